@@ -1,0 +1,264 @@
+#include "impl/common/message_form.h"
+
+#include <fmt/format.h>
+
+namespace osid::impl {
+
+using messaging::records::deliveryRecordType;
+
+// The delivery record of a form. Its elements live here; the form reads
+// them through the back pointer's owner.
+class MessageFormImpl::Delivery final : public messaging::records::DeliveryMessageFormRecord {
+public:
+    explicit Delivery(const MessageFormImpl &form) : form_(form) {}
+
+    bool implementsRecordType(const Type &recordType) const override { return recordType == deliveryRecordType(); }
+
+    Metadata getSenderMetadata() const override { return idMetadata("sender", "sender", sender, true, false); }
+    void setSender(const Id &senderId) override { setId(sender, getSenderMetadata(), senderId, "senderId"); }
+    void clearSender() override { clear(sender, getSenderMetadata()); }
+
+    Metadata getSendingAgentMetadata() const override
+    {
+        // Who did the sending is fixed once recorded.
+        return idMetadata("sendingAgent", "sending agent", sendingAgent, false, form_.isForUpdate());
+    }
+    void setSendingAgent(const Id &agentId) override
+    {
+        setId(sendingAgent, getSendingAgentMetadata(), agentId, "agentId");
+    }
+    void clearSendingAgent() override { clear(sendingAgent, getSendingAgentMetadata()); }
+
+    Metadata getRecipientsMetadata() const override
+    {
+        auto d = elementDefinition(form_.rules(), "recipients", "recipients", Syntax::ID);
+        d.array = true;
+        d.minimumElements = 0;
+        d.maximumElements = form_.rules().maximumRecipients;
+        d.suppliedValue = recipients.supplied;
+        if (recipients.value)
+            d.existingIdValues = *recipients.value;
+        return Metadata(std::move(d));
+    }
+    void setRecipients(const std::vector<Id> &recipientIds) override
+    {
+        for (const auto &id : recipientIds)
+            if (id.isNull())
+                throw NullArgument("recipientIds holds a null Id");
+        set(recipients, getRecipientsMetadata(), recipientIds, checkIds);
+    }
+    void clearRecipients() override { clear(recipients, getRecipientsMetadata()); }
+
+    Metadata getSentTimeMetadata() const override { return timeMetadata("sentTime", "sent time", sentTime, true); }
+    void setSentTime(const DateTime &t) override { set(sentTime, getSentTimeMetadata(), t, checkDateTime); }
+    void clearSentTime() override { clear(sentTime, getSentTimeMetadata()); }
+
+    Metadata getReceivedTimeMetadata() const override
+    {
+        return timeMetadata("receivedTime", "received time", receivedTime, false);
+    }
+    void setReceivedTime(const DateTime &t) override
+    {
+        set(receivedTime, getReceivedTimeMetadata(), t, checkDateTime);
+    }
+    void clearReceivedTime() override { clear(receivedTime, getReceivedTimeMetadata()); }
+
+    Element<Id> sender;
+    Element<Id> sendingAgent;
+    Element<std::vector<Id>> recipients;
+    Element<DateTime> sentTime;
+    Element<DateTime> receivedTime;
+
+private:
+    Metadata idMetadata(const char *name, const char *label, const Element<Id> &e, bool required,
+                        bool readOnly) const
+    {
+        auto d = elementDefinition(form_.rules(), name, label, Syntax::ID);
+        d.required = required;
+        d.readOnly = readOnly;
+        d.suppliedValue = e.supplied;
+        if (e.value)
+            d.existingIdValues = {*e.value};
+        return Metadata(std::move(d));
+    }
+    Metadata timeMetadata(const char *name, const char *label, const Element<DateTime> &e, bool required) const
+    {
+        auto d = elementDefinition(form_.rules(), name, label, Syntax::DATETIME);
+        d.required = required;
+        d.suppliedValue = e.supplied;
+        if (e.value)
+            d.existingDateTimeValues = {*e.value};
+        return Metadata(std::move(d));
+    }
+    static void setId(Element<Id> &e, const Metadata &m, const Id &value, const char *parameter)
+    {
+        if (value.isNull())
+            throw NullArgument(std::string(parameter) + " is null");
+        set(e, m, value, checkId);
+    }
+
+    const MessageFormImpl &form_;
+};
+
+MessageFormImpl::MessageFormImpl(FormOrigin origin, std::vector<Type> recordTypes, Id messageId)
+    : ObjectFormBase(std::move(origin), std::move(recordTypes)), messageId_(std::move(messageId))
+{
+    if (hasRecordType(deliveryRecordType()))
+        delivery_ = std::make_unique<Delivery>(*this);
+}
+
+std::shared_ptr<MessageFormImpl> MessageFormImpl::forCreate(std::shared_ptr<const FormRules> rules,
+                                                            std::uint64_t sessionSerial,
+                                                            std::vector<Type> recordTypes)
+{
+    auto origin = newFormOrigin(std::move(rules), sessionSerial, false);
+    return std::shared_ptr<MessageFormImpl>(new MessageFormImpl(std::move(origin), std::move(recordTypes), Id()));
+}
+
+std::shared_ptr<MessageFormImpl> MessageFormImpl::forUpdate(std::shared_ptr<const FormRules> rules,
+                                                            std::uint64_t sessionSerial, Id messageId,
+                                                            const MessageContent &existing)
+{
+    auto origin = newFormOrigin(std::move(rules), sessionSerial, true);
+    std::shared_ptr<MessageFormImpl> form(
+        new MessageFormImpl(std::move(origin), existing.recordTypes, std::move(messageId)));
+    // Existing values are known but not supplied: only what the consumer
+    // sets or clears is written back.
+    form->displayName_.value = existing.displayName;
+    form->description_.value = existing.description;
+    if (!existing.genusType.isNull())
+        form->genusType_.value = existing.genusType;
+    form->subject_.value = existing.subject;
+    form->text_.value = existing.text;
+    if (form->delivery_ && existing.sent) {
+        form->delivery_->sender.value = existing.senderId;
+        form->delivery_->sendingAgent.value = existing.sendingAgentId;
+        form->delivery_->recipients.value = existing.recipientIds;
+        form->delivery_->sentTime.value = existing.sentTime;
+        form->delivery_->receivedTime.value = existing.receivedTime;
+    }
+    return form;
+}
+
+std::variant<MessageFormImpl *, FormRefusal> MessageFormImpl::admit(messaging::MessageForm &form,
+                                                                    std::uint64_t sessionSerial, bool forUpdate)
+{
+    auto *impl = dynamic_cast<MessageFormImpl *>(&form);
+    if (impl == nullptr || impl->origin().sessionSerial != sessionSerial)
+        return FormRefusal{ErrorCode::Unsupported, "the form did not come from this session"};
+    if (impl->isForUpdate() != forUpdate)
+        return FormRefusal{ErrorCode::Unsupported, forUpdate ? "a create form cannot be used for an update"
+                                                             : "an update form cannot be used for a create"};
+    if (impl->isSpent())
+        return FormRefusal{ErrorCode::IllegalState,
+                           forUpdate ? "the form already updated its message; request a new form"
+                                     : "the form already created a message; request a new form"};
+    if (auto problem = impl->firstProblem())
+        return FormRefusal{ErrorCode::InvalidArgument, *problem};
+    return impl;
+}
+
+Metadata MessageFormImpl::getSubjectLineMetadata() const
+{
+    return stringMetadata("subjectLine", "subject line", rules().maximumSubjectLength, subject_, false, false,
+                          rules().subjectPattern);
+}
+
+void MessageFormImpl::setSubjectLine(const std::string &subject)
+{
+    setString(subject_, getSubjectLineMetadata(), subject);
+}
+
+void MessageFormImpl::clearSubjectLine() { clear(subject_, getSubjectLineMetadata()); }
+
+Metadata MessageFormImpl::getTextMetadata() const
+{
+    return stringMetadata("text", "text", rules().maximumTextLength, text_);
+}
+
+void MessageFormImpl::setText(const std::string &text) { setString(text_, getTextMetadata(), text); }
+
+void MessageFormImpl::clearText() { clear(text_, getTextMetadata()); }
+
+messaging::records::MessageFormRecord &MessageFormImpl::getMessageFormRecord(const Type &messageRecordType)
+{
+    if (!hasRecordType(messageRecordType))
+        throw Unsupported("the form has no record of type " + messageRecordType.toString());
+    return *delivery_;
+}
+
+Id MessageFormImpl::getMessageId() const
+{
+    if (!isForUpdate())
+        throw IllegalState("a create form targets no message");
+    return messageId_;
+}
+
+void MessageFormImpl::addProblems(std::vector<Problem> &out) const
+{
+    if (!delivery_)
+        return;
+    const auto &d = *delivery_;
+    if (!d.sender.value)
+        out.push_back({d.getSenderMetadata(), "the sender is required"});
+    if (!d.sentTime.value)
+        out.push_back({d.getSentTimeMetadata(), "the sent time is required"});
+    if (d.sentTime.value && d.receivedTime.value && *d.receivedTime.value < *d.sentTime.value)
+        out.push_back({d.getReceivedTimeMetadata(),
+                       fmt::format("the received time {} is before the sent time {}",
+                                   d.receivedTime.value->toString(), d.sentTime.value->toString())});
+}
+
+MessageContent MessageFormImpl::contentForCreate(const Id &defaultSendingAgent) const
+{
+    MessageContent c;
+    c.displayName = displayName_.value.value_or("");
+    c.description = description_.value.value_or("");
+    c.genusType = genusType_.value.value_or(Type());
+    c.recordTypes = recordTypeVector();
+    c.subject = subject_.value.value_or("");
+    c.text = text_.value.value_or("");
+    if (delivery_) {
+        const auto &d = *delivery_;
+        c.sent = true;
+        c.senderId = d.sender.value.value_or(Id());
+        c.sendingAgentId = d.sendingAgent.value.value_or(defaultSendingAgent);
+        c.recipientIds = d.recipients.value.value_or(std::vector<Id>{});
+        c.sentTime = d.sentTime.value.value_or(DateTime());
+        c.receivedTime = d.receivedTime.value.value_or(c.sentTime);
+    }
+    return c;
+}
+
+void MessageFormImpl::applyTo(MessageContent &c) const
+{
+    if (displayName_.supplied)
+        c.displayName = displayName_.value.value_or("");
+    if (description_.supplied)
+        c.description = description_.value.value_or("");
+    if (genusType_.supplied)
+        c.genusType = genusType_.value.value_or(Type());
+    if (subject_.supplied)
+        c.subject = subject_.value.value_or("");
+    if (text_.supplied)
+        c.text = text_.value.value_or("");
+    if (!delivery_)
+        return;
+    const auto &d = *delivery_;
+    if (d.sender.supplied && d.sender.value)
+        c.senderId = *d.sender.value;
+    if (d.recipients.supplied)
+        c.recipientIds = d.recipients.value.value_or(std::vector<Id>{});
+    if (d.sentTime.supplied && d.sentTime.value)
+        c.sentTime = *d.sentTime.value;
+    if (d.receivedTime.supplied)
+        c.receivedTime = d.receivedTime.value.value_or(c.sentTime);
+}
+
+MailboxFormImpl::MailboxFormImpl(std::shared_ptr<const FormRules> rules, std::uint64_t sessionSerial,
+                                 std::vector<Type> recordTypes)
+    : ObjectFormBase(newFormOrigin(std::move(rules), sessionSerial, false), std::move(recordTypes))
+{
+}
+
+} // namespace osid::impl

@@ -1,0 +1,114 @@
+#include "impl/common/value_rules.h"
+
+#include <algorithm>
+#include <cstdint>
+#include <regex>
+
+#include <fmt/format.h>
+
+namespace osid::impl {
+
+std::optional<std::size_t> utf8Length(std::string_view s)
+{
+    std::size_t count = 0;
+    for (std::size_t i = 0; i < s.size(); ++count) {
+        const auto c = static_cast<unsigned char>(s[i]);
+        std::size_t extra;
+        std::uint32_t cp;
+        if (c < 0x80) {
+            ++i;
+            continue;
+        } else if ((c & 0xe0) == 0xc0) {
+            extra = 1;
+            cp = c & 0x1f;
+        } else if ((c & 0xf0) == 0xe0) {
+            extra = 2;
+            cp = c & 0x0f;
+        } else if ((c & 0xf8) == 0xf0) {
+            extra = 3;
+            cp = c & 0x07;
+        } else {
+            return std::nullopt;
+        }
+        if (i + extra >= s.size())
+            return std::nullopt;
+        for (std::size_t k = 1; k <= extra; ++k) {
+            const auto cc = static_cast<unsigned char>(s[i + k]);
+            if ((cc & 0xc0) != 0x80)
+                return std::nullopt;
+            cp = (cp << 6) | (cc & 0x3f);
+        }
+        static constexpr std::uint32_t kMinimum[] = {0, 0x80, 0x800, 0x10000};
+        if (cp < kMinimum[extra] || cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff))
+            return std::nullopt;
+        i += extra + 1;
+    }
+    return count;
+}
+
+std::string elementName(const Metadata &metadata)
+{
+    const auto &label = metadata.getElementLabel().getText();
+    return label.empty() ? metadata.getElementId().toString() : label;
+}
+
+std::optional<std::string> checkString(const Metadata &metadata, std::string_view value)
+{
+    const auto &d = metadata.definition();
+    const auto length = utf8Length(value);
+    if (!length)
+        return fmt::format("{} is not valid UTF-8", elementName(metadata));
+    if (*length < d.minimumStringLength)
+        return fmt::format("{} must have at least {} characters, not {}", elementName(metadata),
+                           d.minimumStringLength, *length);
+    if (*length > d.maximumStringLength)
+        return fmt::format("{} may have at most {} characters, not {}", elementName(metadata), d.maximumStringLength,
+                           *length);
+    for (const auto &[type, expression] : d.stringExpressions) {
+        if (type != types::regexStringMatch())
+            continue;
+        const std::regex re(expression, std::regex::ECMAScript);
+        if (!std::regex_match(value.begin(), value.end(), re))
+            return fmt::format("{} must match the pattern {}", elementName(metadata), expression);
+    }
+    return std::nullopt;
+}
+
+std::optional<std::string> checkDateTime(const Metadata &metadata, const DateTime &value)
+{
+    const auto &d = metadata.definition();
+    if (value < d.minimumDateTime || value > d.maximumDateTime)
+        return fmt::format("{} must lie between {} and {}, not {}", elementName(metadata),
+                           d.minimumDateTime.toString(), d.maximumDateTime.toString(), value.toString());
+    return std::nullopt;
+}
+
+std::optional<std::string> checkId(const Metadata &metadata, const Id &value)
+{
+    const auto &set = metadata.definition().idSet;
+    if (!set.empty() && std::find(set.begin(), set.end(), value) == set.end())
+        return fmt::format("{} does not allow the Id {}", elementName(metadata), value.toString());
+    return std::nullopt;
+}
+
+std::optional<std::string> checkIds(const Metadata &metadata, const std::vector<Id> &values)
+{
+    const auto &d = metadata.definition();
+    if (values.size() < d.minimumElements || values.size() > d.maximumElements)
+        return fmt::format("{} takes between {} and {} Ids, not {}", elementName(metadata), d.minimumElements,
+                           d.maximumElements, values.size());
+    for (const auto &id : values)
+        if (auto problem = checkId(metadata, id))
+            return problem;
+    return std::nullopt;
+}
+
+std::optional<std::string> checkType(const Metadata &metadata, const Type &value)
+{
+    const auto &set = metadata.definition().typeSet;
+    if (!set.empty() && std::find(set.begin(), set.end(), value) == set.end())
+        return fmt::format("{} does not allow the Type {}", elementName(metadata), value.toString());
+    return std::nullopt;
+}
+
+} // namespace osid::impl

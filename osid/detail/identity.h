@@ -1,0 +1,174 @@
+// Shared identity rules of osid::Id and osid::Type: an (authority,
+// namespace, identifier) triple compared case-insensitively on the first two
+// parts and case-sensitively on the identifier, with a text form
+// "namespace:identifier@authority". Not part of the public API.
+
+#pragma once
+
+#include "osid/errors.h"
+
+#include <compare>
+#include <cstddef>
+#include <cstdint>
+#include <functional>
+#include <string>
+#include <string_view>
+
+namespace osid::detail {
+
+constexpr char asciiLower(char c) noexcept
+{
+    return (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c;
+}
+
+inline bool equalsIgnoreCase(std::string_view a, std::string_view b) noexcept
+{
+    if (a.size() != b.size())
+        return false;
+    for (std::size_t i = 0; i < a.size(); ++i)
+        if (asciiLower(a[i]) != asciiLower(b[i]))
+            return false;
+    return true;
+}
+
+inline std::strong_ordering compareIgnoreCase(std::string_view a, std::string_view b) noexcept
+{
+    const std::size_t n = a.size() < b.size() ? a.size() : b.size();
+    for (std::size_t i = 0; i < n; ++i) {
+        const auto ca = static_cast<unsigned char>(asciiLower(a[i]));
+        const auto cb = static_cast<unsigned char>(asciiLower(b[i]));
+        if (ca != cb)
+            return ca <=> cb;
+    }
+    return a.size() <=> b.size();
+}
+
+// FNV-1a over bytes, lower-casing when asked; mixed into `seed`.
+inline std::size_t hashBytes(std::size_t seed, std::string_view s, bool ignoreCase) noexcept
+{
+    std::uint64_t h = 1469598103934665603ull ^ seed;
+    for (char c : s) {
+        h ^= static_cast<unsigned char>(ignoreCase ? asciiLower(c) : c);
+        h *= 1099511628211ull;
+    }
+    // Separator so that ("ab","c") and ("a","bc") differ.
+    h ^= 0xff;
+    h *= 1099511628211ull;
+    return static_cast<std::size_t>(h);
+}
+
+struct IdentityTriple {
+    std::string authority;
+    std::string identifierNamespace;
+    std::string identifier;
+
+    bool empty() const noexcept
+    {
+        return authority.empty() && identifierNamespace.empty() && identifier.empty();
+    }
+
+    friend bool operator==(const IdentityTriple &a, const IdentityTriple &b) noexcept
+    {
+        return a.identifier == b.identifier && equalsIgnoreCase(a.identifierNamespace, b.identifierNamespace) &&
+               equalsIgnoreCase(a.authority, b.authority);
+    }
+
+    friend std::strong_ordering operator<=>(const IdentityTriple &a, const IdentityTriple &b) noexcept
+    {
+        if (auto c = compareIgnoreCase(a.authority, b.authority); c != 0)
+            return c;
+        if (auto c = compareIgnoreCase(a.identifierNamespace, b.identifierNamespace); c != 0)
+            return c;
+        return a.identifier.compare(b.identifier) <=> 0;
+    }
+
+    std::size_t hash() const noexcept
+    {
+        std::size_t h = hashBytes(0, identifier, false);
+        h = hashBytes(h, identifierNamespace, true);
+        return hashBytes(h, authority, true);
+    }
+};
+
+// Percent-encodes the characters that delimit the text form ('%', ':', '@')
+// and control characters, so any triple survives a round trip.
+inline void appendEscaped(std::string &out, std::string_view part)
+{
+    static constexpr char kHex[] = "0123456789ABCDEF";
+    for (char c : part) {
+        const auto u = static_cast<unsigned char>(c);
+        if (c == '%' || c == ':' || c == '@' || u < 0x20 || u == 0x7f) {
+            out += '%';
+            out += kHex[u >> 4];
+            out += kHex[u & 0xf];
+        } else {
+            out += c;
+        }
+    }
+}
+
+inline std::string formatTriple(const IdentityTriple &t)
+{
+    std::string out;
+    out.reserve(t.identifierNamespace.size() + t.identifier.size() + t.authority.size() + 2);
+    appendEscaped(out, t.identifierNamespace);
+    out += ':';
+    appendEscaped(out, t.identifier);
+    out += '@';
+    appendEscaped(out, t.authority);
+    return out;
+}
+
+inline int hexValue(char c) noexcept
+{
+    if (c >= '0' && c <= '9')
+        return c - '0';
+    if (c >= 'a' && c <= 'f')
+        return c - 'a' + 10;
+    if (c >= 'A' && c <= 'F')
+        return c - 'A' + 10;
+    return -1;
+}
+
+inline std::string unescape(std::string_view part, std::string_view what, std::string_view text)
+{
+    std::string out;
+    out.reserve(part.size());
+    for (std::size_t i = 0; i < part.size(); ++i) {
+        const char c = part[i];
+        if (c == ':' || c == '@')
+            throw InvalidArgument(std::string(what) + " text \"" + std::string(text) +
+                                  "\" has an unescaped '" + c + "' (write it as %" +
+                                  (c == ':' ? "3A" : "40") + ")");
+        if (c != '%') {
+            out += c;
+            continue;
+        }
+        if (i + 2 >= part.size())
+            throw InvalidArgument(std::string(what) + " text \"" + std::string(text) +
+                                  "\" ends inside a %-escape");
+        const int h = hexValue(part[i + 1]);
+        const int l = hexValue(part[i + 2]);
+        if (h < 0 || l < 0)
+            throw InvalidArgument(std::string(what) + " text \"" + std::string(text) +
+                                  "\" has a malformed %-escape");
+        out += static_cast<char>(h * 16 + l);
+        i += 2;
+    }
+    return out;
+}
+
+// Parses "namespace:identifier@authority": the namespace ends at the first
+// ':', the authority starts after the last '@'.
+inline IdentityTriple parseTriple(std::string_view text, std::string_view what)
+{
+    const auto colon = text.find(':');
+    const auto at = text.rfind('@');
+    if (colon == std::string_view::npos || at == std::string_view::npos || at < colon)
+        throw InvalidArgument(std::string(what) + " text \"" + std::string(text) +
+                              "\" is not of the form namespace:identifier@authority");
+    return IdentityTriple{unescape(text.substr(at + 1), what, text), unescape(text.substr(0, colon), what, text),
+                          unescape(text.substr(colon + 1, at - colon - 1), what, text)};
+}
+
+} // namespace osid::detail
