@@ -88,8 +88,20 @@ std::optional<FormRefusal> checkRepeated(std::unordered_set<const void *> &seen,
     return std::nullopt;
 }
 
-// Alias `aliasId` to the message `referenceId`, or why not.
-std::optional<FormRefusal> applyAlias(StoreState &s, MailboxIndex mailbox, const Id &referenceId, const Id &aliasId)
+// Undo records of one write section: what to put back if it fails.
+struct AliasUndo {
+    Id aliasId;
+    std::optional<MessageKey> previous;
+};
+struct UpdateUndo {
+    MessageKey key;
+    MessageContent previous;
+};
+
+// Alias `aliasId` to the message `referenceId`, or why not. Records what it
+// replaced in `undo` when given.
+std::optional<FormRefusal> applyAlias(StoreState &s, MailboxIndex mailbox, const Id &referenceId, const Id &aliasId,
+                                      std::vector<AliasUndo> *undo = nullptr)
 {
     if (referenceId.isNull() || aliasId.isNull())
         return FormRefusal{ErrorCode::NullArgument, "the reference Id and the alias Id must not be null"};
@@ -101,12 +113,18 @@ std::optional<FormRefusal> applyAlias(StoreState &s, MailboxIndex mailbox, const
         return FormRefusal{ErrorCode::AlreadyExists,
                            fmt::format("{} lies in this provider's own message Id space and cannot be an alias",
                                        aliasId.toString())};
-    s.setAlias(aliasId, *key);
+    if (undo != nullptr)
+        undo->push_back({aliasId, std::nullopt});
+    auto previous = s.setAlias(aliasId, *key);
+    if (undo != nullptr)
+        undo->back().previous = previous;
     return std::nullopt;
 }
 
-// Updates the message of an admitted update form, or says why not.
-std::optional<FormRefusal> applyUpdate(StoreState &s, MailboxIndex mailbox, const MessageFormImpl &form)
+// Updates the message of an admitted update form, or says why not. Records
+// the old content in `undo` when given.
+std::optional<FormRefusal> applyUpdate(StoreState &s, MailboxIndex mailbox, const MessageFormImpl &form,
+                                       std::vector<UpdateUndo> *undo = nullptr)
 {
     const Id target = form.getMessageId();
     auto key = s.resolve(mailbox, target);
@@ -114,6 +132,8 @@ std::optional<FormRefusal> applyUpdate(StoreState &s, MailboxIndex mailbox, cons
         return FormRefusal{ErrorCode::NotFound,
                            fmt::format("the message {} no longer exists in this mailbox", target.toString())};
     auto content = s.content(*s.find(mailbox, *key));
+    if (undo != nullptr)
+        undo->push_back({*key, content});
     form.applyTo(content);
     s.replace(mailbox, *key, content);
     return std::nullopt;
@@ -350,11 +370,20 @@ std::unique_ptr<UpdateResponseList> MessageBatchAdminSessionImpl::updateMessages
         }
     }
 
+    // All updates in one write, undone if any fails.
     auto outcomes = context_.store->write([&](StoreState &s) {
         std::vector<std::optional<FormRefusal>> out;
-        out.reserve(admitted.size());
-        for (auto *form : admitted)
-            out.push_back(applyUpdate(s, mailbox_, *form));
+        std::vector<UpdateUndo> undo;
+        try {
+            out.reserve(admitted.size());
+            undo.reserve(admitted.size());
+            for (auto *form : admitted)
+                out.push_back(applyUpdate(s, mailbox_, *form, &undo));
+        } catch (const std::exception &e) {
+            for (auto it = undo.rbegin(); it != undo.rend(); ++it)
+                s.replace(mailbox_, it->key, it->previous);
+            throw OperationFailed(std::string("updating the messages failed, nothing was changed: ") + e.what());
+        }
         return out;
     });
     for (std::size_t i = 0; i < admitted.size(); ++i) {
@@ -424,15 +453,24 @@ std::unique_ptr<AliasResponseList> MessageBatchAdminSessionImpl::aliasMessages(
 {
     requireOpen();
     const auto requests = drain(aliasRequests);
+    // All aliases in one write, undone if any fails.
     auto responses = context_.store->write([&](StoreState &s) {
         std::vector<AliasResponse> out;
-        out.reserve(requests.size());
-        for (const auto &r : requests) {
-            if (auto refusal = applyAlias(s, mailbox_, r.getReferenceId(), r.getAliasId()))
-                out.push_back(
-                    AliasResponse::failure(r.getReferenceId(), r.getAliasId(), refusal->code, refusal->message));
-            else
-                out.push_back(AliasResponse::success(r.getReferenceId(), r.getAliasId()));
+        std::vector<AliasUndo> undo;
+        try {
+            out.reserve(requests.size());
+            undo.reserve(requests.size());
+            for (const auto &r : requests) {
+                if (auto refusal = applyAlias(s, mailbox_, r.getReferenceId(), r.getAliasId(), &undo))
+                    out.push_back(
+                        AliasResponse::failure(r.getReferenceId(), r.getAliasId(), refusal->code, refusal->message));
+                else
+                    out.push_back(AliasResponse::success(r.getReferenceId(), r.getAliasId()));
+            }
+        } catch (const std::exception &e) {
+            for (auto it = undo.rbegin(); it != undo.rend(); ++it)
+                s.restoreAlias(it->aliasId, it->previous);
+            throw OperationFailed(std::string("aliasing the messages failed, nothing was changed: ") + e.what());
         }
         return out;
     });

@@ -168,8 +168,11 @@ void StoreState::replace(MailboxIndex mailbox, MessageKey key, const MessageCont
 {
     auto &mb = *mailboxes_[mailbox];
     auto &m = mb.messages.at(key);
+    // Convert first: if that fails, the stored message and its index
+    // entries are untouched.
+    StoredMessage fresh = toStored(content);
     unindex(mb, key, m);
-    m = toStored(content);
+    m = std::move(fresh);
     index(mb, key, m);
 }
 

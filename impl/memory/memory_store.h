@@ -121,8 +121,22 @@ public:
     std::vector<MessageKey> keysFromSender(MailboxIndex mailbox, const Id &sender) const;
     std::vector<MessageKey> keysReceivedBetween(MailboxIndex mailbox, DateTime from, DateTime to) const;
 
-    // Aliases. setAlias() inserts or re-points.
-    void setAlias(const Id &aliasId, MessageKey key) { aliases_.insert_or_assign(aliasId, key); }
+    // Aliases. setAlias() inserts or re-points and returns the previous
+    // target, so a failed call can put it back with restoreAlias().
+    std::optional<MessageKey> setAlias(const Id &aliasId, MessageKey key)
+    {
+        auto [it, inserted] = aliases_.try_emplace(aliasId, key);
+        if (inserted)
+            return std::nullopt;
+        return std::exchange(it->second, key);
+    }
+    void restoreAlias(const Id &aliasId, std::optional<MessageKey> previous)
+    {
+        if (previous)
+            aliases_[aliasId] = *previous;
+        else
+            aliases_.erase(aliasId);
+    }
 
     // Interning, for lookups that compare handles.
     std::optional<std::uint32_t> findHandle(const Id &id) const { return ids_.find(id); }
