@@ -26,6 +26,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <iterator>
+#include <limits>
 #include <memory>
 #include <concepts>
 #include <optional>
@@ -57,7 +58,7 @@ public:
 
     // Binding-level: releases what the list holds. Afterwards hasNext() is
     // false. Closing twice is harmless.
-    virtual void close() { skip(available()); }
+    virtual void close() { skip(std::numeric_limits<std::uint64_t>::max()); }
 
     // Input iteration, for range-for and <algorithm> input algorithms.
     class iterator {

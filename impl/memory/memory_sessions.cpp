@@ -57,10 +57,12 @@ void requireOrdered(const DateTime &from, const DateTime &to, const char *fromNa
 // Raises NullArgument or Unsupported.
 std::vector<Type> messageRecordTypesOrThrow(const std::vector<Type> &requested)
 {
-    std::vector<Type> out;
-    for (const auto &t : requested) {
+    // Nulls first: NullArgument wins over Unsupported wherever they stand.
+    for (const auto &t : requested)
         if (t.isNull())
             throw NullArgument("messageRecordTypes holds a null Type");
+    std::vector<Type> out;
+    for (const auto &t : requested) {
         if (t != deliveryRecordType())
             throw Unsupported(fmt::format("no message record of type {}; supported: {}", t.toString(),
                                           deliveryRecordType().toString()));
@@ -782,9 +784,10 @@ std::unique_ptr<messaging::MailboxList> MailboxLookupSessionImpl::getMailboxes()
 namespace {
 void requireNoMailboxRecords(const std::vector<Type> &mailboxRecordTypes)
 {
-    for (const auto &t : mailboxRecordTypes) {
+    for (const auto &t : mailboxRecordTypes)
         if (t.isNull())
             throw NullArgument("mailboxRecordTypes holds a null Type");
+    for (const auto &t : mailboxRecordTypes) {
         throw Unsupported(fmt::format("no mailbox record of type {}; mailboxes have no records", t.toString()));
     }
 }

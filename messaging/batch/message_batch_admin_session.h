@@ -10,11 +10,14 @@
 // whole call fails, and then it has changed nothing. Outside a transaction
 // each call is best effort: the items that succeeded stay done.
 //
-// Forms follow MessageAdminSession's rules. In a bulk call, a form that did
-// not come from this session, a form of the wrong kind (update for create
-// and the reverse), a spent form, or a form that is not valid, is a failed
-// item whose getErrorCode() is Unsupported, Unsupported, IllegalState or
-// InvalidArgument.
+// Forms follow MessageAdminSession's rules. In a bulk call these are failed
+// items, with the getErrorCode() shown:
+//   a form that did not come from this session         Unsupported
+//   a form of the wrong kind (update for create, ...)  Unsupported
+//   a spent form (it already succeeded)                IllegalState
+//   the same form a second time in one call            IllegalState
+//   a form that is not valid (isValid() is false)      InvalidArgument
+//   an update form whose message is gone               NotFound
 //
 // A null element in a form list raises NullArgument for the whole call
 // before anything changes: a null form has no Id to answer with.

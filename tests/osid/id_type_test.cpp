@@ -1,0 +1,265 @@
+#include "osid/id.h"
+#include "osid/type.h"
+
+#include <doctest/doctest.h>
+
+#include <algorithm>
+#include <functional>
+#include <set>
+#include <string>
+#include <unordered_set>
+#include <vector>
+
+using namespace std::string_literals;
+
+TEST_SUITE("osid::Id and osid::Type")
+{
+    TEST_CASE_TEMPLATE("a value keeps the three parts it was built with", T, osid::Id, osid::Type)
+    {
+        const T v("example.org", "messaging.Message", "42");
+        CHECK(v.getAuthority() == "example.org");
+        CHECK(v.getIdentifierNamespace() == "messaging.Message");
+        CHECK(v.getIdentifier() == "42");
+        CHECK_FALSE(v.isNull());
+    }
+
+    TEST_CASE_TEMPLATE("authority and namespace compare case-insensitively, the identifier case-sensitively", T,
+                       osid::Id, osid::Type)
+    {
+        const T v("example.org", "messaging.Message", "Key");
+        CHECK(v == T("Example.ORG", "messaging.Message", "Key"));
+        CHECK(v == T("example.org", "MESSAGING.message", "Key"));
+        CHECK(v == T("EXAMPLE.ORG", "Messaging.MESSAGE", "Key"));
+        CHECK(v != T("example.org", "messaging.Message", "key"));
+        CHECK(v != T("example.org", "messaging.Message", "KEY"));
+    }
+
+    TEST_CASE_TEMPLATE("values differing in any one part are unequal", T, osid::Id, osid::Type)
+    {
+        const T v("example.org", "ns", "id");
+        CHECK(v != T("example.com", "ns", "id"));
+        CHECK(v != T("example.org", "ns2", "id"));
+        CHECK(v != T("example.org", "ns", "id2"));
+        CHECK(v == T("example.org", "ns", "id"));
+        // The parts are not concatenated before comparing.
+        CHECK(T("a", "bc", "d") != T("ab", "c", "d"));
+        CHECK(T("a", "b", "cd") != T("a", "bc", "d"));
+    }
+
+    TEST_CASE_TEMPLATE("ordering agrees with equality", T, osid::Id, osid::Type)
+    {
+        const std::vector<T> values = {
+            T("example.org", "ns", "id"),  T("Example.ORG", "NS", "id"), T("example.org", "ns", "ID"),
+            T("example.org", "ns", "id2"), T("example.com", "ns", "id"), T("example.org", "other", "id"),
+            T("a", "bc", "d"),             T("ab", "c", "d"),            T(),
+            T("\xc3\xa9", "ns", "id"),     T("z", "ns", "id"),
+        };
+        for (const auto &a : values) {
+            for (const auto &b : values) {
+                CAPTURE(a.toString());
+                CAPTURE(b.toString());
+                CHECK((a == b) == ((a <=> b) == 0));
+                CHECK((a < b) == (b > a));
+                CHECK((a <=> b) == (0 <=> (b <=> a)));
+            }
+        }
+    }
+
+    TEST_CASE_TEMPLATE("ordering is by authority, then namespace, then identifier", T, osid::Id, osid::Type)
+    {
+        CHECK(T("a.org", "z", "z") < T("b.org", "a", "a"));
+        CHECK(T("a.org", "a", "z") < T("a.org", "b", "a"));
+        CHECK(T("a.org", "a", "a") < T("a.org", "a", "b"));
+        CHECK(T("A.org", "z", "z") < T("b.org", "a", "a"));
+        CHECK(T("a.org", "Z", "a") > T("a.org", "b", "a"));
+        // Case is ignored in the authority and namespace only.
+        CHECK(T("a.org", "a", "B") < T("a.org", "a", "a"));
+    }
+
+    TEST_CASE_TEMPLATE("a std::set holds one element per equal value", T, osid::Id, osid::Type)
+    {
+        std::set<T> s = {T("example.org", "ns", "id"), T("Example.ORG", "NS", "id"), T("EXAMPLE.org", "Ns", "id"),
+                         T("example.org", "ns", "ID")};
+        CHECK(s.size() == 2);
+        CHECK(s.count(T("example.ORG", "nS", "id")) == 1);
+        CHECK(s.count(T("example.org", "ns", "Id")) == 0);
+    }
+
+    TEST_CASE_TEMPLATE("equal values hash equal", T, osid::Id, osid::Type)
+    {
+        const std::hash<T> h;
+        CHECK(h(T("Example.ORG", "ns", "id")) == h(T("example.org", "ns", "id")));
+        CHECK(h(T("example.org", "Messaging.MESSAGE", "id")) == h(T("example.org", "messaging.message", "id")));
+        CHECK(h(T("EXAMPLE.ORG", "NS", "id")) == h(T("example.org", "ns", "id")));
+        CHECK(h(T()) == h(T("", "", "")));
+        CHECK(T("Example.ORG", "ns", "id").hash() == h(T("example.org", "ns", "id")));
+
+        std::unordered_set<T> s = {T("example.org", "ns", "id"), T("Example.ORG", "NS", "id"),
+                                   T("EXAMPLE.org", "Ns", "id"), T("example.org", "ns", "ID")};
+        CHECK(s.size() == 2);
+        CHECK(s.count(T("eXample.org", "nS", "id")) == 1);
+    }
+
+    TEST_CASE_TEMPLATE("the text form is namespace:identifier@authority", T, osid::Id, osid::Type)
+    {
+        CHECK(T("example.org", "messaging.Message", "42").toString() == "messaging.Message:42@example.org");
+        CHECK(T().toString() == ":@");
+    }
+
+    TEST_CASE_TEMPLATE("a value parses back from its text form", T, osid::Id, osid::Type)
+    {
+        const T v("example.org", "messaging.Message", "42");
+        const T parsed = T::parse(v.toString());
+        CHECK(parsed == v);
+        CHECK(parsed.getAuthority() == "example.org");
+        CHECK(parsed.getIdentifierNamespace() == "messaging.Message");
+        CHECK(parsed.getIdentifier() == "42");
+
+        const T p = T::parse("ns:Id-1@Example.ORG");
+        CHECK(p.getAuthority() == "Example.ORG");
+        CHECK(p.getIdentifierNamespace() == "ns");
+        CHECK(p.getIdentifier() == "Id-1");
+    }
+
+    TEST_CASE_TEMPLATE("parts with delimiters, control characters and UTF-8 survive a round trip", T, osid::Id,
+                       osid::Type)
+    {
+        const std::vector<std::string> parts = {
+            "a:b",
+            "a@b",
+            "100%",
+            "%3A",
+            ":@%",
+            "tab\there",
+            "line\nbreak\r",
+            "\x01\x1f\x7f",
+            "nul\0inside"s,
+            "\xc3\xa9t\xc3\xa9 \xe2\x98\x83 \xf0\x9f\x93\xa8",
+            "spaces and / slashes ?#",
+            "",
+        };
+        for (const auto &part : parts) {
+            CAPTURE(part);
+            const std::vector<T> values = {T(part, "ns", "id"), T("auth", part, "id"), T("auth", "ns", part),
+                                           T(part, part, part)};
+            for (const auto &v : values) {
+                const std::string text = v.toString();
+                CAPTURE(text);
+                CHECK(std::count(text.begin(), text.end(), ':') == 1);
+                CHECK(std::count(text.begin(), text.end(), '@') == 1);
+                CHECK(std::none_of(text.begin(), text.end(), [](char c) {
+                    const auto u = static_cast<unsigned char>(c);
+                    return u < 0x20 || u == 0x7f;
+                }));
+                const T parsed = T::parse(text);
+                CHECK(parsed == v);
+                CHECK(parsed.getAuthority() == v.getAuthority());
+                CHECK(parsed.getIdentifierNamespace() == v.getIdentifierNamespace());
+                CHECK(parsed.getIdentifier() == v.getIdentifier());
+            }
+        }
+    }
+
+    TEST_CASE_TEMPLATE("delimiters are written as upper-case %-escapes", T, osid::Id, osid::Type)
+    {
+        CHECK(T("a@b", "n:s", "5%\n").toString() == "n%3As:5%25%0A@a%40b");
+    }
+
+    TEST_CASE_TEMPLATE("parse decodes %-escapes in either case", T, osid::Id, osid::Type)
+    {
+        const T v = T::parse("n%3as:%41%3A%3a%40%25@a%2eb");
+        CHECK(v.getIdentifierNamespace() == "n:s");
+        CHECK(v.getIdentifier() == "A::@%");
+        CHECK(v.getAuthority() == "a.b");
+    }
+
+    TEST_CASE_TEMPLATE("parse raises InvalidArgument for malformed text", T, osid::Id, osid::Type)
+    {
+        const std::vector<std::string> malformed = {
+            "",
+            "no delimiters",
+            "ns-id@auth",
+            "ns:id-auth",
+            "auth@ns:id",
+            "@:",
+            "ns:id%zz@auth",
+            "ns:id%G1@auth",
+            "ns:id%4@auth",
+            "ns:id%@auth",
+            "ns%:id@auth",
+            "ns:id@auth%",
+            "ns:id@auth%4",
+            "ns:a:b@auth",
+            "ns:a@b@auth",
+            "n@s:id@auth",
+            "ns:id@au:th",
+        };
+        for (const auto &text : malformed) {
+            CAPTURE(text);
+            CHECK_THROWS_AS(T::parse(text), osid::InvalidArgument);
+        }
+    }
+
+    TEST_CASE_TEMPLATE("the default-constructed value is the null value", T, osid::Id, osid::Type)
+    {
+        const T null;
+        CHECK(null.isNull());
+        CHECK(null.getAuthority().empty());
+        CHECK(null.getIdentifierNamespace().empty());
+        CHECK(null.getIdentifier().empty());
+        CHECK(null == T("", "", ""));
+        CHECK(T::parse(null.toString()).isNull());
+        CHECK_FALSE(T("a", "", "").isNull());
+        CHECK_FALSE(T("", "n", "").isNull());
+        CHECK_FALSE(T("", "", "i").isNull());
+        CHECK(null != T("", "", "i"));
+    }
+
+    TEST_CASE("Type display fields are kept but take no part in identity")
+    {
+        const osid::Type plain("example.org", "records", "delivery");
+        const osid::Type described("Example.ORG", "RECORDS", "delivery",
+                                   {"Delivery record", "delivery", "Where a message went", "messaging"});
+        CHECK(described.getDisplayName() == "Delivery record");
+        CHECK(described.getDisplayLabel() == "delivery");
+        CHECK(described.getDescription() == "Where a message went");
+        CHECK(described.getDomain() == "messaging");
+
+        CHECK(plain.getDisplayName().empty());
+        CHECK(plain.getDisplayLabel().empty());
+        CHECK(plain.getDescription().empty());
+        CHECK(plain.getDomain().empty());
+
+        CHECK(plain == described);
+        CHECK_FALSE(plain < described);
+        CHECK_FALSE(described < plain);
+        CHECK(std::hash<osid::Type>{}(plain) == std::hash<osid::Type>{}(described));
+
+        const osid::Type other("example.org", "records", "other", {"Delivery record", "delivery", "", ""});
+        CHECK(other != described);
+    }
+
+    TEST_CASE("copies of a Type share its display fields")
+    {
+        const osid::Type original("example.org", "records", "delivery", {"Name", "Label", "Description", "Domain"});
+        const osid::Type copy = original;
+        osid::Type assigned;
+        assigned = original;
+
+        CHECK(copy.getDisplayName() == "Name");
+        CHECK(assigned.getDomain() == "Domain");
+        CHECK(&copy.getDisplayName() == &original.getDisplayName());
+        CHECK(&copy.getDescription() == &original.getDescription());
+        CHECK(&assigned.getDisplayLabel() == &original.getDisplayLabel());
+    }
+
+    TEST_CASE("a parsed Type has no display fields")
+    {
+        const osid::Type t = osid::Type::parse("records:delivery@example.org");
+        CHECK(t == osid::Type("example.org", "records", "delivery"));
+        CHECK(t.getDisplayName().empty());
+        CHECK(t.getDisplayLabel().empty());
+        CHECK(t.getDescription().empty());
+        CHECK(t.getDomain().empty());
+    }
+}
