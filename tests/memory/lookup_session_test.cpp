@@ -21,22 +21,6 @@ Id sibling(const Id &id, const std::string &identifier)
     return Id(id.getAuthority(), id.getIdentifierNamespace(), identifier);
 }
 
-std::set<Id> idSet(const std::unique_ptr<messaging::MessageList> &messages)
-{
-    std::set<Id> ids;
-    for (const auto &m : messages)
-        ids.insert(m->getId());
-    return ids;
-}
-
-std::vector<Id> idSequence(const std::unique_ptr<messaging::MessageList> &messages)
-{
-    std::vector<Id> ids;
-    for (const auto &m : messages)
-        ids.push_back(m->getId());
-    return ids;
-}
-
 struct LookupFixture : ProviderFixture {
     // A new draft, with `genus` as its genus type unless null.
     Id draft(const std::string &subject, const Type &genus = Type())

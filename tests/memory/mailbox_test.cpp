@@ -13,22 +13,6 @@ namespace {
 
 const Type kUnknownRecord("example.org", "records", "unknown");
 
-std::set<Id> idSet(const std::unique_ptr<messaging::MailboxList> &mailboxes)
-{
-    std::set<Id> ids;
-    for (const auto &m : mailboxes)
-        ids.insert(m->getId());
-    return ids;
-}
-
-std::vector<Id> idSequence(const std::unique_ptr<messaging::MailboxList> &mailboxes)
-{
-    std::vector<Id> ids;
-    for (const auto &m : mailboxes)
-        ids.push_back(m->getId());
-    return ids;
-}
-
 struct MailboxFixture : ProviderFixture {
     std::unique_ptr<messaging::MailboxLookupSession> mailboxLookup = manager->getMailboxLookupSession();
     std::unique_ptr<messaging::MailboxAdminSession> mailboxAdmin = manager->getMailboxAdminSession();

@@ -9,14 +9,6 @@ using namespace osid::testing;
 
 namespace {
 
-std::set<Id> idSet(const std::unique_ptr<messaging::MessageList> &messages)
-{
-    std::set<Id> ids;
-    for (const auto &m : messages)
-        ids.insert(m->getId());
-    return ids;
-}
-
 struct MessagingFixture : ProviderFixture {
     std::unique_ptr<messaging::MessagingSession> messaging = manager->getMessagingSession();
 

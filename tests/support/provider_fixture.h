@@ -61,6 +61,25 @@ auto collect(const std::unique_ptr<List> &list)
     return collect(*list);
 }
 
+// The Ids of the objects in a list, as a set and in list order.
+template <class List>
+std::set<Id> idSet(const std::unique_ptr<List> &objects)
+{
+    std::set<Id> ids;
+    for (const auto &o : objects)
+        ids.insert(o->getId());
+    return ids;
+}
+
+template <class List>
+std::vector<Id> idSequence(const std::unique_ptr<List> &objects)
+{
+    std::vector<Id> ids;
+    for (const auto &o : objects)
+        ids.push_back(o->getId());
+    return ids;
+}
+
 struct ProviderFixture {
     std::shared_ptr<messaging::MessagingManager> manager = impl::memory::makeMemoryMessagingManager();
     std::shared_ptr<messaging::batch::MessagingBatchManager> batchManager = manager->getMessagingBatchManager();
@@ -111,13 +130,7 @@ struct ProviderFixture {
     }
 
     // The Ids of every message the lookup session sees.
-    std::set<Id> visibleIds()
-    {
-        std::set<Id> ids;
-        for (const auto &m : lookup->getMessages())
-            ids.insert(m->getId());
-        return ids;
-    }
+    std::set<Id> visibleIds() { return idSet(lookup->getMessages()); }
 };
 
 } // namespace osid::testing
