@@ -115,11 +115,14 @@ std::optional<FormRefusal> applyAlias(StoreState &s, MailboxIndex mailbox, const
         return FormRefusal{ErrorCode::AlreadyExists,
                            fmt::format("{} lies in this provider's own message Id space and cannot be an alias",
                                        aliasId.toString())};
-    if (undo != nullptr)
-        undo->push_back({aliasId, std::nullopt});
-    auto previous = s.setAlias(aliasId, *key);
-    if (undo != nullptr)
-        undo->back().previous = previous;
+    if (undo == nullptr) {
+        s.setAlias(aliasId, *key);
+        return std::nullopt;
+    }
+    // Record before writing: copying the Id may fail, and a write that
+    // succeeded must never go unrecorded.
+    undo->push_back({aliasId, std::nullopt});
+    undo->back().previous = s.setAlias(aliasId, *key);
     return std::nullopt;
 }
 
@@ -787,9 +790,9 @@ void requireNoMailboxRecords(const std::vector<Type> &mailboxRecordTypes)
     for (const auto &t : mailboxRecordTypes)
         if (t.isNull())
             throw NullArgument("mailboxRecordTypes holds a null Type");
-    for (const auto &t : mailboxRecordTypes) {
-        throw Unsupported(fmt::format("no mailbox record of type {}; mailboxes have no records", t.toString()));
-    }
+    if (!mailboxRecordTypes.empty())
+        throw Unsupported(fmt::format("no mailbox record of type {}; mailboxes have no records",
+                                      mailboxRecordTypes.front().toString()));
 }
 } // namespace
 

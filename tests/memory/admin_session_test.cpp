@@ -30,15 +30,6 @@ struct AdminFixture : ProviderFixture {
         form->setText(text);
         return admin->createMessage(*form)->getId();
     }
-
-    // A mailbox other than the default one.
-    Id otherMailbox()
-    {
-        auto mailboxAdmin = manager->getMailboxAdminSession();
-        auto form = mailboxAdmin->getMailboxFormForCreate({});
-        form->setDisplayName("Other");
-        return mailboxAdmin->createMailbox(*form)->getId();
-    }
 };
 
 } // namespace
@@ -58,7 +49,7 @@ TEST_SUITE("MessageAdminSession")
 
     TEST_CASE_FIXTURE(AdminFixture, "an admin session for another mailbox reports that mailbox")
     {
-        const Id other = otherMailbox();
+        const Id other = newMailbox("Other");
         auto otherAdmin = manager->getMessageAdminSessionForMailbox(other);
         CHECK(otherAdmin->getMailboxId() == other);
         CHECK(otherAdmin->getMailbox()->getId() == other);
@@ -237,7 +228,7 @@ TEST_SUITE("MessageAdminSession")
 
     TEST_CASE_FIXTURE(AdminFixture, "getMessageFormForUpdate raises NotFound for a message of another mailbox")
     {
-        auto otherAdmin = manager->getMessageAdminSessionForMailbox(otherMailbox());
+        auto otherAdmin = manager->getMessageAdminSessionForMailbox(newMailbox("Other"));
         auto elsewhere = otherAdmin->createMessage(*otherAdmin->getMessageFormForCreate({}))->getId();
         CHECK_THROWS_AS(admin->getMessageFormForUpdate(elsewhere), NotFound);
         CHECK_NOTHROW(otherAdmin->getMessageFormForUpdate(elsewhere));
@@ -356,7 +347,7 @@ TEST_SUITE("MessageAdminSession")
 
     TEST_CASE_FIXTURE(AdminFixture, "deleteMessage raises NotFound for a message of another mailbox and leaves it there")
     {
-        auto otherAdmin = manager->getMessageAdminSessionForMailbox(otherMailbox());
+        auto otherAdmin = manager->getMessageAdminSessionForMailbox(newMailbox("Other"));
         auto elsewhere = otherAdmin->createMessage(*otherAdmin->getMessageFormForCreate({}))->getId();
         CHECK_THROWS_AS(admin->deleteMessage(elsewhere), NotFound);
         CHECK_NOTHROW(otherAdmin->getMessageFormForUpdate(elsewhere));
@@ -428,7 +419,7 @@ TEST_SUITE("MessageAdminSession")
 
     TEST_CASE_FIXTURE(AdminFixture, "aliasMessage raises NotFound for a message of another mailbox")
     {
-        auto otherAdmin = manager->getMessageAdminSessionForMailbox(otherMailbox());
+        auto otherAdmin = manager->getMessageAdminSessionForMailbox(newMailbox("Other"));
         auto elsewhere = otherAdmin->createMessage(*otherAdmin->getMessageFormForCreate({}))->getId();
         CHECK_THROWS_AS(admin->aliasMessage(elsewhere, Id("legacy.example.org", "mail", "x")), NotFound);
     }

@@ -84,8 +84,7 @@ TEST_SUITE("MessageBatchAdminSession delete")
 
     TEST_CASE_FIXTURE(ProviderFixture, "deleteAllMessages deletes every message of the mailbox and nothing else")
     {
-        auto mailbox = manager->getMailboxAdminSession();
-        auto other = mailbox->createMailbox(*mailbox->getMailboxFormForCreate({}))->getId();
+        const Id other = newMailbox();
         auto otherSession = batchManager->getMessageBatchAdminSessionForMailbox(other);
         auto form = otherSession->getMessageFormsForCreate(1, {})->getNextMessageBatchForm();
         auto kept = otherSession->createMessage(*form)->getId();
@@ -99,8 +98,7 @@ TEST_SUITE("MessageBatchAdminSession delete")
 
     TEST_CASE_FIXTURE(ProviderFixture, "criteria deletes in one mailbox leave the same sender's messages in another")
     {
-        auto mailbox = manager->getMailboxAdminSession();
-        auto other = mailbox->createMailbox(*mailbox->getMailboxFormForCreate({}))->getId();
+        const Id other = newMailbox();
         auto otherSession = batchManager->getMessageBatchAdminSessionForMailbox(other);
         auto form = otherSession->getMessageFormsForCreate(1, {deliveryRecordType()})->getNextMessageBatchForm();
         deliveryFormRecord(*form).setSender(resource("a"));

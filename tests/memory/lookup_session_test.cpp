@@ -298,8 +298,7 @@ TEST_SUITE("MessageLookupSession")
 
     TEST_CASE_FIXTURE(LookupFixture, "a lookup session does not see the messages of another mailbox")
     {
-        auto mailboxAdmin = manager->getMailboxAdminSession();
-        const Id other = mailboxAdmin->createMailbox(*mailboxAdmin->getMailboxFormForCreate({}))->getId();
+        const Id other = newMailbox();
         auto otherAdmin = batchManager->getMessageBatchAdminSessionForMailbox(other);
         auto form = otherAdmin->getMessageFormForCreate({deliveryRecordType()});
         form->setGenusType(kMemo);

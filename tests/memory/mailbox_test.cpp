@@ -16,13 +16,6 @@ const Type kUnknownRecord("example.org", "records", "unknown");
 struct MailboxFixture : ProviderFixture {
     std::unique_ptr<messaging::MailboxLookupSession> mailboxLookup = manager->getMailboxLookupSession();
     std::unique_ptr<messaging::MailboxAdminSession> mailboxAdmin = manager->getMailboxAdminSession();
-
-    Id createMailbox(const std::string &displayName)
-    {
-        auto form = mailboxAdmin->getMailboxFormForCreate({});
-        form->setDisplayName(displayName);
-        return mailboxAdmin->createMailbox(*form)->getId();
-    }
 };
 
 } // namespace
@@ -53,8 +46,8 @@ TEST_SUITE("MailboxLookupSession")
     TEST_CASE_FIXTURE(MailboxFixture, "getMailboxes lists every mailbox, new ones included")
     {
         const Id defaultId = session->getMailboxId();
-        const Id work = createMailbox("Work");
-        const Id home = createMailbox("Home");
+        const Id work = newMailbox("Work");
+        const Id home = newMailbox("Home");
         CHECK(idSet(mailboxLookup->getMailboxes()) == std::set<Id>{defaultId, work, home});
         CHECK(collect(mailboxLookup->getMailboxes()).size() == 3);
     }
@@ -62,8 +55,8 @@ TEST_SUITE("MailboxLookupSession")
     TEST_CASE_FIXTURE(MailboxFixture, "in the plenary view getMailboxesByIds returns every mailbox in the order asked")
     {
         const Id defaultId = session->getMailboxId();
-        const Id work = createMailbox("Work");
-        const Id home = createMailbox("Home");
+        const Id work = newMailbox("Work");
+        const Id home = newMailbox("Home");
         mailboxLookup->usePlenaryMailboxView();
         VectorList<IdList> ids({home, defaultId, work});
         CHECK(idSequence(mailboxLookup->getMailboxesByIds(ids)) == std::vector<Id>{home, defaultId, work});
@@ -71,7 +64,7 @@ TEST_SUITE("MailboxLookupSession")
 
     TEST_CASE_FIXTURE(MailboxFixture, "in the plenary view getMailboxesByIds raises NotFound when one Id is missing")
     {
-        const Id work = createMailbox("Work");
+        const Id work = newMailbox("Work");
         mailboxLookup->usePlenaryMailboxView();
         VectorList<IdList> ids({work, Id("example.org", "messaging.Mailbox", "1")});
         CHECK_THROWS_AS(mailboxLookup->getMailboxesByIds(ids), NotFound);
@@ -79,8 +72,8 @@ TEST_SUITE("MailboxLookupSession")
 
     TEST_CASE_FIXTURE(MailboxFixture, "in the comparative view getMailboxesByIds leaves out unknown Ids")
     {
-        const Id work = createMailbox("Work");
-        createMailbox("Not asked for");
+        const Id work = newMailbox("Work");
+        newMailbox("Not asked for");
         VectorList<IdList> ids({Id("example.org", "messaging.Mailbox", "1"), work});
         CHECK(idSet(mailboxLookup->getMailboxesByIds(ids)) == std::set<Id>{work});
 
@@ -126,8 +119,8 @@ TEST_SUITE("MailboxAdminSession")
 
     TEST_CASE_FIXTURE(MailboxFixture, "each created mailbox has its own Id")
     {
-        const Id a = createMailbox("A");
-        const Id b = createMailbox("B");
+        const Id a = newMailbox("A");
+        const Id b = newMailbox("B");
         CHECK(a != b);
         CHECK(mailboxLookup->getMailbox(a)->getDisplayName().getText() == "A");
         CHECK(mailboxLookup->getMailbox(b)->getDisplayName().getText() == "B");
@@ -214,7 +207,7 @@ TEST_SUITE("MailboxAdminSession")
         const Id alias("legacy.example.org", "mail", "kept");
         session->aliasMessage(kept[0], alias);
 
-        const Id other = createMailbox("Other");
+        const Id other = newMailbox("Other");
         auto otherAdmin = batchManager->getMessageBatchAdminSessionForMailbox(other);
         const Id doomed = otherAdmin->createMessage(*otherAdmin->getMessageFormForCreate({}))->getId();
         otherAdmin->aliasMessage(doomed, Id("legacy.example.org", "mail", "doomed"));

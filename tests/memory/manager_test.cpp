@@ -38,12 +38,6 @@ struct ManagerFixture : ProviderFixture {
         return mailboxes[0]->getId();
     }
 
-    Id newMailbox()
-    {
-        auto admin = manager->getMailboxAdminSession();
-        return admin->createMailbox(*admin->getMailboxFormForCreate({}))->getId();
-    }
-
     // Both managers, as their common OsidManager interface.
     std::vector<OsidManager *> bothManagers() { return {manager.get(), batchManager.get()}; }
 };

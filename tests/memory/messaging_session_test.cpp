@@ -113,8 +113,7 @@ TEST_SUITE("MessagingSession")
 
     TEST_CASE_FIXTURE(MessagingFixture, "sendMessage raises NotFound for a draft of another mailbox and leaves it unsent")
     {
-        auto mailboxAdmin = manager->getMailboxAdminSession();
-        const Id other = mailboxAdmin->createMailbox(*mailboxAdmin->getMailboxFormForCreate({}))->getId();
+        const Id other = newMailbox();
         auto otherAdmin = manager->getMessageAdminSessionForMailbox(other);
         const Id elsewhere = otherAdmin->createMessage(*otherAdmin->getMessageFormForCreate({}))->getId();
 
@@ -167,8 +166,7 @@ TEST_SUITE("MessagingSession")
 
     TEST_CASE_FIXTURE(MessagingFixture, "getUnsentMessages does not list the drafts of another mailbox")
     {
-        auto mailboxAdmin = manager->getMailboxAdminSession();
-        const Id other = mailboxAdmin->createMailbox(*mailboxAdmin->getMailboxFormForCreate({}))->getId();
+        const Id other = newMailbox();
         auto otherAdmin = manager->getMessageAdminSessionForMailbox(other);
         const Id elsewhere = otherAdmin->createMessage(*otherAdmin->getMessageFormForCreate({}))->getId();
         const Id here = draft("here");

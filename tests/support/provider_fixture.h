@@ -129,6 +129,15 @@ struct ProviderFixture {
         return import(messages);
     }
 
+    // A new mailbox besides the default one.
+    Id newMailbox(const std::string &displayName = {})
+    {
+        auto admin = manager->getMailboxAdminSession();
+        auto form = admin->getMailboxFormForCreate({});
+        form->setDisplayName(displayName);
+        return admin->createMailbox(*form)->getId();
+    }
+
     // The Ids of every message the lookup session sees.
     std::set<Id> visibleIds() { return idSet(lookup->getMessages()); }
 };
