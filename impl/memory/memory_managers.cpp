@@ -5,6 +5,7 @@
 #include "impl/memory/memory_sessions.h"
 #include "messaging/batch/messaging_batch_manager.h"
 #include "messaging/records/delivery_record.h"
+#include "runtime/provider_configuration.h"
 
 #include <fmt/format.h>
 
@@ -143,6 +144,25 @@ std::shared_ptr<messaging::MessagingManager> makeMemoryMessagingManager(MemoryPr
     auto provider = std::make_shared<const Provider>(Provider{
         SessionContext{std::make_shared<MemoryStore>(options.authority), std::move(rules), std::move(options.agent)}});
     return std::make_shared<Manager>(std::move(provider));
+}
+
+MemoryProviderOptions memoryProviderOptions(const std::string &configuration)
+{
+    const runtime::ProviderConfiguration config("memory", configuration, {"authority", "agent"});
+    MemoryProviderOptions options;
+    if (auto authority = config.get("authority")) {
+        if (authority->empty())
+            throw ConfigurationError("provider memory: bad configuration: authority is empty");
+        options.authority = *authority;
+    }
+    if (auto agent = config.get("agent")) {
+        try {
+            options.agent.effectiveAgentId = Id::parse(*agent);
+        } catch (const OsidException &e) {
+            throw ConfigurationError(fmt::format("provider memory: bad configuration: agent: {}", e.what()));
+        }
+    }
+    return options;
 }
 
 } // namespace osid::impl::memory

@@ -37,4 +37,10 @@ struct MemoryProviderOptions {
 // A new, empty store with its default mailbox, and the manager over it.
 std::shared_ptr<messaging::MessagingManager> makeMemoryMessagingManager(MemoryProviderOptions options = {});
 
+// The options a runtime configuration names: "authority=TEXT,agent=ID",
+// both optional (ProviderRuntime's "memory:authority=x.org,agent=...").
+// Errors: ConfigurationError (an unknown key, an empty authority, an agent
+//         that is not an Id in its text form).
+MemoryProviderOptions memoryProviderOptions(const std::string &configuration);
+
 } // namespace osid::impl::memory

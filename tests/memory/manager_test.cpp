@@ -46,30 +46,8 @@ struct ManagerFixture : ProviderFixture {
 
 TEST_SUITE("MessagingManager")
 {
-    TEST_CASE_FIXTURE(ManagerFixture, "the messaging manager supports every session it hands out")
-    {
-        CHECK(manager->supportsVisibleFederation());
-        CHECK(manager->supportsMessaging());
-        CHECK(manager->supportsMessageLookup());
-        CHECK(manager->supportsMessageAdmin());
-        CHECK(manager->supportsMailboxLookup());
-        CHECK(manager->supportsMailboxAdmin());
-        CHECK(manager->supportsMessagingBatch());
-    }
 
-    TEST_CASE_FIXTURE(ManagerFixture, "getMessageRecordTypes lists the delivery record type, as supportsMessageRecordType confirms")
-    {
-        auto types = collect(manager->getMessageRecordTypes());
-        CHECK(std::find(types.begin(), types.end(), deliveryRecordType()) != types.end());
-        CHECK(manager->supportsMessageRecordType(deliveryRecordType()));
-        CHECK_FALSE(manager->supportsMessageRecordType(kUnknownRecord));
-        CHECK(std::find(types.begin(), types.end(), kUnknownRecord) == types.end());
-    }
 
-    TEST_CASE_FIXTURE(ManagerFixture, "supportsMessageRecordType raises NullArgument for the null Type")
-    {
-        CHECK_THROWS_AS(manager->supportsMessageRecordType(Type()), NullArgument);
-    }
 
     TEST_CASE_FIXTURE(ManagerFixture, "mailboxes have no record types")
     {
@@ -91,57 +69,10 @@ TEST_SUITE("MessagingManager")
         CHECK(batchManager->getMessageBatchAdminSession()->getMailbox()->getId() == defaultId);
     }
 
-    TEST_CASE_FIXTURE(ManagerFixture, "the mailbox session getters return working sessions over the same store")
-    {
-        auto admin = manager->getMailboxAdminSession();
-        auto mailboxLookup = manager->getMailboxLookupSession();
-        REQUIRE(admin != nullptr);
-        REQUIRE(mailboxLookup != nullptr);
-        const Id created = admin->createMailbox(*admin->getMailboxFormForCreate({}))->getId();
-        CHECK(mailboxLookup->getMailbox(created)->getId() == created);
-        CHECK(manager->getMailboxLookupSession()->getMailbox(created)->getId() == created);
-    }
 
-    TEST_CASE_FIXTURE(ManagerFixture, "every ForMailbox getter returns a session bound to that mailbox")
-    {
-        const Id defaultId = defaultMailbox();
-        const Id other = newMailbox();
-        CHECK(manager->getMessagingSessionForMailbox(other)->getMailboxId() == other);
-        CHECK(manager->getMessageLookupSessionForMailbox(other)->getMailboxId() == other);
-        CHECK(manager->getMessageAdminSessionForMailbox(other)->getMailboxId() == other);
-        CHECK(batchManager->getMessageBatchAdminSessionForMailbox(other)->getMailboxId() == other);
-        CHECK(manager->getMessageLookupSessionForMailbox(defaultId)->getMailboxId() == defaultId);
-    }
 
-    TEST_CASE_FIXTURE(ManagerFixture, "every ForMailbox getter raises NotFound for an unknown mailbox")
-    {
-        const Id defaultId = defaultMailbox();
-        for (const Id &unknown : {Id("example.org", "messaging.Mailbox", "1"),
-                                  Id(defaultId.getAuthority(), defaultId.getIdentifierNamespace(), "99")}) {
-            CAPTURE(unknown.toString());
-            CHECK_THROWS_AS(manager->getMessagingSessionForMailbox(unknown), NotFound);
-            CHECK_THROWS_AS(manager->getMessageLookupSessionForMailbox(unknown), NotFound);
-            CHECK_THROWS_AS(manager->getMessageAdminSessionForMailbox(unknown), NotFound);
-            CHECK_THROWS_AS(batchManager->getMessageBatchAdminSessionForMailbox(unknown), NotFound);
-        }
-    }
 
-    TEST_CASE_FIXTURE(ManagerFixture, "every ForMailbox getter raises NullArgument for the null Id")
-    {
-        CHECK_THROWS_AS(manager->getMessagingSessionForMailbox(Id()), NullArgument);
-        CHECK_THROWS_AS(manager->getMessageLookupSessionForMailbox(Id()), NullArgument);
-        CHECK_THROWS_AS(manager->getMessageAdminSessionForMailbox(Id()), NullArgument);
-        CHECK_THROWS_AS(batchManager->getMessageBatchAdminSessionForMailbox(Id()), NullArgument);
-    }
 
-    TEST_CASE_FIXTURE(ManagerFixture, "the batch manager works on the same store as its messaging manager")
-    {
-        auto ids = importFrom(resource("alice"), 2);
-        CHECK(visibleIds() == std::set<Id>(ids.begin(), ids.end()));
-        auto admin = manager->getMessageAdminSession();
-        const Id drafted = admin->createMessage(*admin->getMessageFormForCreate({}))->getId();
-        CHECK(batchManager->getMessageBatchAdminSession()->getMessageFormForUpdate(drafted)->isForUpdate());
-    }
 
     TEST_CASE("two managers are independent stores")
     {
@@ -163,39 +94,7 @@ TEST_SUITE("MessagingManager")
         CHECK(collect(first->getMessageLookupSession()->getMessages()).size() == 1);
     }
 
-    TEST_CASE("a session keeps working after its manager's shared_ptr is released")
-    {
-        auto owner = impl::memory::makeMemoryMessagingManager();
-        auto admin = owner->getMessagingBatchManager()->getMessageBatchAdminSession();
-        auto reader = owner->getMessageLookupSession();
-        auto sender = owner->getMessagingSession();
-        auto mailboxes = owner->getMailboxLookupSession();
-        std::weak_ptr<messaging::MessagingManager> watch = owner;
-        owner.reset();
-        REQUIRE(watch.expired());
 
-        auto form = admin->getMessageFormForCreate({});
-        form->setSubjectLine("still here");
-        const Id id = admin->createMessage(*form)->getId();
-        VectorList<IdList> recipients({resource("bob")});
-        sender->sendMessage(id, recipients);
-        auto message = reader->getMessage(id);
-        CHECK(message->getSubjectLine().getText() == "still here");
-        CHECK(message->isSent());
-        CHECK(collect(mailboxes->getMailboxes()).size() == 1);
-    }
-
-    TEST_CASE_FIXTURE(ManagerFixture, "sessions handed out keep working after their manager is closed")
-    {
-        auto admin = manager->getMessageAdminSession();
-        manager->close();
-        batchManager->close();
-        auto form = admin->getMessageFormForCreate({});
-        form->setSubjectLine("after close");
-        const Id id = admin->createMessage(*form)->getId();
-        CHECK(lookup->getMessage(id)->getSubjectLine().getText() == "after close");
-        CHECK(session->getMessageFormForUpdate(id)->isForUpdate());
-    }
 }
 
 TEST_SUITE("MessagingBatchManager")
@@ -211,35 +110,8 @@ TEST_SUITE("MessagingBatchManager")
 
 TEST_SUITE("OsidManager")
 {
-    TEST_CASE_FIXTURE(ManagerFixture, "both managers support OSID 3.0.0 and not 4.0.0")
-    {
-        for (OsidManager *m : bothManagers()) {
-            CHECK(m->supportsOSIDVersion(Version{3, 0, 0}));
-            CHECK(m->supportsOSIDVersion(kOsidSpecificationVersion));
-            CHECK_FALSE(m->supportsOSIDVersion(Version{4, 0, 0}));
-        }
-    }
 
-    TEST_CASE_FIXTURE(ManagerFixture, "a manager's Id names the implementation, the same for every instance")
-    {
-        auto another = impl::memory::makeMemoryMessagingManager();
-        CHECK_FALSE(manager->getId().isNull());
-        CHECK_FALSE(batchManager->getId().isNull());
-        CHECK(another->getId() == manager->getId());
-        CHECK(another->getMessagingBatchManager()->getId() == batchManager->getId());
-        CHECK_FALSE(manager->getDisplayName().getText().empty());
-        CHECK_FALSE(batchManager->getDisplayName().getText().empty());
-    }
 
-    TEST_CASE_FIXTURE(ManagerFixture, "both managers work in at least one locale and accept no proxy records")
-    {
-        for (OsidManager *m : bothManagers()) {
-            CHECK_FALSE(m->getLocales().empty());
-            CHECK(collect(m->getProxyRecordTypes()).empty());
-            CHECK_FALSE(m->supportsProxyRecordType(kUnknownRecord));
-            CHECK_THROWS_AS(m->supportsProxyRecordType(Type()), NullArgument);
-        }
-    }
 
     TEST_CASE_FIXTURE(ManagerFixture, "journaling is not supported: its flags are false and branch calls raise Unimplemented")
     {
@@ -251,11 +123,6 @@ TEST_SUITE("OsidManager")
         }
     }
 
-    TEST_CASE_FIXTURE(ManagerFixture, "changeBranch raises NullArgument for the null Id")
-    {
-        for (OsidManager *m : bothManagers())
-            CHECK_THROWS_AS(m->changeBranch(Id()), NullArgument);
-    }
 
     TEST_CASE_FIXTURE(ManagerFixture, "initialize raises IllegalState the second time, for each manager on its own")
     {

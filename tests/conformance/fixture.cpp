@@ -1,0 +1,94 @@
+#include "fixture.h"
+
+#include "check.h"
+
+#include <atomic>
+#include <map>
+
+namespace osid::conformance {
+
+Id unknownId(const std::string &hint)
+{
+    static std::atomic<std::uint64_t> next{0};
+    return Id("conformance.osid-cpp", "test.Unknown", hint + "-" + std::to_string(next++));
+}
+
+Fixture::Fixture(ManagerSource source, const std::string &mailboxName, Mailbox mailbox)
+    : manager(source()), source_(std::move(source))
+{
+    EXPECT_MSG(manager != nullptr, "the provider gave no MessagingManager");
+    if (manager->supportsMessagingBatch())
+        batchManager = manager->getMessagingBatchManager();
+    if (mailbox == Mailbox::Own && manager->supportsMailboxAdmin())
+        mailboxId = newMailbox(mailboxName);
+    if (batchManager && batchManager->supportsMessageBatchAdmin())
+        session = newBatchSession();
+    if (manager->supportsMessageLookup())
+        lookup = mailboxId.isNull() ? manager->getMessageLookupSession()
+                                    : manager->getMessageLookupSessionForMailbox(mailboxId);
+    if (mailboxId.isNull() && session)
+        mailboxId = session->getMailboxId();
+}
+
+std::unique_ptr<messaging::batch::MessageBatchAdminSession> Fixture::newBatchSession()
+{
+    return mailboxId.isNull() ? batchManager->getMessageBatchAdminSession()
+                              : batchManager->getMessageBatchAdminSessionForMailbox(mailboxId);
+}
+
+std::vector<std::shared_ptr<MessageBatchForm>> Fixture::deliveryForms(const std::vector<Delivered> &messages)
+{
+    std::vector<std::shared_ptr<MessageBatchForm>> forms;
+    for (auto form : session->getMessageFormsForCreate(messages.size(), {deliveryRecordType()})) {
+        const auto &m = messages.at(forms.size());
+        form->setSubjectLine(m.subject);
+        form->setText(m.text);
+        auto &delivery = deliveryFormRecord(*form);
+        delivery.setSender(m.sender);
+        delivery.setSentTime(m.sent);
+        delivery.setRecipients(m.recipients);
+        forms.push_back(form);
+    }
+    EXPECT_EQ(forms.size(), messages.size());
+    return forms;
+}
+
+std::vector<Id> Fixture::import(const std::vector<Delivered> &messages)
+{
+    auto forms = deliveryForms(messages);
+    VectorList<MessageBatchFormList> list(forms);
+    std::map<Id, Id> created;
+    for (const auto &r : session->createMessages(list)) {
+        EXPECT_MSG(r.isSuccessful(), "importing test messages failed: {}", r.getErrorMessage().getText());
+        created.emplace(r.getFormId(), r.getCreatedId());
+    }
+    std::vector<Id> ids;
+    for (const auto &f : forms) {
+        auto it = created.find(f->getId());
+        EXPECT_MSG(it != created.end(), "importing test messages: no response for form {}", f->getId().toString());
+        ids.push_back(it->second);
+    }
+    return ids;
+}
+
+std::vector<Id> Fixture::importFrom(const Id &sender, int n, std::int64_t firstSent)
+{
+    std::vector<Delivered> messages;
+    for (int i = 0; i < n; ++i)
+        messages.push_back(
+            {"subject " + std::to_string(i), "text " + std::to_string(i), sender, at(firstSent + i * 60)});
+    return import(messages);
+}
+
+Id Fixture::newMailbox(const std::string &displayName)
+{
+    auto admin = manager->getMailboxAdminSession();
+    auto form = admin->getMailboxFormForCreate({});
+    if (!displayName.empty())
+        form->setDisplayName(displayName);
+    return admin->createMailbox(*form)->getId();
+}
+
+std::set<Id> Fixture::visibleIds() { return idSet(lookup->getMessages()); }
+
+} // namespace osid::conformance
