@@ -2,7 +2,14 @@
 
 #include "checks/checks.h"
 
+#include <sys/wait.h>
+#include <unistd.h>
+
 #include <algorithm>
+#include <csignal>
+#include <cerrno>
+#include <cstdio>
+#include <cstring>
 
 namespace osid::conformance {
 
@@ -99,6 +106,58 @@ std::string failureOf(Body &&body)
     }
 }
 
+// Runs `run` (which returns a failure reason, or empty) in a child
+// process: the reason it sent back, or why it died.
+template <class Run>
+std::string failureInChild(Run &&run, unsigned timeoutSeconds)
+{
+    int pipeEnds[2];
+    if (pipe(pipeEnds) != 0)
+        return fmt::format("cannot isolate the check: pipe: {}", std::strerror(errno));
+    std::fflush(nullptr);
+    const pid_t child = fork();
+    if (child < 0) {
+        close(pipeEnds[0]);
+        close(pipeEnds[1]);
+        return fmt::format("cannot isolate the check: fork: {}", std::strerror(errno));
+    }
+    if (child == 0) {
+        close(pipeEnds[0]);
+        // The provider's crash ends this child with its signal, whatever
+        // handlers the host process (a test framework, say) installed.
+        for (int number : {SIGABRT, SIGSEGV, SIGBUS, SIGFPE, SIGILL, SIGALRM})
+            std::signal(number, SIG_DFL);
+        alarm(timeoutSeconds);
+        const auto reason = run();
+        std::size_t written = 0;
+        while (written < reason.size()) {
+            const auto n = write(pipeEnds[1], reason.data() + written, reason.size() - written);
+            if (n <= 0)
+                break;
+            written += static_cast<std::size_t>(n);
+        }
+        _exit(0); // no destructors or atexit handlers of the parent's state
+    }
+    close(pipeEnds[1]);
+    std::string reason;
+    char buffer[4096];
+    for (ssize_t n; (n = read(pipeEnds[0], buffer, sizeof buffer)) > 0;)
+        reason.append(buffer, static_cast<std::size_t>(n));
+    close(pipeEnds[0]);
+    int status = 0;
+    while (waitpid(child, &status, 0) < 0 && errno == EINTR) {
+    }
+    if (WIFSIGNALED(status)) {
+        const int number = WTERMSIG(status);
+        if (number == SIGALRM)
+            return fmt::format("the check did not finish within {} seconds", timeoutSeconds);
+        return fmt::format("the provider crashed: signal {} ({})", number, strsignal(number));
+    }
+    if (!WIFEXITED(status) || WEXITSTATUS(status) != 0)
+        return fmt::format("the check's process exited with status {}", WEXITSTATUS(status));
+    return reason;
+}
+
 } // namespace
 
 Report runSuite(const Suite &suite, const ManagerSource &source, const RunOptions &options)
@@ -126,10 +185,13 @@ Report runSuite(const Suite &suite, const ManagerSource &source, const RunOption
             result.outcome = Outcome::Skipped;
             result.reason = "the provider declares " + describe(*missing) + " false";
         } else {
-            result.reason = failureOf([&] {
-                Fixture fixture(source, fmt::format("conformance check {}", index));
-                check.body(fixture);
-            });
+            auto run = [&] {
+                return failureOf([&] {
+                    Fixture fixture(source, fmt::format("conformance check {}", index));
+                    check.body(fixture);
+                });
+            };
+            result.reason = options.isolate ? failureInChild(run, options.timeoutSeconds) : run();
             if (!result.reason.empty())
                 result.outcome = Outcome::Failed;
         }

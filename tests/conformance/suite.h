@@ -113,6 +113,11 @@ struct RunOptions {
     std::string filter;
     // Called after each check, e.g. to print its line as it comes.
     std::function<void(const CheckResult &)> onResult;
+    // Runs each check in a child process of its own, so that a provider
+    // that crashes or hangs fails that check instead of ending the run.
+    bool isolate = false;
+    // With isolate: a check still running after this many seconds fails.
+    unsigned timeoutSeconds = 60;
 };
 
 // Runs `suite` against managers from `source`. Never throws for what a

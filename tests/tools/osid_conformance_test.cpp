@@ -59,6 +59,15 @@ TEST_SUITE("osid-conformance")
         CHECK(skipped > 0);
     }
 
+    TEST_CASE("--no-isolate runs the checks in one process with the same result")
+    {
+        auto isolated = nlohmann::json::parse(conformance("--json memory").output);
+        auto inProcess = nlohmann::json::parse(conformance("--json --no-isolate memory").output);
+        CHECK(inProcess["passed"] == isolated["passed"]);
+        CHECK(inProcess["skipped"] == isolated["skipped"]);
+        CHECK(inProcess["failed"] == 0);
+    }
+
     TEST_CASE("--json prints one document whose counts match its checks")
     {
         auto run = conformance("--json memory");
@@ -111,6 +120,7 @@ TEST_SUITE("osid-conformance")
         CHECK(badConfiguration.output.find("CONFIGURATION_ERROR") != std::string::npos);
 
         CHECK(conformance("").status == 2);
+        CHECK(conformance("--timeout 0 memory").status == 2);
         CHECK(conformance("--no-such-option memory").status == 2);
         CHECK(conformance("--help").status == 0);
     }

@@ -5,6 +5,9 @@
 //   osid-conformance --provider-path build/plugins 'authz:policy=allow-all.txt,over=memory'
 //   osid-conformance --json memory > report.json
 //
+// Each check runs in a child process of its own (unless --no-isolate), so
+// a provider that crashes or hangs fails that check and the run goes on.
+//
 // Exit status: 0 when no check failed, 1 when one did, 2 for a bad command
 // line or a provider that cannot be loaded.
 
@@ -36,6 +39,8 @@ int main(int argc, char **argv)
     std::string filter;
     bool json = false;
     bool list = false;
+    bool noIsolate = false;
+    unsigned timeout = 60;
     app.add_option("provider", implementation,
                    "The provider: NAME or NAME:CONFIGURATION, e.g. memory, or a plug-in's name");
     app.add_option("-p,--provider-path", pluginPath,
@@ -48,6 +53,12 @@ int main(int argc, char **argv)
         ->type_name("TEXT");
     app.add_flag("--json", json, "Prints the report as one JSON document instead of lines");
     app.add_flag("--list", list, "Lists the names of the checks and runs nothing");
+    app.add_flag("--no-isolate", noIsolate,
+                 "Runs every check in this process (for a debugger) instead of one child process per check, "
+                 "which turns a crash or a hang into a failed check");
+    app.add_option("--timeout", timeout, "Fails a check still running after SECONDS (not with --no-isolate)")
+        ->type_name("SECONDS")
+        ->check(CLI::Range(1u, 86400u));
     app.footer("Exit status: 0 when no check failed (skipped checks do not count), 1 when a check failed,\n"
                "2 for a bad command line or a provider that cannot be loaded.\n");
     try {
@@ -76,6 +87,8 @@ int main(int argc, char **argv)
 
     conformance::RunOptions options;
     options.filter = filter;
+    options.isolate = !noIsolate;
+    options.timeoutSeconds = timeout;
     if (!json)
         options.onResult = [](const conformance::CheckResult &result) {
             std::cout << conformance::formatResult(result) << std::endl;

@@ -11,7 +11,9 @@
 
 #include <doctest/doctest.h>
 
+#include <cstdlib>
 #include <mutex>
+#include <thread>
 
 using namespace osid;
 using namespace osid::conformance;
@@ -61,13 +63,16 @@ private:
 };
 
 template <class BatchSession, class LookupSession = adapter::ForwardingMessageLookupSession>
-Report runAgainst()
+Report runAgainst(const RunOptions &options = {})
 {
     auto providers = runtime::makeProviderRuntime(runtime::RuntimeOptions{{}, false});
-    return runSuite(conformanceSuite(), [providers] {
-        return std::make_shared<FaultyManager<BatchSession, LookupSession>>(
-            runtime::getMessagingManager(*providers, "memory"));
-    });
+    return runSuite(
+        conformanceSuite(),
+        [providers] {
+            return std::make_shared<FaultyManager<BatchSession, LookupSession>>(
+                runtime::getMessagingManager(*providers, "memory"));
+        },
+        options);
 }
 
 // Every check named must have failed, and the provider must still pass
@@ -188,6 +193,22 @@ struct IgnoresClose final : adapter::ForwardingMessageBatchAdminSession {
     void close() override {}
 };
 
+// Crashes the process when asked to delete by sender.
+struct CrashesOnDelete final : adapter::ForwardingMessageBatchAdminSession {
+    using ForwardingMessageBatchAdminSession::ForwardingMessageBatchAdminSession;
+    std::unique_ptr<batch::DeleteResponseList> deleteMessagesBySender(const Id &) override { std::abort(); }
+};
+
+// Never returns from a delete by sender.
+struct HangsOnDelete final : adapter::ForwardingMessageBatchAdminSession {
+    using ForwardingMessageBatchAdminSession::ForwardingMessageBatchAdminSession;
+    std::unique_ptr<batch::DeleteResponseList> deleteMessagesBySender(const Id &) override
+    {
+        for (;;)
+            std::this_thread::sleep_for(std::chrono::seconds(1));
+    }
+};
+
 using Plain = adapter::ForwardingMessageBatchAdminSession;
 
 } // namespace
@@ -253,6 +274,44 @@ TEST_SUITE("conformance suite against faulty providers")
         requireCaught(runAgainst<IgnoresClose>(),
                       {"sessions: every MessageBatchAdminSession method raises IllegalState after close",
                        "sessions: closing a session twice is harmless and it stays closed"});
+    }
+
+    TEST_CASE("isolated, a provider that crashes fails the check it crashed in and the run goes on")
+    {
+        RunOptions options;
+        options.isolate = true;
+        options.filter = "deleteMessages: deleteMessagesBySender";
+        const auto report = runAgainst<CrashesOnDelete>(options);
+        REQUIRE(report.results.size() >= 2);
+        CHECK(report.failed() == report.results.size());
+        for (const auto &r : report.results)
+            CHECK_MESSAGE(r.reason.find("crashed") != std::string::npos, r.reason);
+        // The checks that do not delete by sender still pass, each in its child.
+        options.filter = "deleteMessages: deleteAllMessages";
+        CHECK(runAgainst<CrashesOnDelete>(options).passed() >= 1);
+    }
+
+    TEST_CASE("isolated, a provider that hangs fails the check after the timeout")
+    {
+        RunOptions options;
+        options.isolate = true;
+        options.timeoutSeconds = 1;
+        options.filter = "deleteMessages: deleteMessagesBySender deletes exactly";
+        const auto report = runAgainst<HangsOnDelete>(options);
+        REQUIRE(report.results.size() == 1);
+        CHECK(report.failed() == 1);
+        CHECK(report.results[0].reason == "the check did not finish within 1 seconds");
+    }
+
+    TEST_CASE("isolated, a correct provider passes the same checks as in process")
+    {
+        RunOptions options;
+        options.isolate = true;
+        const auto isolated = runAgainst<Plain>(options);
+        const auto inProcess = runAgainst<Plain>();
+        CHECK(isolated.failed() == 0);
+        CHECK(isolated.passed() == inProcess.passed());
+        CHECK(isolated.skipped() == inProcess.skipped());
     }
 
     TEST_CASE("a provider that raises the wrong error for an unknown Id is caught")
