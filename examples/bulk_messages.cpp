@@ -1,13 +1,16 @@
-// bulk-messages: imports a few thousand already-sent messages through the
-// in-memory provider's MessageBatchAdminSession, then updates, aliases,
-// looks up and deletes them in bulk, printing what each step did.
+// bulk-messages: imports a few thousand already-sent messages through a
+// provider's MessageBatchAdminSession, then updates, aliases, looks up and
+// deletes them in bulk, printing what each step did.
 //
-// Usage: bulk-messages [COUNT]   (default 5000)
+// Usage: bulk-messages [COUNT] [PROVIDER]   (default 5000, memory)
+//
+// PROVIDER is anything the provider runtime can load: "memory", or a
+// plug-in's name and configuration (docs/providers.md).
 
-#include "impl/memory/memory_provider.h"
 #include "messaging/batch/messaging_batch_manager.h"
 #include "messaging/records/delivery_record.h"
 #include "osid/vector_list.h"
+#include "runtime/provider_runtime.h"
 
 #include <fmt/format.h>
 
@@ -51,14 +54,21 @@ Id resource(int n) { return Id("example.org", "resource.Resource", fmt::format("
 int main(int argc, char **argv)
 {
     const int count = argc > 1 ? std::atoi(argv[1]) : 5000;
-    if (count <= 0) {
-        fmt::print(stderr, "usage: bulk-messages [COUNT]   (COUNT > 0)\n");
+    const std::string provider = argc > 2 ? argv[2] : "memory";
+    if (count <= 0 || argc > 3) {
+        fmt::print(stderr, "usage: bulk-messages [COUNT] [PROVIDER]   (COUNT > 0; PROVIDER defaults to memory)\n");
         return 2;
     }
     const auto start = DateTime::parse("2026-11-01T00:00:00Z");
     constexpr int kSenders = 10;
 
-    auto manager = impl::memory::makeMemoryMessagingManager();
+    std::shared_ptr<messaging::MessagingManager> manager;
+    try {
+        manager = runtime::getMessagingManager(*runtime::makeProviderRuntime(), provider);
+    } catch (const OsidException &e) {
+        fmt::print(stderr, "bulk-messages: cannot use provider \"{}\": {}\n", provider, e.what());
+        return 2;
+    }
     auto session = manager->getMessagingBatchManager()->getMessageBatchAdminSession();
     auto lookup = manager->getMessageLookupSession();
     fmt::print("store: {} ({})\n", manager->getDisplayName().getText(), session->getMailboxId().toString());
