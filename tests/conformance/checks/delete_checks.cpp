@@ -81,32 +81,34 @@ void addDeleteChecks(Suite &suite)
         EXPECT_EQ(deletedIds(f.session->deleteAllMessages()), std::set<Id>{draftId});
     });
 
-    add("deleteAllMessages deletes every message of the mailbox and nothing else", [](Fixture &f) {
-        const Id other = f.newMailbox();
-        auto otherSession = f.batchManager->getMessageBatchAdminSessionForMailbox(other);
-        auto form = otherSession->getMessageFormsForCreate(1, {})->getNextMessageBatchForm();
-        auto kept = otherSession->createMessage(*form)->getId();
+    add("deleteAllMessages deletes every message of the mailbox and nothing else", {Feature::MailboxAdmin},
+        [](Fixture &f) {
+            const Id other = f.newMailbox();
+            auto otherSession = f.batchManager->getMessageBatchAdminSessionForMailbox(other);
+            auto form = otherSession->getMessageFormsForCreate(1, {})->getNextMessageBatchForm();
+            auto kept = otherSession->createMessage(*form)->getId();
 
-        auto ids = f.importFrom(resource("a"), 4);
-        EXPECT_EQ(deletedIds(f.session->deleteAllMessages()), std::set<Id>(ids.begin(), ids.end()));
-        EXPECT(f.visibleIds().empty());
-        EXPECT_EQ(f.manager->getMessageLookupSessionForMailbox(other)->getMessage(kept)->getId(), kept);
-        EXPECT_FALSE(f.session->deleteAllMessages()->hasNext());
-    });
+            auto ids = f.importFrom(resource("a"), 4);
+            EXPECT_EQ(deletedIds(f.session->deleteAllMessages()), std::set<Id>(ids.begin(), ids.end()));
+            EXPECT(f.visibleIds().empty());
+            EXPECT_EQ(f.manager->getMessageLookupSessionForMailbox(other)->getMessage(kept)->getId(), kept);
+            EXPECT_FALSE(f.session->deleteAllMessages()->hasNext());
+        });
 
-    add("criteria deletes in one mailbox leave the same sender's messages in another", [](Fixture &f) {
-        const Id other = f.newMailbox();
-        auto otherSession = f.batchManager->getMessageBatchAdminSessionForMailbox(other);
-        auto form = otherSession->getMessageFormsForCreate(1, {deliveryRecordType()})->getNextMessageBatchForm();
-        deliveryFormRecord(*form).setSender(resource("a"));
-        deliveryFormRecord(*form).setSentTime(at(0));
-        auto kept = otherSession->createMessage(*form)->getId();
+    add("criteria deletes in one mailbox leave the same sender's messages in another", {Feature::MailboxAdmin},
+        [](Fixture &f) {
+            const Id other = f.newMailbox();
+            auto otherSession = f.batchManager->getMessageBatchAdminSessionForMailbox(other);
+            auto form = otherSession->getMessageFormsForCreate(1, {deliveryRecordType()})->getNextMessageBatchForm();
+            deliveryFormRecord(*form).setSender(resource("a"));
+            deliveryFormRecord(*form).setSentTime(at(0));
+            auto kept = otherSession->createMessage(*form)->getId();
 
-        f.importFrom(resource("a"), 2);
-        EXPECT_EQ(collect(f.session->deleteMessagesBySender(resource("a"))).size(), 2);
-        EXPECT(collect(f.session->deleteMessagesByDate(DateTime::min(), DateTime::max())).empty());
-        EXPECT_EQ(f.manager->getMessageLookupSessionForMailbox(other)->getMessage(kept)->getId(), kept);
-    });
+            f.importFrom(resource("a"), 2);
+            EXPECT_EQ(collect(f.session->deleteMessagesBySender(resource("a"))).size(), 2);
+            EXPECT(collect(f.session->deleteMessagesByDate(DateTime::min(), DateTime::max())).empty());
+            EXPECT_EQ(f.manager->getMessageLookupSessionForMailbox(other)->getMessage(kept)->getId(), kept);
+        });
 }
 
 } // namespace osid::conformance

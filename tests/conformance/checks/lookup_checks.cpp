@@ -299,7 +299,7 @@ void addLookupChecks(Suite &suite)
         EXPECT_EQ(idSet(f.lookup->getMessages()), expected);
     });
 
-    add("a lookup session does not see the messages of another mailbox", [](Fixture &f) {
+    add("a lookup session does not see the messages of another mailbox", {Feature::MailboxAdmin}, [](Fixture &f) {
         LookupFixture x{f};
         const Id other = f.newMailbox();
         auto otherAdmin = f.batchManager->getMessageBatchAdminSessionForMailbox(other);

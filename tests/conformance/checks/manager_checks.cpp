@@ -45,17 +45,18 @@ void addManagerChecks(Suite &suite)
     add("supportsMessageRecordType raises NullArgument for the null Type",
         [](Fixture &f) { EXPECT_THROWS(NullArgument, f.manager->supportsMessageRecordType(Type())); });
 
-    add("the mailbox session getters return working sessions over the same store", [](Fixture &f) {
-        auto admin = f.manager->getMailboxAdminSession();
-        auto mailboxLookup = f.manager->getMailboxLookupSession();
-        EXPECT(admin != nullptr);
-        EXPECT(mailboxLookup != nullptr);
-        const Id created = admin->createMailbox(*admin->getMailboxFormForCreate({}))->getId();
-        EXPECT_EQ(mailboxLookup->getMailbox(created)->getId(), created);
-        EXPECT_EQ(f.manager->getMailboxLookupSession()->getMailbox(created)->getId(), created);
-    });
+    add("the mailbox session getters return working sessions over the same store",
+        {Feature::MailboxAdmin, Feature::MailboxLookup}, [](Fixture &f) {
+            auto admin = f.manager->getMailboxAdminSession();
+            auto mailboxLookup = f.manager->getMailboxLookupSession();
+            EXPECT(admin != nullptr);
+            EXPECT(mailboxLookup != nullptr);
+            const Id created = admin->createMailbox(*admin->getMailboxFormForCreate({}))->getId();
+            EXPECT_EQ(mailboxLookup->getMailbox(created)->getId(), created);
+            EXPECT_EQ(f.manager->getMailboxLookupSession()->getMailbox(created)->getId(), created);
+        });
 
-    add("every ForMailbox getter returns a session bound to that mailbox", [](Fixture &f) {
+    add("every ForMailbox getter returns a session bound to that mailbox", {Feature::MailboxAdmin}, [](Fixture &f) {
         const Id defaultId = f.manager->getMessageLookupSession()->getMailboxId();
         const Id other = f.newMailbox();
         EXPECT_EQ(f.manager->getMessagingSessionForMailbox(other)->getMailboxId(), other);
