@@ -4,6 +4,7 @@
 #include "runtime/provider_runtime.h"
 
 #include "impl/memory/memory_provider.h"
+#include "impl/sqlite/sqlite_provider.h"
 #include "osid/vector_list.h"
 
 #include <dlfcn.h>
@@ -238,6 +239,11 @@ std::shared_ptr<ProviderRuntime> makeProviderRuntime(RuntimeOptions options)
         if (osid != OSID::MESSAGING)
             return nullptr;
         return impl::memory::makeMemoryMessagingManager(impl::memory::memoryProviderOptions(configuration));
+    });
+    runtime->registerProvider("sqlite", [](OSID osid, const std::string &configuration) -> std::shared_ptr<OsidManager> {
+        if (osid != OSID::MESSAGING)
+            return nullptr;
+        return impl::sqlite::makeSqliteMessagingManager(impl::sqlite::sqliteProviderOptions(configuration));
     });
     return runtime;
 }

@@ -1,6 +1,9 @@
 #include "impl/memory/memory_store.h"
 
+#include "impl/common/snapshots.h"
 #include "messaging/records/delivery_record.h"
+
+#include <algorithm>
 
 #include <charconv>
 
@@ -31,7 +34,7 @@ StoreState::StoreState(std::string authority) : authority_(std::move(authority))
     createMailbox("Default mailbox", "The mailbox sessions are bound to unless told otherwise.", Type());
 }
 
-std::optional<MailboxIndex> StoreState::findMailbox(const Id &mailboxId) const
+std::optional<MailboxKey> StoreState::findMailbox(const Id &mailboxId) const
 {
     if (!detail::equalsIgnoreCase(mailboxId.getAuthority(), authority_) ||
         !detail::equalsIgnoreCase(mailboxId.getIdentifierNamespace(), kMailboxNamespace))
@@ -39,23 +42,33 @@ std::optional<MailboxIndex> StoreState::findMailbox(const Id &mailboxId) const
     auto n = parseKey(mailboxId.getIdentifier());
     if (!n || *n == 0 || *n > mailboxes_.size())
         return std::nullopt;
-    return static_cast<MailboxIndex>(*n - 1);
+    return *n - 1;
 }
 
-MailboxIndex StoreState::createMailbox(std::string displayName, std::string description, Type genusType)
+std::vector<MailboxKey> StoreState::mailboxes() const
+{
+    std::vector<MailboxKey> out(mailboxes_.size());
+    for (std::size_t i = 0; i < out.size(); ++i)
+        out[i] = i;
+    return out;
+}
+
+MailboxKey StoreState::createMailbox(const std::string &displayName, const std::string &description,
+                                     const Type &genusType)
 {
     auto mb = std::make_unique<MailboxData>();
     mb->id = Id(authority_, kMailboxNamespace, std::to_string(mailboxes_.size() + 1));
-    mb->displayName = std::move(displayName);
-    mb->description = std::move(description);
-    mb->genusType = std::move(genusType);
+    mb->displayName = displayName;
+    mb->description = description;
+    mb->genusType = genusType;
     mailboxes_.push_back(std::move(mb));
-    return static_cast<MailboxIndex>(mailboxes_.size() - 1);
+    record(MailboxCreated{});
+    return mailboxes_.size() - 1;
 }
 
-std::shared_ptr<messaging::Mailbox> StoreState::mailboxSnapshot(MailboxIndex index) const
+std::shared_ptr<messaging::Mailbox> StoreState::mailbox(MailboxKey mailbox) const
 {
-    const auto &mb = *mailboxes_[index];
+    const auto &mb = data(mailbox);
     return std::make_shared<MailboxSnapshot>(ObjectFields{mb.id, mb.displayName, mb.description, mb.genusType, {}});
 }
 
@@ -67,7 +80,7 @@ bool StoreState::isPrimarySpace(const Id &id) const
            detail::equalsIgnoreCase(id.getIdentifierNamespace(), kMessageNamespace);
 }
 
-std::optional<MessageKey> StoreState::resolve(MailboxIndex mailbox, const Id &messageId) const
+std::optional<MessageKey> StoreState::resolve(MailboxKey mailbox, const Id &messageId) const
 {
     std::optional<MessageKey> key;
     if (isPrimarySpace(messageId)) {
@@ -75,20 +88,19 @@ std::optional<MessageKey> StoreState::resolve(MailboxIndex mailbox, const Id &me
     } else if (auto it = aliases_.find(messageId); it != aliases_.end()) {
         key = it->second;
     }
-    if (!key || find(mailbox, *key) == nullptr)
+    if (!key || data(mailbox).messages.count(*key) == 0)
         return std::nullopt;
     return key;
 }
 
-const StoredMessage *StoreState::find(MailboxIndex mailbox, MessageKey key) const
+const StoredMessage &StoreState::stored(MailboxKey mailbox, MessageKey key) const
 {
-    const auto &messages = mailboxes_[mailbox]->messages;
-    auto it = messages.find(key);
-    return it == messages.end() ? nullptr : &it->second;
+    return data(mailbox).messages.at(key);
 }
 
-MessageContent StoreState::content(const StoredMessage &m) const
+MessageContent StoreState::content(MailboxKey mailbox, MessageKey key) const
 {
+    const auto &m = stored(mailbox, key);
     MessageContent c;
     c.displayName = m.displayName;
     c.description = m.description;
@@ -110,9 +122,54 @@ MessageContent StoreState::content(const StoredMessage &m) const
     return c;
 }
 
-std::shared_ptr<messaging::Message> StoreState::snapshot(MessageKey key, const StoredMessage &m) const
+bool StoreState::matches(const StoredMessage &m, const MessageQuery &q) const
 {
-    return std::make_shared<MessageSnapshot>(messageId(key), content(m));
+    // A value the store has never interned is on no message.
+    auto is = [](std::uint32_t handle, std::optional<std::uint32_t> wanted) { return wanted && handle == *wanted; };
+    if (q.genusType && !is(m.genusType, typeHandles_.find(*q.genusType)))
+        return false;
+    if (q.deliveryRecordOnly && !m.delivery)
+        return false;
+    if (q.sent && m.sent != *q.sent)
+        return false;
+    if (q.sender && !(m.sent && is(m.sender, ids_.find(*q.sender))))
+        return false;
+    if (q.recipient) {
+        auto r = ids_.find(*q.recipient);
+        if (!m.sent || !r || std::find(m.recipients.begin(), m.recipients.end(), *r) == m.recipients.end())
+            return false;
+    }
+    auto within = [](std::int64_t t, const std::pair<DateTime, DateTime> &range) {
+        return t >= range.first.toMicroseconds() && t <= range.second.toMicroseconds();
+    };
+    if (q.sentTime && !(m.sent && within(m.sentTime, *q.sentTime)))
+        return false;
+    if (q.receivedTime && !(m.sent && within(m.receivedTime, *q.receivedTime)))
+        return false;
+    return true;
+}
+
+std::vector<KeyedContent> StoreState::select(MailboxKey mailbox, const MessageQuery &query) const
+{
+    std::vector<std::pair<std::pair<std::int64_t, MessageKey>, const StoredMessage *>> hits;
+    for (const auto &[key, m] : data(mailbox).messages)
+        if (matches(m, query))
+            hits.push_back({{query.orderBySentTime ? m.sentTime : 0, key}, &m});
+    std::sort(hits.begin(), hits.end(), [](const auto &a, const auto &b) { return a.first < b.first; });
+    std::vector<KeyedContent> out;
+    out.reserve(hits.size());
+    for (const auto &[order, m] : hits)
+        out.emplace_back(order.second, content(mailbox, order.second));
+    return out;
+}
+
+std::vector<MessageKey> StoreState::allKeys(MailboxKey mailbox) const
+{
+    std::vector<MessageKey> keys;
+    keys.reserve(data(mailbox).messages.size());
+    for (const auto &[key, message] : data(mailbox).messages)
+        keys.push_back(key);
+    return keys;
 }
 
 StoredMessage StoreState::toStored(const MessageContent &c)
@@ -155,63 +212,132 @@ void StoreState::unindex(MailboxData &mb, MessageKey key, const StoredMessage &m
     mb.byReceived.erase({m.receivedTime, key});
 }
 
-MessageKey StoreState::insert(MailboxIndex mailbox, const MessageContent &content)
+MessageKey StoreState::insert(MailboxKey mailbox, const MessageContent &content)
 {
-    auto &mb = *mailboxes_[mailbox];
-    const MessageKey key = nextKey_++;
-    auto [it, inserted] = mb.messages.emplace(key, toStored(content));
+    auto &mb = data(mailbox);
+    StoredMessage m = toStored(content);
+    const MessageKey key = nextKey_;
+    record(Inserted{mailbox, key});
+    auto it = mb.messages.emplace(key, std::move(m)).first;
+    ++nextKey_;
     index(mb, key, it->second);
     return key;
 }
 
-void StoreState::replace(MailboxIndex mailbox, MessageKey key, const MessageContent &content)
+void StoreState::replace(MailboxKey mailbox, MessageKey key, const MessageContent &content)
 {
-    auto &mb = *mailboxes_[mailbox];
+    auto &mb = data(mailbox);
     auto &m = mb.messages.at(key);
-    // Convert first: if that fails, the stored message and its index
-    // entries are untouched.
+    // Convert and journal first: if either fails, the stored message and
+    // its index entries are untouched.
     StoredMessage fresh = toStored(content);
+    if (journaling_)
+        journal_.emplace_back(Replaced{mailbox, key, {}});
     unindex(mb, key, m);
+    if (journaling_)
+        std::get<Replaced>(journal_.back()).previous = std::move(m);
     m = std::move(fresh);
     index(mb, key, m);
 }
 
-void StoreState::erase(MailboxIndex mailbox, MessageKey key)
+void StoreState::erase(MailboxKey mailbox, MessageKey key)
 {
-    auto &mb = *mailboxes_[mailbox];
+    auto &mb = data(mailbox);
     auto it = mb.messages.find(key);
     if (it == mb.messages.end())
         return;
+    // Make room in the journal before changing anything, then move the
+    // message there rather than copy it.
+    if (journaling_)
+        journal_.emplace_back(Erased{mailbox, key, {}});
     unindex(mb, key, it->second);
+    if (journaling_)
+        std::get<Erased>(journal_.back()).message = std::move(it->second);
     mb.messages.erase(it);
+}
+
+void StoreState::setAlias(const Id &aliasId, MessageKey key)
+{
+    auto it = aliases_.find(aliasId);
+    record(Aliased{aliasId, it == aliases_.end() ? std::nullopt : std::optional<MessageKey>(it->second)});
+    aliases_[aliasId] = key;
 }
 
 void StoreState::dropDanglingAliases()
 {
-    std::erase_if(aliases_, [this](const auto &entry) {
-        for (const auto &mb : mailboxes_)
-            if (mb->messages.count(entry.second) != 0)
-                return false;
-        return true;
-    });
+    AliasesDropped dropped;
+    for (auto it = aliases_.begin(); it != aliases_.end();) {
+        const bool dangling = std::none_of(mailboxes_.begin(), mailboxes_.end(),
+                                           [&](const auto &mb) { return mb->messages.count(it->second) != 0; });
+        if (dangling) {
+            if (journaling_)
+                dropped.aliases.emplace_back(it->first, it->second);
+            it = aliases_.erase(it);
+        } else {
+            ++it;
+        }
+    }
+    if (!dropped.aliases.empty())
+        record(std::move(dropped));
 }
 
-std::vector<MessageKey> StoreState::keysFromSender(MailboxIndex mailbox, const Id &sender) const
+void StoreState::rollBack() noexcept
+{
+    // Each step puts back exactly what its forward step changed, so it
+    // only moves values into places they held before.
+    for (auto it = journal_.rbegin(); it != journal_.rend(); ++it) {
+        std::visit(
+            [this](auto &u) {
+                using T = std::decay_t<decltype(u)>;
+                if constexpr (std::is_same_v<T, Inserted>) {
+                    auto &mb = data(u.mailbox);
+                    if (auto found = mb.messages.find(u.key); found != mb.messages.end()) {
+                        unindex(mb, u.key, found->second);
+                        mb.messages.erase(found);
+                    }
+                } else if constexpr (std::is_same_v<T, Replaced>) {
+                    auto &mb = data(u.mailbox);
+                    auto &m = mb.messages.at(u.key);
+                    unindex(mb, u.key, m);
+                    m = std::move(u.previous);
+                    index(mb, u.key, m);
+                } else if constexpr (std::is_same_v<T, Erased>) {
+                    auto &mb = data(u.mailbox);
+                    auto &m = mb.messages.emplace(u.key, std::move(u.message)).first->second;
+                    index(mb, u.key, m);
+                } else if constexpr (std::is_same_v<T, Aliased>) {
+                    if (u.previous)
+                        aliases_[u.aliasId] = *u.previous;
+                    else
+                        aliases_.erase(u.aliasId);
+                } else if constexpr (std::is_same_v<T, MailboxCreated>) {
+                    mailboxes_.pop_back();
+                } else {
+                    for (auto &[alias, key] : u.aliases)
+                        aliases_.emplace(std::move(alias), key);
+                }
+            },
+            *it);
+    }
+    journal_.clear();
+}
+
+std::vector<MessageKey> StoreState::keysFromSender(MailboxKey mailbox, const Id &sender) const
 {
     std::vector<MessageKey> out;
     auto handle = ids_.find(sender);
     if (!handle)
         return out;
-    const auto &index = mailboxes_[mailbox]->bySender;
+    const auto &index = data(mailbox).bySender;
     for (auto it = index.lower_bound({*handle, 0}); it != index.end() && it->first == *handle; ++it)
         out.push_back(it->second);
     return out;
 }
 
-std::vector<MessageKey> StoreState::keysReceivedBetween(MailboxIndex mailbox, DateTime from, DateTime to) const
+std::vector<MessageKey> StoreState::keysReceivedBetween(MailboxKey mailbox, DateTime from, DateTime to) const
 {
     std::vector<MessageKey> out;
-    const auto &index = mailboxes_[mailbox]->byReceived;
+    const auto &index = data(mailbox).byReceived;
     const auto last = index.upper_bound({to.toMicroseconds(), UINT64_MAX});
     for (auto it = index.lower_bound({from.toMicroseconds(), 0}); it != last; ++it)
         out.push_back(it->second);

@@ -1,25 +1,20 @@
 // The memory provider's store: every mailbox, message and alias of one
-// manager, behind one reader/writer lock.
-//
-// Sessions reach the data only through read() and write(), which run a
-// function under a shared or an exclusive lock; everything a batch call
-// changes happens inside one write(), so other threads see all of it or
-// none of it.
+// manager, behind one reader/writer lock, shared by all its sessions.
 //
 // Layout, per mailbox: messages by key, plus ordered indexes by (sender,
 // key) and (received time, key), so deletes by sender or date visit only
 // what they delete. Ids that repeat across messages (senders, agents,
 // recipients, genus types) are interned to 32-bit handles. Aliases are
 // global: alias Id -> message key.
+//
+// A write section keeps an undo journal: if it fails, the journal is
+// played back and the store is as it was before the section.
 
 #pragma once
 
-#include "impl/common/message_content.h"
-#include "impl/common/snapshots.h"
-#include "osid/id.h"
+#include "impl/common/message_store.h"
 
 #include <cstdint>
-#include <functional>
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -28,12 +23,10 @@
 #include <string>
 #include <unordered_map>
 #include <utility>
+#include <variant>
 #include <vector>
 
 namespace osid::impl::memory {
-
-using MessageKey = std::uint64_t;
-using MailboxIndex = std::uint32_t;
 
 // Maps values to dense 32-bit handles and back. Handle 0 is "none".
 template <class T>
@@ -87,65 +80,76 @@ struct MailboxData {
 };
 
 // The data, with no locking of its own; reached through MemoryStore.
-class StoreState {
+class StoreState final : public StoreWriter {
 public:
     explicit StoreState(std::string authority);
 
-    // Mailboxes.
-    MailboxIndex defaultMailbox() const noexcept { return 0; }
-    std::optional<MailboxIndex> findMailbox(const Id &mailboxId) const;
-    MailboxIndex createMailbox(std::string displayName, std::string description, Type genusType);
-    std::size_t mailboxCount() const noexcept { return mailboxes_.size(); }
-    const MailboxData &mailbox(MailboxIndex index) const { return *mailboxes_[index]; }
-    std::shared_ptr<messaging::Mailbox> mailboxSnapshot(MailboxIndex index) const;
+    // StoreReader.
+    MailboxKey defaultMailbox() const override { return 0; }
+    std::optional<MailboxKey> findMailbox(const Id &mailboxId) const override;
+    std::vector<MailboxKey> mailboxes() const override;
+    std::shared_ptr<messaging::Mailbox> mailbox(MailboxKey mailbox) const override;
+    Id messageId(MessageKey key) const override;
+    bool isPrimarySpace(const Id &id) const override;
+    std::optional<MessageKey> resolve(MailboxKey mailbox, const Id &messageId) const override;
+    MessageContent content(MailboxKey mailbox, MessageKey key) const override;
+    std::vector<KeyedContent> select(MailboxKey mailbox, const MessageQuery &query) const override;
+    std::vector<MessageKey> allKeys(MailboxKey mailbox) const override;
+    std::vector<MessageKey> keysFromSender(MailboxKey mailbox, const Id &sender) const override;
+    std::vector<MessageKey> keysReceivedBetween(MailboxKey mailbox, DateTime from, DateTime to) const override;
 
-    // Ids.
-    Id messageId(MessageKey key) const;
-    // The key of a message of `mailbox` named by its primary Id or an alias.
-    std::optional<MessageKey> resolve(MailboxIndex mailbox, const Id &messageId) const;
-    // Whether `id` lies in this store's own message Id space.
-    bool isPrimarySpace(const Id &id) const;
+    // StoreWriter.
+    MailboxKey createMailbox(const std::string &displayName, const std::string &description,
+                             const Type &genusType) override;
+    MessageKey insert(MailboxKey mailbox, const MessageContent &content) override;
+    void replace(MailboxKey mailbox, MessageKey key, const MessageContent &content) override;
+    void erase(MailboxKey mailbox, MessageKey key) override;
+    void setAlias(const Id &aliasId, MessageKey key) override;
+    void dropDanglingAliases() override;
 
-    // Messages.
-    const StoredMessage *find(MailboxIndex mailbox, MessageKey key) const;
-    MessageContent content(const StoredMessage &m) const;
-    std::shared_ptr<messaging::Message> snapshot(MessageKey key, const StoredMessage &m) const;
-    MessageKey insert(MailboxIndex mailbox, const MessageContent &content);
-    // Replaces the content of an existing message and re-indexes it.
-    void replace(MailboxIndex mailbox, MessageKey key, const MessageContent &content);
-    void erase(MailboxIndex mailbox, MessageKey key);
-    // Removes aliases whose message no longer exists anywhere.
-    void dropDanglingAliases();
-
-    // The keys of `mailbox`'s messages from `sender` / received in [from, to].
-    std::vector<MessageKey> keysFromSender(MailboxIndex mailbox, const Id &sender) const;
-    std::vector<MessageKey> keysReceivedBetween(MailboxIndex mailbox, DateTime from, DateTime to) const;
-
-    // Aliases. setAlias() inserts or re-points and returns the previous
-    // target, so a failed call can put it back with restoreAlias().
-    std::optional<MessageKey> setAlias(const Id &aliasId, MessageKey key)
-    {
-        auto [it, inserted] = aliases_.try_emplace(aliasId, key);
-        if (inserted)
-            return std::nullopt;
-        return std::exchange(it->second, key);
-    }
-    void restoreAlias(const Id &aliasId, std::optional<MessageKey> previous)
-    {
-        if (previous)
-            aliases_[aliasId] = *previous;
-        else
-            aliases_.erase(aliasId);
-    }
-
-    // Interning, for lookups that compare handles.
-    std::optional<std::uint32_t> findHandle(const Id &id) const { return ids_.find(id); }
-    std::optional<std::uint32_t> findTypeHandle(const Type &type) const { return typeHandles_.find(type); }
+    // The undo journal of a write section.
+    void beginJournal() { journal_.clear(), journaling_ = true; }
+    void endJournal() { journal_.clear(), journaling_ = false; }
+    // Undoes everything since beginJournal(), newest first.
+    void rollBack() noexcept;
 
 private:
+    struct Inserted {
+        MailboxKey mailbox;
+        MessageKey key;
+    };
+    struct Replaced {
+        MailboxKey mailbox;
+        MessageKey key;
+        StoredMessage previous;
+    };
+    struct Erased {
+        MailboxKey mailbox;
+        MessageKey key;
+        StoredMessage message;
+    };
+    struct Aliased {
+        Id aliasId;
+        std::optional<MessageKey> previous;
+    };
+    struct MailboxCreated {};
+    struct AliasesDropped {
+        std::vector<std::pair<Id, MessageKey>> aliases;
+    };
+    using Undo = std::variant<Inserted, Replaced, Erased, Aliased, MailboxCreated, AliasesDropped>;
+
+    MailboxData &data(MailboxKey mailbox) { return *mailboxes_.at(static_cast<std::size_t>(mailbox)); }
+    const MailboxData &data(MailboxKey mailbox) const { return *mailboxes_.at(static_cast<std::size_t>(mailbox)); }
+    const StoredMessage &stored(MailboxKey mailbox, MessageKey key) const;
+    bool matches(const StoredMessage &m, const MessageQuery &query) const;
     StoredMessage toStored(const MessageContent &content);
     void index(MailboxData &mb, MessageKey key, const StoredMessage &m);
     void unindex(MailboxData &mb, MessageKey key, const StoredMessage &m);
+    void record(Undo undo)
+    {
+        if (journaling_)
+            journal_.push_back(std::move(undo));
+    }
 
     std::string authority_;
     std::vector<std::unique_ptr<MailboxData>> mailboxes_;
@@ -153,30 +157,40 @@ private:
     Interner<Id> ids_;
     Interner<Type> typeHandles_;
     MessageKey nextKey_ = 1;
+    std::vector<Undo> journal_;
+    bool journaling_ = false;
 };
 
-class MemoryStore {
+// One store shared by every session of a manager.
+class MemoryStore final : public MessageStore {
 public:
     explicit MemoryStore(const std::string &authority) : state_(authority), authority_(authority) {}
 
-    const std::string &authority() const noexcept { return authority_; }
+    const std::string &authority() const override { return authority_; }
 
-    template <class F>
-    auto read(F &&f) const
+protected:
+    void readSection(const std::function<void(const StoreReader &)> &section) override
     {
         std::shared_lock lock(mutex_);
-        return f(static_cast<const StoreState &>(state_));
+        section(state_);
     }
 
-    template <class F>
-    auto write(F &&f)
+    void writeSection(const std::function<void(StoreWriter &)> &section) override
     {
         std::unique_lock lock(mutex_);
-        return f(state_);
+        state_.beginJournal();
+        try {
+            section(state_);
+        } catch (...) {
+            state_.rollBack();
+            state_.endJournal();
+            throw;
+        }
+        state_.endJournal();
     }
 
 private:
-    mutable std::shared_mutex mutex_;
+    std::shared_mutex mutex_;
     StoreState state_;
     std::string authority_;
 };

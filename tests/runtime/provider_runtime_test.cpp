@@ -69,7 +69,7 @@ TEST_SUITE("ProviderRuntime")
     TEST_CASE("the built-in memory provider is found by name and comes initialized")
     {
         auto runtime = testRuntime();
-        CHECK(runtime->getBuiltinProviderNames() == std::vector<std::string>{"memory"});
+        CHECK(runtime->getBuiltinProviderNames() == std::vector<std::string>{"memory", "sqlite"});
         auto manager = getMessagingManager(*runtime, "memory");
         REQUIRE(manager);
         CHECK(manager->supportsMessageLookup());

@@ -41,7 +41,8 @@ void addMailboxChecks(Suite &suite)
         const Id defaultId = f.session->getMailboxId();
         EXPECT_THROWS(NotFound, x.mailboxLookup->getMailbox(Id("example.org", "messaging.Mailbox", "1")));
         EXPECT_THROWS(NotFound, x.mailboxLookup->getMailbox(
-                                    Id(defaultId.getAuthority(), defaultId.getIdentifierNamespace(), "99")));
+                                    Id(defaultId.getAuthority(), defaultId.getIdentifierNamespace(),
+                                       unknownId("mailbox").getIdentifier())));
         EXPECT_THROWS(NullArgument, x.mailboxLookup->getMailbox(Id()));
     });
 

@@ -1,4 +1,4 @@
-#include "impl/memory/memory_sessions.h"
+#include "impl/common/store_sessions.h"
 
 #include "impl/common/message_form.h"
 #include "messaging/records/delivery_record.h"
@@ -9,7 +9,7 @@
 
 #include <fmt/format.h>
 
-namespace osid::impl::memory {
+namespace osid::impl {
 
 using messaging::batch::MessageBatchForm;
 using messaging::batch::MessageBatchFormList;
@@ -90,20 +90,8 @@ std::optional<FormRefusal> checkRepeated(std::unordered_set<const void *> &seen,
     return std::nullopt;
 }
 
-// Undo records of one write section: what to put back if it fails.
-struct AliasUndo {
-    Id aliasId;
-    std::optional<MessageKey> previous;
-};
-struct UpdateUndo {
-    MessageKey key;
-    MessageContent previous;
-};
-
-// Alias `aliasId` to the message `referenceId`, or why not. Records what it
-// replaced in `undo` when given.
-std::optional<FormRefusal> applyAlias(StoreState &s, MailboxIndex mailbox, const Id &referenceId, const Id &aliasId,
-                                      std::vector<AliasUndo> *undo = nullptr)
+// Alias `aliasId` to the message `referenceId`, or why not.
+std::optional<FormRefusal> applyAlias(StoreWriter &s, MailboxKey mailbox, const Id &referenceId, const Id &aliasId)
 {
     if (referenceId.isNull() || aliasId.isNull())
         return FormRefusal{ErrorCode::NullArgument, "the reference Id and the alias Id must not be null"};
@@ -115,33 +103,56 @@ std::optional<FormRefusal> applyAlias(StoreState &s, MailboxIndex mailbox, const
         return FormRefusal{ErrorCode::AlreadyExists,
                            fmt::format("{} lies in this provider's own message Id space and cannot be an alias",
                                        aliasId.toString())};
-    if (undo == nullptr) {
-        s.setAlias(aliasId, *key);
-        return std::nullopt;
-    }
-    // Record before writing: copying the Id may fail, and a write that
-    // succeeded must never go unrecorded.
-    undo->push_back({aliasId, std::nullopt});
-    undo->back().previous = s.setAlias(aliasId, *key);
+    s.setAlias(aliasId, *key);
     return std::nullopt;
 }
 
-// Updates the message of an admitted update form, or says why not. Records
-// the old content in `undo` when given.
-std::optional<FormRefusal> applyUpdate(StoreState &s, MailboxIndex mailbox, const MessageFormImpl &form,
-                                       std::vector<UpdateUndo> *undo = nullptr)
+// Updates the message of an admitted update form, or says why not.
+std::optional<FormRefusal> applyUpdate(StoreWriter &s, MailboxKey mailbox, const MessageFormImpl &form)
 {
     const Id target = form.getMessageId();
     auto key = s.resolve(mailbox, target);
     if (!key)
         return FormRefusal{ErrorCode::NotFound,
                            fmt::format("the message {} no longer exists in this mailbox", target.toString())};
-    auto content = s.content(*s.find(mailbox, *key));
-    if (undo != nullptr)
-        undo->push_back({*key, content});
+    auto content = s.content(mailbox, *key);
     form.applyTo(content);
     s.replace(mailbox, *key, content);
     return std::nullopt;
+}
+
+std::shared_ptr<messaging::Message> snapshot(const StoreReader &s, MailboxKey mailbox, MessageKey key)
+{
+    return std::make_shared<MessageSnapshot>(s.messageId(key), s.content(mailbox, key));
+}
+
+// Runs one batch call's write. The store undoes all of it if anything
+// fails; the caller learns that nothing changed.
+template <class F>
+auto allOrNothing(MessageStore &store, const char *what, F &&f)
+{
+    try {
+        return store.write(f);
+    } catch (const IllegalState &) {
+        throw;
+    } catch (const std::exception &e) {
+        throw OperationFailed(fmt::format("{} failed, nothing was changed: {}", what, e.what()));
+    }
+}
+
+// The messages of `mailbox` a query selects, as snapshots.
+std::unique_ptr<messaging::MessageList> selectMessages(MessageStore &store, MailboxKey mailbox,
+                                                       const MessageQuery &query)
+{
+    auto messages = store.read([&](const StoreReader &s) {
+        auto hits = s.select(mailbox, query);
+        std::vector<std::shared_ptr<messaging::Message>> out;
+        out.reserve(hits.size());
+        for (auto &[key, content] : hits)
+            out.push_back(std::make_shared<MessageSnapshot>(s.messageId(key), std::move(content)));
+        return out;
+    });
+    return makeList<messaging::MessageList>(std::move(messages));
 }
 
 [[noreturn]] void throwRefusal(const FormRefusal &refusal) { throwError(refusal.code, refusal.message); }
@@ -151,21 +162,21 @@ std::optional<FormRefusal> applyUpdate(StoreState &s, MailboxIndex mailbox, cons
 // ---------------------------------------------------------------------------
 // MessageBatchAdminSessionImpl
 
-MessageBatchAdminSessionImpl::MessageBatchAdminSessionImpl(SessionContext context, MailboxIndex mailbox)
-    : SessionBase(context.agent), context_(std::move(context)), mailbox_(mailbox)
+MessageBatchAdminSessionImpl::MessageBatchAdminSessionImpl(SessionContext context, MailboxKey mailbox)
+    : StoreSession(std::move(context)), mailbox_(mailbox)
 {
 }
 
 Id MessageBatchAdminSessionImpl::getMailboxId() const
 {
     requireOpen();
-    return context_.store->read([&](const StoreState &s) { return s.mailbox(mailbox_).id; });
+    return context_.store->read([&](const StoreReader &s) { return s.mailbox(mailbox_)->getId(); });
 }
 
 std::shared_ptr<messaging::Mailbox> MessageBatchAdminSessionImpl::getMailbox() const
 {
     requireOpen();
-    return context_.store->read([&](const StoreState &s) { return s.mailboxSnapshot(mailbox_); });
+    return context_.store->read([&](const StoreReader &s) { return s.mailbox(mailbox_); });
 }
 
 bool MessageBatchAdminSessionImpl::canCreateMessages() const { return requireOpen(), true; }
@@ -196,9 +207,9 @@ std::shared_ptr<messaging::Message> MessageBatchAdminSessionImpl::createMessage(
         throwRefusal(*refusal);
     auto *form = std::get<MessageFormImpl *>(admitted);
     auto content = form->contentForCreate(agent().effectiveAgentId);
-    auto message = context_.store->write([&](StoreState &s) {
+    auto message = context_.store->write([&](StoreWriter &s) {
         const auto key = s.insert(mailbox_, content);
-        return s.snapshot(key, *s.find(mailbox_, key));
+        return snapshot(s, mailbox_, key);
     });
     form->markSpent();
     return message;
@@ -210,11 +221,11 @@ std::shared_ptr<messaging::MessageForm> MessageBatchAdminSessionImpl::getMessage
 {
     requireOpen();
     requireNotNull(messageId, "messageId");
-    auto [primary, content] = context_.store->read([&](const StoreState &s) {
+    auto [primary, content] = context_.store->read([&](const StoreReader &s) {
         auto key = s.resolve(mailbox_, messageId);
         if (!key)
             throw NotFound(fmt::format("no message {} in this mailbox", messageId.toString()));
-        return std::make_pair(s.messageId(*key), s.content(*s.find(mailbox_, *key)));
+        return std::make_pair(s.messageId(*key), s.content(mailbox_, *key));
     });
     return MessageFormImpl::forUpdate(context_.rules, serial(), primary, content);
 }
@@ -226,7 +237,7 @@ void MessageBatchAdminSessionImpl::updateMessage(messaging::MessageForm &message
     if (auto *refusal = std::get_if<FormRefusal>(&admitted))
         throwRefusal(*refusal);
     auto *form = std::get<MessageFormImpl *>(admitted);
-    auto refusal = context_.store->write([&](StoreState &s) { return applyUpdate(s, mailbox_, *form); });
+    auto refusal = context_.store->write([&](StoreWriter &s) { return applyUpdate(s, mailbox_, *form); });
     if (refusal)
         throwRefusal(*refusal);
     form->markSpent();
@@ -238,7 +249,7 @@ void MessageBatchAdminSessionImpl::deleteMessage(const Id &messageId)
 {
     requireOpen();
     requireNotNull(messageId, "messageId");
-    context_.store->write([&](StoreState &s) {
+    context_.store->write([&](StoreWriter &s) {
         auto key = s.resolve(mailbox_, messageId);
         if (!key)
             throw NotFound(fmt::format("no message {} in this mailbox", messageId.toString()));
@@ -253,7 +264,7 @@ void MessageBatchAdminSessionImpl::aliasMessage(const Id &messageId, const Id &a
     requireOpen();
     requireNotNull(messageId, "messageId");
     requireNotNull(aliasId, "aliasId");
-    auto refusal = context_.store->write([&](StoreState &s) { return applyAlias(s, mailbox_, messageId, aliasId); });
+    auto refusal = context_.store->write([&](StoreWriter &s) { return applyAlias(s, mailbox_, messageId, aliasId); });
     if (refusal)
         throwRefusal(*refusal);
 }
@@ -297,23 +308,11 @@ std::unique_ptr<CreateResponseList> MessageBatchAdminSessionImpl::createMessages
             responses.push_back(CreateResponse::failure(formIdOf(*f), refusal->code, refusal->message));
     }
 
-    // All inserts in one write, undone if any fails, so that a thrown
-    // error means nothing was created.
-    const auto ids = context_.store->write([&](StoreState &s) {
+    const auto ids = allOrNothing(*context_.store, "creating the messages", [&](StoreWriter &s) {
         std::vector<Id> created;
-        std::vector<MessageKey> keys;
-        try {
-            created.reserve(admitted.size());
-            keys.reserve(admitted.size());
-            for (const auto &[form, content] : admitted) {
-                keys.push_back(s.insert(mailbox_, content));
-                created.push_back(s.messageId(keys.back()));
-            }
-        } catch (const std::exception &e) {
-            for (auto key : keys)
-                s.erase(mailbox_, key);
-            throw OperationFailed(std::string("creating the messages failed, nothing was created: ") + e.what());
-        }
+        created.reserve(admitted.size());
+        for (const auto &[form, content] : admitted)
+            created.push_back(s.messageId(s.insert(mailbox_, content)));
         return created;
     });
     for (std::size_t i = 0; i < admitted.size(); ++i) {
@@ -329,14 +328,14 @@ std::unique_ptr<MessageBatchFormList> MessageBatchAdminSessionImpl::getMessageFo
     const auto ids = drain(messageIds);
     for (const auto &id : ids)
         requireNotNull(id, "an Id in messageIds");
-    auto targets = context_.store->read([&](const StoreState &s) {
+    auto targets = context_.store->read([&](const StoreReader &s) {
         std::vector<std::pair<Id, MessageContent>> out;
         out.reserve(ids.size());
         for (const auto &id : ids) {
             auto key = s.resolve(mailbox_, id);
             if (!key)
                 throw NotFound(fmt::format("no message {} in this mailbox", id.toString()));
-            out.emplace_back(s.messageId(*key), s.content(*s.find(mailbox_, *key)));
+            out.emplace_back(s.messageId(*key), s.content(mailbox_, *key));
         }
         return out;
     });
@@ -375,20 +374,11 @@ std::unique_ptr<UpdateResponseList> MessageBatchAdminSessionImpl::updateMessages
         }
     }
 
-    // All updates in one write, undone if any fails.
-    auto outcomes = context_.store->write([&](StoreState &s) {
+    auto outcomes = allOrNothing(*context_.store, "updating the messages", [&](StoreWriter &s) {
         std::vector<std::optional<FormRefusal>> out;
-        std::vector<UpdateUndo> undo;
-        try {
-            out.reserve(admitted.size());
-            undo.reserve(admitted.size());
-            for (auto *form : admitted)
-                out.push_back(applyUpdate(s, mailbox_, *form, &undo));
-        } catch (const std::exception &e) {
-            for (auto it = undo.rbegin(); it != undo.rend(); ++it)
-                s.replace(mailbox_, it->key, it->previous);
-            throw OperationFailed(std::string("updating the messages failed, nothing was changed: ") + e.what());
-        }
+        out.reserve(admitted.size());
+        for (auto *form : admitted)
+            out.push_back(applyUpdate(s, mailbox_, *form));
         return out;
     });
     for (std::size_t i = 0; i < admitted.size(); ++i) {
@@ -405,9 +395,9 @@ std::unique_ptr<UpdateResponseList> MessageBatchAdminSessionImpl::updateMessages
 }
 
 std::unique_ptr<DeleteResponseList> MessageBatchAdminSessionImpl::deleteKeys(
-    const std::function<std::vector<MessageKey>(const StoreState &)> &select, bool dropDanglingAliases)
+    const std::function<std::vector<MessageKey>(const StoreReader &)> &select, bool dropDanglingAliases)
 {
-    auto responses = context_.store->write([&](StoreState &s) {
+    auto responses = context_.store->write([&](StoreWriter &s) {
         const auto keys = select(s);
         // Build every response before erasing anything: erasing cannot
         // fail, so the call either deletes all it reports or nothing.
@@ -428,21 +418,14 @@ std::unique_ptr<DeleteResponseList> MessageBatchAdminSessionImpl::deleteAllMessa
 {
     requireOpen();
     return deleteKeys(
-        [&](const StoreState &s) {
-            std::vector<MessageKey> keys;
-            keys.reserve(s.mailbox(mailbox_).messages.size());
-            for (const auto &[key, message] : s.mailbox(mailbox_).messages)
-                keys.push_back(key);
-            return keys;
-        },
-        true);
+[&](const StoreReader &s) { return s.allKeys(mailbox_); }, true);
 }
 
 std::unique_ptr<DeleteResponseList> MessageBatchAdminSessionImpl::deleteMessagesBySender(const Id &resourceId)
 {
     requireOpen();
     requireNotNull(resourceId, "resourceId");
-    return deleteKeys([&](const StoreState &s) { return s.keysFromSender(mailbox_, resourceId); });
+    return deleteKeys([&](const StoreReader &s) { return s.keysFromSender(mailbox_, resourceId); });
 }
 
 std::unique_ptr<DeleteResponseList> MessageBatchAdminSessionImpl::deleteMessagesByDate(const DateTime &from,
@@ -450,7 +433,7 @@ std::unique_ptr<DeleteResponseList> MessageBatchAdminSessionImpl::deleteMessages
 {
     requireOpen();
     requireOrdered(from, to, "from", "to");
-    return deleteKeys([&](const StoreState &s) { return s.keysReceivedBetween(mailbox_, from, to); });
+    return deleteKeys([&](const StoreReader &s) { return s.keysReceivedBetween(mailbox_, from, to); });
 }
 
 std::unique_ptr<AliasResponseList> MessageBatchAdminSessionImpl::aliasMessages(
@@ -458,24 +441,14 @@ std::unique_ptr<AliasResponseList> MessageBatchAdminSessionImpl::aliasMessages(
 {
     requireOpen();
     const auto requests = drain(aliasRequests);
-    // All aliases in one write, undone if any fails.
-    auto responses = context_.store->write([&](StoreState &s) {
+    auto responses = allOrNothing(*context_.store, "aliasing the messages", [&](StoreWriter &s) {
         std::vector<AliasResponse> out;
-        std::vector<AliasUndo> undo;
-        try {
-            out.reserve(requests.size());
-            undo.reserve(requests.size());
-            for (const auto &r : requests) {
-                if (auto refusal = applyAlias(s, mailbox_, r.getReferenceId(), r.getAliasId(), &undo))
-                    out.push_back(
-                        AliasResponse::failure(r.getReferenceId(), r.getAliasId(), refusal->code, refusal->message));
-                else
-                    out.push_back(AliasResponse::success(r.getReferenceId(), r.getAliasId()));
-            }
-        } catch (const std::exception &e) {
-            for (auto it = undo.rbegin(); it != undo.rend(); ++it)
-                s.restoreAlias(it->aliasId, it->previous);
-            throw OperationFailed(std::string("aliasing the messages failed, nothing was changed: ") + e.what());
+        out.reserve(requests.size());
+        for (const auto &r : requests) {
+            if (auto refusal = applyAlias(s, mailbox_, r.getReferenceId(), r.getAliasId()))
+                out.push_back(AliasResponse::failure(r.getReferenceId(), r.getAliasId(), refusal->code, refusal->message));
+            else
+                out.push_back(AliasResponse::success(r.getReferenceId(), r.getAliasId()));
         }
         return out;
     });
@@ -485,21 +458,21 @@ std::unique_ptr<AliasResponseList> MessageBatchAdminSessionImpl::aliasMessages(
 // ---------------------------------------------------------------------------
 // MessageLookupSessionImpl
 
-MessageLookupSessionImpl::MessageLookupSessionImpl(SessionContext context, MailboxIndex mailbox)
-    : SessionBase(context.agent), context_(std::move(context)), mailbox_(mailbox)
+MessageLookupSessionImpl::MessageLookupSessionImpl(SessionContext context, MailboxKey mailbox)
+    : StoreSession(std::move(context)), mailbox_(mailbox)
 {
 }
 
 Id MessageLookupSessionImpl::getMailboxId() const
 {
     requireOpen();
-    return context_.store->read([&](const StoreState &s) { return s.mailbox(mailbox_).id; });
+    return context_.store->read([&](const StoreReader &s) { return s.mailbox(mailbox_)->getId(); });
 }
 
 std::shared_ptr<messaging::Mailbox> MessageLookupSessionImpl::getMailbox() const
 {
     requireOpen();
-    return context_.store->read([&](const StoreState &s) { return s.mailboxSnapshot(mailbox_); });
+    return context_.store->read([&](const StoreReader &s) { return s.mailbox(mailbox_); });
 }
 
 bool MessageLookupSessionImpl::canLookupMessages() const { return requireOpen(), true; }
@@ -513,11 +486,11 @@ std::shared_ptr<messaging::Message> MessageLookupSessionImpl::getMessage(const I
 {
     requireOpen();
     requireNotNull(messageId, "messageId");
-    return context_.store->read([&](const StoreState &s) {
+    return context_.store->read([&](const StoreReader &s) {
         auto key = s.resolve(mailbox_, messageId);
         if (!key)
             throw NotFound(fmt::format("no message {} in this mailbox", messageId.toString()));
-        return s.snapshot(*key, *s.find(mailbox_, *key));
+        return snapshot(s, mailbox_, *key);
     });
 }
 
@@ -527,12 +500,12 @@ std::unique_ptr<messaging::MessageList> MessageLookupSessionImpl::getMessagesByI
     const auto ids = drain(messageIds);
     for (const auto &id : ids)
         requireNotNull(id, "an Id in messageIds");
-    auto messages = context_.store->read([&](const StoreState &s) {
+    auto messages = context_.store->read([&](const StoreReader &s) {
         std::vector<std::shared_ptr<messaging::Message>> out;
         out.reserve(ids.size());
         for (const auto &id : ids) {
             if (auto key = s.resolve(mailbox_, id))
-                out.push_back(s.snapshot(*key, *s.find(mailbox_, *key)));
+                out.push_back(snapshot(s, mailbox_, *key));
             else if (plenary_)
                 throw NotFound(fmt::format("no message {} in this mailbox", id.toString()));
         }
@@ -541,22 +514,9 @@ std::unique_ptr<messaging::MessageList> MessageLookupSessionImpl::getMessagesByI
     return makeList<messaging::MessageList>(std::move(messages));
 }
 
-std::unique_ptr<messaging::MessageList> MessageLookupSessionImpl::select(
-    const std::function<bool(const StoredMessage &)> &keep, bool bySentTime)
+std::unique_ptr<messaging::MessageList> MessageLookupSessionImpl::select(const MessageQuery &query)
 {
-    auto messages = context_.store->read([&](const StoreState &s) {
-        std::vector<std::pair<std::pair<std::int64_t, MessageKey>, const StoredMessage *>> hits;
-        for (const auto &[key, m] : s.mailbox(mailbox_).messages)
-            if (keep(m))
-                hits.push_back({{bySentTime ? m.sentTime : 0, key}, &m});
-        std::sort(hits.begin(), hits.end(), [](const auto &a, const auto &b) { return a.first < b.first; });
-        std::vector<std::shared_ptr<messaging::Message>> out;
-        out.reserve(hits.size());
-        for (const auto &[order, m] : hits)
-            out.push_back(s.snapshot(order.second, *m));
-        return out;
-    });
-    return makeList<messaging::MessageList>(std::move(messages));
+    return selectMessages(*context_.store, mailbox_, query);
 }
 
 std::unique_ptr<messaging::MessageList> MessageLookupSessionImpl::getMessagesByGenusType(const Type &messageGenusType)
@@ -564,8 +524,9 @@ std::unique_ptr<messaging::MessageList> MessageLookupSessionImpl::getMessagesByG
     requireOpen();
     if (messageGenusType.isNull())
         throw NullArgument("messageGenusType is null");
-    auto handle = context_.store->read([&](const StoreState &s) { return s.findTypeHandle(messageGenusType); });
-    return select([&](const StoredMessage &m) { return handle && m.genusType == *handle; });
+    MessageQuery query;
+    query.genusType = messageGenusType;
+    return select(query);
 }
 
 std::unique_ptr<messaging::MessageList> MessageLookupSessionImpl::getMessagesByRecordType(
@@ -574,8 +535,11 @@ std::unique_ptr<messaging::MessageList> MessageLookupSessionImpl::getMessagesByR
     requireOpen();
     if (messageRecordType.isNull())
         throw NullArgument("messageRecordType is null");
-    const bool delivery = messageRecordType == deliveryRecordType();
-    return select([&](const StoredMessage &m) { return delivery && m.delivery; });
+    if (messageRecordType != deliveryRecordType())
+        return makeList<messaging::MessageList>({});
+    MessageQuery query;
+    query.deliveryRecordOnly = true;
+    return select(query);
 }
 
 std::unique_ptr<messaging::MessageList> MessageLookupSessionImpl::getMessagesBySentTime(const DateTime &start,
@@ -583,16 +547,21 @@ std::unique_ptr<messaging::MessageList> MessageLookupSessionImpl::getMessagesByS
 {
     requireOpen();
     requireOrdered(start, end, "start", "end");
-    const auto a = start.toMicroseconds(), b = end.toMicroseconds();
-    return select([&](const StoredMessage &m) { return m.sent && m.sentTime >= a && m.sentTime <= b; }, true);
+    MessageQuery query;
+    query.sent = true;
+    query.sentTime = {start, end};
+    query.orderBySentTime = true;
+    return select(query);
 }
 
 std::unique_ptr<messaging::MessageList> MessageLookupSessionImpl::getMessagesFromSender(const Id &resourceId)
 {
     requireOpen();
     requireNotNull(resourceId, "resourceId");
-    auto handle = context_.store->read([&](const StoreState &s) { return s.findHandle(resourceId); });
-    return select([&](const StoredMessage &m) { return handle && m.sent && m.sender == *handle; });
+    MessageQuery query;
+    query.sent = true;
+    query.sender = resourceId;
+    return select(query);
 }
 
 std::unique_ptr<messaging::MessageList> MessageLookupSessionImpl::getMessagesBySentTimeFromSender(
@@ -601,28 +570,22 @@ std::unique_ptr<messaging::MessageList> MessageLookupSessionImpl::getMessagesByS
     requireOpen();
     requireNotNull(resourceId, "resourceId");
     requireOrdered(start, end, "start", "end");
-    auto handle = context_.store->read([&](const StoreState &s) { return s.findHandle(resourceId); });
-    const auto a = start.toMicroseconds(), b = end.toMicroseconds();
-    return select(
-        [&](const StoredMessage &m) {
-            return handle && m.sent && m.sender == *handle && m.sentTime >= a && m.sentTime <= b;
-        },
-        true);
+    MessageQuery query;
+    query.sent = true;
+    query.sender = resourceId;
+    query.sentTime = {start, end};
+    query.orderBySentTime = true;
+    return select(query);
 }
-
-namespace {
-bool hasRecipient(const StoredMessage &m, std::optional<std::uint32_t> handle)
-{
-    return handle && m.sent && std::find(m.recipients.begin(), m.recipients.end(), *handle) != m.recipients.end();
-}
-} // namespace
 
 std::unique_ptr<messaging::MessageList> MessageLookupSessionImpl::getMessagesForRecipient(const Id &resourceId)
 {
     requireOpen();
     requireNotNull(resourceId, "resourceId");
-    auto handle = context_.store->read([&](const StoreState &s) { return s.findHandle(resourceId); });
-    return select([&](const StoredMessage &m) { return hasRecipient(m, handle); });
+    MessageQuery query;
+    query.sent = true;
+    query.recipient = resourceId;
+    return select(query);
 }
 
 std::unique_ptr<messaging::MessageList> MessageLookupSessionImpl::getMessagesByReceivedTimeForRecipient(
@@ -631,11 +594,11 @@ std::unique_ptr<messaging::MessageList> MessageLookupSessionImpl::getMessagesByR
     requireOpen();
     requireNotNull(resourceId, "resourceId");
     requireOrdered(start, end, "start", "end");
-    auto handle = context_.store->read([&](const StoreState &s) { return s.findHandle(resourceId); });
-    const auto a = start.toMicroseconds(), b = end.toMicroseconds();
-    return select([&](const StoredMessage &m) {
-        return hasRecipient(m, handle) && m.receivedTime >= a && m.receivedTime <= b;
-    });
+    MessageQuery query;
+    query.sent = true;
+    query.recipient = resourceId;
+    query.receivedTime = {start, end};
+    return select(query);
 }
 
 std::unique_ptr<messaging::MessageList> MessageLookupSessionImpl::getMessagesFromSenderForRecipient(
@@ -644,41 +607,37 @@ std::unique_ptr<messaging::MessageList> MessageLookupSessionImpl::getMessagesFro
     requireOpen();
     requireNotNull(senderResourceId, "senderResourceId");
     requireNotNull(recipientResourceId, "recipientResourceId");
-    // Plain variables, not structured bindings: clang 14 cannot capture those.
-    std::optional<std::uint32_t> sender, recipient;
-    context_.store->read([&](const StoreState &s) {
-        sender = s.findHandle(senderResourceId);
-        recipient = s.findHandle(recipientResourceId);
-    });
-    return select([&](const StoredMessage &m) {
-        return sender && m.sent && m.sender == *sender && hasRecipient(m, recipient);
-    });
+    MessageQuery query;
+    query.sent = true;
+    query.sender = senderResourceId;
+    query.recipient = recipientResourceId;
+    return select(query);
 }
 
 std::unique_ptr<messaging::MessageList> MessageLookupSessionImpl::getMessages()
 {
     requireOpen();
-    return select([](const StoredMessage &) { return true; });
+    return select(MessageQuery{});
 }
 
 // ---------------------------------------------------------------------------
 // MessagingSessionImpl
 
-MessagingSessionImpl::MessagingSessionImpl(SessionContext context, MailboxIndex mailbox)
-    : SessionBase(context.agent), context_(std::move(context)), mailbox_(mailbox)
+MessagingSessionImpl::MessagingSessionImpl(SessionContext context, MailboxKey mailbox)
+    : StoreSession(std::move(context)), mailbox_(mailbox)
 {
 }
 
 Id MessagingSessionImpl::getMailboxId() const
 {
     requireOpen();
-    return context_.store->read([&](const StoreState &s) { return s.mailbox(mailbox_).id; });
+    return context_.store->read([&](const StoreReader &s) { return s.mailbox(mailbox_)->getId(); });
 }
 
 std::shared_ptr<messaging::Mailbox> MessagingSessionImpl::getMailbox() const
 {
     requireOpen();
-    return context_.store->read([&](const StoreState &s) { return s.mailboxSnapshot(mailbox_); });
+    return context_.store->read([&](const StoreReader &s) { return s.mailbox(mailbox_); });
 }
 
 bool MessagingSessionImpl::canSendMessages() const { return requireOpen(), true; }
@@ -692,11 +651,11 @@ void MessagingSessionImpl::sendMessage(const Id &messageId, IdList &recipientIds
         requireNotNull(id, "an Id in recipientIds");
     const auto now = getDate();
     const auto sender = agent().effectiveAgentId;
-    context_.store->write([&](StoreState &s) {
+    context_.store->write([&](StoreWriter &s) {
         auto key = s.resolve(mailbox_, messageId);
         if (!key)
             throw NotFound(fmt::format("no message {} in this mailbox", messageId.toString()));
-        auto content = s.content(*s.find(mailbox_, *key));
+        auto content = s.content(mailbox_, *key);
         if (!content.sent) {
             content.sent = true;
             content.senderId = sender;
@@ -712,25 +671,16 @@ void MessagingSessionImpl::sendMessage(const Id &messageId, IdList &recipientIds
 std::unique_ptr<messaging::MessageList> MessagingSessionImpl::getUnsentMessages()
 {
     requireOpen();
-    auto messages = context_.store->read([&](const StoreState &s) {
-        std::vector<std::pair<MessageKey, const StoredMessage *>> drafts;
-        for (const auto &[key, m] : s.mailbox(mailbox_).messages)
-            if (!m.sent)
-                drafts.emplace_back(key, &m);
-        std::sort(drafts.begin(), drafts.end());
-        std::vector<std::shared_ptr<messaging::Message>> out;
-        for (const auto &[key, m] : drafts)
-            out.push_back(s.snapshot(key, *m));
-        return out;
-    });
-    return makeList<messaging::MessageList>(std::move(messages));
+    MessageQuery query;
+    query.sent = false;
+    return selectMessages(*context_.store, mailbox_, query);
 }
 
 // ---------------------------------------------------------------------------
 // MailboxLookupSessionImpl
 
 MailboxLookupSessionImpl::MailboxLookupSessionImpl(SessionContext context)
-    : SessionBase(context.agent), context_(std::move(context))
+    : StoreSession(std::move(context))
 {
 }
 
@@ -742,11 +692,11 @@ std::shared_ptr<messaging::Mailbox> MailboxLookupSessionImpl::getMailbox(const I
 {
     requireOpen();
     requireNotNull(mailboxId, "mailboxId");
-    return context_.store->read([&](const StoreState &s) {
+    return context_.store->read([&](const StoreReader &s) {
         auto index = s.findMailbox(mailboxId);
         if (!index)
             throw NotFound(fmt::format("no mailbox {}", mailboxId.toString()));
-        return s.mailboxSnapshot(*index);
+        return s.mailbox(*index);
     });
 }
 
@@ -756,11 +706,11 @@ std::unique_ptr<messaging::MailboxList> MailboxLookupSessionImpl::getMailboxesBy
     const auto ids = drain(mailboxIds);
     for (const auto &id : ids)
         requireNotNull(id, "an Id in mailboxIds");
-    auto mailboxes = context_.store->read([&](const StoreState &s) {
+    auto mailboxes = context_.store->read([&](const StoreReader &s) {
         std::vector<std::shared_ptr<messaging::Mailbox>> out;
         for (const auto &id : ids) {
             if (auto index = s.findMailbox(id))
-                out.push_back(s.mailboxSnapshot(*index));
+                out.push_back(s.mailbox(*index));
             else if (plenary_)
                 throw NotFound(fmt::format("no mailbox {}", id.toString()));
         }
@@ -772,10 +722,10 @@ std::unique_ptr<messaging::MailboxList> MailboxLookupSessionImpl::getMailboxesBy
 std::unique_ptr<messaging::MailboxList> MailboxLookupSessionImpl::getMailboxes()
 {
     requireOpen();
-    auto mailboxes = context_.store->read([&](const StoreState &s) {
+    auto mailboxes = context_.store->read([&](const StoreReader &s) {
         std::vector<std::shared_ptr<messaging::Mailbox>> out;
-        for (std::size_t i = 0; i < s.mailboxCount(); ++i)
-            out.push_back(s.mailboxSnapshot(static_cast<MailboxIndex>(i)));
+        for (auto key : s.mailboxes())
+            out.push_back(s.mailbox(key));
         return out;
     });
     return makeList<messaging::MailboxList>(std::move(mailboxes));
@@ -797,7 +747,7 @@ void requireNoMailboxRecords(const std::vector<Type> &mailboxRecordTypes)
 } // namespace
 
 MailboxAdminSessionImpl::MailboxAdminSessionImpl(SessionContext context)
-    : SessionBase(context.agent), context_(std::move(context))
+    : StoreSession(std::move(context))
 {
 }
 
@@ -832,11 +782,11 @@ std::shared_ptr<messaging::Mailbox> MailboxAdminSessionImpl::createMailbox(messa
         throw IllegalState("the form already created a mailbox; request a new form");
     if (auto problem = form->firstProblem())
         throw InvalidArgument(*problem);
-    auto mailbox = context_.store->write([&](StoreState &s) {
-        return s.mailboxSnapshot(s.createMailbox(form->displayName(), form->description(), form->genusType()));
+    auto mailbox = context_.store->write([&](StoreWriter &s) {
+        return s.mailbox(s.createMailbox(form->displayName(), form->description(), form->genusType()));
     });
     form->markSpent();
     return mailbox;
 }
 
-} // namespace osid::impl::memory
+} // namespace osid::impl

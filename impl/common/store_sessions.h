@@ -1,11 +1,13 @@
-// The memory provider's sessions. Private to the provider; consumers see
-// them only through the OSID interfaces.
+// The sessions every built-in provider shares: each OSID rule of the
+// messaging sessions, written once over a MessageStore. A provider differs
+// only in its store (impl/memory, impl/sqlite). Private to the providers;
+// consumers see them only through the OSID interfaces.
 
 #pragma once
 
 #include "impl/common/form_rules.h"
 #include "impl/common/session_base.h"
-#include "impl/memory/memory_store.h"
+#include "impl/common/message_store.h"
 #include "messaging/batch/message_batch_admin_session.h"
 #include "messaging/mailbox_admin_session.h"
 #include "messaging/mailbox_lookup_session.h"
@@ -14,18 +16,37 @@
 
 #include <memory>
 
-namespace osid::impl::memory {
+namespace osid::impl {
 
-// What every session of one manager shares.
+// What a session works with: its store, the form limits and its agent.
 struct SessionContext {
-    std::shared_ptr<MemoryStore> store;
+    std::shared_ptr<MessageStore> store;
     std::shared_ptr<const FormRules> rules;
     SessionAgent agent;
 };
 
-class MessageBatchAdminSessionImpl final : public SessionBase<messaging::batch::MessageBatchAdminSession> {
+// SessionBase over a store: transactions are the store's.
+template <class Interface>
+class StoreSession : public SessionBase<Interface> {
 public:
-    MessageBatchAdminSessionImpl(SessionContext context, MailboxIndex mailbox);
+    bool supportsTransactions() const override { return this->requireOpen(), context_.store->supportsTransactions(); }
+    std::unique_ptr<transaction::Transaction> startTransaction() override
+    {
+        this->requireOpen();
+        return context_.store->startTransaction();
+    }
+
+protected:
+    explicit StoreSession(SessionContext context) : SessionBase<Interface>(context.agent), context_(std::move(context))
+    {
+    }
+
+    SessionContext context_;
+};
+
+class MessageBatchAdminSessionImpl final : public StoreSession<messaging::batch::MessageBatchAdminSession> {
+public:
+    MessageBatchAdminSessionImpl(SessionContext context, MailboxKey mailbox);
 
     // MessageAdminSession.
     Id getMailboxId() const override;
@@ -60,15 +81,14 @@ public:
 
 private:
     std::unique_ptr<transaction::batch::DeleteResponseList> deleteKeys(
-        const std::function<std::vector<MessageKey>(const StoreState &)> &select, bool dropDanglingAliases = false);
+        const std::function<std::vector<MessageKey>(const StoreReader &)> &select, bool dropDanglingAliases = false);
 
-    SessionContext context_;
-    MailboxIndex mailbox_;
+    MailboxKey mailbox_;
 };
 
-class MessageLookupSessionImpl final : public SessionBase<messaging::MessageLookupSession> {
+class MessageLookupSessionImpl final : public StoreSession<messaging::MessageLookupSession> {
 public:
-    MessageLookupSessionImpl(SessionContext context, MailboxIndex mailbox);
+    MessageLookupSessionImpl(SessionContext context, MailboxKey mailbox);
 
     Id getMailboxId() const override;
     std::shared_ptr<messaging::Mailbox> getMailbox() const override;
@@ -96,17 +116,15 @@ public:
     std::unique_ptr<messaging::MessageList> getMessages() override;
 
 private:
-    std::unique_ptr<messaging::MessageList> select(const std::function<bool(const StoredMessage &)> &keep,
-                                                   bool bySentTime = false);
+    std::unique_ptr<messaging::MessageList> select(const MessageQuery &query);
 
-    SessionContext context_;
-    MailboxIndex mailbox_;
+    MailboxKey mailbox_;
     bool plenary_ = false;
 };
 
-class MessagingSessionImpl final : public SessionBase<messaging::MessagingSession> {
+class MessagingSessionImpl final : public StoreSession<messaging::MessagingSession> {
 public:
-    MessagingSessionImpl(SessionContext context, MailboxIndex mailbox);
+    MessagingSessionImpl(SessionContext context, MailboxKey mailbox);
 
     Id getMailboxId() const override;
     std::shared_ptr<messaging::Mailbox> getMailbox() const override;
@@ -115,11 +133,10 @@ public:
     std::unique_ptr<messaging::MessageList> getUnsentMessages() override;
 
 private:
-    SessionContext context_;
-    MailboxIndex mailbox_;
+    MailboxKey mailbox_;
 };
 
-class MailboxLookupSessionImpl final : public SessionBase<messaging::MailboxLookupSession> {
+class MailboxLookupSessionImpl final : public StoreSession<messaging::MailboxLookupSession> {
 public:
     explicit MailboxLookupSessionImpl(SessionContext context);
 
@@ -131,11 +148,10 @@ public:
     std::unique_ptr<messaging::MailboxList> getMailboxes() override;
 
 private:
-    SessionContext context_;
     bool plenary_ = false;
 };
 
-class MailboxAdminSessionImpl final : public SessionBase<messaging::MailboxAdminSession> {
+class MailboxAdminSessionImpl final : public StoreSession<messaging::MailboxAdminSession> {
 public:
     explicit MailboxAdminSessionImpl(SessionContext context);
 
@@ -145,8 +161,6 @@ public:
         const std::vector<Type> &mailboxRecordTypes) override;
     std::shared_ptr<messaging::Mailbox> createMailbox(messaging::MailboxForm &mailboxForm) override;
 
-private:
-    SessionContext context_;
 };
 
-} // namespace osid::impl::memory
+} // namespace osid::impl

@@ -1,45 +1,69 @@
-// The memory provider's MessagingManager and MessagingBatchManager.
+// The shared MessagingManager and MessagingBatchManager.
+
+#include "impl/common/store_managers.h"
 
 #include "impl/common/manager_base.h"
-#include "impl/memory/memory_provider.h"
-#include "impl/memory/memory_sessions.h"
+#include "impl/common/store_sessions.h"
 #include "messaging/batch/messaging_batch_manager.h"
 #include "messaging/records/delivery_record.h"
-#include "runtime/provider_configuration.h"
 
 #include <fmt/format.h>
 
-namespace osid::impl::memory {
+namespace osid::impl {
 
 namespace {
 
-ProviderDescription describe(const char *what)
-{
-    return ProviderDescription{Id("osid-cpp", "osid.OsidManager", fmt::format("memory.{}", what)),
-                               fmt::format("In-memory {} provider", what),
-                               "The reference provider: every message lives in this process.",
-                               Version{0, 1, 0}, DateTime::parse("2026-11-23T00:00:00Z")};
-}
+// Shared by both managers: the provider and what sessions need.
+class Provider {
+public:
+    explicit Provider(StoreProvider p) : p_(std::move(p)) {}
 
-// Shared by both managers: the store and what sessions need.
-struct Provider {
-    SessionContext context;
+    ProviderDescription describe(const char *what) const
+    {
+        return ProviderDescription{Id("osid-cpp", "osid.OsidManager", fmt::format("{}.{}", p_.name, what)),
+                                   fmt::format("{} {} provider", p_.displayName, what), p_.description,
+                                   Version{0, 1, 0}, DateTime::parse("2026-11-23T00:00:00Z")};
+    }
 
-    MailboxIndex mailboxOrThrow(const Id &mailboxId) const
+    // The context of a new session, with a store of its own if the
+    // provider opens one per session.
+    SessionContext context() const { return SessionContext{p_.openStore(), p_.rules, p_.agent}; }
+
+    // The context of a new session bound to `mailboxId`, and its mailbox.
+    std::pair<SessionContext, MailboxKey> contextFor(const Id &mailboxId) const
     {
         if (mailboxId.isNull())
             throw NullArgument("mailboxId is null");
-        auto index = context.store->read([&](const StoreState &s) { return s.findMailbox(mailboxId); });
-        if (!index)
+        auto c = context();
+        auto key = c.store->read([&](const StoreReader &s) { return s.findMailbox(mailboxId); });
+        if (!key)
             throw NotFound(fmt::format("no mailbox {}", mailboxId.toString()));
-        return *index;
+        return {std::move(c), *key};
     }
+
+    // The context of a new session bound to the default mailbox.
+    std::pair<SessionContext, MailboxKey> contextForDefault() const
+    {
+        auto c = context();
+        auto key = c.store->read([](const StoreReader &s) { return s.defaultMailbox(); });
+        return {std::move(c), key};
+    }
+
+private:
+    StoreProvider p_;
 };
+
+// A new session of type Session bound to a mailbox.
+template <class Session>
+std::unique_ptr<Session> bound(std::pair<SessionContext, MailboxKey> where)
+{
+    return std::make_unique<Session>(std::move(where.first), where.second);
+}
 
 class BatchManager final : public ManagerBase<messaging::batch::MessagingBatchManager> {
 public:
     explicit BatchManager(std::shared_ptr<const Provider> provider)
-        : ManagerBase(describe("messaging batch")), provider_(std::move(provider))
+        : ManagerBase(provider->describe("messaging batch")), provider_(std::move(provider))
     {
     }
 
@@ -50,13 +74,12 @@ public:
 
     std::unique_ptr<messaging::batch::MessageBatchAdminSession> getMessageBatchAdminSession() override
     {
-        return std::make_unique<MessageBatchAdminSessionImpl>(provider_->context, 0);
+        return bound<MessageBatchAdminSessionImpl>(provider_->contextForDefault());
     }
     std::unique_ptr<messaging::batch::MessageBatchAdminSession> getMessageBatchAdminSessionForMailbox(
         const Id &mailboxId) override
     {
-        return std::make_unique<MessageBatchAdminSessionImpl>(provider_->context,
-                                                              provider_->mailboxOrThrow(mailboxId));
+        return bound<MessageBatchAdminSessionImpl>(provider_->contextFor(mailboxId));
     }
 
 private:
@@ -66,7 +89,7 @@ private:
 class Manager final : public ManagerBase<messaging::MessagingManager> {
 public:
     explicit Manager(std::shared_ptr<const Provider> provider)
-        : ManagerBase(describe("messaging")), provider_(provider), batch_(std::make_shared<BatchManager>(provider))
+        : ManagerBase(provider->describe("messaging")), provider_(provider), batch_(std::make_shared<BatchManager>(provider))
     {
     }
 
@@ -98,36 +121,35 @@ public:
 
     std::unique_ptr<messaging::MessagingSession> getMessagingSession() override
     {
-        return std::make_unique<MessagingSessionImpl>(provider_->context, 0);
+        return bound<MessagingSessionImpl>(provider_->contextForDefault());
     }
     std::unique_ptr<messaging::MessagingSession> getMessagingSessionForMailbox(const Id &mailboxId) override
     {
-        return std::make_unique<MessagingSessionImpl>(provider_->context, provider_->mailboxOrThrow(mailboxId));
+        return bound<MessagingSessionImpl>(provider_->contextFor(mailboxId));
     }
     std::unique_ptr<messaging::MessageLookupSession> getMessageLookupSession() override
     {
-        return std::make_unique<MessageLookupSessionImpl>(provider_->context, 0);
+        return bound<MessageLookupSessionImpl>(provider_->contextForDefault());
     }
     std::unique_ptr<messaging::MessageLookupSession> getMessageLookupSessionForMailbox(const Id &mailboxId) override
     {
-        return std::make_unique<MessageLookupSessionImpl>(provider_->context, provider_->mailboxOrThrow(mailboxId));
+        return bound<MessageLookupSessionImpl>(provider_->contextFor(mailboxId));
     }
     std::unique_ptr<messaging::MessageAdminSession> getMessageAdminSession() override
     {
-        return std::make_unique<MessageBatchAdminSessionImpl>(provider_->context, 0);
+        return bound<MessageBatchAdminSessionImpl>(provider_->contextForDefault());
     }
     std::unique_ptr<messaging::MessageAdminSession> getMessageAdminSessionForMailbox(const Id &mailboxId) override
     {
-        return std::make_unique<MessageBatchAdminSessionImpl>(provider_->context,
-                                                              provider_->mailboxOrThrow(mailboxId));
+        return bound<MessageBatchAdminSessionImpl>(provider_->contextFor(mailboxId));
     }
     std::unique_ptr<messaging::MailboxLookupSession> getMailboxLookupSession() override
     {
-        return std::make_unique<MailboxLookupSessionImpl>(provider_->context);
+        return std::make_unique<MailboxLookupSessionImpl>(provider_->context());
     }
     std::unique_ptr<messaging::MailboxAdminSession> getMailboxAdminSession() override
     {
-        return std::make_unique<MailboxAdminSessionImpl>(provider_->context);
+        return std::make_unique<MailboxAdminSessionImpl>(provider_->context());
     }
     std::shared_ptr<messaging::batch::MessagingBatchManager> getMessagingBatchManager() override { return batch_; }
 
@@ -138,31 +160,9 @@ private:
 
 } // namespace
 
-std::shared_ptr<messaging::MessagingManager> makeMemoryMessagingManager(MemoryProviderOptions options)
+std::shared_ptr<messaging::MessagingManager> makeStoreMessagingManager(StoreProvider provider)
 {
-    auto rules = std::make_shared<FormRules>(std::move(options.formRules));
-    auto provider = std::make_shared<const Provider>(Provider{
-        SessionContext{std::make_shared<MemoryStore>(options.authority), std::move(rules), std::move(options.agent)}});
-    return std::make_shared<Manager>(std::move(provider));
+    return std::make_shared<Manager>(std::make_shared<const Provider>(std::move(provider)));
 }
 
-MemoryProviderOptions memoryProviderOptions(const std::string &configuration)
-{
-    const runtime::ProviderConfiguration config("memory", configuration, {"authority", "agent"});
-    MemoryProviderOptions options;
-    if (auto authority = config.get("authority")) {
-        if (authority->empty())
-            throw ConfigurationError("provider memory: bad configuration: authority is empty");
-        options.authority = *authority;
-    }
-    if (auto agent = config.get("agent")) {
-        try {
-            options.agent.effectiveAgentId = Id::parse(*agent);
-        } catch (const OsidException &e) {
-            throw ConfigurationError(fmt::format("provider memory: bad configuration: agent: {}", e.what()));
-        }
-    }
-    return options;
-}
-
-} // namespace osid::impl::memory
+} // namespace osid::impl

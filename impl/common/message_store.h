@@ -1,0 +1,145 @@
+// MessageStore: what a provider keeps its mailboxes, messages and aliases
+// in, seen from the shared session code (impl/common/store_sessions.h).
+//
+// The sessions hold every OSID rule: forms, per-item responses, errors.
+// A store only keeps data. Each store gives:
+//
+//   read(f)   runs f(const StoreReader &) on one consistent view;
+//   write(f)  runs f(StoreWriter &) all or nothing: if f throws, every
+//             change it made is undone before the exception leaves write().
+//
+// One batch call is one write(), so another session sees all of it or none
+// of it. A store may also offer OSID transactions, which group the calls of
+// one session until commit or abort.
+//
+// Keys: a message key is the provider's own, never reused after a delete,
+// so a stale Id or alias can never reach a newer message.
+
+#pragma once
+
+#include "impl/common/message_content.h"
+#include "messaging/mailbox.h"
+#include "osid/errors.h"
+#include "transaction/transaction.h"
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <type_traits>
+#include <utility>
+#include <vector>
+
+namespace osid::impl {
+
+using MessageKey = std::uint64_t;
+using MailboxKey = std::uint64_t;
+
+// What a message lookup asks for. A field left unset matches everything;
+// the ranges include both ends.
+struct MessageQuery {
+    std::optional<Type> genusType;
+    bool deliveryRecordOnly = false;
+    std::optional<bool> sent;
+    std::optional<Id> sender;
+    std::optional<Id> recipient;
+    std::optional<std::pair<DateTime, DateTime>> sentTime;
+    std::optional<std::pair<DateTime, DateTime>> receivedTime;
+    // Otherwise in creation order.
+    bool orderBySentTime = false;
+};
+
+using KeyedContent = std::pair<MessageKey, MessageContent>;
+
+class StoreReader {
+public:
+    virtual ~StoreReader() = default;
+
+    // Mailboxes.
+    virtual MailboxKey defaultMailbox() const = 0;
+    virtual std::optional<MailboxKey> findMailbox(const Id &mailboxId) const = 0;
+    // Every mailbox, in creation order.
+    virtual std::vector<MailboxKey> mailboxes() const = 0;
+    virtual std::shared_ptr<messaging::Mailbox> mailbox(MailboxKey mailbox) const = 0;
+
+    // Message Ids.
+    virtual Id messageId(MessageKey key) const = 0;
+    // Whether `id` lies in this store's own message Id space (so it can
+    // never be an alias).
+    virtual bool isPrimarySpace(const Id &id) const = 0;
+    // The key of a message of `mailbox` named by its primary Id or an alias.
+    virtual std::optional<MessageKey> resolve(MailboxKey mailbox, const Id &messageId) const = 0;
+
+    // Messages. content() takes a key that resolve() or a selection gave.
+    virtual MessageContent content(MailboxKey mailbox, MessageKey key) const = 0;
+    virtual std::vector<KeyedContent> select(MailboxKey mailbox, const MessageQuery &query) const = 0;
+    virtual std::vector<MessageKey> allKeys(MailboxKey mailbox) const = 0;
+    virtual std::vector<MessageKey> keysFromSender(MailboxKey mailbox, const Id &sender) const = 0;
+    virtual std::vector<MessageKey> keysReceivedBetween(MailboxKey mailbox, DateTime from, DateTime to) const = 0;
+};
+
+class StoreWriter : public StoreReader {
+public:
+    virtual MailboxKey createMailbox(const std::string &displayName, const std::string &description,
+                                     const Type &genusType) = 0;
+    virtual MessageKey insert(MailboxKey mailbox, const MessageContent &content) = 0;
+    virtual void replace(MailboxKey mailbox, MessageKey key, const MessageContent &content) = 0;
+    virtual void erase(MailboxKey mailbox, MessageKey key) = 0;
+    // Adds the alias or re-points it.
+    virtual void setAlias(const Id &aliasId, MessageKey key) = 0;
+    // Removes aliases whose message no longer exists anywhere.
+    virtual void dropDanglingAliases() = 0;
+};
+
+class MessageStore {
+public:
+    MessageStore() = default;
+    MessageStore(const MessageStore &) = delete;
+    MessageStore &operator=(const MessageStore &) = delete;
+    virtual ~MessageStore() = default;
+
+    // The authority of every Id the store issues.
+    virtual const std::string &authority() const = 0;
+
+    template <class F>
+    auto read(F &&f)
+    {
+        return run<const StoreReader &>(f, [this](const auto &section) { readSection(section); });
+    }
+
+    template <class F>
+    auto write(F &&f)
+    {
+        return run<StoreWriter &>(f, [this](const auto &section) { writeSection(section); });
+    }
+
+    // OSID transactions over the calls made through this store. Stores
+    // that have them are opened once per session.
+    virtual bool supportsTransactions() const { return false; }
+    virtual std::unique_ptr<transaction::Transaction> startTransaction()
+    {
+        throw Unsupported("this provider does not support transactions");
+    }
+
+protected:
+    virtual void readSection(const std::function<void(const StoreReader &)> &section) = 0;
+    virtual void writeSection(const std::function<void(StoreWriter &)> &section) = 0;
+
+private:
+    // Runs f inside a section and carries its result out.
+    template <class View, class F, class Section>
+    static auto run(F &f, const Section &section)
+    {
+        using Result = std::invoke_result_t<F &, View>;
+        if constexpr (std::is_void_v<Result>) {
+            section(std::function<void(View)>([&](View v) { f(v); }));
+        } else {
+            std::optional<Result> out;
+            section(std::function<void(View)>([&](View v) { out.emplace(f(v)); }));
+            return std::move(*out);
+        }
+    }
+};
+
+} // namespace osid::impl

@@ -1,0 +1,110 @@
+// A thin RAII layer over the SQLite C API: one connection with a cache of
+// prepared statements, and a Statement that binds, steps and resets.
+//
+// Every SQLite failure becomes osid::OperationFailed with SQLite's own
+// message and the statement that failed, so a caller sees "database is
+// locked" or "disk I/O error" rather than a bare code.
+
+#pragma once
+
+#include "osid/errors.h"
+
+#include <sqlite3.h>
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+
+namespace osid::impl::sqlite {
+
+class Connection;
+
+// A prepared statement borrowed from a connection's cache. Binding is by
+// position, from 1. The statement is reset when the Statement goes away,
+// so a cached statement never holds a read open.
+class Statement {
+public:
+    Statement(Connection &connection, sqlite3_stmt *statement) : connection_(&connection), s_(statement) {}
+    Statement(const Statement &) = delete;
+    Statement &operator=(const Statement &) = delete;
+    ~Statement()
+    {
+        sqlite3_reset(s_);
+        sqlite3_clear_bindings(s_);
+    }
+
+    Statement &bind(int index, std::int64_t value);
+    Statement &bind(int index, std::uint64_t value) { return bind(index, static_cast<std::int64_t>(value)); }
+    // Copies the text, unless `copy` is false: then the caller keeps it
+    // alive until the statement has run.
+    Statement &bind(int index, std::string_view value, bool copy = true);
+    Statement &bindNull(int index);
+
+    // Advances to the next row; false when there is none.
+    bool step();
+    // Runs a statement that returns no rows.
+    void run()
+    {
+        while (step()) {
+        }
+    }
+
+    std::int64_t integer(int column) const { return sqlite3_column_int64(s_, column); }
+    bool isNull(int column) const { return sqlite3_column_type(s_, column) == SQLITE_NULL; }
+    std::string text(int column) const;
+    std::string_view textView(int column) const;
+
+private:
+    Connection *connection_;
+    sqlite3_stmt *s_;
+};
+
+class Connection {
+public:
+    // Opens `filename` (a path, or a "file:" URI), creating the file if it
+    // is missing. Raises OperationFailed if SQLite cannot open it.
+    Connection(const std::string &filename, int busyTimeoutMilliseconds);
+    Connection(const Connection &) = delete;
+    Connection &operator=(const Connection &) = delete;
+    ~Connection();
+
+    // A cached prepared statement for `sql`.
+    Statement prepare(const std::string &sql) { return Statement(*this, cached(sql)); }
+    // The same through a slot the caller keeps, for statements run once
+    // per message: after the first call it skips the cache lookup.
+    Statement prepare(sqlite3_stmt *&slot, const char *sql)
+    {
+        if (slot == nullptr)
+            slot = cached(sql);
+        return Statement(*this, slot);
+    }
+    // Runs one or more statements that return no rows.
+    void execute(const std::string &sql);
+    // The value of the first column of the first row, if any.
+    std::optional<std::int64_t> queryInteger(const std::string &sql);
+
+    // Ends the open transaction, if any, discarding its changes. Never
+    // fails: used on the way out of an error.
+    void rollBack() noexcept
+    {
+        if (inTransaction())
+            sqlite3_exec(db_, "ROLLBACK", nullptr, nullptr, nullptr);
+    }
+
+    std::int64_t lastInsertRowid() const { return sqlite3_last_insert_rowid(db_); }
+    bool inTransaction() const { return sqlite3_get_autocommit(db_) == 0; }
+    sqlite3 *handle() const noexcept { return db_; }
+
+    [[noreturn]] void fail(int code, std::string_view what) const;
+
+private:
+    sqlite3_stmt *cached(const std::string &sql);
+
+    sqlite3 *db_ = nullptr;
+    std::unordered_map<std::string, sqlite3_stmt *> statements_;
+};
+
+} // namespace osid::impl::sqlite

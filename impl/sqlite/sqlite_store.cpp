@@ -1,0 +1,664 @@
+#include "impl/sqlite/sqlite_store.h"
+
+#include "impl/common/snapshots.h"
+#include "impl/sqlite/sqlite_schema.h"
+#include "messaging/records/delivery_record.h"
+
+#include <atomic>
+#include <charconv>
+#include <filesystem>
+#include <unistd.h>
+
+#include <fmt/format.h>
+
+namespace osid::impl::sqlite {
+
+namespace {
+
+constexpr const char *kMessageNamespace = "messaging.Message";
+constexpr const char *kMailboxNamespace = "messaging.Mailbox";
+// Idle connections kept for reuse; more are closed when given back.
+constexpr std::size_t kIdleConnections = 16;
+
+// Parses a canonical decimal key (no sign, no leading zero), so that each
+// key has exactly one primary Id.
+std::optional<std::uint64_t> parseKey(const std::string &s)
+{
+    if (s.empty() || (s.size() > 1 && s[0] == '0'))
+        return std::nullopt;
+    std::uint64_t v = 0;
+    auto [end, ec] = std::from_chars(s.data(), s.data() + s.size(), v);
+    if (ec != std::errc() || end != s.data() + s.size() || v > static_cast<std::uint64_t>(INT64_MAX))
+        return std::nullopt;
+    return v;
+}
+
+std::string lower(std::string s)
+{
+    for (auto &c : s)
+        c = detail::asciiLower(c);
+    return s;
+}
+
+// The form of an Id or Type that equality works on: authority and
+// namespace compare without case, the identifier with it.
+std::string canonicalId(const Id &id)
+{
+    return "I" + Id(lower(id.getAuthority()), lower(id.getIdentifierNamespace()), id.getIdentifier()).toString();
+}
+std::string canonicalType(const Type &t)
+{
+    return "T" + Type(lower(t.getAuthority()), lower(t.getIdentifierNamespace()), t.getIdentifier()).toString();
+}
+
+bool isDelivery(const MessageContent &c)
+{
+    for (const auto &t : c.recordTypes)
+        if (t == messaging::records::deliveryRecordType())
+            return true;
+    return false;
+}
+
+// The columns content() and select() read, in readContent()'s order.
+constexpr const char *kContentColumns =
+    "display_name, description, genus_type, delivery, subject, body, sent, sender, sending_agent, sent_time, "
+    "received_time, recipients";
+
+} // namespace
+
+// ---------------------------------------------------------------------------
+// Database
+
+Database::Database(const SqliteProviderOptions &options)
+    : displayName_(options.path), busyTimeoutMilliseconds_(options.busyTimeoutMilliseconds),
+      synchronous_(options.synchronous)
+{
+    if (options.path.empty())
+        throw ConfigurationError("provider sqlite: the database path is empty");
+    if (options.path == ":memory:") {
+        // SQLite's own in-memory databases cannot let one connection read
+        // while another holds an open transaction, which sessions need.
+        // So ":memory:" is a private WAL database in a temporary file, on
+        // /dev/shm (memory) where there is one, removed with the manager.
+        static std::atomic<std::uint64_t> serial{0};
+        const std::filesystem::path dir =
+            ::access("/dev/shm", W_OK) == 0 ? std::filesystem::path("/dev/shm") : std::filesystem::temp_directory_path();
+        filename_ = (dir / fmt::format("osid-cpp-{}-{}.db", ::getpid(), ++serial)).string();
+        temporary_ = true;
+    } else {
+        // A plain path; a "file:" URI is read as SQLite reads one.
+        filename_ = options.path;
+    }
+    auto first = connect();
+    authority_ = openSchema(*first, displayName_, options.authority);
+    // WAL: readers never block the writer, and a commit is one append.
+    first->execute("PRAGMA journal_mode = WAL");
+    idle_.push_back(std::move(first));
+}
+
+Database::~Database()
+{
+    idle_.clear();
+    if (temporary_) {
+        std::error_code ignored;
+        for (const char *suffix : {"", "-wal", "-shm"})
+            std::filesystem::remove(filename_ + suffix, ignored);
+    }
+}
+
+std::unique_ptr<Connection> Database::connect() const
+{
+    auto connection = std::make_unique<Connection>(filename_, busyTimeoutMilliseconds_);
+    connection->execute(synchronous_ == Synchronous::Full ? "PRAGMA synchronous = FULL"
+                                                          : "PRAGMA synchronous = NORMAL");
+    return connection;
+}
+
+std::unique_ptr<Connection> Database::acquire()
+{
+    {
+        std::lock_guard lock(mutex_);
+        if (!idle_.empty()) {
+            auto connection = std::move(idle_.back());
+            idle_.pop_back();
+            return connection;
+        }
+    }
+    return connect();
+}
+
+void Database::release(std::unique_ptr<Connection> connection) noexcept
+{
+    connection->rollBack();
+    std::lock_guard lock(mutex_);
+    if (idle_.size() < kIdleConnections) {
+        try {
+            idle_.push_back(std::move(connection));
+        } catch (...) {
+            // Closing it instead is fine.
+        }
+    }
+}
+
+// ---------------------------------------------------------------------------
+// SqliteStore::Transaction
+
+class SqliteStore::Transaction final : public transaction::Transaction {
+public:
+    explicit Transaction(std::shared_ptr<SqliteStore> store) : store_(std::move(store)) {}
+    ~Transaction() override
+    {
+        if (state_ == transaction::TransactionState::Active || state_ == transaction::TransactionState::Prepared)
+            end(false);
+    }
+
+    void prepare() override
+    {
+        requireOpen();
+        if (state_ == transaction::TransactionState::Prepared)
+            return;
+        // SQLite has no two-phase commit. The transaction already holds
+        // the write lock, so only an I/O error can stop the commit now;
+        // from here on the session takes no further calls.
+        state_ = transaction::TransactionState::Prepared;
+        store_->transaction_ = SqliteStore::TransactionState::Prepared;
+    }
+
+    void commit() override
+    {
+        requireOpen();
+        end(true);
+    }
+
+    void abort() override
+    {
+        requireOpen();
+        end(false);
+    }
+
+    transaction::TransactionState getState() const override { return state_; }
+
+private:
+    void requireOpen() const
+    {
+        if (state_ == transaction::TransactionState::Committed || state_ == transaction::TransactionState::Aborted)
+            throw IllegalState("the transaction has already ended");
+    }
+
+    void end(bool commit) noexcept(false)
+    {
+        auto &db = *store_->db_;
+        store_->transaction_ = SqliteStore::TransactionState::None;
+        if (commit) {
+            try {
+                db.execute("COMMIT");
+                state_ = transaction::TransactionState::Committed;
+                return;
+            } catch (const std::exception &e) {
+                db.rollBack();
+                store_->forgetCaches();
+                state_ = transaction::TransactionState::Aborted;
+                throw OperationFailed(std::string("the commit failed and the transaction was rolled back: ") +
+                                      e.what());
+            }
+        }
+        db.rollBack();
+        store_->forgetCaches();
+        state_ = transaction::TransactionState::Aborted;
+    }
+
+    std::shared_ptr<SqliteStore> store_;
+    transaction::TransactionState state_ = transaction::TransactionState::Active;
+};
+
+// ---------------------------------------------------------------------------
+// SqliteStore: sections and transactions
+
+SqliteStore::SqliteStore(std::shared_ptr<Database> database)
+    : database_(std::move(database)), db_(database_->acquire())
+{
+}
+
+SqliteStore::~SqliteStore() { database_->release(std::move(db_)); }
+
+void SqliteStore::requireCallsAllowed() const
+{
+    if (transaction_ == TransactionState::Prepared)
+        throw IllegalState("the session's transaction is prepared: commit or abort it before further calls");
+}
+
+std::unique_ptr<transaction::Transaction> SqliteStore::startTransaction()
+{
+    if (transaction_ != TransactionState::None)
+        throw IllegalState("a transaction is already open on this session");
+    // IMMEDIATE: take the write lock now, so that the transaction cannot
+    // fail later because another connection wrote in between.
+    db_->execute("BEGIN IMMEDIATE");
+    transaction_ = TransactionState::Active;
+    // The transaction keeps the store (and its connection) alive.
+    return std::make_unique<Transaction>(shared_from_this());
+}
+
+void SqliteStore::readSection(const std::function<void(const StoreReader &)> &section)
+{
+    requireCallsAllowed();
+    if (transaction_ != TransactionState::None) {
+        section(*this);
+        return;
+    }
+    // One read transaction, so that every statement sees the same state.
+    db_->execute("BEGIN");
+    try {
+        section(*this);
+    } catch (...) {
+        db_->rollBack();
+        throw;
+    }
+    db_->execute("COMMIT");
+}
+
+void SqliteStore::writeSection(const std::function<void(StoreWriter &)> &section)
+{
+    requireCallsAllowed();
+    const bool nested = transaction_ != TransactionState::None;
+    db_->execute(nested ? "SAVEPOINT batch_call" : "BEGIN IMMEDIATE");
+    try {
+        section(*this);
+        flushNextKey();
+        db_->execute(nested ? "RELEASE batch_call" : "COMMIT");
+    } catch (...) {
+        if (nested) {
+            try {
+                db_->execute("ROLLBACK TO batch_call; RELEASE batch_call");
+            } catch (...) {
+                // The savepoint is gone with the whole transaction.
+            }
+        } else {
+            db_->rollBack();
+        }
+        nextKey_.reset();
+        forgetCaches();
+        throw;
+    }
+}
+
+void SqliteStore::forgetCaches() noexcept
+{
+    idHandles_.clear();
+    typeHandles_.clear();
+    names_.clear();
+    ids_.clear();
+    nextKey_.reset();
+}
+
+void SqliteStore::flushNextKey()
+{
+    if (!nextKey_)
+        return;
+    db_->prepare("UPDATE meta SET value = ?1 WHERE name = 'next_message'").bind(1, *nextKey_).run();
+    nextKey_.reset();
+}
+
+// ---------------------------------------------------------------------------
+// Names
+
+std::optional<std::int64_t> SqliteStore::findName(const std::string &canonical) const
+{
+    auto q = db_->prepare(hot_.findName, "SELECT handle FROM names WHERE canonical = ?1");
+    q.bind(1, canonical, false);
+    if (!q.step())
+        return std::nullopt;
+    return q.integer(0);
+}
+
+std::int64_t SqliteStore::insertName(const std::string &canonical, const std::string &text)
+{
+    db_->prepare(hot_.insertName, "INSERT INTO names (canonical, text) VALUES (?1, ?2)")
+        .bind(1, canonical, false)
+        .bind(2, text, false)
+        .run();
+    return db_->lastInsertRowid();
+}
+
+std::optional<std::int64_t> SqliteStore::findId(const Id &id) const
+{
+    if (auto it = idHandles_.find(id); it != idHandles_.end())
+        return it->second;
+    auto handle = findName(canonicalId(id));
+    if (handle)
+        idHandles_.emplace(id, *handle);
+    return handle;
+}
+
+std::optional<std::int64_t> SqliteStore::findType(const Type &type) const
+{
+    if (auto it = typeHandles_.find(type); it != typeHandles_.end())
+        return it->second;
+    auto handle = findName(canonicalType(type));
+    if (handle)
+        typeHandles_.emplace(type, *handle);
+    return handle;
+}
+
+std::int64_t SqliteStore::internId(const Id &id)
+{
+    if (auto handle = findId(id))
+        return *handle;
+    const auto handle = insertName(canonicalId(id), id.toString());
+    idHandles_.emplace(id, handle);
+    return handle;
+}
+
+std::int64_t SqliteStore::internType(const Type &type)
+{
+    if (type.isNull())
+        return 0;
+    if (auto handle = findType(type))
+        return *handle;
+    const auto handle = insertName(canonicalType(type), type.toString());
+    typeHandles_.emplace(type, handle);
+    return handle;
+}
+
+const std::string &SqliteStore::nameText(std::int64_t handle) const
+{
+    if (auto it = names_.find(handle); it != names_.end())
+        return it->second;
+    auto q = db_->prepare(hot_.nameText, "SELECT text FROM names WHERE handle = ?1");
+    q.bind(1, handle);
+    if (!q.step())
+        throw OperationFailed(fmt::format("the store refers to name {}, which it does not hold", handle));
+    return names_.emplace(handle, q.text(0)).first->second;
+}
+
+Id SqliteStore::idOf(std::int64_t handle) const
+{
+    if (auto it = ids_.find(handle); it != ids_.end())
+        return it->second;
+    return ids_.emplace(handle, Id::parse(nameText(handle))).first->second;
+}
+
+// ---------------------------------------------------------------------------
+// Mailboxes
+
+std::optional<MailboxKey> SqliteStore::findMailbox(const Id &mailboxId) const
+{
+    if (!detail::equalsIgnoreCase(mailboxId.getAuthority(), authority()) ||
+        !detail::equalsIgnoreCase(mailboxId.getIdentifierNamespace(), kMailboxNamespace))
+        return std::nullopt;
+    auto key = parseKey(mailboxId.getIdentifier());
+    if (!key)
+        return std::nullopt;
+    auto q = db_->prepare("SELECT 1 FROM mailboxes WHERE mailbox = ?1");
+    q.bind(1, *key);
+    return q.step() ? std::optional<MailboxKey>(*key) : std::nullopt;
+}
+
+std::vector<MailboxKey> SqliteStore::mailboxes() const
+{
+    std::vector<MailboxKey> out;
+    auto q = db_->prepare("SELECT mailbox FROM mailboxes ORDER BY mailbox");
+    while (q.step())
+        out.push_back(static_cast<MailboxKey>(q.integer(0)));
+    return out;
+}
+
+std::shared_ptr<messaging::Mailbox> SqliteStore::mailbox(MailboxKey mailbox) const
+{
+    auto q = db_->prepare("SELECT display_name, description, genus_type FROM mailboxes WHERE mailbox = ?1");
+    q.bind(1, mailbox);
+    if (!q.step())
+        throw OperationFailed(fmt::format("mailbox {} is missing from the store", mailbox));
+    const auto genus = q.textView(2);
+    return std::make_shared<MailboxSnapshot>(ObjectFields{Id(authority(), kMailboxNamespace, std::to_string(mailbox)),
+                                                          q.text(0), q.text(1),
+                                                          genus.empty() ? Type() : Type::parse(genus),
+                                                          {}});
+}
+
+MailboxKey SqliteStore::createMailbox(const std::string &displayName, const std::string &description,
+                                      const Type &genusType)
+{
+    db_->prepare("INSERT INTO mailboxes (display_name, description, genus_type) VALUES (?1, ?2, ?3)")
+        .bind(1, displayName)
+        .bind(2, description)
+        .bind(3, genusType.isNull() ? std::string() : genusType.toString())
+        .run();
+    return static_cast<MailboxKey>(db_->lastInsertRowid());
+}
+
+// ---------------------------------------------------------------------------
+// Messages
+
+Id SqliteStore::messageId(MessageKey key) const { return Id(authority(), kMessageNamespace, std::to_string(key)); }
+
+bool SqliteStore::isPrimarySpace(const Id &id) const
+{
+    return detail::equalsIgnoreCase(id.getAuthority(), authority()) &&
+           detail::equalsIgnoreCase(id.getIdentifierNamespace(), kMessageNamespace);
+}
+
+std::optional<MessageKey> SqliteStore::resolve(MailboxKey mailbox, const Id &messageId) const
+{
+    std::optional<MessageKey> key;
+    if (isPrimarySpace(messageId)) {
+        key = parseKey(messageId.getIdentifier());
+    } else {
+        const auto alias = canonicalId(messageId);
+        auto q = db_->prepare(hot_.findAlias, "SELECT message FROM aliases WHERE alias = ?1");
+        q.bind(1, alias, false);
+        if (q.step())
+            key = static_cast<MessageKey>(q.integer(0));
+    }
+    if (!key)
+        return std::nullopt;
+    auto q = db_->prepare(hot_.inMailbox, "SELECT 1 FROM messages WHERE message = ?1 AND mailbox = ?2");
+    q.bind(1, *key).bind(2, mailbox);
+    return q.step() ? key : std::nullopt;
+}
+
+MessageContent SqliteStore::readContent(const Statement &row, int c) const
+{
+    MessageContent m;
+    m.displayName = row.text(c + 0);
+    m.description = row.text(c + 1);
+    if (auto genus = row.integer(c + 2); genus != 0)
+        m.genusType = Type::parse(nameText(genus));
+    if (row.integer(c + 3) != 0)
+        m.recordTypes.push_back(messaging::records::deliveryRecordType());
+    m.subject = row.text(c + 4);
+    m.text = row.text(c + 5);
+    m.sent = row.integer(c + 6) != 0;
+    if (m.sent) {
+        m.senderId = idOf(row.integer(c + 7));
+        m.sendingAgentId = idOf(row.integer(c + 8));
+        m.sentTime = DateTime::fromMicroseconds(row.integer(c + 9));
+        m.receivedTime = DateTime::fromMicroseconds(row.integer(c + 10));
+        const auto recipients = row.textView(c + 11);
+        const char *p = recipients.data();
+        const char *end = p + recipients.size();
+        while (p < end) {
+            std::int64_t handle = 0;
+            auto [next, ec] = std::from_chars(p, end, handle);
+            if (ec != std::errc())
+                throw OperationFailed("the store holds a malformed recipient list");
+            m.recipientIds.push_back(idOf(handle));
+            p = next < end && *next == ' ' ? next + 1 : next;
+        }
+    }
+    return m;
+}
+
+MessageContent SqliteStore::content(MailboxKey mailbox, MessageKey key) const
+{
+    static const std::string sql =
+        fmt::format("SELECT {} FROM messages WHERE message = ?1 AND mailbox = ?2", kContentColumns);
+    auto q = db_->prepare(hot_.content, sql.c_str());
+    q.bind(1, key).bind(2, mailbox);
+    if (!q.step())
+        throw OperationFailed(fmt::format("message {} is missing from the store", key));
+    return readContent(q, 0);
+}
+
+std::vector<KeyedContent> SqliteStore::select(MailboxKey mailbox, const MessageQuery &query) const
+{
+    std::string where = "mailbox = ?1";
+    std::vector<std::int64_t> values{static_cast<std::int64_t>(mailbox)};
+    auto require = [&](const std::string &condition, std::int64_t value) {
+        values.push_back(value);
+        where += fmt::format(" AND {} ?{}", condition, values.size());
+    };
+    if (query.genusType) {
+        auto handle = findType(*query.genusType);
+        if (!handle)
+            return {};
+        require("genus_type =", *handle);
+    }
+    if (query.deliveryRecordOnly)
+        where += " AND delivery = 1";
+    if (query.sent)
+        require("sent =", *query.sent ? 1 : 0);
+    if (query.sender) {
+        auto handle = findId(*query.sender);
+        if (!handle)
+            return {};
+        require("sent = 1 AND sender =", *handle);
+    }
+    std::optional<std::int64_t> recipient;
+    if (query.recipient) {
+        recipient = findId(*query.recipient);
+        if (!recipient)
+            return {};
+        where += " AND sent = 1";
+    }
+    if (query.sentTime) {
+        require("sent = 1 AND sent_time >=", query.sentTime->first.toMicroseconds());
+        require("sent_time <=", query.sentTime->second.toMicroseconds());
+    }
+    if (query.receivedTime) {
+        require("sent = 1 AND received_time >=", query.receivedTime->first.toMicroseconds());
+        require("received_time <=", query.receivedTime->second.toMicroseconds());
+    }
+    auto q = db_->prepare(fmt::format("SELECT message, {} FROM messages WHERE {} ORDER BY {}message", kContentColumns,
+                                      where, query.orderBySentTime ? "sent_time, " : ""));
+    for (std::size_t i = 0; i < values.size(); ++i)
+        q.bind(static_cast<int>(i + 1), values[i]);
+    std::vector<KeyedContent> out;
+    while (q.step()) {
+        auto content = readContent(q, 1);
+        if (recipient) {
+            const Id &wanted = idOf(*recipient);
+            if (std::find(content.recipientIds.begin(), content.recipientIds.end(), wanted) ==
+                content.recipientIds.end())
+                continue;
+        }
+        out.emplace_back(static_cast<MessageKey>(q.integer(0)), std::move(content));
+    }
+    return out;
+}
+
+std::vector<MessageKey> SqliteStore::keys(const std::string &sql, MailboxKey mailbox,
+                                          const std::function<void(Statement &)> &bind) const
+{
+    auto q = db_->prepare(sql);
+    q.bind(1, mailbox);
+    bind(q);
+    std::vector<MessageKey> out;
+    while (q.step())
+        out.push_back(static_cast<MessageKey>(q.integer(0)));
+    return out;
+}
+
+std::vector<MessageKey> SqliteStore::allKeys(MailboxKey mailbox) const
+{
+    return keys("SELECT message FROM messages WHERE mailbox = ?1 ORDER BY message", mailbox, [](Statement &) {});
+}
+
+std::vector<MessageKey> SqliteStore::keysFromSender(MailboxKey mailbox, const Id &sender) const
+{
+    auto handle = findId(sender);
+    if (!handle)
+        return {};
+    return keys("SELECT message FROM messages WHERE mailbox = ?1 AND sender = ?2 AND sent = 1", mailbox,
+                [&](Statement &q) { q.bind(2, *handle); });
+}
+
+std::vector<MessageKey> SqliteStore::keysReceivedBetween(MailboxKey mailbox, DateTime from, DateTime to) const
+{
+    return keys(
+        "SELECT message FROM messages WHERE mailbox = ?1 AND received_time BETWEEN ?2 AND ?3 AND sent = 1",
+        mailbox, [&](Statement &q) { q.bind(2, from.toMicroseconds()).bind(3, to.toMicroseconds()); });
+}
+
+void SqliteStore::bindContent(Statement &s, const MessageContent &c)
+{
+    // Parameters 3..14, in the column order of the messages table.
+    // The content outlives the statement's run, so its text is not copied.
+    s.bind(3, c.displayName, false).bind(4, c.description, false).bind(5, internType(c.genusType));
+    s.bind(6, std::int64_t{isDelivery(c) ? 1 : 0}).bind(7, c.subject, false).bind(8, c.text, false);
+    s.bind(9, std::int64_t{c.sent ? 1 : 0});
+    if (c.sent) {
+        std::string recipients;
+        for (const auto &r : c.recipientIds) {
+            if (!recipients.empty())
+                recipients += ' ';
+            recipients += std::to_string(internId(r));
+        }
+        s.bind(10, internId(c.senderId)).bind(11, internId(c.sendingAgentId));
+        s.bind(12, c.sentTime.toMicroseconds()).bind(13, c.receivedTime.toMicroseconds());
+        s.bind(14, recipients);
+    } else {
+        s.bindNull(10).bindNull(11).bindNull(12).bindNull(13).bindNull(14);
+    }
+}
+
+MessageKey SqliteStore::insert(MailboxKey mailbox, const MessageContent &content)
+{
+    if (!nextKey_)
+        nextKey_ = static_cast<MessageKey>(
+            db_->queryInteger("SELECT value FROM meta WHERE name = 'next_message'").value_or(1));
+    const MessageKey key = *nextKey_;
+    auto s = db_->prepare(hot_.insert,
+                          "INSERT INTO messages VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)");
+    s.bind(1, key).bind(2, mailbox);
+    bindContent(s, content);
+    s.run();
+    ++*nextKey_;
+    return key;
+}
+
+void SqliteStore::replace(MailboxKey mailbox, MessageKey key, const MessageContent &content)
+{
+    auto s = db_->prepare(
+        hot_.update,
+        "UPDATE messages SET display_name = ?3, description = ?4, genus_type = ?5, delivery = ?6, subject = ?7, "
+        "body = ?8, sent = ?9, sender = ?10, sending_agent = ?11, sent_time = ?12, received_time = ?13, "
+        "recipients = ?14 WHERE message = ?1 AND mailbox = ?2");
+    s.bind(1, key).bind(2, mailbox);
+    bindContent(s, content);
+    s.run();
+}
+
+void SqliteStore::erase(MailboxKey mailbox, MessageKey key)
+{
+    db_->prepare(hot_.erase, "DELETE FROM messages WHERE message = ?1 AND mailbox = ?2")
+        .bind(1, key)
+        .bind(2, mailbox)
+        .run();
+}
+
+void SqliteStore::setAlias(const Id &aliasId, MessageKey key)
+{
+    db_->prepare(hot_.setAlias,
+                 "INSERT INTO aliases VALUES (?1, ?2) ON CONFLICT (alias) DO UPDATE SET message = excluded.message")
+        .bind(1, canonicalId(aliasId))
+        .bind(2, key)
+        .run();
+}
+
+void SqliteStore::dropDanglingAliases()
+{
+    db_->execute("DELETE FROM aliases WHERE message NOT IN (SELECT message FROM messages)");
+}
+
+} // namespace osid::impl::sqlite

@@ -1,0 +1,143 @@
+// The SQLite provider's store.
+//
+// Database: what every session of one manager shares: the file, its
+// authority, and a pool of connections.
+//
+// SqliteStore: the MessageStore of one session, over a connection of its
+// own. A read section runs in a read transaction (one consistent view); a
+// write section in BEGIN IMMEDIATE ... COMMIT, rolled back if it fails.
+// Inside an OSID transaction the sections become savepoints of it, so a
+// failed call is undone without ending the transaction.
+
+#pragma once
+
+#include "impl/common/message_store.h"
+#include "impl/sqlite/sqlite_connection.h"
+#include "impl/sqlite/sqlite_provider.h"
+
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+namespace osid::impl::sqlite {
+
+class Database {
+public:
+    // Opens the file, brings its schema up to date and sets WAL mode.
+    explicit Database(const SqliteProviderOptions &options);
+    Database(const Database &) = delete;
+    Database &operator=(const Database &) = delete;
+    // Closes the idle connections; a temporary database is removed.
+    ~Database();
+
+    const std::string &authority() const noexcept { return authority_; }
+
+    // A connection for a session, from the pool or new.
+    std::unique_ptr<Connection> acquire();
+    // Gives a connection back; an open transaction on it is rolled back.
+    void release(std::unique_ptr<Connection> connection) noexcept;
+
+private:
+    std::unique_ptr<Connection> connect() const;
+
+    std::string filename_;
+    std::string displayName_;
+    int busyTimeoutMilliseconds_;
+    Synchronous synchronous_;
+    std::string authority_;
+    // Whether the file is ours alone, to remove at the end (":memory:").
+    bool temporary_ = false;
+    std::mutex mutex_;
+    std::vector<std::unique_ptr<Connection>> idle_;
+};
+
+class SqliteStore final : public MessageStore, private StoreWriter, public std::enable_shared_from_this<SqliteStore> {
+public:
+    explicit SqliteStore(std::shared_ptr<Database> database);
+    ~SqliteStore() override;
+
+    const std::string &authority() const override { return database_->authority(); }
+    bool supportsTransactions() const override { return true; }
+    std::unique_ptr<transaction::Transaction> startTransaction() override;
+
+protected:
+    void readSection(const std::function<void(const StoreReader &)> &section) override;
+    void writeSection(const std::function<void(StoreWriter &)> &section) override;
+
+private:
+    class Transaction;
+    enum class TransactionState { None, Active, Prepared };
+
+    // StoreReader.
+    MailboxKey defaultMailbox() const override { return 1; }
+    std::optional<MailboxKey> findMailbox(const Id &mailboxId) const override;
+    std::vector<MailboxKey> mailboxes() const override;
+    std::shared_ptr<messaging::Mailbox> mailbox(MailboxKey mailbox) const override;
+    Id messageId(MessageKey key) const override;
+    bool isPrimarySpace(const Id &id) const override;
+    std::optional<MessageKey> resolve(MailboxKey mailbox, const Id &messageId) const override;
+    MessageContent content(MailboxKey mailbox, MessageKey key) const override;
+    std::vector<KeyedContent> select(MailboxKey mailbox, const MessageQuery &query) const override;
+    std::vector<MessageKey> allKeys(MailboxKey mailbox) const override;
+    std::vector<MessageKey> keysFromSender(MailboxKey mailbox, const Id &sender) const override;
+    std::vector<MessageKey> keysReceivedBetween(MailboxKey mailbox, DateTime from, DateTime to) const override;
+
+    // StoreWriter.
+    MailboxKey createMailbox(const std::string &displayName, const std::string &description,
+                             const Type &genusType) override;
+    MessageKey insert(MailboxKey mailbox, const MessageContent &content) override;
+    void replace(MailboxKey mailbox, MessageKey key, const MessageContent &content) override;
+    void erase(MailboxKey mailbox, MessageKey key) override;
+    void setAlias(const Id &aliasId, MessageKey key) override;
+    void dropDanglingAliases() override;
+
+    // Names: Ids and Types stored once, referred to by handle.
+    std::optional<std::int64_t> findName(const std::string &canonical) const;
+    std::int64_t insertName(const std::string &canonical, const std::string &text);
+    std::optional<std::int64_t> findId(const Id &id) const;
+    std::optional<std::int64_t> findType(const Type &type) const;
+    std::int64_t internId(const Id &id);
+    std::int64_t internType(const Type &type);
+    const std::string &nameText(std::int64_t handle) const;
+    Id idOf(std::int64_t handle) const;
+
+    std::vector<MessageKey> keys(const std::string &sql, MailboxKey mailbox,
+                                 const std::function<void(Statement &)> &bind) const;
+    MessageContent readContent(const Statement &row, int firstColumn) const;
+    void bindContent(Statement &statement, const MessageContent &content);
+    void requireCallsAllowed() const;
+    // Forgets what a rolled-back write may have put in the caches.
+    void forgetCaches() noexcept;
+    void flushNextKey();
+
+    std::shared_ptr<Database> database_;
+    std::unique_ptr<Connection> db_;
+    TransactionState transaction_ = TransactionState::None;
+    // Statements run once per message, prepared once per store.
+    struct HotStatements {
+        sqlite3_stmt *findName = nullptr;
+        sqlite3_stmt *insertName = nullptr;
+        sqlite3_stmt *nameText = nullptr;
+        sqlite3_stmt *findAlias = nullptr;
+        sqlite3_stmt *inMailbox = nullptr;
+        sqlite3_stmt *content = nullptr;
+        sqlite3_stmt *insert = nullptr;
+        sqlite3_stmt *update = nullptr;
+        sqlite3_stmt *erase = nullptr;
+        sqlite3_stmt *setAlias = nullptr;
+    };
+    mutable HotStatements hot_;
+    // Handles never change once committed; reads cache them. Keyed by Id
+    // and Type, whose equality is the one the names table keeps.
+    mutable std::unordered_map<Id, std::int64_t> idHandles_;
+    mutable std::unordered_map<Type, std::int64_t> typeHandles_;
+    mutable std::unordered_map<std::int64_t, std::string> names_;
+    mutable std::unordered_map<std::int64_t, Id> ids_;
+    // The next message key, read at the first insert of a write section.
+    std::optional<MessageKey> nextKey_;
+};
+
+} // namespace osid::impl::sqlite
