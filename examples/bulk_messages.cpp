@@ -2,10 +2,13 @@
 // provider's MessageBatchAdminSession, then updates, aliases, looks up and
 // deletes them in bulk, printing what each step did.
 //
-// Usage: bulk-messages [COUNT] [PROVIDER]   (default 5000, memory)
+// Usage: bulk-messages [COUNT] [PROVIDER]
+//   (default 5000, sqlite:bulk-messages.db: the embedded default provider,
+//   on a file in the working directory)
 //
-// PROVIDER is anything the provider runtime can load: "memory", or a
-// plug-in's name and configuration (docs/providers.md).
+// PROVIDER is anything the provider runtime can load: "sqlite:FILE",
+// "sqlite::memory:", "memory", or a plug-in's name and configuration
+// (docs/providers.md).
 
 #include "messaging/batch/messaging_batch_manager.h"
 #include "messaging/records/delivery_record.h"
@@ -54,9 +57,10 @@ Id resource(int n) { return Id("example.org", "resource.Resource", fmt::format("
 int main(int argc, char **argv)
 {
     const int count = argc > 1 ? std::atoi(argv[1]) : 5000;
-    const std::string provider = argc > 2 ? argv[2] : "memory";
+    const std::string provider = argc > 2 ? argv[2] : "sqlite:bulk-messages.db";
     if (count <= 0 || argc > 3) {
-        fmt::print(stderr, "usage: bulk-messages [COUNT] [PROVIDER]   (COUNT > 0; PROVIDER defaults to memory)\n");
+        fmt::print(stderr, "usage: bulk-messages [COUNT] [PROVIDER]   (COUNT > 0; PROVIDER defaults to "
+                           "sqlite:bulk-messages.db)\n");
         return 2;
     }
     const auto start = DateTime::parse("2026-11-01T00:00:00Z");

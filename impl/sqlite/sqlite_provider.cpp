@@ -29,13 +29,13 @@ namespace {
     throw ConfigurationError("provider sqlite: bad configuration: " + what);
 }
 
-// Whether the text is key=value pairs rather than a bare path.
+// Whether the text is key=value pairs rather than a bare path: its first
+// comma-separated part holds "=" and no "/". (A file whose name holds "="
+// is named as ./NAME or with path=.)
 bool isKeyValueForm(const std::string &text)
 {
-    for (const char *key : {"path=", "synchronous=", "busy_timeout=", "authority=", "agent="})
-        if (text.rfind(key, 0) == 0)
-            return true;
-    return false;
+    const auto first = text.substr(0, text.find(','));
+    return first.find('=') != std::string::npos && first.find('/') == std::string::npos;
 }
 
 } // namespace

@@ -71,8 +71,10 @@ std::shared_ptr<messaging::MessagingManager> makeSqliteMessagingManager(SqlitePr
 
 // The options a runtime configuration names. Either a bare path
 // ("sqlite:messages.db", "sqlite::memory:") or key=value pairs:
-//   path=FILE (last, so it may hold commas), synchronous=normal|full,
-//   busy_timeout=MILLISECONDS, authority=TEXT, agent=ID.
+//   synchronous=normal|full, busy_timeout=MILLISECONDS, authority=TEXT,
+//   agent=ID, and path=FILE last (so the path may hold commas).
+// The text is read as pairs when its first comma-separated part holds "="
+// and no "/"; name a file whose name holds "=" as ./NAME or with path=.
 // Errors: ConfigurationError.
 SqliteProviderOptions sqliteProviderOptions(const std::string &configuration);
 

@@ -72,27 +72,55 @@ void applySchemaSteps(Connection &db, int from, int to, const std::string &autho
     db.execute(fmt::format("PRAGMA application_id = {}; PRAGMA user_version = {}", kApplicationId, to));
 }
 
+namespace {
+
+struct FileState {
+    std::int64_t applicationId;
+    int version;
+    bool empty;
+};
+
+FileState readState(Connection &db)
+{
+    return FileState{db.queryInteger("PRAGMA application_id").value_or(0),
+                     static_cast<int>(db.queryInteger("PRAGMA user_version").value_or(0)),
+                     db.queryInteger("SELECT count(*) FROM sqlite_master").value_or(0) == 0};
+}
+
+// Refuses a file this build must not touch.
+void requireOurs(const FileState &state, const std::string &filename)
+{
+    if (!state.empty && state.applicationId != kApplicationId)
+        throw ConfigurationError(fmt::format(
+            "{} is not an osid-cpp message store (application_id {}, expected {}); it was not changed", filename,
+            state.applicationId, kApplicationId));
+    if (state.version > kSchemaVersion)
+        throw ConfigurationError(fmt::format(
+            "{} has schema version {}, newer than this build's {}; upgrade osid-cpp to open it (the file was not "
+            "changed)",
+            filename, state.version, kSchemaVersion));
+}
+
+} // namespace
+
 std::string openSchema(Connection &db, const std::string &filename, const std::string &authority)
 {
-    // One writer at a time: two processes opening a new file at once must
-    // not both create the schema.
-    db.execute("BEGIN IMMEDIATE");
+    // A file already at this version is only read, so opening it never
+    // waits for another process's writer. Otherwise take the write lock
+    // and look again: two processes may be creating the same file.
+    db.execute("BEGIN");
     try {
-        const auto applicationId = db.queryInteger("PRAGMA application_id").value_or(0);
-        const auto version = static_cast<int>(db.queryInteger("PRAGMA user_version").value_or(0));
-        const auto objects = db.queryInteger("SELECT count(*) FROM sqlite_master").value_or(0);
-        if (objects != 0 && applicationId != kApplicationId)
-            throw ConfigurationError(fmt::format(
-                "{} is not an osid-cpp message store (application_id {}, expected {}); it was not changed", filename,
-                applicationId, kApplicationId));
-        if (version > kSchemaVersion)
-            throw ConfigurationError(fmt::format(
-                "{} has schema version {}, newer than this build's {}; upgrade osid-cpp to open it (the file was "
-                "not changed)",
-                filename, version, kSchemaVersion));
-        const std::string initialAuthority = authority.empty() ? "sqlite.osid-cpp" : authority;
-        if (version < kSchemaVersion)
-            applySchemaSteps(db, version, kSchemaVersion, initialAuthority);
+        auto state = readState(db);
+        requireOurs(state, filename);
+        if (state.version < kSchemaVersion) {
+            db.execute("COMMIT");
+            db.execute("BEGIN IMMEDIATE");
+            state = readState(db);
+            requireOurs(state, filename);
+            if (state.version < kSchemaVersion)
+                applySchemaSteps(db, state.version, kSchemaVersion,
+                                 authority.empty() ? "sqlite.osid-cpp" : authority);
+        }
         std::string storedAuthority;
         {
             auto stored = db.prepare("SELECT value FROM meta WHERE name = 'authority'");

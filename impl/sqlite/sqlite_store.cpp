@@ -92,7 +92,14 @@ Database::Database(const SqliteProviderOptions &options)
     auto first = connect();
     authority_ = openSchema(*first, displayName_, options.authority);
     // WAL: readers never block the writer, and a commit is one append.
-    first->execute("PRAGMA journal_mode = WAL");
+    // Set once, when the file is made; it stays in the file.
+    bool wal = false;
+    {
+        auto mode = first->prepare("PRAGMA journal_mode");
+        wal = mode.step() && mode.textView(0) == "wal";
+    }
+    if (!wal)
+        first->execute("PRAGMA journal_mode = WAL");
     idle_.push_back(std::move(first));
 }
 

@@ -1,0 +1,276 @@
+// The SQLite provider in one process: configuration, what survives a
+// reopen, the schema's versions and migration, and its OSID transactions.
+// The conformance suite (osid-conformance sqlite:...) checks the rest.
+
+#include "impl/sqlite/sqlite_connection.h"
+#include "impl/sqlite/sqlite_schema.h"
+#include "runtime/provider_runtime.h"
+#include "tests/sqlite/sqlite_support.h"
+
+#include <doctest/doctest.h>
+
+#include <set>
+
+using namespace osid;
+using namespace sqlite_test;
+using impl::sqlite::sqliteProviderOptions;
+using impl::sqlite::Synchronous;
+
+namespace {
+
+std::set<Id> messageIds(messaging::MessagingManager &manager, const Id &mailbox)
+{
+    std::set<Id> out;
+    auto list = manager.getMessageLookupSessionForMailbox(mailbox)->getMessages();
+    for (const auto &m : *list)
+        out.insert(m->getId());
+    return out;
+}
+
+} // namespace
+
+TEST_SUITE("sqlite provider")
+{
+    TEST_CASE("a configuration is a bare path or key=value pairs with path last")
+    {
+        CHECK(sqliteProviderOptions("messages.db").path == "messages.db");
+        CHECK(sqliteProviderOptions(":memory:").path == ":memory:");
+        auto options = sqliteProviderOptions("synchronous=full,busy_timeout=250,authority=x.org,path=a,b.db");
+        CHECK(options.path == "a,b.db");
+        CHECK(options.synchronous == Synchronous::Full);
+        CHECK(options.busyTimeoutMilliseconds == 250);
+        CHECK(options.authority == "x.org");
+        CHECK(sqliteProviderOptions("agent=a:b@c,path=m.db").agent.effectiveAgentId == Id::parse("a:b@c"));
+        CHECK(sqliteProviderOptions("path=m.db").synchronous == Synchronous::Normal);
+        // A path may hold "=" when it has a directory part.
+        CHECK(sqliteProviderOptions("./a=b.db").path == "./a=b.db");
+        CHECK(sqliteProviderOptions("path=a=b.db").path == "a=b.db");
+    }
+
+    TEST_CASE("a bad configuration raises ConfigurationError that says what is wrong")
+    {
+        CHECK_THROWS_WITH_AS(sqliteProviderOptions(""), doctest::Contains("no database path"), ConfigurationError);
+        CHECK_THROWS_WITH_AS(sqliteProviderOptions("synchronous=off,path=m.db"),
+                             doctest::Contains("synchronous must be normal or full"), ConfigurationError);
+        CHECK_THROWS_WITH_AS(sqliteProviderOptions("busy_timeout=soon,path=m.db"),
+                             doctest::Contains("busy_timeout"), ConfigurationError);
+        CHECK_THROWS_WITH_AS(sqliteProviderOptions("busy_timeout=-1,path=m.db"), doctest::Contains("busy_timeout"),
+                             ConfigurationError);
+        CHECK_THROWS_WITH_AS(sqliteProviderOptions("synchronous=full"), doctest::Contains("path"),
+                             ConfigurationError);
+        CHECK_THROWS_WITH_AS(sqliteProviderOptions("authority=,path=m.db"), doctest::Contains("authority is empty"),
+                             ConfigurationError);
+        CHECK_THROWS_WITH_AS(sqliteProviderOptions("agent=nonsense,path=m.db"), doctest::Contains("agent"),
+                             ConfigurationError);
+        CHECK_THROWS_WITH_AS(sqliteProviderOptions("colour=red,path=m.db"), doctest::Contains("unknown key \"colour\""),
+                             ConfigurationError);
+    }
+
+    TEST_CASE("the runtime reaches the provider as sqlite:PATH and sqlite::memory:")
+    {
+        TempDir dir;
+        auto runtime = runtime::makeProviderRuntime(runtime::RuntimeOptions{{}, false});
+        auto onFile = runtime::getMessagingManager(*runtime, "sqlite:" + dir.file("r.db"));
+        auto session = onFile->getMessagingBatchManager()->getMessageBatchAdminSession();
+        CHECK(createBatch(*session, person("ann"), "runtime", 3).size() == 3);
+        CHECK(std::filesystem::exists(dir.file("r.db")));
+        CHECK(RawFile(dir.file("r.db")).text("PRAGMA journal_mode") == "wal");
+        auto inMemory = runtime::getMessagingManager(*runtime, "sqlite::memory:");
+        CHECK(inMemory->getMessageLookupSession()->getMessages()->available() == 0);
+        CHECK_THROWS_AS(runtime::getMessagingManager(*runtime, "sqlite:"), ConfigurationError);
+    }
+
+    TEST_CASE("messages, aliases and mailboxes survive closing and reopening the file, with the same Ids")
+    {
+        TempDir dir;
+        const auto path = dir.file("m.db");
+        std::vector<Id> ids;
+        Id mailbox, alias("test.example.org", "alias", "kept");
+        {
+            auto manager = openStore(path);
+            auto admin = manager->getMailboxAdminSession();
+            mailbox = admin->createMailbox(*admin->getMailboxFormForCreate({}))->getId();
+            auto session = manager->getMessagingBatchManager()->getMessageBatchAdminSessionForMailbox(mailbox);
+            ids = createBatch(*session, person("ann"), "kept", 4, DateTime::parse("2026-01-02T03:04:05.000006Z"));
+            session->aliasMessage(ids[0], alias);
+            session->deleteMessage(ids[3]);
+        }
+        auto manager = openStore(path);
+        CHECK(messageIds(*manager, mailbox) == std::set<Id>{ids[0], ids[1], ids[2]});
+        auto lookup = manager->getMessageLookupSessionForMailbox(mailbox);
+        auto first = lookup->getMessage(alias);
+        CHECK(first->getId() == ids[0]);
+        CHECK(first->getSubjectLine().getText() == "kept-0");
+        CHECK(first->getSenderId() == person("ann"));
+        CHECK(first->getSentTime() == DateTime::parse("2026-01-02T03:04:05.000006Z"));
+        // A deleted key is never handed out again, even after a reopen.
+        auto session = manager->getMessagingBatchManager()->getMessageBatchAdminSessionForMailbox(mailbox);
+        auto fresh = createBatch(*session, person("ann"), "new", 1);
+        CHECK(fresh[0] != ids[3]);
+        CHECK_THROWS_AS(lookup->getMessage(ids[3]), NotFound);
+        CHECK(RawFile(path).text("PRAGMA integrity_check") == "ok");
+    }
+
+    TEST_CASE("a new file gets the current schema version and this provider's application id")
+    {
+        TempDir dir;
+        openStore(dir.file("v.db"));
+        RawFile raw(dir.file("v.db"));
+        CHECK(raw.integer("PRAGMA user_version") == impl::sqlite::kSchemaVersion);
+        CHECK(raw.integer("PRAGMA application_id") == impl::sqlite::kApplicationId);
+    }
+
+    TEST_CASE("a file of version 1 is migrated forward on open and keeps its messages")
+    {
+        TempDir dir;
+        const auto path = dir.file("old.db");
+        {
+            // A file as the first release left it: version 1, no indexes.
+            impl::sqlite::Connection db(path, 1000);
+            db.execute("BEGIN");
+            impl::sqlite::applySchemaSteps(db, 0, 1, "old.example.org");
+            db.execute("INSERT INTO names VALUES (1, 'Iresource.resource:ann@test.example.org', "
+                       "'resource.Resource:ann@test.example.org');"
+                       "INSERT INTO messages VALUES (7, 1, '', '', 0, 1, 'from v1', 'body', 1, 1, 1, 0, 0, '1');"
+                       "UPDATE meta SET value = 8 WHERE name = 'next_message';"
+                       "COMMIT");
+        }
+        CHECK(RawFile(path).integer("PRAGMA user_version") == 1);
+        CHECK(RawFile(path).integer("SELECT count(*) FROM sqlite_master WHERE type = 'index' AND name LIKE "
+                                    "'messages_by_%'") == 0);
+
+        auto manager = openStore(path);
+        RawFile raw(path);
+        CHECK(raw.integer("PRAGMA user_version") == impl::sqlite::kSchemaVersion);
+        CHECK(raw.integer("SELECT count(*) FROM sqlite_master WHERE type = 'index' AND name LIKE "
+                          "'messages_by_%'") == 2);
+        auto message = manager->getMessageLookupSession()->getMessage(Id("old.example.org", "messaging.Message", "7"));
+        CHECK(message->getSubjectLine().getText() == "from v1");
+        CHECK(message->getText().getText() == "body");
+        CHECK(message->getSenderId() == person("ann"));
+        auto session = manager->getMessagingBatchManager()->getMessageBatchAdminSession();
+        CHECK(session->deleteMessagesBySender(person("ann"))->available() == 1);
+    }
+
+    TEST_CASE("a file from a newer schema version is refused and left exactly as it was")
+    {
+        TempDir dir;
+        const auto path = dir.file("new.db");
+        openStore(path);
+        RawFile(path).execute("PRAGMA user_version = 99");
+        const auto before = fileBytes(path);
+        CHECK_THROWS_WITH_AS(openStore(path), doctest::Contains("schema version 99, newer than this build's"),
+                             ConfigurationError);
+        CHECK(fileBytes(path) == before);
+        CHECK(RawFile(path).integer("PRAGMA user_version") == 99);
+    }
+
+    TEST_CASE("another application's SQLite file is refused and left exactly as it was")
+    {
+        TempDir dir;
+        const auto path = dir.file("foreign.db");
+        RawFile(path).execute("CREATE TABLE accounts (id INTEGER PRIMARY KEY); INSERT INTO accounts VALUES (1)");
+        const auto before = fileBytes(path);
+        CHECK_THROWS_WITH_AS(openStore(path), doctest::Contains("is not an osid-cpp message store"),
+                             ConfigurationError);
+        CHECK(fileBytes(path) == before);
+        CHECK(RawFile(path).text("PRAGMA journal_mode") == "delete");
+    }
+
+    TEST_CASE("a file that is not a database at all is refused with OperationFailed")
+    {
+        TempDir dir;
+        const auto path = dir.file("text.db");
+        std::ofstream(path) << "this is not a database, but long enough to have a header of sorts........";
+        const auto before = fileBytes(path);
+        CHECK_THROWS_WITH_AS(openStore(path), doctest::Contains("file is not a database"), OperationFailed);
+        CHECK(fileBytes(path) == before);
+    }
+
+    TEST_CASE("a directory that does not exist gives OperationFailed naming the path")
+    {
+        TempDir dir;
+        CHECK_THROWS_WITH_AS(openStore(dir.file("missing/m.db")), doctest::Contains("missing/m.db"),
+                             OperationFailed);
+    }
+
+    TEST_CASE("the authority is fixed when the file is made")
+    {
+        TempDir dir;
+        const auto path = dir.file("a.db");
+        impl::sqlite::SqliteProviderOptions options;
+        options.path = path;
+        options.authority = "mail.example.org";
+        auto manager = impl::sqlite::makeSqliteMessagingManager(options);
+        auto session = manager->getMessagingBatchManager()->getMessageBatchAdminSession();
+        CHECK(createBatch(*session, person("ann"), "a", 1)[0].getAuthority() == "mail.example.org");
+        // Reopening without naming one keeps it; naming another is refused.
+        CHECK(openStore(path)->getMessageLookupSession()->getMailboxId().getAuthority() == "mail.example.org");
+        options.authority = "other.example.org";
+        CHECK_THROWS_WITH_AS(impl::sqlite::makeSqliteMessagingManager(options),
+                             doctest::Contains("issues Ids of authority \"mail.example.org\""), ConfigurationError);
+    }
+
+    TEST_CASE("a prepared transaction takes no further calls until it is committed")
+    {
+        auto manager = openStore(":memory:");
+        auto session = manager->getMessagingBatchManager()->getMessageBatchAdminSession();
+        auto tx = session->startTransaction();
+        auto ids = createBatch(*session, person("ann"), "tx", 2);
+        tx->prepare();
+        CHECK_THROWS_WITH_AS(createBatch(*session, person("ann"), "late", 1), doctest::Contains("prepared"),
+                             IllegalState);
+        CHECK_THROWS_AS(session->deleteAllMessages(), IllegalState);
+        tx->commit();
+        CHECK(messageIds(*manager, session->getMailboxId()) == std::set<Id>(ids.begin(), ids.end()));
+        // After the end the session works on its own again.
+        CHECK(createBatch(*session, person("ann"), "after", 1).size() == 1);
+    }
+
+    TEST_CASE("a transaction dropped without commit, or with its session, is rolled back")
+    {
+        auto manager = openStore(":memory:");
+        const Id mailbox = manager->getMessageLookupSession()->getMailboxId();
+        {
+            auto session = manager->getMessagingBatchManager()->getMessageBatchAdminSession();
+            auto tx = session->startTransaction();
+            createBatch(*session, person("ann"), "dropped", 3);
+        }
+        CHECK(messageIds(*manager, mailbox).empty());
+        auto session = manager->getMessagingBatchManager()->getMessageBatchAdminSession();
+        auto tx = session->startTransaction();
+        createBatch(*session, person("ann"), "closed", 3);
+        session->close();
+        session.reset();
+        tx.reset();
+        CHECK(messageIds(*manager, mailbox).empty());
+    }
+
+    TEST_CASE("a failed call inside a transaction is undone alone; the transaction goes on")
+    {
+        auto manager = openStore(":memory:");
+        auto session = manager->getMessagingBatchManager()->getMessageBatchAdminSession();
+        auto tx = session->startTransaction();
+        auto kept = createBatch(*session, person("ann"), "kept", 2);
+        // deleteMessage of an unknown Id raises NotFound from inside its write.
+        CHECK_THROWS_AS(session->deleteMessage(Id("test.example.org", "messaging.Message", "nope")), NotFound);
+        tx->commit();
+        CHECK(messageIds(*manager, session->getMailboxId()) == std::set<Id>(kept.begin(), kept.end()));
+    }
+
+    TEST_CASE("names that a rolled-back transaction introduced are not remembered afterwards")
+    {
+        auto manager = openStore(":memory:");
+        auto session = manager->getMessagingBatchManager()->getMessageBatchAdminSession();
+        auto tx = session->startTransaction();
+        createBatch(*session, person("ghost"), "gone", 1);
+        tx->abort();
+        // The sender's handle went with the transaction; reusing a stale one
+        // would file this message under another name.
+        auto ids = createBatch(*session, person("real"), "here", 1);
+        auto other = manager->getMessageLookupSession();
+        CHECK(other->getMessage(ids[0])->getSenderId() == person("real"));
+        CHECK(other->getMessagesFromSender(person("ghost"))->available() == 0);
+        CHECK(other->getMessagesFromSender(person("real"))->available() == 1);
+    }
+}
