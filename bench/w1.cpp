@@ -1,34 +1,29 @@
-// w1: the W1 workload's create phase (P1) through the OSID interfaces, side
-// by side with a plain SQLite schema keyed by W1's random ids, measured in
-// the same run. Each backend runs in a fresh child process.
+// w1: workload W1 (docs/performance.md) through the OSID interfaces, side by
+// side with a plain SQLite schema, in one run. Each backend runs in a fresh
+// child process; the table gives items/s per phase, memory, the ratios to
+// the plain SQLite baselines of the same run, and the check values.
 //
-// Usage: w1 [--messages N] [--batch N] [--dir DIR] [BACKEND...]
+// Usage: w1 [--messages N] [--runs R] [--dir DIR] [BACKEND...]
 //
 // BACKEND is an implementation string for the provider runtime ("memory",
-// "sqlite:FILE", "sqlite::memory:") or one of the baselines
-// "plain-sqlite::memory:" and "plain-sqlite:FILE". By default: memory,
-// sqlite (WAL file), and both baselines. FILE names are made inside --dir.
-//
-// P1 as W1 defines it: messages 0..N-1 in order, in calls of `batch`
-// consecutive messages, one transaction per call. Through the OSID that is
-// getMessageFormsForCreate + setters + createMessages; W1's sender and time
-// become the delivery record's sender and sent/received time. Drawing the
-// messages is not timed.
+// "sqlite:FILE", "sqlite::memory:") or a baseline, "plain-sqlite::memory:"
+// or "plain-sqlite:FILE". Default: all four kinds, files in --dir (removed
+// afterwards). Exit status 1 if a backend fails or its check values are
+// wrong (at W1's size, N = 1,000,000, against W1's published values;
+// otherwise backends must agree with each other).
 
-#include "bench/w1_data.h"
-#include "messaging/batch/messaging_batch_manager.h"
-#include "messaging/records/delivery_record.h"
-#include "osid/vector_list.h"
-#include "runtime/provider_runtime.h"
+#include "bench/w1_backend.h"
 
 #include <CLI/CLI.hpp>
 #include <fmt/format.h>
-#include <sqlite3.h>
+#include <nlohmann/json.hpp>
 
+#include <algorithm>
 #include <chrono>
-#include <cstdio>
 #include <filesystem>
+#include <fstream>
 #include <functional>
+#include <map>
 #include <optional>
 #include <stdexcept>
 #include <string>
@@ -36,235 +31,317 @@
 #include <unistd.h>
 #include <vector>
 
-using namespace osid;
+using json = nlohmann::json;
 
 namespace {
 
-struct Settings {
-    std::uint64_t messages = 1'000'000;
-    std::uint64_t batch = 10'000;
+constexpr std::uint64_t kBatch = 10'000;
+const std::vector<std::string> kPhases = {"P1 create",           "P2 update",         "P3 alias",  "P3r re-point",
+                                          "P4 delete by sender", "P5 delete by date", "P6 lookup", "P7 delete all"};
+
+// The values W1 publishes for N = 1,000,000 (seed 42 / 43).
+const json kW1CheckValues = {{"P4 deleted", 10047},       {"P5 deleted", {9923, 9826}}, {"P6 hits by id", 48522},
+                             {"P6 hits via alias", 48509}, {"P6 digest", "6d9e8112962482c1"},
+                             {"P7 deleted", 970204}};
+
+// VmRSS or VmHWM of this process, in bytes.
+std::uint64_t memoryStatus(const std::string &field)
+{
+    std::ifstream status("/proc/self/status");
+    for (std::string line; std::getline(status, line);)
+        if (line.rfind(field + ":", 0) == 0)
+            return std::stoull(line.substr(field.size() + 1)) * 1024;
+    return 0;
+}
+
+class Timer {
+public:
+    template <class F>
+    auto operator()(F &&f)
+    {
+        const auto start = std::chrono::steady_clock::now();
+        auto result = f();
+        seconds += std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+        return result;
+    }
+    double seconds = 0;
 };
 
-// One backend's P1: called once per batch with the batch's messages;
-// returns how many it created.
-using CreateBatch = std::function<std::uint64_t(const std::vector<w1::Message> &)>;
-
-// Runs P1, timing only the backend's calls. Returns items per second.
-double runP1(const Settings &settings, const CreateBatch &create)
+// Runs every phase of W1 on one backend, exactly in W1's order.
+json runW1(w1::Backend &store, std::uint64_t n)
 {
+    if (n < 100'000)
+        throw std::runtime_error("W1 needs at least 100,000 messages (P2 and P3 touch 100,000)");
+    json out;
+    auto phase = [&](const std::string &name, std::uint64_t items, double seconds) {
+        out["phases"][name] = {{"items", items}, {"seconds", seconds}};
+    };
+
+    // P1.
     w1::SplitMix64 m(42);
+    const auto rssBefore = memoryStatus("VmRSS");
+    Timer p1;
     std::uint64_t created = 0;
-    std::chrono::steady_clock::duration spent{};
     std::vector<w1::Message> batch;
-    for (std::uint64_t first = 0; first < settings.messages; first += settings.batch) {
+    for (std::uint64_t first = 0; first < n; first += kBatch) {
         batch.clear();
-        for (std::uint64_t i = first; i < std::min(settings.messages, first + settings.batch); ++i)
+        for (std::uint64_t i = first; i < std::min(n, first + kBatch); ++i)
             batch.push_back(w1::nextMessage(m));
-        const auto start = std::chrono::steady_clock::now();
-        created += create(batch);
-        spent += std::chrono::steady_clock::now() - start;
+        created += p1([&] { return store.create(batch); });
     }
-    if (created != settings.messages)
-        throw std::runtime_error(fmt::format("check failed: {} messages created, expected {}", created,
-                                             settings.messages));
-    return static_cast<double>(created) / std::chrono::duration<double>(spent).count();
-}
+    phase("P1 create", created, p1.seconds);
+    const auto peak = memoryStatus("VmHWM");
+    out["memory"] = {{"rss before P1", rssBefore}, {"peak after P1", peak},
+                     {"bytes per message", static_cast<double>(peak - rssBefore) / static_cast<double>(n)}};
+    if (created != n || store.count() != n)
+        throw std::runtime_error(fmt::format("P1 created {} of {} messages", created, n));
 
-// --- Through the OSID interfaces ----------------------------------------
-
-Id w1Resource(std::uint64_t n) { return Id("w1.example.org", "resource.Resource", std::to_string(n)); }
-
-double osidP1(const Settings &settings, const std::string &implementation)
-{
-    auto runtime = runtime::makeProviderRuntime();
-    auto manager = runtime::getMessagingManager(*runtime, implementation);
-    auto session = manager->getMessagingBatchManager()->getMessageBatchAdminSession();
-    const std::vector<Type> delivery{messaging::records::deliveryRecordType()};
-    // Ids are values the caller builds; build them outside the timing, as
-    // W1 excludes input generation.
-    std::vector<Id> senders, recipients;
-    for (std::uint64_t i = 0; i < w1::kSenders; ++i)
-        senders.push_back(w1Resource(i));
-    for (std::uint64_t i = 0; i < w1::kRecipients; ++i)
-        recipients.push_back(w1Resource(i));
-    std::vector<Id> providerIds;
-    providerIds.reserve(settings.messages);
-    std::vector<Id> to;
-    return runP1(settings, [&](const std::vector<w1::Message> &batch) {
-        auto forms = session->getMessageFormsForCreate(batch.size(), delivery);
-        std::vector<std::shared_ptr<messaging::batch::MessageBatchForm>> filled;
-        filled.reserve(batch.size());
-        for (const auto &msg : batch) {
-            auto form = forms->getNextMessageBatchForm();
-            form->setSubjectLine(msg.subject);
-            form->setText(msg.text);
-            auto &record = messaging::records::deliveryFormRecord(*form);
-            record.setSender(senders[msg.sender]);
-            const auto at = DateTime::fromMicroseconds(msg.sentMicroseconds);
-            record.setSentTime(at);
-            record.setReceivedTime(at);
-            to.clear();
-            for (auto r : msg.recipients)
-                to.push_back(recipients[r]);
-            record.setRecipients(to);
-            filled.push_back(std::move(form));
+    // P2.
+    w1::SplitMix64 o(43);
+    {
+        const auto perm = w1::shuffleK(o, n, 100'000);
+        Timer t;
+        std::uint64_t updated = 0;
+        for (std::uint64_t first = 0; first < perm.size(); first += kBatch) {
+            std::vector<std::pair<std::uint64_t, std::string>> texts;
+            for (std::uint64_t k = first; k < first + kBatch; ++k)
+                texts.emplace_back(perm[k], o.text(256));
+            updated += t([&] { return store.update(texts); });
         }
-        VectorList<messaging::batch::MessageBatchFormList> list(std::move(filled));
-        std::uint64_t ok = 0;
-        auto responses = session->createMessages(list);
-        for (const auto &response : *responses) {
-            if (!response.isSuccessful())
-                throw std::runtime_error("create failed: " + response.getErrorMessage().getText());
-            providerIds.push_back(response.getCreatedId());
-            ++ok;
+        phase("P2 update", updated, t.seconds);
+    }
+
+    // P3 and P3r.
+    std::vector<std::uint64_t> aliases(100'000);
+    {
+        const auto perm = w1::shuffleK(o, n, 100'000);
+        for (auto &a : aliases)
+            a = o.next() >> 1;
+        Timer t;
+        std::uint64_t aliased = 0;
+        for (std::uint64_t first = 0; first < perm.size(); first += kBatch) {
+            std::vector<std::pair<std::uint64_t, std::uint64_t>> requests;
+            for (std::uint64_t k = first; k < first + kBatch; ++k)
+                requests.emplace_back(aliases[k], perm[k]);
+            aliased += t([&] { return store.alias(requests); });
         }
-        return ok;
-    });
+        phase("P3 alias", aliased, t.seconds);
+
+        const auto chosen = w1::shuffleK(o, aliases.size(), 10'000);
+        std::vector<std::pair<std::uint64_t, std::uint64_t>> requests;
+        for (auto c : chosen)
+            requests.emplace_back(aliases[c], 0);
+        for (auto &r : requests)
+            r.second = o.next() % n;
+        Timer r;
+        const auto repointed = r([&] { return store.alias(requests); });
+        phase("P3r re-point", repointed, r.seconds);
+    }
+
+    // P4.
+    {
+        const auto senders = w1::shuffleK(o, w1::kSenders, 10);
+        Timer t;
+        std::uint64_t deleted = 0;
+        for (auto s : senders)
+            deleted += t([&] { return store.deleteBySender(s); });
+        phase("P4 delete by sender", deleted, t.seconds);
+        out["checks"]["P4 deleted"] = deleted;
+    }
+
+    // P5.
+    {
+        Timer t;
+        std::vector<std::uint64_t> deleted;
+        for (std::int64_t percent : {25, 60})
+            deleted.push_back(t([&] {
+                return store.deleteBySentTime(w1::kT0 + percent * w1::kSpan / 100,
+                                              w1::kT0 + (percent + 1) * w1::kSpan / 100);
+            }));
+        phase("P5 delete by date", deleted[0] + deleted[1], t.seconds);
+        out["checks"]["P5 deleted"] = deleted;
+    }
+
+    // P6: keys drawn before timing.
+    {
+        std::vector<std::uint64_t> keys(100'000);
+        for (std::size_t k = 0; k < keys.size(); ++k)
+            keys[k] = k % 2 == 0 ? o.next() % n : aliases[o.next() % aliases.size()];
+        std::uint64_t hitsById = 0, hitsByAlias = 0, sum = 0;
+        Timer t;
+        t([&] {
+            for (std::size_t k = 0; k < keys.size(); ++k) {
+                const auto digest = k % 2 == 0 ? store.lookup(keys[k]) : store.lookupByAlias(keys[k]);
+                if (digest) {
+                    ++(k % 2 == 0 ? hitsById : hitsByAlias);
+                    sum += *digest;
+                }
+            }
+            return 0;
+        });
+        phase("P6 lookup", keys.size(), t.seconds);
+        out["checks"]["P6 hits by id"] = hitsById;
+        out["checks"]["P6 hits via alias"] = hitsByAlias;
+        out["checks"]["P6 digest"] = fmt::format("{:016x}", sum);
+    }
+
+    // P7.
+    {
+        Timer t;
+        const auto deleted = t([&] { return store.deleteAll(); });
+        phase("P7 delete all", deleted, t.seconds);
+        out["checks"]["P7 deleted"] = deleted;
+    }
+    return out;
 }
 
-// --- Plain SQLite baseline ----------------------------------------------
-
-void check(int rc, sqlite3 *db, const char *what)
-{
-    if (rc != SQLITE_OK && rc != SQLITE_DONE && rc != SQLITE_ROW)
-        throw std::runtime_error(fmt::format("{}: {}", what, sqlite3_errmsg(db)));
-}
-
-double plainSqliteP1(const Settings &settings, const std::string &path)
-{
-    sqlite3 *db = nullptr;
-    check(sqlite3_open(path.c_str(), &db), db, "open");
-    check(sqlite3_exec(db,
-                       "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL;"
-                       "CREATE TABLE msg (id INTEGER PRIMARY KEY, sender INTEGER NOT NULL, sent_us INTEGER NOT NULL,"
-                       " recipients TEXT NOT NULL, subject TEXT NOT NULL, body TEXT NOT NULL);"
-                       "CREATE INDEX msg_sender ON msg (sender); CREATE INDEX msg_sent ON msg (sent_us);"
-                       "CREATE TABLE alias (alias INTEGER PRIMARY KEY, id INTEGER NOT NULL);",
-                       nullptr, nullptr, nullptr),
-          db, "schema");
-    sqlite3_stmt *insert = nullptr;
-    check(sqlite3_prepare_v2(db, "INSERT INTO msg VALUES (?1, ?2, ?3, ?4, ?5, ?6)", -1, &insert, nullptr), db,
-          "prepare");
-    std::string recipients;
-    const double rate = runP1(settings, [&](const std::vector<w1::Message> &batch) {
-        check(sqlite3_exec(db, "BEGIN", nullptr, nullptr, nullptr), db, "begin");
-        for (const auto &msg : batch) {
-            recipients.clear();
-            for (auto r : msg.recipients)
-                recipients += fmt::format("{} ", r);
-            sqlite3_bind_int64(insert, 1, static_cast<sqlite3_int64>(msg.id));
-            sqlite3_bind_int64(insert, 2, static_cast<sqlite3_int64>(msg.sender));
-            sqlite3_bind_int64(insert, 3, msg.sentMicroseconds);
-            sqlite3_bind_text(insert, 4, recipients.data(), static_cast<int>(recipients.size()), SQLITE_STATIC);
-            sqlite3_bind_text(insert, 5, msg.subject.data(), static_cast<int>(msg.subject.size()), SQLITE_STATIC);
-            sqlite3_bind_text(insert, 6, msg.text.data(), static_cast<int>(msg.text.size()), SQLITE_STATIC);
-            check(sqlite3_step(insert), db, "insert");
-            sqlite3_reset(insert);
-        }
-        check(sqlite3_exec(db, "COMMIT", nullptr, nullptr, nullptr), db, "commit");
-        return static_cast<std::uint64_t>(batch.size());
-    });
-    sqlite3_finalize(insert);
-    sqlite3_close(db);
-    return rate;
-}
-
-// Runs one backend in a child process; its rate comes back through a pipe.
-std::optional<double> inChild(const std::function<double()> &run, std::string &error)
+// Runs `work` in a child process and returns the JSON it printed.
+json inChild(const std::function<json()> &work)
 {
     int fds[2];
     if (pipe(fds) != 0)
         throw std::runtime_error("pipe failed");
+    std::fflush(nullptr);
     const pid_t child = fork();
     if (child == 0) {
         close(fds[0]);
-        std::string out;
+        json out;
         try {
-            out = fmt::format("ok {}", run());
+            out = work();
         } catch (const std::exception &e) {
-            out = fmt::format("error {}", e.what());
+            out = {{"error", e.what()}};
         }
-        [[maybe_unused]] auto written = write(fds[1], out.data(), out.size());
+        const auto text = out.dump();
+        for (std::size_t done = 0; done < text.size();) {
+            const auto n = write(fds[1], text.data() + done, text.size() - done);
+            if (n <= 0)
+                break;
+            done += static_cast<std::size_t>(n);
+        }
         _exit(0);
     }
     close(fds[1]);
     std::string reply;
-    char buffer[512];
+    char buffer[4096];
     for (ssize_t n; (n = read(fds[0], buffer, sizeof buffer)) > 0;)
         reply.append(buffer, static_cast<std::size_t>(n));
     close(fds[0]);
     int status = 0;
     waitpid(child, &status, 0);
-    if (reply.rfind("ok ", 0) == 0)
-        return std::stod(reply.substr(3));
-    error = reply.empty() ? "the child process died" : reply.substr(reply.find(' ') + 1);
-    return std::nullopt;
+    if (reply.empty())
+        return {{"error", "the child process died"}};
+    return json::parse(reply);
+}
+
+double median(std::vector<double> v)
+{
+    std::sort(v.begin(), v.end());
+    return v[v.size() / 2];
 }
 
 } // namespace
 
 int main(int argc, char **argv)
 {
-    Settings settings;
+    std::uint64_t n = 1'000'000;
+    int runs = 1;
     std::string dir = ".";
     std::vector<std::string> backends;
-    CLI::App app("W1 create phase (P1) through the OSID interfaces and against plain SQLite, in one run.");
-    app.add_option("--messages", settings.messages, "messages to create (W1: 1000000)")->check(CLI::PositiveNumber);
-    app.add_option("--batch", settings.batch, "messages per call (W1: 10000)")->check(CLI::PositiveNumber);
+    CLI::App app("Workload W1 through the OSID interfaces and against plain SQLite, in one run.");
+    app.add_option("--messages", n, "messages (W1: 1000000; at least 100000)")->check(CLI::Range(100'000, 100'000'000));
+    app.add_option("--runs", runs, "runs per backend, each in a fresh process; the median is shown")
+        ->check(CLI::Range(1, 99));
     app.add_option("--dir", dir, "where database files are made (removed afterwards)")->check(CLI::ExistingDirectory);
     app.add_option("backends", backends, "implementation strings, plain-sqlite::memory: or plain-sqlite:FILE");
     CLI11_PARSE(app, argc, argv);
     if (backends.empty())
         backends = {"memory", "sqlite:w1-provider.db", "plain-sqlite::memory:", "plain-sqlite:w1-plain.db"};
 
-    std::optional<double> baseline;
-    struct Row {
-        std::string backend;
-        std::optional<double> rate;
-        std::string error;
-    };
-    std::vector<Row> rows;
-    for (const auto &backend : backends) {
-        // File names are made inside --dir and removed afterwards.
-        std::string name = backend;
-        std::vector<std::filesystem::path> files;
-        const auto colon = backend.find(':');
-        const std::string kind = backend.substr(0, colon);
-        std::string target = colon == std::string::npos ? "" : backend.substr(colon + 1);
-        if ((kind == "sqlite" || kind == "plain-sqlite") && target != ":memory:" && !target.empty()) {
-            const auto path = std::filesystem::path(dir) / target;
-            for (const char *suffix : {"", "-wal", "-shm"})
-                files.emplace_back(path.string() + suffix);
+    std::map<std::string, std::vector<json>> results; // backend -> one result per run
+    for (int run = 0; run < runs; ++run) {
+        for (const auto &backend : backends) {
+            const auto colon = backend.find(':');
+            const std::string kind = backend.substr(0, colon);
+            std::string target = colon == std::string::npos ? "" : backend.substr(colon + 1);
+            std::vector<std::filesystem::path> files;
+            if ((kind == "sqlite" || kind == "plain-sqlite") && target != ":memory:" && !target.empty()) {
+                target = (std::filesystem::path(dir) / target).string();
+                for (const char *suffix : {"", "-wal", "-shm"})
+                    files.emplace_back(target + suffix);
+            }
             for (const auto &f : files)
                 std::filesystem::remove(f);
-            target = path.string();
+            results[backend].push_back(inChild([&] {
+                auto store = kind == "plain-sqlite" ? w1::makePlainSqliteBackend(target)
+                             : kind == "sqlite"     ? w1::makeOsidBackend("sqlite:" + target)
+                                                    : w1::makeOsidBackend(backend);
+                return runW1(*store, n);
+            }));
+            for (const auto &f : files)
+                std::filesystem::remove(f);
         }
-        Row row{name, std::nullopt, {}};
-        row.rate = inChild(
-            [&]() -> double {
-                if (kind == "plain-sqlite")
-                    return plainSqliteP1(settings, target);
-                return osidP1(settings, kind == "sqlite" ? "sqlite:" + target : backend);
-            },
-            row.error);
-        for (const auto &f : files)
-            std::filesystem::remove(f);
-        if (kind == "plain-sqlite" && target != ":memory:" && row.rate)
-            baseline = row.rate;
-        rows.push_back(row);
     }
 
-    fmt::print("W1 P1 create: {} messages in calls of {}\n\n", settings.messages, settings.batch);
-    fmt::print("{:<32} {:>14} {:>22}\n", "backend", "messages/s", "× plain SQLite (file)");
+    // Medians per phase, and the baselines they are compared with.
+    auto rate = [&](const std::string &backend, const std::string &phase) -> std::optional<double> {
+        std::vector<double> rates;
+        for (const auto &r : results[backend])
+            if (!r.contains("error"))
+                rates.push_back(r["phases"][phase]["items"].get<double>() / r["phases"][phase]["seconds"].get<double>());
+        return rates.empty() ? std::nullopt : std::optional(median(rates));
+    };
+    std::optional<std::string> plainMemory, plainFile;
+    for (const auto &b : backends) {
+        if (b == "plain-sqlite::memory:")
+            plainMemory = b;
+        else if (b.rfind("plain-sqlite:", 0) == 0)
+            plainFile = b;
+    }
+
+    fmt::print("W1: {} messages, {} run(s) per backend (median shown); items/s per phase\n", n, runs);
     bool failed = false;
-    for (const auto &row : rows) {
-        if (!row.rate) {
+    std::optional<json> reference;
+    for (const auto &backend : backends) {
+        fmt::print("\n{}\n", backend);
+        const auto &first = results[backend].front();
+        if (first.contains("error")) {
+            fmt::print("  FAILED: {}\n", first["error"].get<std::string>());
             failed = true;
-            fmt::print("{:<32} FAILED: {}\n", row.backend, row.error);
             continue;
         }
-        fmt::print("{:<32} {:>14.0f} {:>22}\n", row.backend, *row.rate,
-                   baseline ? fmt::format("{:.2f}", *row.rate / *baseline) : "-");
+        fmt::print("  {:<22} {:>12} {:>18} {:>18}\n", "phase", "items/s", "× plain :memory:", "× plain file");
+        for (const auto &phase : kPhases) {
+            const auto r = rate(backend, phase);
+            auto ratio = [&](const std::optional<std::string> &base) {
+                const auto b = base ? rate(*base, phase) : std::nullopt;
+                return b && r ? fmt::format("{:.2f}", *r / *b) : std::string("-");
+            };
+            fmt::print("  {:<22} {:>12.0f} {:>18} {:>18}\n", phase, r.value_or(0), ratio(plainMemory),
+                       ratio(plainFile));
+        }
+        const auto &memory = first["memory"];
+        fmt::print("  memory: {:.0f} MiB peak after P1, {:.0f} bytes per message\n",
+                   memory["peak after P1"].get<double>() / (1 << 20), memory["bytes per message"].get<double>());
+
+        // Check values: W1's own at its size, otherwise agreement.
+        const auto &checks = first["checks"];
+        std::string verdict;
+        if (n == 1'000'000) {
+            verdict = checks == kW1CheckValues ? "match W1" : "DIFFER FROM W1";
+            failed |= checks != kW1CheckValues;
+        } else if (!reference) {
+            reference = checks;
+            verdict = "(reference for the other backends; W1 publishes values for N = 1,000,000 only)";
+        } else {
+            verdict = checks == *reference ? "agree with the first backend" : "DISAGREE with the first backend";
+            failed |= checks != *reference;
+        }
+        fmt::print("  checks: {} {}\n", checks.dump(), verdict);
+        for (const auto &r : results[backend])
+            if (r.contains("checks") && r["checks"] != checks) {
+                fmt::print("  checks differ between runs\n");
+                failed = true;
+            }
     }
     return failed ? 1 : 0;
 }

@@ -6,6 +6,7 @@
 
 #include <cstdint>
 #include <string>
+#include <utility>
 #include <vector>
 
 namespace w1 {
@@ -54,6 +55,39 @@ struct Message {
     std::string subject;
     std::string text;
 };
+
+// shuffle_k: the first k entries of a partial Fisher-Yates shuffle of
+// 0..n-1, drawn from `o`; every call starts from the identity.
+inline std::vector<std::uint64_t> shuffleK(SplitMix64 &o, std::uint64_t n, std::uint64_t k)
+{
+    std::vector<std::uint64_t> perm(n);
+    for (std::uint64_t i = 0; i < n; ++i)
+        perm[i] = i;
+    for (std::uint64_t j = 0; j < k; ++j)
+        std::swap(perm[j], perm[j + o.next() % (n - j)]);
+    perm.resize(k);
+    return perm;
+}
+
+// W1's digest of a looked-up message.
+inline std::uint64_t digest(std::uint64_t id, std::int64_t sentMicroseconds, std::uint64_t sender,
+                            const std::vector<std::uint64_t> &recipients, const std::string &subject,
+                            const std::string &text)
+{
+    auto load8 = [](const std::string &s, std::size_t at) {
+        std::uint64_t v = 0;
+        for (std::size_t i = 0; i < 8 && at + i < s.size(); ++i)
+            v |= static_cast<std::uint64_t>(static_cast<unsigned char>(s[at + i])) << (8 * i);
+        return v;
+    };
+    auto h = SplitMix64::mix(id);
+    h = SplitMix64::mix(h ^ static_cast<std::uint64_t>(sentMicroseconds));
+    h = SplitMix64::mix(h ^ (sender << 8) ^ recipients.size());
+    for (auto r : recipients)
+        h = SplitMix64::mix(h ^ r);
+    return SplitMix64::mix(h ^ load8(subject, 0)) + 3 * SplitMix64::mix(load8(text, 0)) +
+           5 * SplitMix64::mix(load8(text, text.size() >= 8 ? text.size() - 8 : 0));
+}
 
 // Draws the next message of stream M (seeded 42), as W1 orders the draws.
 inline Message nextMessage(SplitMix64 &m)

@@ -177,8 +177,8 @@ TEST_SUITE("sqlite provider across processes")
         // Nothing half-written: every batch in the store is whole, and at
         // most one per kill got in without being reported.
         const auto inStore = batchesInStore(path);
-        for (const auto &[batch, count] : inStore)
-            CHECK_MESSAGE(count == kBatch, batch);
+        for (const auto &entry : inStore)
+            CHECK_MESSAGE(entry.second == kBatch, entry.first);
         CHECK(inStore.size() >= reported.size());
         CHECK(inStore.size() <= reported.size() + 3);
     }

@@ -120,6 +120,19 @@ TEST_SUITE("sqlite provider")
         CHECK(raw.integer("PRAGMA application_id") == impl::sqlite::kApplicationId);
     }
 
+    TEST_CASE("deletes by sender and by date are answered from indexes, not by scanning the messages")
+    {
+        TempDir dir;
+        openStore(dir.file("plan.db"));
+        RawFile raw(dir.file("plan.db"));
+        // The queries SqliteStore::keysFromSender and keysReceivedBetween run.
+        auto plan = [&](const std::string &sql) { return raw.column("EXPLAIN QUERY PLAN " + sql, 3); };
+        CHECK(plan("SELECT message FROM messages WHERE mailbox = 1 AND sender = 2 AND sent = 1")
+                  .find("USING INDEX messages_by_sender") != std::string::npos);
+        CHECK(plan("SELECT message FROM messages WHERE mailbox = 1 AND received_time BETWEEN 1 AND 2 AND sent = 1")
+                  .find("USING INDEX messages_by_received_time") != std::string::npos);
+    }
+
     TEST_CASE("a file of version 1 is migrated forward on open and keeps its messages")
     {
         TempDir dir;

@@ -132,6 +132,20 @@ public:
     }
     long long integer(const std::string &sql) { return std::stoll(text(sql)); }
 
+    // Column `index` of every row, joined with "; ".
+    std::string column(const std::string &sql, int index)
+    {
+        sqlite3_stmt *s = nullptr;
+        if (sqlite3_prepare_v2(db_, sql.c_str(), -1, &s, nullptr) != SQLITE_OK)
+            throw std::runtime_error(std::string(sqlite3_errmsg(db_)) + " in " + sql);
+        std::string out;
+        while (sqlite3_step(s) == SQLITE_ROW)
+            if (sqlite3_column_text(s, index) != nullptr)
+                out += std::string(out.empty() ? "" : "; ") + reinterpret_cast<const char *>(sqlite3_column_text(s, index));
+        sqlite3_finalize(s);
+        return out;
+    }
+
 private:
     sqlite3 *db_ = nullptr;
 };
