@@ -4,6 +4,7 @@
 // the plain SQLite baselines of the same run, and the check values.
 //
 // Usage: w1 [--messages N] [--runs R] [--dir DIR] [BACKEND...]
+//        w1 --scaling 100000,1000000,4000000 [BACKEND...]   (default: memory)
 //
 // BACKEND is an implementation string for the provider runtime ("memory",
 // "sqlite:FILE", "sqlite::memory:") or a baseline, "plain-sqlite::memory:"
@@ -19,6 +20,7 @@
 #include <nlohmann/json.hpp>
 
 #include <algorithm>
+#include <charconv>
 #include <chrono>
 #include <filesystem>
 #include <fstream>
@@ -233,6 +235,78 @@ json inChild(const std::function<json()> &work)
     return json::parse(reply);
 }
 
+// Runs W1 with `n` messages on one backend, in a fresh child process;
+// database files are made in `dir` and removed afterwards.
+json runBackend(const std::string &backend, std::uint64_t n, const std::string &dir)
+{
+    const auto colon = backend.find(':');
+    const std::string kind = backend.substr(0, colon);
+    std::string target = colon == std::string::npos ? "" : backend.substr(colon + 1);
+    std::vector<std::filesystem::path> files;
+    if ((kind == "sqlite" || kind == "plain-sqlite") && target != ":memory:" && !target.empty()) {
+        target = (std::filesystem::path(dir) / target).string();
+        for (const char *suffix : {"", "-wal", "-shm"})
+            files.emplace_back(target + suffix);
+    }
+    for (const auto &f : files)
+        std::filesystem::remove(f);
+    const auto result = inChild([&] {
+        auto store = kind == "plain-sqlite" ? w1::makePlainSqliteBackend(target)
+                     : kind == "sqlite"     ? w1::makeOsidBackend("sqlite:" + target)
+                                            : w1::makeOsidBackend(backend);
+        return runW1(*store, n);
+    });
+    for (const auto &f : files)
+        std::filesystem::remove(f);
+    return result;
+}
+
+// The scaling series: each phase's cost per item at each size, so that one
+// sees which costs stay flat and which grow.
+int scalingReport(const std::vector<std::string> &backends, const std::vector<std::uint64_t> &sizes,
+                  const std::string &dir)
+{
+    bool failed = false;
+    fmt::print("W1 scaling: nanoseconds per item at each size (deletes: per message deleted)\n");
+    for (const auto &backend : backends) {
+        std::vector<json> results;
+        for (auto n : sizes)
+            results.push_back(runBackend(backend, n, dir));
+        fmt::print("\n{}\n  {:<22}", backend, "phase");
+        for (auto n : sizes)
+            fmt::print(" {:>12}", n);
+        fmt::print("\n");
+        for (const auto &phase : kPhases) {
+            fmt::print("  {:<22}", phase);
+            for (const auto &r : results) {
+                if (r.contains("error")) {
+                    fmt::print(" {:>12}", "FAILED");
+                    continue;
+                }
+                const auto &p = r["phases"][phase];
+                fmt::print(" {:>12.0f}", p["seconds"].get<double>() * 1e9 / std::max(1.0, p["items"].get<double>()));
+            }
+            fmt::print("\n");
+        }
+        fmt::print("  {:<22}", "deleted by P4 / P5");
+        for (const auto &r : results)
+            if (!r.contains("error"))
+                fmt::print(" {:>12}", fmt::format("{}/{}", r["phases"]["P4 delete by sender"]["items"].get<std::uint64_t>(),
+                                                  r["phases"]["P5 delete by date"]["items"].get<std::uint64_t>()));
+        fmt::print("\n  {:<22}", "bytes per message");
+        for (const auto &r : results)
+            if (!r.contains("error"))
+                fmt::print(" {:>12.0f}", r["memory"]["bytes per message"].get<double>());
+        fmt::print("\n");
+        for (const auto &r : results)
+            if (r.contains("error")) {
+                fmt::print("  FAILED: {}\n", r["error"].get<std::string>());
+                failed = true;
+            }
+    }
+    return failed ? 1 : 0;
+}
+
 double median(std::vector<double> v)
 {
     std::sort(v.begin(), v.end());
@@ -252,33 +326,33 @@ int main(int argc, char **argv)
     app.add_option("--runs", runs, "runs per backend, each in a fresh process; the median is shown")
         ->check(CLI::Range(1, 99));
     app.add_option("--dir", dir, "where database files are made (removed afterwards)")->check(CLI::ExistingDirectory);
+    std::string scalingSizes;
+    app.add_option("--scaling", scalingSizes,
+                   "SIZE,SIZE,...: instead of one W1 run, each backend at each size, as costs per item");
     app.add_option("backends", backends, "implementation strings, plain-sqlite::memory: or plain-sqlite:FILE");
     CLI11_PARSE(app, argc, argv);
+    std::vector<std::uint64_t> scaling;
+    for (std::size_t at = 0; !scalingSizes.empty() && at != std::string::npos;) {
+        const auto comma = scalingSizes.find(',', at);
+        const auto size = scalingSizes.substr(at, comma == std::string::npos ? std::string::npos : comma - at);
+        std::uint64_t value = 0;
+        auto [end, ec] = std::from_chars(size.data(), size.data() + size.size(), value);
+        if (ec != std::errc() || end != size.data() + size.size() || value < 100'000) {
+            fmt::print(stderr, "--scaling: \"{}\" is not a size of at least 100000\n", size);
+            return 2;
+        }
+        scaling.push_back(value);
+        at = comma == std::string::npos ? comma : comma + 1;
+    }
+    if (!scaling.empty())
+        return scalingReport(backends.empty() ? std::vector<std::string>{"memory"} : backends, scaling, dir);
     if (backends.empty())
         backends = {"memory", "sqlite:w1-provider.db", "plain-sqlite::memory:", "plain-sqlite:w1-plain.db"};
 
     std::map<std::string, std::vector<json>> results; // backend -> one result per run
     for (int run = 0; run < runs; ++run) {
         for (const auto &backend : backends) {
-            const auto colon = backend.find(':');
-            const std::string kind = backend.substr(0, colon);
-            std::string target = colon == std::string::npos ? "" : backend.substr(colon + 1);
-            std::vector<std::filesystem::path> files;
-            if ((kind == "sqlite" || kind == "plain-sqlite") && target != ":memory:" && !target.empty()) {
-                target = (std::filesystem::path(dir) / target).string();
-                for (const char *suffix : {"", "-wal", "-shm"})
-                    files.emplace_back(target + suffix);
-            }
-            for (const auto &f : files)
-                std::filesystem::remove(f);
-            results[backend].push_back(inChild([&] {
-                auto store = kind == "plain-sqlite" ? w1::makePlainSqliteBackend(target)
-                             : kind == "sqlite"     ? w1::makeOsidBackend("sqlite:" + target)
-                                                    : w1::makeOsidBackend(backend);
-                return runW1(*store, n);
-            }));
-            for (const auto &f : files)
-                std::filesystem::remove(f);
+            results[backend].push_back(runBackend(backend, n, dir));
         }
     }
 

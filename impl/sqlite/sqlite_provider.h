@@ -50,7 +50,8 @@ struct SqliteProviderOptions {
     // database that lives as long as the manager: a temporary file on
     // /dev/shm (so in memory) where there is one, removed with the manager.
     // (SQLite's own in-memory databases cannot let a session read while
-    // another has a transaction open.)
+    // another has a transaction open.) A process that is killed leaves
+    // its file behind: /dev/shm/osid-cpp-PID-N.db.
     std::string path = ":memory:";
     Synchronous synchronous = Synchronous::Normal;
     // How long a writer waits for another to finish before its call fails
