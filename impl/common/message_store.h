@@ -84,7 +84,10 @@ public:
     virtual MailboxKey createMailbox(const std::string &displayName, const std::string &description,
                                      const Type &genusType) = 0;
     virtual MessageKey insert(MailboxKey mailbox, const MessageContent &content) = 0;
-    virtual void replace(MailboxKey mailbox, MessageKey key, const MessageContent &content) = 0;
+    // Replaces a message's content. `previous` is what content() gave for
+    // it in this section, so a store may write only what changed.
+    virtual void replace(MailboxKey mailbox, MessageKey key, const MessageContent &previous,
+                         const MessageContent &content) = 0;
     virtual void erase(MailboxKey mailbox, MessageKey key) = 0;
     // Adds the alias or re-points it.
     virtual void setAlias(const Id &aliasId, MessageKey key) = 0;

@@ -115,9 +115,10 @@ std::optional<FormRefusal> applyUpdate(StoreWriter &s, MailboxKey mailbox, const
     if (!key)
         return FormRefusal{ErrorCode::NotFound,
                            fmt::format("the message {} no longer exists in this mailbox", target.toString())};
-    auto content = s.content(mailbox, *key);
+    const auto previous = s.content(mailbox, *key);
+    auto content = previous;
     form.applyTo(content);
-    s.replace(mailbox, *key, content);
+    s.replace(mailbox, *key, previous, content);
     return std::nullopt;
 }
 
@@ -655,7 +656,8 @@ void MessagingSessionImpl::sendMessage(const Id &messageId, IdList &recipientIds
         auto key = s.resolve(mailbox_, messageId);
         if (!key)
             throw NotFound(fmt::format("no message {} in this mailbox", messageId.toString()));
-        auto content = s.content(mailbox_, *key);
+        const auto previous = s.content(mailbox_, *key);
+        auto content = previous;
         if (!content.sent) {
             content.sent = true;
             content.senderId = sender;
@@ -664,7 +666,7 @@ void MessagingSessionImpl::sendMessage(const Id &messageId, IdList &recipientIds
             content.receivedTime = now;
         }
         content.recipientIds.insert(content.recipientIds.end(), recipients.begin(), recipients.end());
-        s.replace(mailbox_, *key, content);
+        s.replace(mailbox_, *key, previous, content);
     });
 }
 

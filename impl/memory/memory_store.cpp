@@ -224,7 +224,8 @@ MessageKey StoreState::insert(MailboxKey mailbox, const MessageContent &content)
     return key;
 }
 
-void StoreState::replace(MailboxKey mailbox, MessageKey key, const MessageContent &content)
+void StoreState::replace(MailboxKey mailbox, MessageKey key, const MessageContent & /*previous*/,
+                         const MessageContent &content)
 {
     auto &mb = data(mailbox);
     auto &m = mb.messages.at(key);

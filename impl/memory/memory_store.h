@@ -102,7 +102,8 @@ public:
     MailboxKey createMailbox(const std::string &displayName, const std::string &description,
                              const Type &genusType) override;
     MessageKey insert(MailboxKey mailbox, const MessageContent &content) override;
-    void replace(MailboxKey mailbox, MessageKey key, const MessageContent &content) override;
+    void replace(MailboxKey mailbox, MessageKey key, const MessageContent &previous,
+                 const MessageContent &content) override;
     void erase(MailboxKey mailbox, MessageKey key) override;
     void setAlias(const Id &aliasId, MessageKey key) override;
     void dropDanglingAliases() override;

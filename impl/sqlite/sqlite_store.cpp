@@ -638,16 +638,57 @@ MessageKey SqliteStore::insert(MailboxKey mailbox, const MessageContent &content
     return key;
 }
 
-void SqliteStore::replace(MailboxKey mailbox, MessageKey key, const MessageContent &content)
+void SqliteStore::replace(MailboxKey mailbox, MessageKey key, const MessageContent &previous,
+                          const MessageContent &c)
 {
-    auto s = db_->prepare(
-        hot_.update,
-        "UPDATE messages SET display_name = ?3, description = ?4, genus_type = ?5, delivery = ?6, subject = ?7, "
-        "body = ?8, sent = ?9, sender = ?10, sending_agent = ?11, sent_time = ?12, received_time = ?13, "
-        "recipients = ?14 WHERE message = ?1 AND mailbox = ?2");
-    s.bind(1, key).bind(2, mailbox);
-    bindContent(s, content);
-    s.run();
+    // Only the columns that change are written: an update of the text
+    // then leaves the sender and time indexes alone.
+    std::string sets;
+    std::vector<std::function<void(Statement &, int)>> binds;
+    auto change = [&](const char *column, std::function<void(Statement &, int)> bind) {
+        sets += fmt::format("{}{} = ?{}", sets.empty() ? "" : ", ", column, binds.size() + 3);
+        binds.push_back(std::move(bind));
+    };
+    auto text = [&](const char *column, const std::string &now, const std::string &before) {
+        if (now != before)
+            change(column, [&now](Statement &st, int i) { st.bind(i, now, false); });
+    };
+    text("display_name", c.displayName, previous.displayName);
+    text("description", c.description, previous.description);
+    text("subject", c.subject, previous.subject);
+    text("body", c.text, previous.text);
+    if (c.genusType != previous.genusType)
+        change("genus_type", [&](Statement &st, int i) { st.bind(i, internType(c.genusType)); });
+    if (isDelivery(c) != isDelivery(previous))
+        change("delivery", [&](Statement &st, int i) { st.bind(i, std::int64_t{isDelivery(c) ? 1 : 0}); });
+    // Delivery columns: NULL for a draft.
+    const bool flipped = c.sent != previous.sent;
+    auto delivery = [&](const char *column, bool differs, std::function<void(Statement &, int)> bind) {
+        if (flipped || (c.sent && differs))
+            change(column, c.sent ? std::move(bind) : [](Statement &st, int i) { st.bindNull(i); });
+    };
+    if (flipped)
+        change("sent", [&](Statement &st, int i) { st.bind(i, std::int64_t{c.sent ? 1 : 0}); });
+    delivery("sender", c.senderId != previous.senderId, [&](Statement &st, int i) { st.bind(i, internId(c.senderId)); });
+    delivery("sending_agent", c.sendingAgentId != previous.sendingAgentId,
+             [&](Statement &st, int i) { st.bind(i, internId(c.sendingAgentId)); });
+    delivery("sent_time", c.sentTime != previous.sentTime,
+             [&](Statement &st, int i) { st.bind(i, c.sentTime.toMicroseconds()); });
+    delivery("received_time", c.receivedTime != previous.receivedTime,
+             [&](Statement &st, int i) { st.bind(i, c.receivedTime.toMicroseconds()); });
+    delivery("recipients", c.recipientIds != previous.recipientIds, [&](Statement &st, int i) {
+        std::string recipients;
+        for (const auto &r : c.recipientIds)
+            recipients += (recipients.empty() ? "" : " ") + std::to_string(internId(r));
+        st.bind(i, recipients);
+    });
+    if (binds.empty())
+        return;
+    auto st = db_->prepare(fmt::format("UPDATE messages SET {} WHERE message = ?1 AND mailbox = ?2", sets));
+    st.bind(1, key).bind(2, mailbox);
+    for (std::size_t i = 0; i < binds.size(); ++i)
+        binds[i](st, static_cast<int>(i + 3));
+    st.run();
 }
 
 void SqliteStore::erase(MailboxKey mailbox, MessageKey key)

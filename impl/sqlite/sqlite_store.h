@@ -89,7 +89,8 @@ private:
     MailboxKey createMailbox(const std::string &displayName, const std::string &description,
                              const Type &genusType) override;
     MessageKey insert(MailboxKey mailbox, const MessageContent &content) override;
-    void replace(MailboxKey mailbox, MessageKey key, const MessageContent &content) override;
+    void replace(MailboxKey mailbox, MessageKey key, const MessageContent &previous,
+                 const MessageContent &content) override;
     void erase(MailboxKey mailbox, MessageKey key) override;
     void setAlias(const Id &aliasId, MessageKey key) override;
     void dropDanglingAliases() override;
@@ -125,7 +126,6 @@ private:
         sqlite3_stmt *inMailbox = nullptr;
         sqlite3_stmt *content = nullptr;
         sqlite3_stmt *insert = nullptr;
-        sqlite3_stmt *update = nullptr;
         sqlite3_stmt *erase = nullptr;
         sqlite3_stmt *setAlias = nullptr;
     };
