@@ -83,6 +83,9 @@ public:
     }
     // Runs one or more statements that return no rows.
     void execute(const std::string &sql);
+    // Runs one statement that returns no rows, prepared once: for the
+    // BEGIN and COMMIT of every call.
+    void run(const char *sql) { prepare(sql).run(); }
     // The value of the first column of the first row, if any.
     std::optional<std::int64_t> queryInteger(const std::string &sql);
 

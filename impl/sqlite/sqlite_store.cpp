@@ -202,7 +202,7 @@ private:
         store_->transaction_ = SqliteStore::TransactionState::None;
         if (commit) {
             try {
-                db.execute("COMMIT");
+                db.run("COMMIT");
                 state_ = transaction::TransactionState::Committed;
                 return;
             } catch (const std::exception &e) {
@@ -244,7 +244,7 @@ std::unique_ptr<transaction::Transaction> SqliteStore::startTransaction()
         throw IllegalState("a transaction is already open on this session");
     // IMMEDIATE: take the write lock now, so that the transaction cannot
     // fail later because another connection wrote in between.
-    db_->execute("BEGIN IMMEDIATE");
+    db_->run("BEGIN IMMEDIATE");
     transaction_ = TransactionState::Active;
     // The transaction keeps the store (and its connection) alive.
     return std::make_unique<Transaction>(shared_from_this());
@@ -258,25 +258,25 @@ void SqliteStore::readSection(const std::function<void(const StoreReader &)> &se
         return;
     }
     // One read transaction, so that every statement sees the same state.
-    db_->execute("BEGIN");
+    db_->run("BEGIN");
     try {
         section(*this);
     } catch (...) {
         db_->rollBack();
         throw;
     }
-    db_->execute("COMMIT");
+    db_->run("COMMIT");
 }
 
 void SqliteStore::writeSection(const std::function<void(StoreWriter &)> &section)
 {
     requireCallsAllowed();
     const bool nested = transaction_ != TransactionState::None;
-    db_->execute(nested ? "SAVEPOINT batch_call" : "BEGIN IMMEDIATE");
+    db_->run(nested ? "SAVEPOINT batch_call" : "BEGIN IMMEDIATE");
     try {
         section(*this);
         flushNextKey();
-        db_->execute(nested ? "RELEASE batch_call" : "COMMIT");
+        db_->run(nested ? "RELEASE batch_call" : "COMMIT");
     } catch (...) {
         if (nested) {
             try {
