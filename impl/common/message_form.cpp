@@ -15,8 +15,8 @@ public:
     bool implementsRecordType(const Type &recordType) const override { return recordType == deliveryRecordType(); }
 
     Metadata getSenderMetadata() const override { return idMetadata("sender", "sender", sender, true, false); }
-    void setSender(const Id &senderId) override { setId(sender, getSenderMetadata(), senderId, "senderId"); }
-    void clearSender() override { clear(sender, getSenderMetadata()); }
+    void setSender(const Id &senderId) override { setId(sender, "sender", false, senderId, "senderId"); }
+    void clearSender() override { clear(sender, "sender", true); }
 
     Metadata getSendingAgentMetadata() const override
     {
@@ -25,9 +25,9 @@ public:
     }
     void setSendingAgent(const Id &agentId) override
     {
-        setId(sendingAgent, getSendingAgentMetadata(), agentId, "agentId");
+        setId(sendingAgent, "sending agent", form_.isForUpdate(), agentId, "agentId");
     }
-    void clearSendingAgent() override { clear(sendingAgent, getSendingAgentMetadata()); }
+    void clearSendingAgent() override { clear(sendingAgent, "sending agent", false, form_.isForUpdate()); }
 
     Metadata getRecipientsMetadata() const override
     {
@@ -45,13 +45,17 @@ public:
         for (const auto &id : recipientIds)
             if (id.isNull())
                 throw NullArgument("recipientIds holds a null Id");
-        set(recipients, getRecipientsMetadata(), recipientIds, checkIds);
+        // Any Id is allowed (the Metadata's Id set is empty); only the count
+        // is limited.
+        if (auto problem = checkIdCount("recipients", 0, form_.rules().maximumRecipients, recipientIds.size()))
+            throw InvalidArgument(*problem);
+        assign(recipients, recipientIds);
     }
-    void clearRecipients() override { clear(recipients, getRecipientsMetadata()); }
+    void clearRecipients() override { clear(recipients, "recipients"); }
 
     Metadata getSentTimeMetadata() const override { return timeMetadata("sentTime", "sent time", sentTime, true); }
-    void setSentTime(const DateTime &t) override { set(sentTime, getSentTimeMetadata(), t, checkDateTime); }
-    void clearSentTime() override { clear(sentTime, getSentTimeMetadata()); }
+    void setSentTime(const DateTime &t) override { setTime(sentTime, "sent time", t); }
+    void clearSentTime() override { clear(sentTime, "sent time", true); }
 
     Metadata getReceivedTimeMetadata() const override
     {
@@ -59,9 +63,9 @@ public:
     }
     void setReceivedTime(const DateTime &t) override
     {
-        set(receivedTime, getReceivedTimeMetadata(), t, checkDateTime);
+        setTime(receivedTime, "received time", t);
     }
-    void clearReceivedTime() override { clear(receivedTime, getReceivedTimeMetadata()); }
+    void clearReceivedTime() override { clear(receivedTime, "received time"); }
 
     Element<Id> sender;
     Element<Id> sendingAgent;
@@ -90,11 +94,20 @@ private:
             d.existingDateTimeValues = {*e.value};
         return Metadata(std::move(d));
     }
-    static void setId(Element<Id> &e, const Metadata &m, const Id &value, const char *parameter)
+    // An Id element; any Id is allowed (the Metadata's Id set is empty).
+    static void setId(Element<Id> &e, const char *label, bool readOnly, const Id &value, const char *parameter)
     {
         if (value.isNull())
             throw NullArgument(std::string(parameter) + " is null");
-        set(e, m, value, checkId);
+        requireWritable(label, readOnly);
+        assign(e, value);
+    }
+    // A time element, within the Metadata's default range.
+    static void setTime(Element<DateTime> &e, const char *label, const DateTime &value)
+    {
+        if (auto problem = checkDateTime(label, DateTime::min(), DateTime::max(), value))
+            throw InvalidArgument(*problem);
+        assign(e, value);
     }
 
     const MessageFormImpl &form_;
@@ -166,19 +179,22 @@ Metadata MessageFormImpl::getSubjectLineMetadata() const
 
 void MessageFormImpl::setSubjectLine(const std::string &subject)
 {
-    setString(subject_, getSubjectLineMetadata(), subject);
+    setString(subject_, "subject line", rules().maximumSubjectLength, subject, rules().subjectPattern);
 }
 
-void MessageFormImpl::clearSubjectLine() { clear(subject_, getSubjectLineMetadata()); }
+void MessageFormImpl::clearSubjectLine() { clear(subject_, "subject line"); }
 
 Metadata MessageFormImpl::getTextMetadata() const
 {
     return stringMetadata("text", "text", rules().maximumTextLength, text_);
 }
 
-void MessageFormImpl::setText(const std::string &text) { setString(text_, getTextMetadata(), text); }
+void MessageFormImpl::setText(const std::string &text)
+{
+    setString(text_, "text", rules().maximumTextLength, text);
+}
 
-void MessageFormImpl::clearText() { clear(text_, getTextMetadata()); }
+void MessageFormImpl::clearText() { clear(text_, "text"); }
 
 messaging::records::MessageFormRecord &MessageFormImpl::getMessageFormRecord(const Type &messageRecordType)
 {
@@ -212,22 +228,38 @@ void MessageFormImpl::addProblems(std::vector<Problem> &out) const
 MessageContent MessageFormImpl::contentForCreate(const Id &defaultSendingAgent) const
 {
     MessageContent c;
-    c.displayName = displayName_.value.value_or("");
-    c.description = description_.value.value_or("");
-    c.genusType = genusType_.value.value_or(Type());
+    fillForCreate(c, defaultSendingAgent);
+    return c;
+}
+
+void MessageFormImpl::fillForCreate(MessageContent &c, const Id &defaultSendingAgent) const
+{
+    // Every field is assigned, so that `c` may hold another message's
+    // content; assigning reuses its buffers.
+    c.displayName = displayName_.value ? std::string_view(*displayName_.value) : std::string_view();
+    c.description = description_.value ? std::string_view(*description_.value) : std::string_view();
+    c.genusType = genusType_.value ? *genusType_.value : Type();
     c.recordTypes = recordTypeVector();
-    c.subject = subject_.value.value_or("");
-    c.text = text_.value.value_or("");
+    c.subject = subject_.value ? std::string_view(*subject_.value) : std::string_view();
+    c.text = text_.value ? std::string_view(*text_.value) : std::string_view();
+    c.sent = delivery_ != nullptr;
     if (delivery_) {
         const auto &d = *delivery_;
-        c.sent = true;
-        c.senderId = d.sender.value.value_or(Id());
-        c.sendingAgentId = d.sendingAgent.value.value_or(defaultSendingAgent);
-        c.recipientIds = d.recipients.value.value_or(std::vector<Id>{});
+        c.senderId = d.sender.value ? *d.sender.value : Id();
+        c.sendingAgentId = d.sendingAgent.value ? *d.sendingAgent.value : defaultSendingAgent;
+        if (d.recipients.value)
+            c.recipientIds = *d.recipients.value;
+        else
+            c.recipientIds.clear();
         c.sentTime = d.sentTime.value.value_or(DateTime());
         c.receivedTime = d.receivedTime.value.value_or(c.sentTime);
+    } else {
+        c.senderId = Id();
+        c.sendingAgentId = Id();
+        c.recipientIds.clear();
+        c.sentTime = DateTime();
+        c.receivedTime = DateTime();
     }
-    return c;
 }
 
 void MessageFormImpl::applyTo(MessageContent &c) const

@@ -57,6 +57,9 @@ public:
     // The message a valid create form describes. `defaultSendingAgent`
     // fills the delivery record's sending agent when it was not set.
     MessageContent contentForCreate(const Id &defaultSendingAgent) const;
+    // The same into `content`, overwriting all of it: a batch fills one
+    // MessageContent per message and so reuses its buffers.
+    void fillForCreate(MessageContent &content, const Id &defaultSendingAgent) const;
 
     // Applies the elements set or cleared on a valid update form.
     void applyTo(MessageContent &content) const;

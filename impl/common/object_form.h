@@ -82,7 +82,7 @@ public:
     }
     void setJournalComment(const std::string &comment) override
     {
-        setString(journalComment_, getJournalCommentMetadata(), comment);
+        setString(journalComment_, "journal comment", rules().maximumJournalCommentLength, comment);
     }
 
     bool isValid() const override { return problems().empty(); }
@@ -121,9 +121,9 @@ public:
     }
     void setDisplayName(const std::string &displayName) override
     {
-        setString(displayName_, getDisplayNameMetadata(), displayName);
+        setString(displayName_, "display name", rules().maximumDisplayNameLength, displayName);
     }
-    void clearDisplayName() override { clear(displayName_, getDisplayNameMetadata()); }
+    void clearDisplayName() override { clear(displayName_, "display name"); }
 
     Metadata getDescriptionMetadata() const override
     {
@@ -131,9 +131,9 @@ public:
     }
     void setDescription(const std::string &description) override
     {
-        setString(description_, getDescriptionMetadata(), description);
+        setString(description_, "description", rules().maximumDescriptionLength, description);
     }
-    void clearDescription() override { clear(description_, getDescriptionMetadata()); }
+    void clearDescription() override { clear(description_, "description"); }
 
     Metadata getGenusTypeMetadata() const override
     {
@@ -147,9 +147,10 @@ public:
     {
         if (genusType.isNull())
             throw NullArgument("genusType is null");
-        set(genusType_, getGenusTypeMetadata(), genusType, checkType);
+        // Any Type is allowed: the Metadata's Type set is empty.
+        assign(genusType_, genusType);
     }
-    void clearGenusType() override { clear(genusType_, getGenusTypeMetadata()); }
+    void clearGenusType() override { clear(genusType_, "genus type"); }
 
     // Provider side.
     const FormOrigin &origin() const noexcept { return origin_; }
@@ -203,29 +204,40 @@ protected:
         return Metadata(std::move(d));
     }
 
-    template <class T, class Check>
-    static void set(Element<T> &e, const Metadata &m, T value, Check check)
+    // Setters and clearers enforce what the element's Metadata states, but
+    // from the rules directly: a Metadata is built only when asked for.
+    // `label` is the element label of the Metadata, which names it in
+    // messages as elementName() does.
+
+    static void requireWritable(const char *label, bool readOnly)
     {
-        if (m.isReadOnly())
-            throw NoAccess(elementName(m) + " is read-only");
-        if (auto problem = check(m, value))
-            throw InvalidArgument(*problem);
-        e.value = std::move(value);
+        if (readOnly)
+            throw NoAccess(std::string(label) + " is read-only");
+    }
+
+    // Stores an accepted value.
+    template <class T>
+    static void assign(Element<T> &e, const T &value)
+    {
+        e.value = value;
         e.supplied = true;
     }
 
-    static void setString(Element<std::string> &e, const Metadata &m, const std::string &value)
+    // A string element that is neither required nor read-only.
+    static void setString(Element<std::string> &e, const char *label, std::uint64_t maximumLength,
+                          const std::string &value, const std::string &pattern = {})
     {
-        set(e, m, value, [](const Metadata &md, const std::string &v) { return checkString(md, v); });
+        if (auto problem = checkString(label, 0, maximumLength, pattern, value))
+            throw InvalidArgument(*problem);
+        assign(e, value);
     }
 
     template <class T>
-    static void clear(Element<T> &e, const Metadata &m)
+    static void clear(Element<T> &e, const char *label, bool required = false, bool readOnly = false)
     {
-        if (m.isReadOnly())
-            throw NoAccess(elementName(m) + " is read-only");
-        if (m.isRequired())
-            throw NoAccess(elementName(m) + " is required, so it cannot be cleared");
+        requireWritable(label, readOnly);
+        if (required)
+            throw NoAccess(std::string(label) + " is required, so it cannot be cleared");
         e.value.reset();
         e.supplied = true;
     }

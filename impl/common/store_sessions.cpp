@@ -294,14 +294,16 @@ std::unique_ptr<CreateResponseList> MessageBatchAdminSessionImpl::createMessages
 
     std::vector<CreateResponse> responses;
     responses.reserve(forms.size());
-    std::vector<std::pair<MessageFormImpl *, MessageContent>> admitted;
+    std::vector<MessageFormImpl *> admitted;
+    admitted.reserve(forms.size());
     std::unordered_set<const void *> seen;
+    seen.reserve(forms.size());
     for (const auto &f : forms) {
         auto refusal = checkRepeated(seen, f.get());
         if (!refusal) {
             auto result = MessageFormImpl::admit(*f, serial(), false);
             if (auto *form = std::get_if<MessageFormImpl *>(&result))
-                admitted.emplace_back(*form, (*form)->contentForCreate(agent().effectiveAgentId));
+                admitted.push_back(*form);
             else
                 refusal = std::get<FormRefusal>(result);
         }
@@ -309,16 +311,22 @@ std::unique_ptr<CreateResponseList> MessageBatchAdminSessionImpl::createMessages
             responses.push_back(CreateResponse::failure(formIdOf(*f), refusal->code, refusal->message));
     }
 
-    const auto ids = allOrNothing(*context_.store, "creating the messages", [&](StoreWriter &s) {
+    const auto &sendingAgent = agent().effectiveAgentId;
+    auto ids = allOrNothing(*context_.store, "creating the messages", [&](StoreWriter &s) {
         std::vector<Id> created;
         created.reserve(admitted.size());
-        for (const auto &[form, content] : admitted)
+        // One content, refilled per message: its buffers are reused rather
+        // than a copy of every message held at once.
+        MessageContent content;
+        for (auto *form : admitted) {
+            form->fillForCreate(content, sendingAgent);
             created.push_back(s.messageId(s.insert(mailbox_, content)));
+        }
         return created;
     });
     for (std::size_t i = 0; i < admitted.size(); ++i) {
-        admitted[i].first->markSpent();
-        responses.push_back(CreateResponse::success(admitted[i].first->getId(), ids[i]));
+        admitted[i]->markSpent();
+        responses.push_back(CreateResponse::success(admitted[i]->getId(), std::move(ids[i])));
     }
     return makeList<CreateResponseList>(std::move(responses));
 }

@@ -52,34 +52,86 @@ std::string elementName(const Metadata &metadata)
     return label.empty() ? metadata.getElementId().toString() : label;
 }
 
+namespace {
+
+// The length checks of a string element.
+std::optional<std::string> checkStringLength(std::string_view name, std::uint64_t minimumLength,
+                                             std::uint64_t maximumLength, std::string_view value)
+{
+    const auto length = utf8Length(value);
+    if (!length)
+        return fmt::format("{} is not valid UTF-8", name);
+    if (*length < minimumLength)
+        return fmt::format("{} must have at least {} characters, not {}", name, minimumLength, *length);
+    if (*length > maximumLength)
+        return fmt::format("{} may have at most {} characters, not {}", name, maximumLength, *length);
+    return std::nullopt;
+}
+
+// A compiled expression; the last one is kept, as a form checks the same
+// pattern over and over.
+const std::regex &compiledPattern(const std::string &expression)
+{
+    thread_local struct {
+        std::string expression;
+        std::regex compiled;
+        bool valid = false;
+    } last;
+    if (!last.valid || last.expression != expression) {
+        last.valid = false;
+        last.compiled.assign(expression, std::regex::ECMAScript);
+        last.expression = expression;
+        last.valid = true;
+    }
+    return last.compiled;
+}
+
+std::optional<std::string> checkPattern(std::string_view name, const std::string &expression, std::string_view value)
+{
+    if (!std::regex_match(value.begin(), value.end(), compiledPattern(expression)))
+        return fmt::format("{} must match the pattern {}", name, expression);
+    return std::nullopt;
+}
+
+} // namespace
+
 std::optional<std::string> checkString(const Metadata &metadata, std::string_view value)
 {
     const auto &d = metadata.definition();
-    const auto length = utf8Length(value);
-    if (!length)
-        return fmt::format("{} is not valid UTF-8", elementName(metadata));
-    if (*length < d.minimumStringLength)
-        return fmt::format("{} must have at least {} characters, not {}", elementName(metadata),
-                           d.minimumStringLength, *length);
-    if (*length > d.maximumStringLength)
-        return fmt::format("{} may have at most {} characters, not {}", elementName(metadata), d.maximumStringLength,
-                           *length);
+    if (auto problem = checkStringLength(elementName(metadata), d.minimumStringLength, d.maximumStringLength, value))
+        return problem;
     for (const auto &[type, expression] : d.stringExpressions) {
         if (type != types::regexStringMatch())
             continue;
-        const std::regex re(expression, std::regex::ECMAScript);
-        if (!std::regex_match(value.begin(), value.end(), re))
-            return fmt::format("{} must match the pattern {}", elementName(metadata), expression);
+        if (auto problem = checkPattern(elementName(metadata), expression, value))
+            return problem;
     }
+    return std::nullopt;
+}
+
+std::optional<std::string> checkString(std::string_view name, std::uint64_t minimumLength,
+                                       std::uint64_t maximumLength, const std::string &pattern,
+                                       std::string_view value)
+{
+    if (auto problem = checkStringLength(name, minimumLength, maximumLength, value))
+        return problem;
+    if (!pattern.empty())
+        return checkPattern(name, pattern, value);
     return std::nullopt;
 }
 
 std::optional<std::string> checkDateTime(const Metadata &metadata, const DateTime &value)
 {
     const auto &d = metadata.definition();
-    if (value < d.minimumDateTime || value > d.maximumDateTime)
-        return fmt::format("{} must lie between {} and {}, not {}", elementName(metadata),
-                           d.minimumDateTime.toString(), d.maximumDateTime.toString(), value.toString());
+    return checkDateTime(elementName(metadata), d.minimumDateTime, d.maximumDateTime, value);
+}
+
+std::optional<std::string> checkDateTime(std::string_view name, DateTime minimum, DateTime maximum,
+                                         const DateTime &value)
+{
+    if (value < minimum || value > maximum)
+        return fmt::format("{} must lie between {} and {}, not {}", name, minimum.toString(), maximum.toString(),
+                           value.toString());
     return std::nullopt;
 }
 
@@ -94,12 +146,19 @@ std::optional<std::string> checkId(const Metadata &metadata, const Id &value)
 std::optional<std::string> checkIds(const Metadata &metadata, const std::vector<Id> &values)
 {
     const auto &d = metadata.definition();
-    if (values.size() < d.minimumElements || values.size() > d.maximumElements)
-        return fmt::format("{} takes between {} and {} Ids, not {}", elementName(metadata), d.minimumElements,
-                           d.maximumElements, values.size());
+    if (auto problem = checkIdCount(elementName(metadata), d.minimumElements, d.maximumElements, values.size()))
+        return problem;
     for (const auto &id : values)
         if (auto problem = checkId(metadata, id))
             return problem;
+    return std::nullopt;
+}
+
+std::optional<std::string> checkIdCount(std::string_view name, std::uint64_t minimumElements,
+                                        std::uint64_t maximumElements, std::size_t count)
+{
+    if (count < minimumElements || count > maximumElements)
+        return fmt::format("{} takes between {} and {} Ids, not {}", name, minimumElements, maximumElements, count);
     return std::nullopt;
 }
 
