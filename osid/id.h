@@ -29,7 +29,7 @@ public:
     // The null Id.
     Id() = default;
     Id(std::string authority, std::string identifierNamespace, std::string identifier)
-        : t_{std::move(authority), std::move(identifierNamespace), std::move(identifier)}
+        : t_(std::move(authority), std::move(identifierNamespace), std::move(identifier))
     {
     }
 
@@ -43,17 +43,17 @@ public:
     }
 
     // The issuer of this Id, usually a service name.
-    const std::string &getAuthority() const noexcept { return t_.authority; }
+    const std::string &getAuthority() const noexcept { return t_.triple().authority; }
     // The domain in which the identifier is unique.
-    const std::string &getIdentifierNamespace() const noexcept { return t_.identifierNamespace; }
+    const std::string &getIdentifierNamespace() const noexcept { return t_.triple().identifierNamespace; }
     // The key itself.
-    const std::string &getIdentifier() const noexcept { return t_.identifier; }
+    const std::string &getIdentifier() const noexcept { return t_.triple().identifier; }
 
     // True for the default-constructed Id.
     bool isNull() const noexcept { return t_.empty(); }
 
     // The text form, which Id::parse() reads back to an equal Id.
-    std::string toString() const { return detail::formatTriple(t_); }
+    std::string toString() const { return detail::formatTriple(t_.triple()); }
 
     friend bool operator==(const Id &a, const Id &b) noexcept { return a.t_ == b.t_; }
     friend std::strong_ordering operator<=>(const Id &a, const Id &b) noexcept { return a.t_ <=> b.t_; }
@@ -61,7 +61,7 @@ public:
     std::size_t hash() const noexcept { return t_.hash(); }
 
 private:
-    detail::IdentityTriple t_;
+    detail::SharedTriple t_;
 };
 
 } // namespace osid

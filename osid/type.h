@@ -32,11 +32,11 @@ public:
     // The null Type.
     Type() = default;
     Type(std::string authority, std::string identifierNamespace, std::string identifier)
-        : t_{std::move(authority), std::move(identifierNamespace), std::move(identifier)}
+        : t_(std::move(authority), std::move(identifierNamespace), std::move(identifier))
     {
     }
     Type(std::string authority, std::string identifierNamespace, std::string identifier, Display display)
-        : t_{std::move(authority), std::move(identifierNamespace), std::move(identifier)},
+        : t_(std::move(authority), std::move(identifierNamespace), std::move(identifier)),
           display_(std::make_shared<const Display>(std::move(display)))
     {
     }
@@ -49,9 +49,9 @@ public:
         return Type(std::move(t.authority), std::move(t.identifierNamespace), std::move(t.identifier));
     }
 
-    const std::string &getAuthority() const noexcept { return t_.authority; }
-    const std::string &getIdentifierNamespace() const noexcept { return t_.identifierNamespace; }
-    const std::string &getIdentifier() const noexcept { return t_.identifier; }
+    const std::string &getAuthority() const noexcept { return t_.triple().authority; }
+    const std::string &getIdentifierNamespace() const noexcept { return t_.triple().identifierNamespace; }
+    const std::string &getIdentifier() const noexcept { return t_.triple().identifier; }
 
     // Display fields; empty when the Type was built without them.
     const std::string &getDisplayName() const noexcept { return display().displayName; }
@@ -60,7 +60,7 @@ public:
     const std::string &getDomain() const noexcept { return display().domain; }
 
     bool isNull() const noexcept { return t_.empty(); }
-    std::string toString() const { return detail::formatTriple(t_); }
+    std::string toString() const { return detail::formatTriple(t_.triple()); }
 
     friend bool operator==(const Type &a, const Type &b) noexcept { return a.t_ == b.t_; }
     friend std::strong_ordering operator<=>(const Type &a, const Type &b) noexcept { return a.t_ <=> b.t_; }
@@ -74,7 +74,7 @@ private:
         return display_ ? *display_ : kEmpty;
     }
 
-    detail::IdentityTriple t_;
+    detail::SharedTriple t_;
     // Shared and immutable: copying a Type never copies its descriptions.
     std::shared_ptr<const Display> display_;
 };

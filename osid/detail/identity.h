@@ -7,12 +7,15 @@
 
 #include "osid/errors.h"
 
+#include <atomic>
 #include <compare>
 #include <cstddef>
 #include <cstdint>
 #include <functional>
+#include <memory>
 #include <string>
 #include <string_view>
+#include <utility>
 
 namespace osid::detail {
 
@@ -88,6 +91,85 @@ struct IdentityTriple {
         h = hashBytes(h, identifierNamespace, true);
         return hashBytes(h, authority, true);
     }
+};
+
+// An IdentityTriple shared, immutable, between copies: Ids and Types are
+// copied far more often than built (into forms, stores, responses), and a
+// copy is then one reference count rather than three strings. The hash is
+// computed on first use and kept. The null triple holds nothing.
+class SharedTriple {
+public:
+    SharedTriple() = default;
+    SharedTriple(std::string authority, std::string identifierNamespace, std::string identifier)
+    {
+        // The null triple is always unallocated, so a held triple is never
+        // empty and equality can tell null from non-null by the pointer.
+        if (!authority.empty() || !identifierNamespace.empty() || !identifier.empty())
+            rep_ = std::make_shared<const Rep>(
+                IdentityTriple{std::move(authority), std::move(identifierNamespace), std::move(identifier)});
+    }
+
+    const IdentityTriple &triple() const noexcept { return rep_ ? rep_->triple : null(); }
+    bool empty() const noexcept { return rep_ == nullptr; }
+
+    std::size_t hash() const noexcept
+    {
+        if (!rep_)
+            return nullHash();
+        auto h = rep_->hash.load(std::memory_order_relaxed);
+        if (h == kUnknown) {
+            // Racing threads compute the same value, so either store wins.
+            h = rep_->triple.hash();
+            if (h == kUnknown)
+                h = kUnknown + 1;
+            rep_->hash.store(h, std::memory_order_relaxed);
+        }
+        return h;
+    }
+
+    friend bool operator==(const SharedTriple &a, const SharedTriple &b) noexcept
+    {
+        if (a.rep_ == b.rep_)
+            return true;
+        if (!a.rep_ || !b.rep_)
+            return false;
+        // Known, different hashes settle it without reading the strings.
+        const auto ha = a.rep_->hash.load(std::memory_order_relaxed);
+        const auto hb = b.rep_->hash.load(std::memory_order_relaxed);
+        if (ha != kUnknown && hb != kUnknown && ha != hb)
+            return false;
+        return a.rep_->triple == b.rep_->triple;
+    }
+
+    friend std::strong_ordering operator<=>(const SharedTriple &a, const SharedTriple &b) noexcept
+    {
+        if (a.rep_ == b.rep_)
+            return std::strong_ordering::equal;
+        return a.triple() <=> b.triple();
+    }
+
+private:
+    static constexpr std::size_t kUnknown = 0;
+
+    struct Rep {
+        explicit Rep(IdentityTriple t) : triple(std::move(t)) {}
+        IdentityTriple triple;
+        mutable std::atomic<std::size_t> hash{kUnknown};
+    };
+
+    static const IdentityTriple &null() noexcept
+    {
+        // Never destroyed: null Ids may be read during static destruction.
+        static const IdentityTriple *const kNull = new IdentityTriple();
+        return *kNull;
+    }
+    static std::size_t nullHash() noexcept
+    {
+        static const std::size_t kNullHash = IdentityTriple{}.hash();
+        return kNullHash;
+    }
+
+    std::shared_ptr<const Rep> rep_;
 };
 
 // Percent-encodes the characters that delimit the text form ('%', ':', '@')
