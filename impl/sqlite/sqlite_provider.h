@@ -19,6 +19,8 @@
 // Thread-safety: as the memory provider. Each session has a connection of
 // its own, taken from the manager's pool, so sessions on different threads
 // run in parallel as far as SQLite allows (many readers, one writer).
+// Each manager also runs one thread of its own, which checkpoints the WAL
+// in the background (sqlite_checkpointer.h); it ends with the manager.
 //
 // Example:
 //   osid::impl::sqlite::SqliteProviderOptions options;

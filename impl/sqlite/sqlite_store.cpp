@@ -1,6 +1,7 @@
 #include "impl/sqlite/sqlite_store.h"
 
 #include "impl/common/snapshots.h"
+#include "impl/sqlite/sqlite_checkpointer.h"
 #include "impl/sqlite/sqlite_schema.h"
 #include "messaging/records/delivery_record.h"
 
@@ -19,6 +20,10 @@ constexpr const char *kMessageNamespace = "messaging.Message";
 constexpr const char *kMailboxNamespace = "messaging.Mailbox";
 // Idle connections kept for reuse; more are closed when given back.
 constexpr std::size_t kIdleConnections = 16;
+// WAL pages that start a background checkpoint (SQLite's automatic one
+// starts at 1,000). More pages, fewer checkpoints: a page that several
+// calls change in that time is copied once.
+constexpr int kCheckpointPages = 4096;
 
 // Parses a canonical decimal key (no sign, no leading zero), so that each
 // key has exactly one primary Id.
@@ -100,12 +105,17 @@ Database::Database(const SqliteProviderOptions &options)
     }
     if (!wal)
         first->execute("PRAGMA journal_mode = WAL");
+    checkpointer_ = std::make_unique<Checkpointer>(filename_, kCheckpointPages);
+    checkpointer_->watch(*first);
     idle_.push_back(std::move(first));
 }
 
 Database::~Database()
 {
+    // Connections first, then the checkpointer's: the last to close
+    // checkpoints what is left and removes the -wal file.
     idle_.clear();
+    checkpointer_.reset();
     if (temporary_) {
         std::error_code ignored;
         for (const char *suffix : {"", "-wal", "-shm"})
@@ -122,6 +132,8 @@ std::unique_ptr<Connection> Database::connect() const
     // time index at random places, and re-reading its pages from the OS
     // costs more than the memory.
     connection->execute("PRAGMA cache_size = -65536");
+    if (checkpointer_)
+        checkpointer_->watch(*connection);
     return connection;
 }
 

@@ -24,6 +24,8 @@
 
 namespace osid::impl::sqlite {
 
+class Checkpointer;
+
 class Database {
 public:
     // Opens the file, brings its schema up to date and sets WAL mode.
@@ -50,6 +52,9 @@ private:
     std::string authority_;
     // Whether the file is ours alone, to remove at the end (":memory:").
     bool temporary_ = false;
+    // Declared before idle_, so destroyed after it (the destructor also
+    // says so explicitly).
+    std::unique_ptr<Checkpointer> checkpointer_;
     std::mutex mutex_;
     std::vector<std::unique_ptr<Connection>> idle_;
 };

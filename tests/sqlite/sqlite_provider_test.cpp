@@ -2,6 +2,7 @@
 // reopen, the schema's versions and migration, and its OSID transactions.
 // The conformance suite (osid-conformance sqlite:...) checks the rest.
 
+#include "impl/sqlite/sqlite_checkpointer.h"
 #include "impl/sqlite/sqlite_connection.h"
 #include "impl/sqlite/sqlite_schema.h"
 #include "runtime/provider_runtime.h"
@@ -9,7 +10,9 @@
 
 #include <doctest/doctest.h>
 
+#include <chrono>
 #include <set>
+#include <thread>
 
 using namespace osid;
 using namespace sqlite_test;
@@ -131,6 +134,31 @@ TEST_SUITE("sqlite provider")
                   .find("USING INDEX messages_by_sender") != std::string::npos);
         CHECK(plan("SELECT message FROM messages WHERE mailbox = 1 AND received_time BETWEEN 1 AND 2 AND sent = 1")
                   .find("USING INDEX messages_by_received_time") != std::string::npos);
+    }
+
+    TEST_CASE("the checkpointer copies committed pages into the database file from a thread of its own")
+    {
+        TempDir dir;
+        const auto path = dir.file("wal.db");
+        impl::sqlite::Connection writer(path, 10'000);
+        writer.execute("PRAGMA journal_mode = WAL; CREATE TABLE t (x BLOB)");
+        const auto sizeBefore = std::filesystem::file_size(path);
+        {
+            impl::sqlite::Checkpointer checkpointer(path, 8);
+            checkpointer.watch(writer);
+            // Each commit leaves about 10 pages in the WAL: over the threshold.
+            for (int i = 0; i < 5; ++i)
+                writer.execute("WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 10) "
+                               "INSERT INTO t SELECT randomblob(3000) FROM n");
+            const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(30);
+            while (checkpointer.checkpointsRun() == 0 && std::chrono::steady_clock::now() < deadline)
+                std::this_thread::sleep_for(std::chrono::milliseconds(5));
+            CHECK(checkpointer.checkpointsRun() > 0);
+        }
+        // Only a checkpoint writes to the database file while the writer
+        // stays open; it now holds the 50 rows' pages.
+        CHECK(std::filesystem::file_size(path) >= sizeBefore + 50 * 3000);
+        CHECK(RawFile(path).integer("SELECT count(*) FROM t") == 50);
     }
 
     TEST_CASE("a file of version 1 is migrated forward on open and keeps its messages")
