@@ -150,14 +150,16 @@ TEST_SUITE("sqlite provider")
             for (int i = 0; i < 5; ++i)
                 writer.execute("WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 10) "
                                "INSERT INTO t SELECT randomblob(3000) FROM n");
+            // Only a checkpoint writes to the database file while the
+            // writer stays open. Every commit asks for one, so the thread
+            // soon copies all 50 rows' pages.
+            const auto copied = [&] { return std::filesystem::file_size(path) >= sizeBefore + 50 * 3000; };
             const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(30);
-            while (checkpointer.checkpointsRun() == 0 && std::chrono::steady_clock::now() < deadline)
+            while (!copied() && std::chrono::steady_clock::now() < deadline)
                 std::this_thread::sleep_for(std::chrono::milliseconds(5));
+            CHECK(copied());
             CHECK(checkpointer.checkpointsRun() > 0);
         }
-        // Only a checkpoint writes to the database file while the writer
-        // stays open; it now holds the 50 rows' pages.
-        CHECK(std::filesystem::file_size(path) >= sizeBefore + 50 * 3000);
         CHECK(RawFile(path).integer("SELECT count(*) FROM t") == 50);
     }
 
