@@ -63,6 +63,8 @@ public:
 
     // RFC 3339 in UTC: "2023-11-14T22:13:20Z", with ".ffffff" only when the
     // time has a fraction. DateTime::parse() reads it back to an equal value.
+    // A time outside min()..max() has no four-digit year; it is written as
+    // "N microseconds from the epoch", for messages, and parse() refuses it.
     std::string toString() const;
 
     // OSID accessors.
@@ -94,8 +96,18 @@ public:
 private:
     static constexpr std::int64_t kDay = 86'400'000'000;
 
-    constexpr std::int64_t days() const noexcept { return us_ >= 0 ? us_ / kDay : -((-us_ + kDay - 1) / kDay); }
-    constexpr std::int64_t timeOfDay() const noexcept { return us_ - days() * kDay; }
+    // Floor division, without negating us_ (which overflows for the
+    // smallest value).
+    constexpr std::int64_t days() const noexcept
+    {
+        const std::int64_t q = us_ / kDay;
+        return us_ % kDay < 0 ? q - 1 : q;
+    }
+    constexpr std::int64_t timeOfDay() const noexcept
+    {
+        const std::int64_t r = us_ % kDay;
+        return r < 0 ? r + kDay : r;
+    }
     std::chrono::year_month_day ymd() const noexcept
     {
         return std::chrono::year_month_day{std::chrono::sys_days{std::chrono::days{days()}}};
@@ -106,6 +118,8 @@ private:
 
 inline std::string DateTime::toString() const
 {
+    if (*this < min() || max() < *this)
+        return std::to_string(us_) + " microseconds from the epoch";
     const auto d = ymd();
     char buf[40];
     const std::int64_t tod = timeOfDay();

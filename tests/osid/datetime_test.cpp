@@ -4,6 +4,7 @@
 
 #include <chrono>
 #include <cstdint>
+#include <limits>
 #include <string>
 #include <utility>
 #include <vector>
@@ -123,6 +124,18 @@ TEST_SUITE("osid::DateTime")
         CHECK(DateTime::parse("9999-12-31T23:59:59.999999Z") == DateTime::max());
         CHECK(DateTime::min() < DateTime());
         CHECK(DateTime() < DateTime::max());
+    }
+
+    TEST_CASE("toString writes a time outside min()..max() as microseconds, which parse refuses")
+    {
+        // Found by fuzz/form_setters_fuzz: the smallest value overflowed.
+        const auto first = DateTime::fromMicroseconds(std::numeric_limits<std::int64_t>::min());
+        CHECK(first.toString() == "-9223372036854775808 microseconds from the epoch");
+        CHECK(DateTime::fromMicroseconds(std::numeric_limits<std::int64_t>::max()).toString() ==
+              "9223372036854775807 microseconds from the epoch");
+        const auto justAfter = DateTime::fromMicroseconds(DateTime::max().toMicroseconds() + 1);
+        CHECK(justAfter.toString() == "253402300800000000 microseconds from the epoch");
+        CHECK_THROWS_AS(DateTime::parse(first.toString()), osid::InvalidArgument);
     }
 
     TEST_CASE("the OSID accessors give the UTC calendar fields")
