@@ -36,17 +36,21 @@ std::unique_ptr<messaging::batch::MessageBatchAdminSession> Fixture::newBatchSes
                               : batchManager->getMessageBatchAdminSessionForMailbox(mailboxId);
 }
 
+void fillDelivered(messaging::MessageForm &form, const Delivered &m)
+{
+    form.setSubjectLine(m.subject);
+    form.setText(m.text);
+    auto &delivery = deliveryFormRecord(form);
+    delivery.setSender(m.sender);
+    delivery.setSentTime(m.sent);
+    delivery.setRecipients(m.recipients);
+}
+
 std::vector<std::shared_ptr<MessageBatchForm>> Fixture::deliveryForms(const std::vector<Delivered> &messages)
 {
     std::vector<std::shared_ptr<MessageBatchForm>> forms;
     for (auto form : session->getMessageFormsForCreate(messages.size(), {deliveryRecordType()})) {
-        const auto &m = messages.at(forms.size());
-        form->setSubjectLine(m.subject);
-        form->setText(m.text);
-        auto &delivery = deliveryFormRecord(*form);
-        delivery.setSender(m.sender);
-        delivery.setSentTime(m.sent);
-        delivery.setRecipients(m.recipients);
+        fillDelivered(*form, messages.at(forms.size()));
         forms.push_back(form);
     }
     EXPECT_EQ(forms.size(), messages.size());

@@ -57,6 +57,10 @@ struct Delivered {
     std::vector<Id> recipients = {};
 };
 
+// Sets a create form's subject, text and delivery record from `m`. The
+// form must carry the delivery record type.
+void fillDelivered(messaging::MessageForm &form, const Delivered &m);
+
 // Reads any OSID list into a vector.
 template <class List>
 auto collect(List &list)

@@ -73,12 +73,7 @@ struct AdminFixture {
     Id imported(const Delivered &m)
     {
         auto form = admin->getMessageFormForCreate({deliveryRecordType()});
-        form->setSubjectLine(m.subject);
-        form->setText(m.text);
-        auto &delivery = deliveryFormRecord(*form);
-        delivery.setSender(m.sender);
-        delivery.setSentTime(m.sent);
-        delivery.setRecipients(m.recipients);
+        fillDelivered(*form, m);
         return admin->createMessage(*form)->getId();
     }
 
