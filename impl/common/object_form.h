@@ -207,7 +207,7 @@ protected:
     // Setters and clearers enforce what the element's Metadata states, but
     // from the rules directly: a Metadata is built only when asked for.
     // `label` is the element label of the Metadata, which names it in
-    // messages as elementName() does.
+    // messages.
 
     static void requireWritable(const char *label, bool readOnly)
     {

@@ -1,6 +1,5 @@
 #include "impl/common/value_rules.h"
 
-#include <algorithm>
 #include <cstdint>
 #include <regex>
 
@@ -46,12 +45,6 @@ std::optional<std::size_t> utf8Length(std::string_view s)
     return count;
 }
 
-std::string elementName(const Metadata &metadata)
-{
-    const auto &label = metadata.getElementLabel().getText();
-    return label.empty() ? metadata.getElementId().toString() : label;
-}
-
 namespace {
 
 // The length checks of a string element.
@@ -95,20 +88,6 @@ std::optional<std::string> checkPattern(std::string_view name, const std::string
 
 } // namespace
 
-std::optional<std::string> checkString(const Metadata &metadata, std::string_view value)
-{
-    const auto &d = metadata.definition();
-    if (auto problem = checkStringLength(elementName(metadata), d.minimumStringLength, d.maximumStringLength, value))
-        return problem;
-    for (const auto &[type, expression] : d.stringExpressions) {
-        if (type != types::regexStringMatch())
-            continue;
-        if (auto problem = checkPattern(elementName(metadata), expression, value))
-            return problem;
-    }
-    return std::nullopt;
-}
-
 std::optional<std::string> checkString(std::string_view name, std::uint64_t minimumLength,
                                        std::uint64_t maximumLength, const std::string &pattern,
                                        std::string_view value)
@@ -120,12 +99,6 @@ std::optional<std::string> checkString(std::string_view name, std::uint64_t mini
     return std::nullopt;
 }
 
-std::optional<std::string> checkDateTime(const Metadata &metadata, const DateTime &value)
-{
-    const auto &d = metadata.definition();
-    return checkDateTime(elementName(metadata), d.minimumDateTime, d.maximumDateTime, value);
-}
-
 std::optional<std::string> checkDateTime(std::string_view name, DateTime minimum, DateTime maximum,
                                          const DateTime &value)
 {
@@ -135,38 +108,11 @@ std::optional<std::string> checkDateTime(std::string_view name, DateTime minimum
     return std::nullopt;
 }
 
-std::optional<std::string> checkId(const Metadata &metadata, const Id &value)
-{
-    const auto &set = metadata.definition().idSet;
-    if (!set.empty() && std::find(set.begin(), set.end(), value) == set.end())
-        return fmt::format("{} does not allow the Id {}", elementName(metadata), value.toString());
-    return std::nullopt;
-}
-
-std::optional<std::string> checkIds(const Metadata &metadata, const std::vector<Id> &values)
-{
-    const auto &d = metadata.definition();
-    if (auto problem = checkIdCount(elementName(metadata), d.minimumElements, d.maximumElements, values.size()))
-        return problem;
-    for (const auto &id : values)
-        if (auto problem = checkId(metadata, id))
-            return problem;
-    return std::nullopt;
-}
-
 std::optional<std::string> checkIdCount(std::string_view name, std::uint64_t minimumElements,
                                         std::uint64_t maximumElements, std::size_t count)
 {
     if (count < minimumElements || count > maximumElements)
         return fmt::format("{} takes between {} and {} Ids, not {}", name, minimumElements, maximumElements, count);
-    return std::nullopt;
-}
-
-std::optional<std::string> checkType(const Metadata &metadata, const Type &value)
-{
-    const auto &set = metadata.definition().typeSet;
-    if (!set.empty() && std::find(set.begin(), set.end(), value) == set.end())
-        return fmt::format("{} does not allow the Type {}", elementName(metadata), value.toString());
     return std::nullopt;
 }
 
