@@ -1,0 +1,260 @@
+// osid::service::MessageBatchService: asynchronous message batches over any
+// provider, in the shape of the Message Batches API (seeds 000 and 001).
+//
+// A batch is a list of requests, each {custom_id, params}, where params
+// describe one message (service/osid_json.h). create() checks the envelope,
+// saves the batch and returns at once; worker threads then create the
+// messages through the provider's MessageBatchAdminSession, a chunk at a
+// time, taking chunks from the open batches in turn so that several batches
+// share the workers fairly. Every request ends as exactly one of
+//   succeeded  the message was created; the result carries it
+//   errored    its params were refused (invalid_request_error) or the
+//              provider failed (api_error); the result says why
+//   canceled   the batch was canceled before the request was started
+//   expired    expires_at passed before the request was started
+// and results() streams them as JSON lines keyed by custom_id.
+//
+// Lifecycle: in_progress -> ended, or in_progress -> canceling -> ended.
+// request_counts are live while the batch runs.
+//
+// Persistence: batches, requests and results live in a SQLite file
+// (options.storePath), so they outlive the process. A chunk's results are
+// saved in one transaction after its messages were created; a process that
+// dies mid-chunk leaves those requests unfinished, and they are run again
+// when processing resumes (at least once: a message created just before the
+// crash may be created twice). Whichever MessageBatchService with
+// `process` set first holds the file's processing lock (PATH.lock) runs the
+// workers; the others read and change batch state and wait for it, and take
+// over when that process goes away.
+//
+// Thread-safety: every method may be called from any thread.
+//
+// Example:
+//   MessageBatchService batches(manager, {.storePath = "batches.db"});
+//   auto batch = batches.create({{"first", {{"subject", "Hello"}, {"text",
+//   "..."}}}}); batches.wait(batch.id); auto results =
+//   batches.results(batch.id); for (MessageBatchResult r; results.next(r);)
+//       std::cout << r.toJson() << '\n';
+
+#pragma once
+
+#include "messaging/messaging_manager.h"
+#include "osid/datetime.h"
+#include "service/service_error.h"
+
+#include <nlohmann/json.hpp>
+
+#include <chrono>
+#include <cstdint>
+#include <functional>
+#include <iosfwd>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace osid::service {
+
+enum class ProcessingStatus { InProgress, Canceling, Ended };
+
+// "in_progress", "canceling", "ended".
+const char *statusName(ProcessingStatus status) noexcept;
+
+struct RequestCounts {
+  std::uint64_t processing = 0;
+  std::uint64_t succeeded = 0;
+  std::uint64_t errored = 0;
+  std::uint64_t canceled = 0;
+  std::uint64_t expired = 0;
+};
+
+struct MessageBatch {
+  std::string id;
+  ProcessingStatus processingStatus = ProcessingStatus::InProgress;
+  RequestCounts requestCounts;
+  DateTime createdAt;
+  DateTime expiresAt;
+  std::optional<DateTime> endedAt;
+  std::optional<DateTime> cancelInitiatedAt;
+  std::optional<DateTime> archivedAt;
+
+  // The Message Batches object: {"id", "type": "message_batch",
+  // "processing_status", "request_counts", "created_at", "ended_at",
+  // "expires_at", "cancel_initiated_at", "archived_at"}; absent times are null.
+  nlohmann::json toJson() const;
+};
+
+struct MessageBatchRequest {
+  // Must match ^[a-zA-Z0-9_-]{1,64}$ and be unique within the batch.
+  std::string customId;
+  // One message, as service/osid_json.h describes. Checked when the
+  // request is processed: a bad value makes this request errored, not
+  // the batch invalid.
+  nlohmann::json params;
+};
+
+// Reads a batch file: one JSON object {"custom_id", "params"} per line
+// (blank lines are skipped). Every line that is not such an object is a
+// problem, reported together, with index = line number - 1.
+// Errors: ServiceError (invalid_request_error).
+std::vector<MessageBatchRequest> readRequestsJsonLines(std::istream &in);
+
+// The same from a parsed {"requests": [...]} body, as the HTTP API takes it.
+std::vector<MessageBatchRequest> requestsFromJson(const nlohmann::json &body);
+
+struct ListParams {
+  // Batches per page, 1 to 1000.
+  std::int64_t limit = 20;
+  // At most one of the two: the page of batches newer than beforeId, or
+  // older than afterId. Both empty: the newest batches.
+  std::string beforeId;
+  std::string afterId;
+};
+
+struct MessageBatchPage {
+  std::vector<MessageBatch> data; // newest first
+  // Whether more batches lie beyond this page, in the direction paged:
+  // newer ones for beforeId, older ones otherwise.
+  bool hasMore = false;
+  // The first and last id of `data`; pass firstId as beforeId for the
+  // previous (newer) page, lastId as afterId for the next (older) one.
+  std::optional<std::string> firstId;
+  std::optional<std::string> lastId;
+
+  // {"data": [...], "has_more", "first_id", "last_id"}.
+  nlohmann::json toJson() const;
+};
+
+enum class ResultType { Succeeded, Errored, Canceled, Expired };
+
+// "succeeded", "errored", "canceled", "expired".
+const char *resultTypeName(ResultType type) noexcept;
+
+struct MessageBatchResult {
+  std::string customId;
+  ResultType type = ResultType::Succeeded;
+  // Succeeded: the message created (service/osid_json.h messageToJson).
+  nlohmann::json message;
+  // Errored: an error_type value and why.
+  std::string errorType;
+  std::string errorMessage;
+
+  // One results line: {"custom_id", "result": {"type": "succeeded",
+  // "message": {...}}} or {"type": "errored", "error": {"type", "message"}}
+  // or {"type": "canceled"} or {"type": "expired"}.
+  nlohmann::json toJson() const;
+};
+
+class BatchStore;
+
+// The finished requests of one batch, in request order, read from the store
+// a page at a time: memory stays bounded whatever the batch's size. Read
+// after the batch has ended, it holds every request; before, only those
+// finished so far.
+class ResultStream {
+public:
+  static constexpr std::size_t kPageSize = 1000;
+
+  ResultStream(std::shared_ptr<BatchStore> store, std::int64_t batchKey);
+  ResultStream(ResultStream &&) noexcept;
+  ResultStream &operator=(ResultStream &&) noexcept;
+  ~ResultStream();
+
+  // The next result into `result`; false at the end (also when the batch
+  // is deleted while being read).
+  bool next(MessageBatchResult &result);
+
+  // How many results are held in memory now: never more than kPageSize.
+  std::size_t buffered() const noexcept { return page_.size() - position_; }
+
+private:
+  std::shared_ptr<BatchStore> store_;
+  std::int64_t batchKey_;
+  std::int64_t afterIndex_ = -1;
+  std::vector<MessageBatchResult> page_;
+  std::size_t position_ = 0;
+  bool exhausted_ = false;
+};
+
+struct MessageBatchOptions {
+  // The SQLite file holding batches, requests and results, created if
+  // missing; ":memory:" keeps them in memory, for this object's lifetime.
+  std::string storePath = ":memory:";
+  // The most requests one batch may hold.
+  std::size_t maxRequests = 100'000;
+  // How long after creation unstarted requests expire.
+  std::chrono::microseconds expiresAfter = std::chrono::hours(24);
+  // Worker threads, and requests per chunk (one createMessages call and
+  // one store transaction each).
+  std::size_t workers = 2;
+  std::size_t chunkSize = 500;
+  // Whether this object runs workers (when it gets the processing lock).
+  // false: it only reads and changes batch state; another process works.
+  bool process = true;
+  // How often an idle worker looks for batches created or canceled by
+  // another process, and a waiting caller re-reads the store.
+  std::chrono::milliseconds pollInterval{100};
+  // The time; tests inject their own to test expiry.
+  std::function<DateTime()> clock = [] { return DateTime::now(); };
+};
+
+class MessageBatchService {
+public:
+  // Opens (or creates) the store; resumes unfinished batches when it gets
+  // the processing lock.
+  // Errors: ServiceError (api_error: the store cannot be opened, or is
+  //         not a batch store of this version).
+  MessageBatchService(std::shared_ptr<messaging::MessagingManager> manager,
+                      MessageBatchOptions options = {});
+  // Stops the workers after their current chunk. Unfinished batches stay
+  // in the store, in_progress, and resume with the next service.
+  ~MessageBatchService();
+
+  MessageBatchService(const MessageBatchService &) = delete;
+  MessageBatchService &operator=(const MessageBatchService &) = delete;
+
+  // Saves a new batch and returns it, in_progress.
+  // Errors: ServiceError (invalid_request_error) listing every envelope
+  //         problem: no requests, more than maxRequests, a custom_id that
+  //         is malformed or not unique. Nothing is saved then.
+  MessageBatch create(const std::vector<MessageBatchRequest> &requests);
+
+  // The batch as it is now. Errors: ServiceError (not_found_error).
+  MessageBatch retrieve(const std::string &id);
+
+  // A page of batches, newest first.
+  // Errors: ServiceError (invalid_request_error: limit outside 1..1000,
+  //         both beforeId and afterId; not_found_error: an unknown cursor).
+  MessageBatchPage list(const ListParams &params = {});
+
+  // Cancels the batch: canceling until the chunks already running finish,
+  // then ended, with the requests not started counted canceled. Canceling
+  // a batch that is canceling or ended returns it unchanged.
+  // Errors: ServiceError (not_found_error).
+  MessageBatch cancel(const std::string &id);
+
+  // Deletes an ended batch with its requests and results; returns
+  // {"id", "type": "message_batch_deleted"}.
+  // Errors: ServiceError (not_found_error; invalid_request_error when the
+  //         batch has not ended: cancel it first).
+  nlohmann::json remove(const std::string &id);
+
+  // The batch's results. Errors: ServiceError (not_found_error).
+  ResultStream results(const std::string &id);
+
+  // Blocks until the batch has ended and returns it. `onProgress` (if
+  // given) is called with the batch each time its counts change.
+  // Errors: ServiceError (not_found_error, also when deleted meanwhile).
+  MessageBatch
+  wait(const std::string &id,
+       const std::function<void(const MessageBatch &)> &onProgress = {});
+
+  // Whether this object holds the processing lock and runs the workers.
+  bool isProcessing() const;
+
+private:
+  class Engine;
+  std::unique_ptr<Engine> engine_;
+};
+
+} // namespace osid::service
