@@ -1,0 +1,36 @@
+// What the osid-batch commands share: the global settings, the exit codes
+// and how the store and the provider are opened.
+
+#pragma once
+
+#include "messaging/messaging_manager.h"
+
+#include <cstddef>
+#include <memory>
+#include <string>
+
+namespace osid::tools {
+
+constexpr int kOk = 0;
+constexpr int kRefused = 1;
+constexpr int kUsage = 2;
+constexpr int kFailed = 3;
+constexpr int kNotAllSucceeded = 4;
+
+struct Settings {
+  std::string store = "osid-batch.db";
+  std::string provider; // empty: derived from the store
+  bool json = false;
+  std::size_t workers = 2;
+  std::size_t chunkSize = 500;
+};
+
+// The store as a SQLite path (":memory:" for --store memory).
+std::string storePath(const Settings &settings);
+
+// The provider --provider names, or the default next to the store.
+// Errors: ServiceError (api_error) when it cannot be loaded or opened.
+std::shared_ptr<messaging::MessagingManager>
+openProvider(const Settings &settings);
+
+} // namespace osid::tools
