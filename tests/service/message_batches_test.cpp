@@ -14,6 +14,10 @@
 #include <sstream>
 #include <thread>
 
+#include <csignal>
+#include <sys/wait.h>
+#include <unistd.h>
+
 using namespace osid;
 using namespace osid::service;
 using nlohmann::json;
@@ -490,7 +494,73 @@ TEST_SUITE("message batches") {
     CHECK(messageCount(*manager) == 3000);
   }
 
-  TEST_CASE("one service on a file processes; another hands it work and takes "
+  TEST_CASE("a process killed mid-batch loses no reported result; the next one finishes the batch")
+{
+    sqlite_test::TempDir dir;
+    const auto store = dir.file("batches.db");
+    impl::sqlite::SqliteProviderOptions provider;
+    provider.path = dir.file("messages.db");
+    constexpr int kRequests = 3000;
+    constexpr std::size_t kChunk = 20;
+    int fds[2];
+    REQUIRE(pipe(fds) == 0);
+    std::fflush(nullptr);
+    // The child opens everything itself: nothing SQLite is open across fork().
+    const pid_t child = fork();
+    REQUIRE(child >= 0);
+    if (child == 0) {
+        close(fds[0]);
+        try {
+            auto options = fileOptions(store);
+            options.workers = 1;
+            options.chunkSize = kChunk;
+            MessageBatchService service(impl::sqlite::makeSqliteMessagingManager(provider), options);
+            const auto id = service.create(requests(kRequests)).id + "\n";
+            if (write(fds[1], id.data(), id.size()) != static_cast<ssize_t>(id.size()))
+                _exit(1);
+            service.wait(id.substr(0, id.size() - 1));
+        } catch (...) {
+            _exit(1);
+        }
+        _exit(0);
+    }
+    close(fds[1]);
+    std::string id;
+    for (char c; read(fds[0], &c, 1) == 1 && c != '\n';)
+        id += c;
+    close(fds[0]);
+    REQUIRE(id.rfind("msgbatch_", 0) == 0);
+    {
+        // Kill it once some chunks are saved, while others run.
+        MessageBatchService watcher(impl::memory::makeMemoryMessagingManager(), fileOptions(store, false));
+        while (watcher.retrieve(id).requestCounts.succeeded < 10 * kChunk)
+            std::this_thread::sleep_for(std::chrono::milliseconds(1));
+        kill(child, SIGKILL);
+        int status = 0;
+        waitpid(child, &status, 0);
+        REQUIRE(WIFSIGNALED(status));
+    }
+    auto manager = impl::sqlite::makeSqliteMessagingManager(provider);
+    MessageBatchService next(manager, fileOptions(store));
+    const auto reported = next.retrieve(id).requestCounts.succeeded;
+    CHECK(reported >= 10 * kChunk);
+    CHECK(reported < kRequests); // it was killed mid-batch
+    const auto ended = next.wait(id);
+    CHECK(ended.requestCounts.succeeded == kRequests);
+    const auto results = resultsOf(next, id);
+    REQUIRE(results.size() == kRequests);
+    // Every result names a stored message; at most the chunk in flight at
+    // the kill was created twice (at least once).
+    auto lookup = manager->getMessageLookupSession();
+    CHECK(lookup->getMessage(Id::parse(results.at("req-0").message["id"].get<std::string>()))
+              ->getSubjectLine()
+              .getText() == "Subject 0");
+    const auto stored = messageCount(*manager);
+    CHECK(stored >= kRequests);
+    CHECK(stored <= kRequests + kChunk);
+}
+
+TEST_CASE("one service on a file processes; another hands it work and takes "
             "over when it goes") {
     sqlite_test::TempDir dir;
     const auto path = dir.file("batches.db");
