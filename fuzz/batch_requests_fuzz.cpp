@@ -26,71 +26,70 @@ namespace {
 
 constexpr std::size_t kMaxRequests = 8;
 
-bool wellFormed(const std::string &id) {
-  if (id.empty() || id.size() > 64)
-    return false;
-  for (unsigned char c : id)
-    if (!std::isalnum(c) && c != '_' && c != '-')
-      return false;
-  return true;
+bool wellFormed(const std::string &id)
+{
+    if (id.empty() || id.size() > 64)
+        return false;
+    for (unsigned char c : id)
+        if (!std::isalnum(c) && c != '_' && c != '-')
+            return false;
+    return true;
 }
 
-bool acceptable(const std::vector<MessageBatchRequest> &requests) {
-  if (requests.empty() || requests.size() > kMaxRequests)
-    return false;
-  std::set<std::string> seen;
-  for (const auto &r : requests)
-    if (!wellFormed(r.customId) || !seen.insert(r.customId).second)
-      return false;
-  return true;
+bool acceptable(const std::vector<MessageBatchRequest> &requests)
+{
+    if (requests.empty() || requests.size() > kMaxRequests)
+        return false;
+    std::set<std::string> seen;
+    for (const auto &r : requests)
+        if (!wellFormed(r.customId) || !seen.insert(r.customId).second)
+            return false;
+    return true;
 }
 
 } // namespace
 
-extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t *data,
-                                      std::size_t size) {
-  static const auto manager = impl::memory::makeMemoryMessagingManager();
-  static const auto session =
-      manager->getMessagingBatchManager()->getMessageBatchAdminSession();
+extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t *data, std::size_t size)
+{
+    static const auto manager = impl::memory::makeMemoryMessagingManager();
+    static const auto session = manager->getMessagingBatchManager()->getMessageBatchAdminSession();
 
-  std::istringstream in(
-      std::string(reinterpret_cast<const char *>(data), size));
-  std::vector<MessageBatchRequest> requests;
-  try {
-    requests = readRequestsJsonLines(in);
-  } catch (const ServiceError &e) {
-    FUZZ_REQUIRE(e.type() == error_type::kInvalidRequest);
-    FUZZ_REQUIRE(!e.problems().empty());
-    return 0;
-  }
-
-  // A fresh in-memory store without workers: only the envelope is checked.
-  MessageBatchOptions options;
-  options.process = false;
-  options.maxRequests = kMaxRequests;
-  MessageBatchService service(manager, options);
-  bool created = false;
-  try {
-    const auto batch = service.create(requests);
-    FUZZ_REQUIRE(batch.requestCounts.processing == requests.size());
-    FUZZ_REQUIRE(service.retrieve(batch.id).id == batch.id);
-    created = true;
-  } catch (const ServiceError &e) {
-    FUZZ_REQUIRE(e.type() == error_type::kInvalidRequest);
-    FUZZ_REQUIRE(!e.problems().empty());
-    FUZZ_REQUIRE(service.list().data.empty());
-  }
-  FUZZ_REQUIRE(created == acceptable(requests));
-
-  for (const auto &request : requests) {
+    std::istringstream in(std::string(reinterpret_cast<const char *>(data), size));
+    std::vector<MessageBatchRequest> requests;
     try {
-      auto forms = session->getMessageFormsForCreate(
-          1, messageRecordTypes(request.params, "params"));
-      auto form = forms->getNextMessageBatchForm();
-      fillMessageForm(*form, request.params, "params");
-    } catch (const JsonShapeError &e) {
-      FUZZ_REQUIRE(std::string(e.what()).rfind("params", 0) == 0);
+        requests = readRequestsJsonLines(in);
+    } catch (const ServiceError &e) {
+        FUZZ_REQUIRE(e.type() == error_type::kInvalidRequest);
+        FUZZ_REQUIRE(!e.problems().empty());
+        return 0;
     }
-  }
-  return 0;
+
+    // A fresh in-memory store without workers: only the envelope is checked.
+    MessageBatchOptions options;
+    options.process = false;
+    options.maxRequests = kMaxRequests;
+    MessageBatchService service(manager, options);
+    bool created = false;
+    try {
+        const auto batch = service.create(requests);
+        FUZZ_REQUIRE(batch.requestCounts.processing == requests.size());
+        FUZZ_REQUIRE(service.retrieve(batch.id).id == batch.id);
+        created = true;
+    } catch (const ServiceError &e) {
+        FUZZ_REQUIRE(e.type() == error_type::kInvalidRequest);
+        FUZZ_REQUIRE(!e.problems().empty());
+        FUZZ_REQUIRE(service.list().data.empty());
+    }
+    FUZZ_REQUIRE(created == acceptable(requests));
+
+    for (const auto &request : requests) {
+        try {
+            auto forms = session->getMessageFormsForCreate(1, messageRecordTypes(request.params, "params"));
+            auto form = forms->getNextMessageBatchForm();
+            fillMessageForm(*form, request.params, "params");
+        } catch (const JsonShapeError &e) {
+            FUZZ_REQUIRE(std::string(e.what()).rfind("params", 0) == 0);
+        }
+    }
+    return 0;
 }

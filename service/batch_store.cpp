@@ -11,77 +11,77 @@ namespace {
 constexpr int kSchemaVersion = 1;
 constexpr int kBusyTimeoutMilliseconds = 10'000;
 
-constexpr const char *kBatchColumns =
-    "key, id, status, request_count, succeeded, errored, canceled, expired, "
-    "created_at, expires_at, ended_at, cancel_initiated_at, archived_at";
+constexpr const char *kBatchColumns = "key, id, status, request_count, succeeded, errored, canceled, expired, "
+                                      "created_at, expires_at, ended_at, cancel_initiated_at, archived_at";
 
-std::optional<DateTime> optionalTime(Statement &row, int column) {
-  if (row.isNull(column))
-    return std::nullopt;
-  return DateTime::fromMicroseconds(row.integer(column));
+std::optional<DateTime> optionalTime(Statement &row, int column)
+{
+    if (row.isNull(column))
+        return std::nullopt;
+    return DateTime::fromMicroseconds(row.integer(column));
 }
 
-void bindTime(Statement &s, int index, const std::optional<DateTime> &t) {
-  if (t)
-    s.bind(index, t->toMicroseconds());
-  else
-    s.bindNull(index);
+void bindTime(Statement &s, int index, const std::optional<DateTime> &t)
+{
+    if (t)
+        s.bind(index, t->toMicroseconds());
+    else
+        s.bindNull(index);
 }
 
 // Runs `body` in one write transaction, rolled back if it throws.
-template <typename Body>
-auto inTransaction(impl::sqlite::Connection &db, Body &&body) {
-  db.run("BEGIN IMMEDIATE");
-  try {
-    if constexpr (std::is_void_v<decltype(body())>) {
-      body();
-      db.run("COMMIT");
-    } else {
-      auto result = body();
-      db.run("COMMIT");
-      return result;
+template <typename Body> auto inTransaction(impl::sqlite::Connection &db, Body &&body)
+{
+    db.run("BEGIN IMMEDIATE");
+    try {
+        if constexpr (std::is_void_v<decltype(body())>) {
+            body();
+            db.run("COMMIT");
+        } else {
+            auto result = body();
+            db.run("COMMIT");
+            return result;
+        }
+    } catch (...) {
+        db.rollBack();
+        throw;
     }
-  } catch (...) {
-    db.rollBack();
-    throw;
-  }
 }
 
-const char *countColumn(RequestState state) {
-  switch (state) {
-  case RequestState::Succeeded:
-    return "succeeded";
-  case RequestState::Errored:
-    return "errored";
-  case RequestState::Canceled:
-    return "canceled";
-  case RequestState::Expired:
-    return "expired";
-  case RequestState::Pending:
-    break;
-  }
-  throw InvalidArgument("a pending request has no count column");
+const char *countColumn(RequestState state)
+{
+    switch (state) {
+    case RequestState::Succeeded:
+        return "succeeded";
+    case RequestState::Errored:
+        return "errored";
+    case RequestState::Canceled:
+        return "canceled";
+    case RequestState::Expired:
+        return "expired";
+    case RequestState::Pending:
+        break;
+    }
+    throw InvalidArgument("a pending request has no count column");
 }
 
 } // namespace
 
-BatchStore::BatchStore(const std::string &path)
-    : db_(path, kBusyTimeoutMilliseconds) {
-  if (path != ":memory:")
-    db_.execute("PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL");
-  inTransaction(db_, [&] {
-    db_.execute("CREATE TABLE IF NOT EXISTS message_batch_schema (version "
-                "INTEGER NOT NULL)");
-    const auto version =
-        db_.queryInteger("SELECT version FROM message_batch_schema");
-    if (version && *version > kSchemaVersion)
-      throw ConfigurationError(fmt::format(
-          "{} holds message batches of schema version {}, newer than this "
-          "build's {}; it was not changed",
-          path, *version, kSchemaVersion));
-    if (version)
-      return;
-    db_.execute(R"sql(
+BatchStore::BatchStore(const std::string &path) : db_(path, kBusyTimeoutMilliseconds)
+{
+    if (path != ":memory:")
+        db_.execute("PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL");
+    inTransaction(db_, [&] {
+        db_.execute("CREATE TABLE IF NOT EXISTS message_batch_schema (version "
+                    "INTEGER NOT NULL)");
+        const auto version = db_.queryInteger("SELECT version FROM message_batch_schema");
+        if (version && *version > kSchemaVersion)
+            throw ConfigurationError(fmt::format("{} holds message batches of schema version {}, newer than this "
+                                                 "build's {}; it was not changed",
+                                                 path, *version, kSchemaVersion));
+        if (version)
+            return;
+        db_.execute(R"sql(
             -- key orders batches by creation; counts move with the requests'
             -- states in the same transaction. Times are microseconds.
             CREATE TABLE message_batches (
@@ -109,256 +109,243 @@ BatchStore::BatchStore(const std::string &path)
                 result TEXT,
                 PRIMARY KEY (batch, idx)) WITHOUT ROWID;
         )sql");
-    db_.prepare("INSERT INTO message_batch_schema VALUES (?1)")
-        .bind(1, std::int64_t{kSchemaVersion})
-        .run();
-  });
+        db_.prepare("INSERT INTO message_batch_schema VALUES (?1)").bind(1, std::int64_t{kSchemaVersion}).run();
+    });
 }
 
-StoredBatch BatchStore::readBatch(Statement &row) {
-  StoredBatch out;
-  out.key = row.integer(0);
-  out.batch.id = row.text(1);
-  out.batch.processingStatus = static_cast<ProcessingStatus>(row.integer(2));
-  out.requestCount = static_cast<std::uint64_t>(row.integer(3));
-  auto &counts = out.batch.requestCounts;
-  counts.succeeded = static_cast<std::uint64_t>(row.integer(4));
-  counts.errored = static_cast<std::uint64_t>(row.integer(5));
-  counts.canceled = static_cast<std::uint64_t>(row.integer(6));
-  counts.expired = static_cast<std::uint64_t>(row.integer(7));
-  counts.processing = out.requestCount - counts.succeeded - counts.errored -
-                      counts.canceled - counts.expired;
-  out.batch.createdAt = DateTime::fromMicroseconds(row.integer(8));
-  out.batch.expiresAt = DateTime::fromMicroseconds(row.integer(9));
-  out.batch.endedAt = optionalTime(row, 10);
-  out.batch.cancelInitiatedAt = optionalTime(row, 11);
-  out.batch.archivedAt = optionalTime(row, 12);
-  return out;
+StoredBatch BatchStore::readBatch(Statement &row)
+{
+    StoredBatch out;
+    out.key = row.integer(0);
+    out.batch.id = row.text(1);
+    out.batch.processingStatus = static_cast<ProcessingStatus>(row.integer(2));
+    out.requestCount = static_cast<std::uint64_t>(row.integer(3));
+    auto &counts = out.batch.requestCounts;
+    counts.succeeded = static_cast<std::uint64_t>(row.integer(4));
+    counts.errored = static_cast<std::uint64_t>(row.integer(5));
+    counts.canceled = static_cast<std::uint64_t>(row.integer(6));
+    counts.expired = static_cast<std::uint64_t>(row.integer(7));
+    counts.processing = out.requestCount - counts.succeeded - counts.errored - counts.canceled - counts.expired;
+    out.batch.createdAt = DateTime::fromMicroseconds(row.integer(8));
+    out.batch.expiresAt = DateTime::fromMicroseconds(row.integer(9));
+    out.batch.endedAt = optionalTime(row, 10);
+    out.batch.cancelInitiatedAt = optionalTime(row, 11);
+    out.batch.archivedAt = optionalTime(row, 12);
+    return out;
 }
 
-std::int64_t
-BatchStore::insert(const MessageBatch &batch,
-                   const std::vector<MessageBatchRequest> &requests) {
-  std::lock_guard lock(mutex_);
-  return inTransaction(db_, [&] {
-    {
-      auto s = db_.prepare("INSERT INTO message_batches (id, status, "
-                           "request_count, created_at, expires_at, "
-                           "ended_at, cancel_initiated_at, archived_at) VALUES "
-                           "(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)");
-      s.bind(1, batch.id)
-          .bind(2, static_cast<std::int64_t>(batch.processingStatus))
-          .bind(3, static_cast<std::uint64_t>(requests.size()))
-          .bind(4, batch.createdAt.toMicroseconds())
-          .bind(5, batch.expiresAt.toMicroseconds());
-      bindTime(s, 6, batch.endedAt);
-      bindTime(s, 7, batch.cancelInitiatedAt);
-      bindTime(s, 8, batch.archivedAt);
-      s.run();
-    }
-    const auto key = db_.lastInsertRowid();
-    std::int64_t index = 0;
-    for (const auto &request : requests) {
-      db_.prepare("INSERT INTO message_batch_requests (batch, idx, custom_id, "
-                  "params) VALUES (?1, ?2, ?3, ?4)")
-          .bind(1, key)
-          .bind(2, index++)
-          .bind(3, request.customId, false)
-          .bind(4, request.params.dump())
-          .run();
-    }
-    return key;
-  });
+std::int64_t BatchStore::insert(const MessageBatch &batch, const std::vector<MessageBatchRequest> &requests)
+{
+    std::lock_guard lock(mutex_);
+    return inTransaction(db_, [&] {
+        {
+            auto s = db_.prepare("INSERT INTO message_batches (id, status, "
+                                 "request_count, created_at, expires_at, "
+                                 "ended_at, cancel_initiated_at, archived_at) VALUES "
+                                 "(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)");
+            s.bind(1, batch.id)
+                .bind(2, static_cast<std::int64_t>(batch.processingStatus))
+                .bind(3, static_cast<std::uint64_t>(requests.size()))
+                .bind(4, batch.createdAt.toMicroseconds())
+                .bind(5, batch.expiresAt.toMicroseconds());
+            bindTime(s, 6, batch.endedAt);
+            bindTime(s, 7, batch.cancelInitiatedAt);
+            bindTime(s, 8, batch.archivedAt);
+            s.run();
+        }
+        const auto key = db_.lastInsertRowid();
+        std::int64_t index = 0;
+        for (const auto &request : requests) {
+            db_.prepare("INSERT INTO message_batch_requests (batch, idx, custom_id, "
+                        "params) VALUES (?1, ?2, ?3, ?4)")
+                .bind(1, key)
+                .bind(2, index++)
+                .bind(3, request.customId, false)
+                .bind(4, request.params.dump())
+                .run();
+        }
+        return key;
+    });
 }
 
-std::optional<StoredBatch> BatchStore::find(const std::string &id) {
-  std::lock_guard lock(mutex_);
-  auto s = db_.prepare(fmt::format(
-      "SELECT {} FROM message_batches WHERE id = ?1", kBatchColumns));
-  s.bind(1, id);
-  if (!s.step())
-    return std::nullopt;
-  return readBatch(s);
+std::optional<StoredBatch> BatchStore::find(const std::string &id)
+{
+    std::lock_guard lock(mutex_);
+    auto s = db_.prepare(fmt::format("SELECT {} FROM message_batches WHERE id = ?1", kBatchColumns));
+    s.bind(1, id);
+    if (!s.step())
+        return std::nullopt;
+    return readBatch(s);
 }
 
-std::optional<StoredBatch> BatchStore::find(std::int64_t key) {
-  std::lock_guard lock(mutex_);
-  auto s = db_.prepare(fmt::format(
-      "SELECT {} FROM message_batches WHERE key = ?1", kBatchColumns));
-  s.bind(1, key);
-  if (!s.step())
-    return std::nullopt;
-  return readBatch(s);
+std::optional<StoredBatch> BatchStore::find(std::int64_t key)
+{
+    std::lock_guard lock(mutex_);
+    auto s = db_.prepare(fmt::format("SELECT {} FROM message_batches WHERE key = ?1", kBatchColumns));
+    s.bind(1, key);
+    if (!s.step())
+        return std::nullopt;
+    return readBatch(s);
 }
 
-std::vector<StoredBatch> BatchStore::page(std::int64_t around, bool newer,
-                                          std::size_t limit) {
-  std::lock_guard lock(mutex_);
-  // Newer batches are read oldest first (the ones next to the cursor) and
-  // turned round, so the page is newest first either way.
-  auto s =
-      db_.prepare(newer ? fmt::format("SELECT {} FROM message_batches WHERE "
-                                      "key > ?1 ORDER BY key LIMIT ?2",
-                                      kBatchColumns)
-                        : fmt::format("SELECT {} FROM message_batches WHERE "
-                                      "key < ?1 ORDER BY key DESC "
-                                      "LIMIT ?2",
-                                      kBatchColumns));
-  s.bind(1, around == 0 && !newer ? INT64_MAX : around)
-      .bind(2, static_cast<std::uint64_t>(limit));
-  std::vector<StoredBatch> out;
-  while (s.step())
-    out.push_back(readBatch(s));
-  if (newer)
-    std::reverse(out.begin(), out.end());
-  return out;
+std::vector<StoredBatch> BatchStore::page(std::int64_t around, bool newer, std::size_t limit)
+{
+    std::lock_guard lock(mutex_);
+    // Newer batches are read oldest first (the ones next to the cursor) and
+    // turned round, so the page is newest first either way.
+    auto s = db_.prepare(newer ? fmt::format("SELECT {} FROM message_batches WHERE "
+                                             "key > ?1 ORDER BY key LIMIT ?2",
+                                             kBatchColumns)
+                               : fmt::format("SELECT {} FROM message_batches WHERE "
+                                             "key < ?1 ORDER BY key DESC "
+                                             "LIMIT ?2",
+                                             kBatchColumns));
+    s.bind(1, around == 0 && !newer ? INT64_MAX : around).bind(2, static_cast<std::uint64_t>(limit));
+    std::vector<StoredBatch> out;
+    while (s.step())
+        out.push_back(readBatch(s));
+    if (newer)
+        std::reverse(out.begin(), out.end());
+    return out;
 }
 
-std::vector<StoredBatch> BatchStore::unfinished() {
-  std::lock_guard lock(mutex_);
-  auto s = db_.prepare(fmt::format(
-      "SELECT {} FROM message_batches WHERE status != ?1 ORDER BY key",
-      kBatchColumns));
-  s.bind(1, static_cast<std::int64_t>(ProcessingStatus::Ended));
-  std::vector<StoredBatch> out;
-  while (s.step())
-    out.push_back(readBatch(s));
-  return out;
+std::vector<StoredBatch> BatchStore::unfinished()
+{
+    std::lock_guard lock(mutex_);
+    auto s = db_.prepare(fmt::format("SELECT {} FROM message_batches WHERE status != ?1 ORDER BY key", kBatchColumns));
+    s.bind(1, static_cast<std::int64_t>(ProcessingStatus::Ended));
+    std::vector<StoredBatch> out;
+    while (s.step())
+        out.push_back(readBatch(s));
+    return out;
 }
 
-bool BatchStore::setCanceling(std::int64_t key, DateTime now) {
-  std::lock_guard lock(mutex_);
-  db_.prepare("UPDATE message_batches SET status = ?2, cancel_initiated_at = "
-              "?3 WHERE key = ?1 AND status = ?4")
-      .bind(1, key)
-      .bind(2, static_cast<std::int64_t>(ProcessingStatus::Canceling))
-      .bind(3, now.toMicroseconds())
-      .bind(4, static_cast<std::int64_t>(ProcessingStatus::InProgress))
-      .run();
-  return sqlite3_changes(db_.handle()) > 0;
-}
-
-std::vector<PendingRequest>
-BatchStore::pending(std::int64_t key, std::int64_t from, std::int64_t to) {
-  std::lock_guard lock(mutex_);
-  auto s = db_.prepare(
-      "SELECT idx, custom_id, params FROM message_batch_requests "
-      "WHERE batch = ?1 AND idx >= ?2 AND idx < ?3 AND state = 0 ORDER BY idx");
-  s.bind(1, key).bind(2, from).bind(3, to);
-  std::vector<PendingRequest> out;
-  while (s.step())
-    out.push_back(PendingRequest{s.integer(0), s.text(1), s.text(2)});
-  return out;
-}
-
-std::int64_t BatchStore::firstPending(std::int64_t key,
-                                      std::int64_t requestCount) {
-  std::lock_guard lock(mutex_);
-  auto s = db_.prepare("SELECT min(idx) FROM message_batch_requests WHERE "
-                       "batch = ?1 AND state = 0");
-  s.bind(1, key);
-  if (!s.step() || s.isNull(0))
-    return requestCount;
-  return s.integer(0);
-}
-
-void BatchStore::finish(std::int64_t key,
-                        const std::vector<FinishedRequest> &requests) {
-  std::lock_guard lock(mutex_);
-  inTransaction(db_, [&] {
-    std::int64_t counts[5] = {};
-    for (const auto &r : requests) {
-      db_.prepare("UPDATE message_batch_requests SET state = ?3, result = ?4 "
-                  "WHERE batch = ?1 AND idx = ?2 AND state = 0")
-          .bind(1, key)
-          .bind(2, r.index)
-          .bind(3, static_cast<std::int64_t>(r.state))
-          .bind(4, r.result, false)
-          .run();
-      counts[static_cast<int>(r.state)] += sqlite3_changes(db_.handle());
-    }
-    db_.prepare(
-           "UPDATE message_batches SET succeeded = succeeded + ?2, errored = "
-           "errored + ?3, "
-           "canceled = canceled + ?4, expired = expired + ?5 WHERE key = ?1")
+bool BatchStore::setCanceling(std::int64_t key, DateTime now)
+{
+    std::lock_guard lock(mutex_);
+    db_.prepare("UPDATE message_batches SET status = ?2, cancel_initiated_at = "
+                "?3 WHERE key = ?1 AND status = ?4")
         .bind(1, key)
-        .bind(2, counts[1])
-        .bind(3, counts[2])
-        .bind(4, counts[3])
-        .bind(5, counts[4])
-        .run();
-  });
-}
-
-std::uint64_t BatchStore::closePending(std::int64_t key, std::int64_t from,
-                                       RequestState state) {
-  std::lock_guard lock(mutex_);
-  return inTransaction(db_, [&] {
-    db_.prepare("UPDATE message_batch_requests SET state = ?3 WHERE batch = ?1 "
-                "AND idx >= ?2 AND state = 0")
-        .bind(1, key)
-        .bind(2, from)
-        .bind(3, static_cast<std::int64_t>(state))
-        .run();
-    const auto moved =
-        static_cast<std::uint64_t>(sqlite3_changes(db_.handle()));
-    db_.prepare(fmt::format(
-                    "UPDATE message_batches SET {0} = {0} + ?2 WHERE key = ?1",
-                    countColumn(state)))
-        .bind(1, key)
-        .bind(2, moved)
-        .run();
-    return moved;
-  });
-}
-
-void BatchStore::setEnded(std::int64_t key, DateTime now) {
-  std::lock_guard lock(mutex_);
-  db_.prepare("UPDATE message_batches SET status = ?2, ended_at = ?3 WHERE key "
-              "= ?1 AND status != ?2")
-      .bind(1, key)
-      .bind(2, static_cast<std::int64_t>(ProcessingStatus::Ended))
-      .bind(3, now.toMicroseconds())
-      .run();
-}
-
-bool BatchStore::remove(std::int64_t key) {
-  std::lock_guard lock(mutex_);
-  return inTransaction(db_, [&] {
-    db_.prepare("DELETE FROM message_batch_requests WHERE batch = ?1")
-        .bind(1, key)
-        .run();
-    db_.prepare("DELETE FROM message_batches WHERE key = ?1")
-        .bind(1, key)
+        .bind(2, static_cast<std::int64_t>(ProcessingStatus::Canceling))
+        .bind(3, now.toMicroseconds())
+        .bind(4, static_cast<std::int64_t>(ProcessingStatus::InProgress))
         .run();
     return sqlite3_changes(db_.handle()) > 0;
-  });
 }
 
-std::vector<std::pair<std::int64_t, MessageBatchResult>>
-BatchStore::results(std::int64_t key, std::int64_t afterIndex,
-                    std::size_t limit) {
-  std::lock_guard lock(mutex_);
-  auto s = db_.prepare(
-      "SELECT idx, custom_id, state, result FROM message_batch_requests "
-      "WHERE batch = ?1 AND idx > ?2 AND state != 0 ORDER BY idx LIMIT ?3");
-  s.bind(1, key).bind(2, afterIndex).bind(3, static_cast<std::uint64_t>(limit));
-  std::vector<std::pair<std::int64_t, MessageBatchResult>> out;
-  while (s.step()) {
-    MessageBatchResult r;
-    r.customId = s.text(1);
-    const auto state = static_cast<RequestState>(s.integer(2));
-    r.type = static_cast<ResultType>(static_cast<int>(state) - 1);
-    if (state == RequestState::Succeeded) {
-      r.message = nlohmann::json::parse(s.textView(3));
-    } else if (state == RequestState::Errored) {
-      auto error = nlohmann::json::parse(s.textView(3));
-      r.errorType = error.value("type", error_type::kApi);
-      r.errorMessage = error.value("message", "");
+std::vector<PendingRequest> BatchStore::pending(std::int64_t key, std::int64_t from, std::int64_t to)
+{
+    std::lock_guard lock(mutex_);
+    auto s = db_.prepare("SELECT idx, custom_id, params FROM message_batch_requests "
+                         "WHERE batch = ?1 AND idx >= ?2 AND idx < ?3 AND state = 0 ORDER BY idx");
+    s.bind(1, key).bind(2, from).bind(3, to);
+    std::vector<PendingRequest> out;
+    while (s.step())
+        out.push_back(PendingRequest{s.integer(0), s.text(1), s.text(2)});
+    return out;
+}
+
+std::int64_t BatchStore::firstPending(std::int64_t key, std::int64_t requestCount)
+{
+    std::lock_guard lock(mutex_);
+    auto s = db_.prepare("SELECT min(idx) FROM message_batch_requests WHERE "
+                         "batch = ?1 AND state = 0");
+    s.bind(1, key);
+    if (!s.step() || s.isNull(0))
+        return requestCount;
+    return s.integer(0);
+}
+
+void BatchStore::finish(std::int64_t key, const std::vector<FinishedRequest> &requests)
+{
+    std::lock_guard lock(mutex_);
+    inTransaction(db_, [&] {
+        std::int64_t counts[5] = {};
+        for (const auto &r : requests) {
+            db_.prepare("UPDATE message_batch_requests SET state = ?3, result = ?4 "
+                        "WHERE batch = ?1 AND idx = ?2 AND state = 0")
+                .bind(1, key)
+                .bind(2, r.index)
+                .bind(3, static_cast<std::int64_t>(r.state))
+                .bind(4, r.result, false)
+                .run();
+            counts[static_cast<int>(r.state)] += sqlite3_changes(db_.handle());
+        }
+        db_.prepare("UPDATE message_batches SET succeeded = succeeded + ?2, errored = "
+                    "errored + ?3, "
+                    "canceled = canceled + ?4, expired = expired + ?5 WHERE key = ?1")
+            .bind(1, key)
+            .bind(2, counts[1])
+            .bind(3, counts[2])
+            .bind(4, counts[3])
+            .bind(5, counts[4])
+            .run();
+    });
+}
+
+std::uint64_t BatchStore::closePending(std::int64_t key, std::int64_t from, RequestState state)
+{
+    std::lock_guard lock(mutex_);
+    return inTransaction(db_, [&] {
+        db_.prepare("UPDATE message_batch_requests SET state = ?3 WHERE batch = ?1 "
+                    "AND idx >= ?2 AND state = 0")
+            .bind(1, key)
+            .bind(2, from)
+            .bind(3, static_cast<std::int64_t>(state))
+            .run();
+        const auto moved = static_cast<std::uint64_t>(sqlite3_changes(db_.handle()));
+        db_.prepare(fmt::format("UPDATE message_batches SET {0} = {0} + ?2 WHERE key = ?1", countColumn(state)))
+            .bind(1, key)
+            .bind(2, moved)
+            .run();
+        return moved;
+    });
+}
+
+void BatchStore::setEnded(std::int64_t key, DateTime now)
+{
+    std::lock_guard lock(mutex_);
+    db_.prepare("UPDATE message_batches SET status = ?2, ended_at = ?3 WHERE key "
+                "= ?1 AND status != ?2")
+        .bind(1, key)
+        .bind(2, static_cast<std::int64_t>(ProcessingStatus::Ended))
+        .bind(3, now.toMicroseconds())
+        .run();
+}
+
+bool BatchStore::remove(std::int64_t key)
+{
+    std::lock_guard lock(mutex_);
+    return inTransaction(db_, [&] {
+        db_.prepare("DELETE FROM message_batch_requests WHERE batch = ?1").bind(1, key).run();
+        db_.prepare("DELETE FROM message_batches WHERE key = ?1").bind(1, key).run();
+        return sqlite3_changes(db_.handle()) > 0;
+    });
+}
+
+std::vector<std::pair<std::int64_t, MessageBatchResult>> BatchStore::results(std::int64_t key, std::int64_t afterIndex,
+                                                                             std::size_t limit)
+{
+    std::lock_guard lock(mutex_);
+    auto s = db_.prepare("SELECT idx, custom_id, state, result FROM message_batch_requests "
+                         "WHERE batch = ?1 AND idx > ?2 AND state != 0 ORDER BY idx LIMIT ?3");
+    s.bind(1, key).bind(2, afterIndex).bind(3, static_cast<std::uint64_t>(limit));
+    std::vector<std::pair<std::int64_t, MessageBatchResult>> out;
+    while (s.step()) {
+        MessageBatchResult r;
+        r.customId = s.text(1);
+        const auto state = static_cast<RequestState>(s.integer(2));
+        r.type = static_cast<ResultType>(static_cast<int>(state) - 1);
+        if (state == RequestState::Succeeded) {
+            r.message = nlohmann::json::parse(s.textView(3));
+        } else if (state == RequestState::Errored) {
+            auto error = nlohmann::json::parse(s.textView(3));
+            r.errorType = error.value("type", error_type::kApi);
+            r.errorMessage = error.value("message", "");
+        }
+        out.emplace_back(s.integer(0), std::move(r));
     }
-    out.emplace_back(s.integer(0), std::move(r));
-  }
-  return out;
+    return out;
 }
 
 } // namespace osid::service

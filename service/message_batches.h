@@ -61,36 +61,36 @@ enum class ProcessingStatus { InProgress, Canceling, Ended };
 const char *statusName(ProcessingStatus status) noexcept;
 
 struct RequestCounts {
-  std::uint64_t processing = 0;
-  std::uint64_t succeeded = 0;
-  std::uint64_t errored = 0;
-  std::uint64_t canceled = 0;
-  std::uint64_t expired = 0;
+    std::uint64_t processing = 0;
+    std::uint64_t succeeded = 0;
+    std::uint64_t errored = 0;
+    std::uint64_t canceled = 0;
+    std::uint64_t expired = 0;
 };
 
 struct MessageBatch {
-  std::string id;
-  ProcessingStatus processingStatus = ProcessingStatus::InProgress;
-  RequestCounts requestCounts;
-  DateTime createdAt;
-  DateTime expiresAt;
-  std::optional<DateTime> endedAt;
-  std::optional<DateTime> cancelInitiatedAt;
-  std::optional<DateTime> archivedAt;
+    std::string id;
+    ProcessingStatus processingStatus = ProcessingStatus::InProgress;
+    RequestCounts requestCounts;
+    DateTime createdAt;
+    DateTime expiresAt;
+    std::optional<DateTime> endedAt;
+    std::optional<DateTime> cancelInitiatedAt;
+    std::optional<DateTime> archivedAt;
 
-  // The Message Batches object: {"id", "type": "message_batch",
-  // "processing_status", "request_counts", "created_at", "ended_at",
-  // "expires_at", "cancel_initiated_at", "archived_at"}; absent times are null.
-  nlohmann::json toJson() const;
+    // The Message Batches object: {"id", "type": "message_batch",
+    // "processing_status", "request_counts", "created_at", "ended_at",
+    // "expires_at", "cancel_initiated_at", "archived_at"}; absent times are null.
+    nlohmann::json toJson() const;
 };
 
 struct MessageBatchRequest {
-  // Must match ^[a-zA-Z0-9_-]{1,64}$ and be unique within the batch.
-  std::string customId;
-  // One message, as service/osid_json.h describes. Checked when the
-  // request is processed: a bad value makes this request errored, not
-  // the batch invalid.
-  nlohmann::json params;
+    // Must match ^[a-zA-Z0-9_-]{1,64}$ and be unique within the batch.
+    std::string customId;
+    // One message, as service/osid_json.h describes. Checked when the
+    // request is processed: a bad value makes this request errored, not
+    // the batch invalid.
+    nlohmann::json params;
 };
 
 // Reads a batch file: one JSON object {"custom_id", "params"} per line
@@ -103,26 +103,26 @@ std::vector<MessageBatchRequest> readRequestsJsonLines(std::istream &in);
 std::vector<MessageBatchRequest> requestsFromJson(const nlohmann::json &body);
 
 struct ListParams {
-  // Batches per page, 1 to 1000.
-  std::int64_t limit = 20;
-  // At most one of the two: the page of batches newer than beforeId, or
-  // older than afterId. Both empty: the newest batches.
-  std::string beforeId;
-  std::string afterId;
+    // Batches per page, 1 to 1000.
+    std::int64_t limit = 20;
+    // At most one of the two: the page of batches newer than beforeId, or
+    // older than afterId. Both empty: the newest batches.
+    std::string beforeId;
+    std::string afterId;
 };
 
 struct MessageBatchPage {
-  std::vector<MessageBatch> data; // newest first
-  // Whether more batches lie beyond this page, in the direction paged:
-  // newer ones for beforeId, older ones otherwise.
-  bool hasMore = false;
-  // The first and last id of `data`; pass firstId as beforeId for the
-  // previous (newer) page, lastId as afterId for the next (older) one.
-  std::optional<std::string> firstId;
-  std::optional<std::string> lastId;
+    std::vector<MessageBatch> data; // newest first
+    // Whether more batches lie beyond this page, in the direction paged:
+    // newer ones for beforeId, older ones otherwise.
+    bool hasMore = false;
+    // The first and last id of `data`; pass firstId as beforeId for the
+    // previous (newer) page, lastId as afterId for the next (older) one.
+    std::optional<std::string> firstId;
+    std::optional<std::string> lastId;
 
-  // {"data": [...], "has_more", "first_id", "last_id"}.
-  nlohmann::json toJson() const;
+    // {"data": [...], "has_more", "first_id", "last_id"}.
+    nlohmann::json toJson() const;
 };
 
 enum class ResultType { Succeeded, Errored, Canceled, Expired };
@@ -131,18 +131,18 @@ enum class ResultType { Succeeded, Errored, Canceled, Expired };
 const char *resultTypeName(ResultType type) noexcept;
 
 struct MessageBatchResult {
-  std::string customId;
-  ResultType type = ResultType::Succeeded;
-  // Succeeded: the message created (service/osid_json.h messageToJson).
-  nlohmann::json message;
-  // Errored: an error_type value and why.
-  std::string errorType;
-  std::string errorMessage;
+    std::string customId;
+    ResultType type = ResultType::Succeeded;
+    // Succeeded: the message created (service/osid_json.h messageToJson).
+    nlohmann::json message;
+    // Errored: an error_type value and why.
+    std::string errorType;
+    std::string errorMessage;
 
-  // One results line: {"custom_id", "result": {"type": "succeeded",
-  // "message": {...}}} or {"type": "errored", "error": {"type", "message"}}
-  // or {"type": "canceled"} or {"type": "expired"}.
-  nlohmann::json toJson() const;
+    // One results line: {"custom_id", "result": {"type": "succeeded",
+    // "message": {...}}} or {"type": "errored", "error": {"type", "message"}}
+    // or {"type": "canceled"} or {"type": "expired"}.
+    nlohmann::json toJson() const;
 };
 
 class BatchStore;
@@ -152,109 +152,106 @@ class BatchStore;
 // after the batch has ended, it holds every request; before, only those
 // finished so far.
 class ResultStream {
-public:
-  static constexpr std::size_t kPageSize = 1000;
+  public:
+    static constexpr std::size_t kPageSize = 1000;
 
-  ResultStream(std::shared_ptr<BatchStore> store, std::int64_t batchKey);
-  ResultStream(ResultStream &&) noexcept;
-  ResultStream &operator=(ResultStream &&) noexcept;
-  ~ResultStream();
+    ResultStream(std::shared_ptr<BatchStore> store, std::int64_t batchKey);
+    ResultStream(ResultStream &&) noexcept;
+    ResultStream &operator=(ResultStream &&) noexcept;
+    ~ResultStream();
 
-  // The next result into `result`; false at the end (also when the batch
-  // is deleted while being read).
-  bool next(MessageBatchResult &result);
+    // The next result into `result`; false at the end (also when the batch
+    // is deleted while being read).
+    bool next(MessageBatchResult &result);
 
-  // How many results are held in memory now: never more than kPageSize.
-  std::size_t buffered() const noexcept { return page_.size() - position_; }
+    // How many results are held in memory now: never more than kPageSize.
+    std::size_t buffered() const noexcept { return page_.size() - position_; }
 
-private:
-  std::shared_ptr<BatchStore> store_;
-  std::int64_t batchKey_;
-  std::int64_t afterIndex_ = -1;
-  std::vector<MessageBatchResult> page_;
-  std::size_t position_ = 0;
-  bool exhausted_ = false;
+  private:
+    std::shared_ptr<BatchStore> store_;
+    std::int64_t batchKey_;
+    std::int64_t afterIndex_ = -1;
+    std::vector<MessageBatchResult> page_;
+    std::size_t position_ = 0;
+    bool exhausted_ = false;
 };
 
 struct MessageBatchOptions {
-  // The SQLite file holding batches, requests and results, created if
-  // missing; ":memory:" keeps them in memory, for this object's lifetime.
-  std::string storePath = ":memory:";
-  // The most requests one batch may hold.
-  std::size_t maxRequests = 100'000;
-  // How long after creation unstarted requests expire.
-  std::chrono::microseconds expiresAfter = std::chrono::hours(24);
-  // Worker threads, and requests per chunk (one createMessages call and
-  // one store transaction each).
-  std::size_t workers = 2;
-  std::size_t chunkSize = 500;
-  // Whether this object runs workers (when it gets the processing lock).
-  // false: it only reads and changes batch state; another process works.
-  bool process = true;
-  // How often an idle worker looks for batches created or canceled by
-  // another process, and a waiting caller re-reads the store.
-  std::chrono::milliseconds pollInterval{100};
-  // The time; tests inject their own to test expiry.
-  std::function<DateTime()> clock = [] { return DateTime::now(); };
+    // The SQLite file holding batches, requests and results, created if
+    // missing; ":memory:" keeps them in memory, for this object's lifetime.
+    std::string storePath = ":memory:";
+    // The most requests one batch may hold.
+    std::size_t maxRequests = 100'000;
+    // How long after creation unstarted requests expire.
+    std::chrono::microseconds expiresAfter = std::chrono::hours(24);
+    // Worker threads, and requests per chunk (one createMessages call and
+    // one store transaction each).
+    std::size_t workers = 2;
+    std::size_t chunkSize = 500;
+    // Whether this object runs workers (when it gets the processing lock).
+    // false: it only reads and changes batch state; another process works.
+    bool process = true;
+    // How often an idle worker looks for batches created or canceled by
+    // another process, and a waiting caller re-reads the store.
+    std::chrono::milliseconds pollInterval{100};
+    // The time; tests inject their own to test expiry.
+    std::function<DateTime()> clock = [] { return DateTime::now(); };
 };
 
 class MessageBatchService {
-public:
-  // Opens (or creates) the store; resumes unfinished batches when it gets
-  // the processing lock.
-  // Errors: ServiceError (api_error: the store cannot be opened, or is
-  //         not a batch store of this version).
-  MessageBatchService(std::shared_ptr<messaging::MessagingManager> manager,
-                      MessageBatchOptions options = {});
-  // Stops the workers after their current chunk. Unfinished batches stay
-  // in the store, in_progress, and resume with the next service.
-  ~MessageBatchService();
+  public:
+    // Opens (or creates) the store; resumes unfinished batches when it gets
+    // the processing lock.
+    // Errors: ServiceError (api_error: the store cannot be opened, or is
+    //         not a batch store of this version).
+    MessageBatchService(std::shared_ptr<messaging::MessagingManager> manager, MessageBatchOptions options = {});
+    // Stops the workers after their current chunk. Unfinished batches stay
+    // in the store, in_progress, and resume with the next service.
+    ~MessageBatchService();
 
-  MessageBatchService(const MessageBatchService &) = delete;
-  MessageBatchService &operator=(const MessageBatchService &) = delete;
+    MessageBatchService(const MessageBatchService &) = delete;
+    MessageBatchService &operator=(const MessageBatchService &) = delete;
 
-  // Saves a new batch and returns it, in_progress.
-  // Errors: ServiceError (invalid_request_error) listing every envelope
-  //         problem: no requests, more than maxRequests, a custom_id that
-  //         is malformed or not unique. Nothing is saved then.
-  MessageBatch create(const std::vector<MessageBatchRequest> &requests);
+    // Saves a new batch and returns it, in_progress.
+    // Errors: ServiceError (invalid_request_error) listing every envelope
+    //         problem: no requests, more than maxRequests, a custom_id that
+    //         is malformed or not unique. Nothing is saved then.
+    MessageBatch create(const std::vector<MessageBatchRequest> &requests);
 
-  // The batch as it is now. Errors: ServiceError (not_found_error).
-  MessageBatch retrieve(const std::string &id);
+    // The batch as it is now. Errors: ServiceError (not_found_error).
+    MessageBatch retrieve(const std::string &id);
 
-  // A page of batches, newest first.
-  // Errors: ServiceError (invalid_request_error: limit outside 1..1000,
-  //         both beforeId and afterId; not_found_error: an unknown cursor).
-  MessageBatchPage list(const ListParams &params = {});
+    // A page of batches, newest first.
+    // Errors: ServiceError (invalid_request_error: limit outside 1..1000,
+    //         both beforeId and afterId; not_found_error: an unknown cursor).
+    MessageBatchPage list(const ListParams &params = {});
 
-  // Cancels the batch: canceling until the chunks already running finish,
-  // then ended, with the requests not started counted canceled. Canceling
-  // a batch that is canceling or ended returns it unchanged.
-  // Errors: ServiceError (not_found_error).
-  MessageBatch cancel(const std::string &id);
+    // Cancels the batch: canceling until the chunks already running finish,
+    // then ended, with the requests not started counted canceled. Canceling
+    // a batch that is canceling or ended returns it unchanged.
+    // Errors: ServiceError (not_found_error).
+    MessageBatch cancel(const std::string &id);
 
-  // Deletes an ended batch with its requests and results; returns
-  // {"id", "type": "message_batch_deleted"}.
-  // Errors: ServiceError (not_found_error; invalid_request_error when the
-  //         batch has not ended: cancel it first).
-  nlohmann::json remove(const std::string &id);
+    // Deletes an ended batch with its requests and results; returns
+    // {"id", "type": "message_batch_deleted"}.
+    // Errors: ServiceError (not_found_error; invalid_request_error when the
+    //         batch has not ended: cancel it first).
+    nlohmann::json remove(const std::string &id);
 
-  // The batch's results. Errors: ServiceError (not_found_error).
-  ResultStream results(const std::string &id);
+    // The batch's results. Errors: ServiceError (not_found_error).
+    ResultStream results(const std::string &id);
 
-  // Blocks until the batch has ended and returns it. `onProgress` (if
-  // given) is called with the batch each time its counts change.
-  // Errors: ServiceError (not_found_error, also when deleted meanwhile).
-  MessageBatch
-  wait(const std::string &id,
-       const std::function<void(const MessageBatch &)> &onProgress = {});
+    // Blocks until the batch has ended and returns it. `onProgress` (if
+    // given) is called with the batch each time its counts change.
+    // Errors: ServiceError (not_found_error, also when deleted meanwhile).
+    MessageBatch wait(const std::string &id, const std::function<void(const MessageBatch &)> &onProgress = {});
 
-  // Whether this object holds the processing lock and runs the workers.
-  bool isProcessing() const;
+    // Whether this object holds the processing lock and runs the workers.
+    bool isProcessing() const;
 
-private:
-  class Engine;
-  std::unique_ptr<Engine> engine_;
+  private:
+    class Engine;
+    std::unique_ptr<Engine> engine_;
 };
 
 } // namespace osid::service

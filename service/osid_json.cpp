@@ -14,159 +14,154 @@ using nlohmann::json;
 
 namespace {
 
-constexpr std::array<std::string_view, 4> kContentFields = {
-    "display_name", "description", "subject", "text"};
-constexpr std::array<std::string_view, 5> kDeliveryFields = {
-    "sender", "sending_agent", "recipients", "sent_time", "received_time"};
+constexpr std::array<std::string_view, 4> kContentFields = {"display_name", "description", "subject", "text"};
+constexpr std::array<std::string_view, 5> kDeliveryFields = {"sender", "sending_agent", "recipients", "sent_time",
+                                                             "received_time"};
 
-template <std::size_t N>
-bool contains(const std::array<std::string_view, N> &fields,
-              std::string_view name) {
-  for (auto f : fields)
-    if (f == name)
-      return true;
-  return false;
+template <std::size_t N> bool contains(const std::array<std::string_view, N> &fields, std::string_view name)
+{
+    for (auto f : fields)
+        if (f == name)
+            return true;
+    return false;
 }
 
 const char *typeName(const json &value) { return value.type_name(); }
 
 // Runs one setter; a refusal names the field.
-template <typename Setter> void set(const std::string &path, Setter &&setter) {
-  try {
-    setter();
-  } catch (const OsidException &e) {
-    throw JsonShapeError(fmt::format("{}: {}", path, e.what()));
-  }
+template <typename Setter> void set(const std::string &path, Setter &&setter)
+{
+    try {
+        setter();
+    } catch (const OsidException &e) {
+        throw JsonShapeError(fmt::format("{}: {}", path, e.what()));
+    }
 }
 
 } // namespace
 
-std::string stringFromJson(const json &value, const std::string &path) {
-  if (!value.is_string())
-    throw JsonShapeError(
-        fmt::format("{}: expected a string, got {}", path, typeName(value)));
-  return value.get<std::string>();
+std::string stringFromJson(const json &value, const std::string &path)
+{
+    if (!value.is_string())
+        throw JsonShapeError(fmt::format("{}: expected a string, got {}", path, typeName(value)));
+    return value.get<std::string>();
 }
 
-Id idFromJson(const json &value, const std::string &path) {
-  const auto text = stringFromJson(value, path);
-  try {
-    return Id::parse(text);
-  } catch (const OsidException &e) {
-    throw JsonShapeError(fmt::format("{}: {}", path, e.what()));
-  }
-}
-
-DateTime dateTimeFromJson(const json &value, const std::string &path) {
-  const auto text = stringFromJson(value, path);
-  try {
-    return DateTime::parse(text);
-  } catch (const OsidException &e) {
-    throw JsonShapeError(fmt::format("{}: {}", path, e.what()));
-  }
-}
-
-std::vector<Type> messageRecordTypes(const json &message,
-                                     const std::string &path) {
-  if (!message.is_object())
-    throw JsonShapeError(
-        fmt::format("{}: expected an object, got {}", path, typeName(message)));
-  for (const auto &item : message.items())
-    if (contains(kDeliveryFields, item.key()))
-      return {messaging::records::deliveryRecordType()};
-  return {};
-}
-
-void fillMessageForm(messaging::MessageForm &form, const json &message,
-                     const std::string &path) {
-  if (!message.is_object())
-    throw JsonShapeError(
-        fmt::format("{}: expected an object, got {}", path, typeName(message)));
-  for (const auto &item : message.items()) {
-    const auto &key = item.key();
-    if (!contains(kContentFields, key) && !contains(kDeliveryFields, key))
-      throw JsonShapeError(fmt::format(
-          "{}.{}: unknown field (a message has display_name, description, "
-          "subject, text, sender, sending_agent, recipients, sent_time, "
-          "received_time)",
-          path, key));
-  }
-  const auto field = [&](std::string_view name) {
-    return fmt::format("{}.{}", path, name);
-  };
-  for (const auto &item : message.items()) {
-    const auto &key = item.key();
-    const auto &value = item.value();
-    const auto where = field(key);
-    if (key == "display_name") {
-      auto v = stringFromJson(value, where);
-      set(where, [&] { form.setDisplayName(v); });
-    } else if (key == "description") {
-      auto v = stringFromJson(value, where);
-      set(where, [&] { form.setDescription(v); });
-    } else if (key == "subject") {
-      auto v = stringFromJson(value, where);
-      set(where, [&] { form.setSubjectLine(v); });
-    } else if (key == "text") {
-      auto v = stringFromJson(value, where);
-      set(where, [&] { form.setText(v); });
+Id idFromJson(const json &value, const std::string &path)
+{
+    const auto text = stringFromJson(value, path);
+    try {
+        return Id::parse(text);
+    } catch (const OsidException &e) {
+        throw JsonShapeError(fmt::format("{}: {}", path, e.what()));
     }
-  }
-  if (messageRecordTypes(message, path).empty())
-    return;
-  // In kDeliveryFields' order, so the sent time is set before the received
-  // time, which may not be earlier.
-  auto &delivery = messaging::records::deliveryFormRecord(form);
-  for (auto key : kDeliveryFields) {
-    const auto found = message.find(key);
-    if (found == message.end())
-      continue;
-    const auto &value = *found;
-    const auto where = field(key);
-    if (key == "sender") {
-      auto v = idFromJson(value, where);
-      set(where, [&] { delivery.setSender(v); });
-    } else if (key == "sending_agent") {
-      auto v = idFromJson(value, where);
-      set(where, [&] { delivery.setSendingAgent(v); });
-    } else if (key == "recipients") {
-      if (!value.is_array())
-        throw JsonShapeError(fmt::format("{}: expected an array of Ids, got {}",
-                                         where, typeName(value)));
-      std::vector<Id> recipients;
-      recipients.reserve(value.size());
-      for (std::size_t i = 0; i < value.size(); ++i)
-        recipients.push_back(
-            idFromJson(value[i], fmt::format("{}[{}]", where, i)));
-      set(where, [&] { delivery.setRecipients(recipients); });
-    } else if (key == "sent_time") {
-      auto v = dateTimeFromJson(value, where);
-      set(where, [&] { delivery.setSentTime(v); });
-    } else if (key == "received_time") {
-      auto v = dateTimeFromJson(value, where);
-      set(where, [&] { delivery.setReceivedTime(v); });
-    }
-  }
 }
 
-json messageToJson(const messaging::Message &message) {
-  json out = {{"id", message.getId().toString()},
-              {"display_name", message.getDisplayName().getText()},
-              {"subject", message.getSubjectLine().getText()},
-              {"text", message.getText().getText()},
-              {"sent", message.isSent()}};
-  if (message.isSent()) {
-    out["sender"] = message.getSenderId().toString();
-    out["sending_agent"] = message.getSendingAgentId().toString();
-    json recipients = json::array();
-    const auto recipientIds = message.getRecipientIds();
-    for (const auto &r : *recipientIds)
-      recipients.push_back(r.toString());
-    out["recipients"] = std::move(recipients);
-    out["sent_time"] = message.getSentTime().toString();
-    out["received_time"] = message.getReceivedTime().toString();
-  }
-  return out;
+DateTime dateTimeFromJson(const json &value, const std::string &path)
+{
+    const auto text = stringFromJson(value, path);
+    try {
+        return DateTime::parse(text);
+    } catch (const OsidException &e) {
+        throw JsonShapeError(fmt::format("{}: {}", path, e.what()));
+    }
+}
+
+std::vector<Type> messageRecordTypes(const json &message, const std::string &path)
+{
+    if (!message.is_object())
+        throw JsonShapeError(fmt::format("{}: expected an object, got {}", path, typeName(message)));
+    for (const auto &item : message.items())
+        if (contains(kDeliveryFields, item.key()))
+            return {messaging::records::deliveryRecordType()};
+    return {};
+}
+
+void fillMessageForm(messaging::MessageForm &form, const json &message, const std::string &path)
+{
+    if (!message.is_object())
+        throw JsonShapeError(fmt::format("{}: expected an object, got {}", path, typeName(message)));
+    for (const auto &item : message.items()) {
+        const auto &key = item.key();
+        if (!contains(kContentFields, key) && !contains(kDeliveryFields, key))
+            throw JsonShapeError(fmt::format("{}.{}: unknown field (a message has display_name, description, "
+                                             "subject, text, sender, sending_agent, recipients, sent_time, "
+                                             "received_time)",
+                                             path, key));
+    }
+    const auto field = [&](std::string_view name) { return fmt::format("{}.{}", path, name); };
+    for (const auto &item : message.items()) {
+        const auto &key = item.key();
+        const auto &value = item.value();
+        const auto where = field(key);
+        if (key == "display_name") {
+            auto v = stringFromJson(value, where);
+            set(where, [&] { form.setDisplayName(v); });
+        } else if (key == "description") {
+            auto v = stringFromJson(value, where);
+            set(where, [&] { form.setDescription(v); });
+        } else if (key == "subject") {
+            auto v = stringFromJson(value, where);
+            set(where, [&] { form.setSubjectLine(v); });
+        } else if (key == "text") {
+            auto v = stringFromJson(value, where);
+            set(where, [&] { form.setText(v); });
+        }
+    }
+    if (messageRecordTypes(message, path).empty())
+        return;
+    // In kDeliveryFields' order, so the sent time is set before the received
+    // time, which may not be earlier.
+    auto &delivery = messaging::records::deliveryFormRecord(form);
+    for (auto key : kDeliveryFields) {
+        const auto found = message.find(key);
+        if (found == message.end())
+            continue;
+        const auto &value = *found;
+        const auto where = field(key);
+        if (key == "sender") {
+            auto v = idFromJson(value, where);
+            set(where, [&] { delivery.setSender(v); });
+        } else if (key == "sending_agent") {
+            auto v = idFromJson(value, where);
+            set(where, [&] { delivery.setSendingAgent(v); });
+        } else if (key == "recipients") {
+            if (!value.is_array())
+                throw JsonShapeError(fmt::format("{}: expected an array of Ids, got {}", where, typeName(value)));
+            std::vector<Id> recipients;
+            recipients.reserve(value.size());
+            for (std::size_t i = 0; i < value.size(); ++i)
+                recipients.push_back(idFromJson(value[i], fmt::format("{}[{}]", where, i)));
+            set(where, [&] { delivery.setRecipients(recipients); });
+        } else if (key == "sent_time") {
+            auto v = dateTimeFromJson(value, where);
+            set(where, [&] { delivery.setSentTime(v); });
+        } else if (key == "received_time") {
+            auto v = dateTimeFromJson(value, where);
+            set(where, [&] { delivery.setReceivedTime(v); });
+        }
+    }
+}
+
+json messageToJson(const messaging::Message &message)
+{
+    json out = {{"id", message.getId().toString()},
+                {"display_name", message.getDisplayName().getText()},
+                {"subject", message.getSubjectLine().getText()},
+                {"text", message.getText().getText()},
+                {"sent", message.isSent()}};
+    if (message.isSent()) {
+        out["sender"] = message.getSenderId().toString();
+        out["sending_agent"] = message.getSendingAgentId().toString();
+        json recipients = json::array();
+        const auto recipientIds = message.getRecipientIds();
+        for (const auto &r : *recipientIds)
+            recipients.push_back(r.toString());
+        out["recipients"] = std::move(recipients);
+        out["sent_time"] = message.getSentTime().toString();
+        out["received_time"] = message.getReceivedTime().toString();
+    }
+    return out;
 }
 
 } // namespace osid::service

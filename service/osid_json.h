@@ -29,27 +29,24 @@ namespace osid::service {
 // A JSON value that does not describe what it should. The message names
 // the field by its path ("params.recipients[2]: ...").
 class JsonShapeError : public std::invalid_argument {
-public:
-  using std::invalid_argument::invalid_argument;
+  public:
+    using std::invalid_argument::invalid_argument;
 };
 
 // Reads text forms from a JSON string at `path`; JsonShapeError otherwise.
 Id idFromJson(const nlohmann::json &value, const std::string &path);
 DateTime dateTimeFromJson(const nlohmann::json &value, const std::string &path);
-std::string stringFromJson(const nlohmann::json &value,
-                           const std::string &path);
+std::string stringFromJson(const nlohmann::json &value, const std::string &path);
 
 // The record types a form needs for `message` (the delivery record when any
 // delivery field is present). `message` must be an object.
-std::vector<Type> messageRecordTypes(const nlohmann::json &message,
-                                     const std::string &path);
+std::vector<Type> messageRecordTypes(const nlohmann::json &message, const std::string &path);
 
 // Sets every field `message` names on `form`. A field the form refuses
 // (a limit, a read-only element) is reported as JsonShapeError naming the
 // field and carrying the provider's reason; so is a field that is not one
 // of the fields above, or a value of the wrong JSON type.
-void fillMessageForm(messaging::MessageForm &form,
-                     const nlohmann::json &message, const std::string &path);
+void fillMessageForm(messaging::MessageForm &form, const nlohmann::json &message, const std::string &path);
 
 // The message as JSON: "id", "subject", "text", "display_name", and for a
 // sent message "sender", "sending_agent", "recipients", "sent_time",

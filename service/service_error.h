@@ -21,10 +21,9 @@ namespace osid::service {
 
 // One thing wrong with one item of a request envelope.
 struct EnvelopeProblem {
-  std::size_t index = 0; // the item's position, from 0
-  std::string customId;  // the item's custom_id, when it has a readable one
-  std::string
-      reason; // what is wrong, e.g. "custom_id is not unique (also item 3)"
+    std::size_t index = 0; // the item's position, from 0
+    std::string customId;  // the item's custom_id, when it has a readable one
+    std::string reason;    // what is wrong, e.g. "custom_id is not unique (also item 3)"
 };
 
 namespace error_type {
@@ -34,26 +33,26 @@ inline constexpr const char *kApi = "api_error";
 } // namespace error_type
 
 class ServiceError : public std::runtime_error {
-public:
-  ServiceError(std::string type, const std::string &message,
-               std::vector<EnvelopeProblem> problems = {}, int specificCode = 0)
-      : std::runtime_error(message), type_(std::move(type)),
-        problems_(std::move(problems)), specificCode_(specificCode) {}
+  public:
+    ServiceError(std::string type, const std::string &message, std::vector<EnvelopeProblem> problems = {},
+                 int specificCode = 0)
+        : std::runtime_error(message), type_(std::move(type)), problems_(std::move(problems)),
+          specificCode_(specificCode)
+    {
+    }
 
-  // One of error_type's values.
-  const std::string &type() const noexcept { return type_; }
-  // Every envelope problem found; empty for other errors.
-  const std::vector<EnvelopeProblem> &problems() const noexcept {
-    return problems_;
-  }
-  // The seed's code for job-run errors (24092, 24093, 24091, 24448, 24105,
-  // 24114, 24115); 0 for message batches.
-  int specificCode() const noexcept { return specificCode_; }
+    // One of error_type's values.
+    const std::string &type() const noexcept { return type_; }
+    // Every envelope problem found; empty for other errors.
+    const std::vector<EnvelopeProblem> &problems() const noexcept { return problems_; }
+    // The seed's code for job-run errors (24092, 24093, 24091, 24448, 24105,
+    // 24114, 24115); 0 for message batches.
+    int specificCode() const noexcept { return specificCode_; }
 
-private:
-  std::string type_;
-  std::vector<EnvelopeProblem> problems_;
-  int specificCode_;
+  private:
+    std::string type_;
+    std::vector<EnvelopeProblem> problems_;
+    int specificCode_;
 };
 
 } // namespace osid::service

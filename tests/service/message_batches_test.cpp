@@ -24,628 +24,606 @@ using nlohmann::json;
 
 namespace {
 
-json messageParams(int i) {
-  return json{{"subject", fmt::format("Subject {}", i)},
-              {"text", fmt::format("Text {}", i)},
-              {"sender", fmt::format("resource.Resource:s{}@test", i % 3)},
-              {"recipients",
-               {"resource.Resource:r1@test", "resource.Resource:r2@test"}},
-              {"sent_time", "2026-11-01T09:00:00Z"}};
+json messageParams(int i)
+{
+    return json{{"subject", fmt::format("Subject {}", i)},
+                {"text", fmt::format("Text {}", i)},
+                {"sender", fmt::format("resource.Resource:s{}@test", i % 3)},
+                {"recipients", {"resource.Resource:r1@test", "resource.Resource:r2@test"}},
+                {"sent_time", "2026-11-01T09:00:00Z"}};
 }
 
-std::vector<MessageBatchRequest> requests(int n,
-                                          const std::string &prefix = "req") {
-  std::vector<MessageBatchRequest> out;
-  for (int i = 0; i < n; ++i)
-    out.push_back({fmt::format("{}-{}", prefix, i), messageParams(i)});
-  return out;
+std::vector<MessageBatchRequest> requests(int n, const std::string &prefix = "req")
+{
+    std::vector<MessageBatchRequest> out;
+    for (int i = 0; i < n; ++i)
+        out.push_back({fmt::format("{}-{}", prefix, i), messageParams(i)});
+    return out;
 }
 
-std::map<std::string, MessageBatchResult>
-resultsOf(MessageBatchService &service, const std::string &id) {
-  std::map<std::string, MessageBatchResult> out;
-  auto stream = service.results(id);
-  for (MessageBatchResult r; stream.next(r);)
-    out.emplace(r.customId, r);
-  return out;
+std::map<std::string, MessageBatchResult> resultsOf(MessageBatchService &service, const std::string &id)
+{
+    std::map<std::string, MessageBatchResult> out;
+    auto stream = service.results(id);
+    for (MessageBatchResult r; stream.next(r);)
+        out.emplace(r.customId, r);
+    return out;
 }
 
-std::size_t messageCount(messaging::MessagingManager &manager) {
-  std::size_t n = 0;
-  auto lookup = manager.getMessageLookupSession();
-  auto messages = lookup->getMessages();
-  for (const auto &m : *messages) {
-    (void)m;
-    ++n;
-  }
-  return n;
+std::size_t messageCount(messaging::MessagingManager &manager)
+{
+    std::size_t n = 0;
+    auto lookup = manager.getMessageLookupSession();
+    auto messages = lookup->getMessages();
+    for (const auto &m : *messages) {
+        (void)m;
+        ++n;
+    }
+    return n;
 }
 
 // A clock the test moves by hand.
 struct ManualClock {
-  std::shared_ptr<std::atomic<std::int64_t>> now =
-      std::make_shared<std::atomic<std::int64_t>>(
-          DateTime::parse("2026-11-23T12:00:00Z").toMicroseconds());
-  std::function<DateTime()> function() const {
-    return [now = now] { return DateTime::fromMicroseconds(now->load()); };
-  }
-  void advance(std::chrono::microseconds by) { *now += by.count(); }
+    std::shared_ptr<std::atomic<std::int64_t>> now =
+        std::make_shared<std::atomic<std::int64_t>>(DateTime::parse("2026-11-23T12:00:00Z").toMicroseconds());
+    std::function<DateTime()> function() const
+    {
+        return [now = now] { return DateTime::fromMicroseconds(now->load()); };
+    }
+    void advance(std::chrono::microseconds by) { *now += by.count(); }
 };
 
-MessageBatchOptions fileOptions(const std::string &path, bool process = true) {
-  MessageBatchOptions options;
-  options.storePath = path;
-  options.process = process;
-  options.pollInterval = std::chrono::milliseconds(10);
-  return options;
+MessageBatchOptions fileOptions(const std::string &path, bool process = true)
+{
+    MessageBatchOptions options;
+    options.storePath = path;
+    options.process = process;
+    options.pollInterval = std::chrono::milliseconds(10);
+    return options;
 }
 
-ListParams page(std::int64_t limit, std::string beforeId = "",
-                std::string afterId = "") {
-  ListParams params;
-  params.limit = limit;
-  params.beforeId = std::move(beforeId);
-  params.afterId = std::move(afterId);
-  return params;
+ListParams page(std::int64_t limit, std::string beforeId = "", std::string afterId = "")
+{
+    ListParams params;
+    params.limit = limit;
+    params.beforeId = std::move(beforeId);
+    params.afterId = std::move(afterId);
+    return params;
 }
 
-template <typename F> ServiceError errorOf(F &&f) {
-  try {
-    f();
-  } catch (const ServiceError &e) {
-    return e;
-  }
-  FAIL("no ServiceError");
-  return ServiceError("", "");
+template <typename F> ServiceError errorOf(F &&f)
+{
+    try {
+        f();
+    } catch (const ServiceError &e) {
+        return e;
+    }
+    FAIL("no ServiceError");
+    return ServiceError("", "");
 }
 
 } // namespace
 
-TEST_SUITE("message batches") {
-
-  TEST_CASE("a batch goes from in_progress to ended and every request "
-            "succeeds, keyed by custom_id") {
-    auto manager = impl::memory::makeMemoryMessagingManager();
-    MessageBatchOptions options;
-    options.chunkSize = 7;
-    MessageBatchService service(manager, options);
-    auto batch = service.create(requests(50));
-    CHECK(batch.processingStatus == ProcessingStatus::InProgress);
-    CHECK(batch.id.rfind("msgbatch_", 0) == 0);
-    CHECK(batch.requestCounts.processing == 50);
-    CHECK_FALSE(batch.endedAt.has_value());
-    CHECK(batch.expiresAt.toMicroseconds() - batch.createdAt.toMicroseconds() ==
-          std::chrono::microseconds(std::chrono::hours(24)).count());
-
-    const auto ended = service.wait(batch.id);
-    CHECK(ended.processingStatus == ProcessingStatus::Ended);
-    CHECK(ended.requestCounts.succeeded == 50);
-    CHECK(ended.requestCounts.processing == 0);
-    REQUIRE(ended.endedAt.has_value());
-    CHECK(service.retrieve(batch.id).toJson() ==
-          ended.toJson()); // retrieve is idempotent
-    CHECK(service.retrieve(batch.id).toJson() == ended.toJson());
-
-    const auto results = resultsOf(service, batch.id);
-    REQUIRE(results.size() == 50);
-    const auto &r7 = results.at("req-7");
-    CHECK(r7.type == ResultType::Succeeded);
-    CHECK(r7.message["subject"] == "Subject 7");
-    CHECK(r7.message["text"] == "Text 7");
-    CHECK(r7.message["sender"] == "resource.Resource:s1@test");
-    CHECK(r7.message["recipients"].size() == 2);
-    CHECK(r7.message["sent_time"] == "2026-11-01T09:00:00Z");
-    const auto line = r7.toJson();
-    CHECK(line["custom_id"] == "req-7");
-    CHECK(line["result"]["type"] == "succeeded");
-    CHECK(line["result"]["message"]["id"] == r7.message["id"]);
-    CHECK(messageCount(*manager) == 50);
-  }
-
-  TEST_CASE("the batch object has the Message Batches shape") {
-    MessageBatchService service(impl::memory::makeMemoryMessagingManager());
-    const auto j = service.wait(service.create(requests(1)).id).toJson();
-    CHECK(j["type"] == "message_batch");
-    CHECK(j["processing_status"] == "ended");
-    for (const char *key :
-         {"processing", "succeeded", "errored", "canceled", "expired"})
-      CHECK(j["request_counts"].contains(key));
-    CHECK(j["cancel_initiated_at"].is_null());
-    CHECK(j["archived_at"].is_null());
-    CHECK(j["ended_at"].is_string());
-    CHECK(DateTime::parse(j["created_at"].get<std::string>()) <=
-          DateTime::parse(j["ended_at"].get<std::string>()));
-  }
-
-  TEST_CASE("envelope problems are reported together and nothing is saved") {
-    MessageBatchOptions options;
-    options.maxRequests = 4;
-    MessageBatchService service(impl::memory::makeMemoryMessagingManager(),
-                                options);
-
-    auto empty = errorOf([&] { service.create({}); });
-    CHECK(empty.type() == "invalid_request_error");
-    REQUIRE(empty.problems().size() == 1);
-    CHECK(empty.problems()[0].reason == "a batch needs at least one request");
-
-    auto tooMany = errorOf([&] { service.create(requests(5)); });
-    REQUIRE(tooMany.problems().size() == 1);
-    CHECK(tooMany.problems()[0].reason ==
-          "5 requests; a batch holds at most 4");
-
-    std::vector<MessageBatchRequest> bad = {
-        {"ok-1", messageParams(0)},
-        {"has space", messageParams(1)},
-        {"ok-1", messageParams(2)},
-        {std::string(65, 'a'), messageParams(3)}};
-    auto e = errorOf([&] { service.create(bad); });
-    CHECK(e.type() == "invalid_request_error");
-    REQUIRE(e.problems().size() == 3);
-    CHECK(e.problems()[0].index == 1);
-    CHECK(e.problems()[0].reason ==
-          "custom_id \"has space\" does not match ^[a-zA-Z0-9_-]{1,64}$");
-    CHECK(e.problems()[1].index == 2);
-    CHECK(e.problems()[1].customId == "ok-1");
-    CHECK(e.problems()[1].reason == "custom_id is not unique (also request 0)");
-    CHECK(e.problems()[2].index == 3);
-    CHECK(std::string(e.what()).find("3 problems") != std::string::npos);
-
-    auto emptyId = errorOf([&] { service.create({{"", messageParams(0)}}); });
-    CHECK(emptyId.problems().size() == 1);
-
-    CHECK(service.list().data.empty());
-  }
-
-  TEST_CASE(
-      "a request whose params are bad ends errored without failing the batch") {
-    MessageBatchService service(impl::memory::makeMemoryMessagingManager());
-    auto noSender = messageParams(0);
-    noSender.erase("sender");
-    auto receivedEarly = messageParams(0);
-    receivedEarly["received_time"] = "2026-10-01T00:00:00Z";
-    std::vector<MessageBatchRequest> batch = {
-        {"good", messageParams(0)},
-        {"unknown-field", json{{"subject", "x"}, {"colour", "red"}}},
-        {"bad-id", json{{"subject", "x"},
-                        {"sender", "no-authority"},
-                        {"sent_time", "2026-11-01T00:00:00Z"}}},
-        {"bad-time", json{{"sender", "a:b@c"}, {"sent_time", "yesterday"}}},
-        {"wrong-type", json{{"subject", 42}}},
-        {"no-sender", noSender},
-        {"received-early", receivedEarly},
-        {"plain", json{{"subject", "a draft"}, {"text", "not sent"}}},
-    };
-    const auto ended = service.wait(service.create(batch).id);
-    CHECK(ended.requestCounts.succeeded == 2);
-    CHECK(ended.requestCounts.errored == 6);
-    const auto results = resultsOf(service, ended.id);
-    CHECK(results.at("good").type == ResultType::Succeeded);
-    CHECK(results.at("plain").type == ResultType::Succeeded);
-    CHECK(results.at("plain").message["sent"] == false);
-    for (const char *id : {"unknown-field", "bad-id", "bad-time", "wrong-type",
-                           "no-sender", "received-early"}) {
-      CAPTURE(id);
-      CHECK(results.at(id).type == ResultType::Errored);
-      CHECK(results.at(id).errorType == "invalid_request_error");
-      CHECK_FALSE(results.at(id).errorMessage.empty());
-    }
-    CHECK(results.at("unknown-field")
-              .errorMessage.find("params.colour: unknown field") == 0);
-    CHECK(results.at("wrong-type").errorMessage ==
-          "params.subject: expected a string, got number");
-    CHECK(results.at("bad-time").errorMessage.find("params.sent_time:") == 0);
-    const auto line = results.at("bad-id").toJson();
-    CHECK(line["result"]["type"] == "errored");
-    CHECK(line["result"]["error"]["type"] == "invalid_request_error");
-  }
-
-  TEST_CASE("cancel: in_progress, then canceling, then ended with the "
-            "unstarted requests canceled") {
-    sqlite_test::TempDir dir;
-    const auto path = dir.file("batches.db");
-    auto manager = impl::memory::makeMemoryMessagingManager();
-    std::string id;
-    {
-      // No workers here: the batch stays in_progress until cancelled.
-      MessageBatchService front(manager, fileOptions(path, false));
-      id = front.create(requests(20)).id;
-      CHECK(front.retrieve(id).processingStatus ==
-            ProcessingStatus::InProgress);
-      const auto canceling = front.cancel(id);
-      CHECK(canceling.processingStatus == ProcessingStatus::Canceling);
-      REQUIRE(canceling.cancelInitiatedAt.has_value());
-      // Cancelling again is not an error and changes nothing.
-      CHECK(front.cancel(id).toJson() == canceling.toJson());
-      auto e = errorOf([&] { front.remove(id); });
-      CHECK(e.type() == "invalid_request_error");
-      CHECK(std::string(e.what()).find("cancel it first") != std::string::npos);
-    }
-    MessageBatchService worker(manager, fileOptions(path));
-    const auto ended = worker.wait(id);
-    CHECK(ended.processingStatus == ProcessingStatus::Ended);
-    CHECK(ended.requestCounts.canceled == 20);
-    CHECK(ended.requestCounts.succeeded == 0);
-    CHECK(worker.cancel(id).toJson() == ended.toJson());
-    const auto results = resultsOf(worker, id);
-    REQUIRE(results.size() == 20);
-    CHECK(results.at("req-3").toJson()["result"] == json{{"type", "canceled"}});
-    CHECK(messageCount(*manager) == 0);
-  }
-
-  TEST_CASE("cancel while running keeps what finished and cancels the rest") {
-    auto manager = impl::memory::makeMemoryMessagingManager();
-    MessageBatchOptions options;
-    options.workers = 1;
-    options.chunkSize = 10;
-    MessageBatchService service(manager, options);
-    const auto id = service.create(requests(5000)).id;
-    service.cancel(id);
-    const auto ended = service.wait(id);
-    const auto &c = ended.requestCounts;
-    CHECK(ended.processingStatus == ProcessingStatus::Ended);
-    CHECK(c.canceled > 0);
-    CHECK(c.succeeded + c.canceled == 5000);
-    CHECK(messageCount(*manager) == c.succeeded);
-  }
-
-  TEST_CASE("requests not started by expires_at end expired") {
-    sqlite_test::TempDir dir;
-    const auto path = dir.file("batches.db");
-    ManualClock clock;
-    auto options = fileOptions(path, false);
-    options.clock = clock.function();
-    options.expiresAfter = std::chrono::hours(1);
-    std::string id;
-    {
-      MessageBatchService front(impl::memory::makeMemoryMessagingManager(),
-                                options);
-      const auto batch = front.create(requests(12));
-      id = batch.id;
-      CHECK(batch.expiresAt == DateTime::parse("2026-11-23T13:00:00Z"));
-    }
-    clock.advance(std::chrono::hours(1));
-    options.process = true;
-    MessageBatchService worker(impl::memory::makeMemoryMessagingManager(),
-                               options);
-    const auto ended = worker.wait(id);
-    CHECK(ended.processingStatus == ProcessingStatus::Ended);
-    CHECK(ended.requestCounts.expired == 12);
-    CHECK(ended.endedAt == DateTime::parse("2026-11-23T13:00:00Z"));
-    CHECK(resultsOf(worker, id).at("req-0").toJson()["result"] ==
-          json{{"type", "expired"}});
-  }
-
-  TEST_CASE("list pages newest first, forward with after_id and back with "
-            "before_id") {
-    MessageBatchOptions options;
-    options.process = false;
-    MessageBatchService service(impl::memory::makeMemoryMessagingManager(),
-                                options);
-    std::vector<std::string> ids; // oldest first
-    for (int i = 0; i < 5; ++i)
-      ids.push_back(service.create(requests(1)).id);
-
-    const auto first = service.list(page(2, "", ""));
-    REQUIRE(first.data.size() == 2);
-    CHECK(first.data[0].id == ids[4]);
-    CHECK(first.data[1].id == ids[3]);
-    CHECK(first.hasMore);
-    CHECK(first.firstId == ids[4]);
-    CHECK(first.lastId == ids[3]);
-
-    const auto second = service.list(page(2, "", *first.lastId));
-    REQUIRE(second.data.size() == 2);
-    CHECK(second.data[0].id == ids[2]);
-    CHECK(second.data[1].id == ids[1]);
-    CHECK(second.hasMore);
-
-    const auto third = service.list(page(2, "", *second.lastId));
-    REQUIRE(third.data.size() == 1);
-    CHECK(third.data[0].id == ids[0]);
-    CHECK_FALSE(third.hasMore);
-
-    // Back again from the last page.
-    const auto back = service.list(page(2, *third.firstId, ""));
-    REQUIRE(back.data.size() == 2);
-    CHECK(back.data[0].id == ids[2]);
-    CHECK(back.data[1].id == ids[1]);
-    CHECK(back.hasMore);
-    const auto top = service.list(page(2, *back.firstId, ""));
-    REQUIRE(top.data.size() == 2);
-    CHECK(top.data[0].id == ids[4]);
-    CHECK_FALSE(top.hasMore);
-    CHECK(service.list(page(2, ids[4], "")).data.empty());
-
-    CHECK(service.list().data.size() == 5); // default limit 20
-    const auto j = first.toJson();
-    CHECK(j["has_more"] == true);
-    CHECK(j["first_id"] == ids[4]);
-    CHECK(j["data"].size() == 2);
-    CHECK(service.list(page(1000, "", "")).data.size() == 5);
-  }
-
-  TEST_CASE(
-      "list refuses out-of-range limits, two cursors and unknown cursors") {
-    MessageBatchService service(impl::memory::makeMemoryMessagingManager());
-    const auto id = service.create(requests(1)).id;
-    CHECK(errorOf([&] { service.list(page(0, "", "")); }).type() ==
-          "invalid_request_error");
-    CHECK(std::string(
-              errorOf([&] { service.list(page(1001, "", "")); }).what()) ==
-          "limit must be between 1 and 1000, not 1001");
-    CHECK(errorOf([&] { service.list(page(-5, "", "")); }).type() ==
-          "invalid_request_error");
-    CHECK(errorOf([&] { service.list(page(20, id, id)); }).type() ==
-          "invalid_request_error");
-    CHECK(errorOf([&] {
-            service.list(page(20, "", "msgbatch_nope"));
-          }).type() == "not_found_error");
-    CHECK(errorOf([&] {
-            service.list(page(20, "msgbatch_nope", ""));
-          }).type() == "not_found_error");
-  }
-
-  TEST_CASE(
-      "delete: refused before the end, allowed after, then the batch is gone") {
-    MessageBatchOptions options;
-    options.process = false;
-    auto manager = impl::memory::makeMemoryMessagingManager();
-    sqlite_test::TempDir dir;
-    const auto path = dir.file("batches.db");
-    std::string id;
-    {
-      MessageBatchService front(manager, fileOptions(path, false));
-      id = front.create(requests(3)).id;
-      auto e = errorOf([&] { front.remove(id); });
-      CHECK(e.type() == "invalid_request_error");
-      CHECK(std::string(e.what()) ==
-            fmt::format(
-                "message batch {} is in_progress; only an ended batch can be "
-                "deleted: cancel it first and delete it once it has ended",
-                id));
-    }
-    MessageBatchService service(manager, fileOptions(path));
-    service.wait(id);
-    CHECK(service.remove(id) ==
-          json{{"id", id}, {"type", "message_batch_deleted"}});
-    CHECK(errorOf([&] { service.retrieve(id); }).type() == "not_found_error");
-    CHECK(errorOf([&] { service.remove(id); }).type() == "not_found_error");
-    CHECK(errorOf([&] { service.results(id); }).type() == "not_found_error");
-    CHECK(errorOf([&] { service.cancel(id); }).type() == "not_found_error");
-    CHECK(errorOf([&] { service.wait(id); }).type() == "not_found_error");
-    CHECK(service.list().data.empty());
-    // The messages it created stay: deleting a batch deletes its record.
-    CHECK(messageCount(*manager) == 3);
-  }
-
-  TEST_CASE("results of a 100,000-request batch stream in request order with a "
-            "bounded buffer") {
-    sqlite_test::TempDir dir;
-    const auto path = dir.file("batches.db");
-    std::string id;
-    constexpr int kRequests = 100'000;
-    {
-      MessageBatchService front(impl::memory::makeMemoryMessagingManager(),
-                                fileOptions(path, false));
-      id = front.create(requests(kRequests)).id;
-      front.cancel(id);
-    }
-    MessageBatchService service(impl::memory::makeMemoryMessagingManager(),
-                                fileOptions(path));
-    CHECK(service.wait(id).requestCounts.canceled == kRequests);
-    auto stream = service.results(id);
-    int n = 0;
-    std::size_t mostBuffered = 0;
-    bool inOrder = true;
-    for (MessageBatchResult r; stream.next(r); ++n) {
-      mostBuffered = std::max(mostBuffered, stream.buffered());
-      inOrder = inOrder && r.customId == fmt::format("req-{}", n);
-    }
-    CHECK(n == kRequests);
-    CHECK(inOrder);
-    CHECK(mostBuffered < ResultStream::kPageSize);
-  }
-
-  TEST_CASE("several batches share one worker in turn") {
-    sqlite_test::TempDir dir;
-    const auto path = dir.file("batches.db");
-    std::string big, small;
-    {
-      MessageBatchService front(impl::memory::makeMemoryMessagingManager(),
-                                fileOptions(path, false));
-      big = front.create(requests(400, "big")).id;
-      small = front.create(requests(20, "small")).id;
-    }
-    auto options = fileOptions(path);
-    options.workers = 1;
-    options.chunkSize = 10;
-    MessageBatchService service(impl::memory::makeMemoryMessagingManager(),
-                                options);
-    // Taking chunks in turn, the small batch ends after two of its chunks
-    // and two of the big one's, long before the big one (created first) is
-    // done. First come, first served would end the big one first.
-    const auto smallEnded = service.wait(small);
-    CHECK(service.wait(big).endedAt > smallEnded.endedAt);
-  }
-
-  TEST_CASE("a restarted service resumes an unfinished batch and finishes each "
-            "request once") {
-    sqlite_test::TempDir dir;
-    const auto path = dir.file("batches.db");
-    auto manager = impl::memory::makeMemoryMessagingManager();
-    std::string id;
-    {
-      auto options = fileOptions(path);
-      options.workers = 1;
-      options.chunkSize = 5;
-      MessageBatchService first(manager, options);
-      id = first.create(requests(3000)).id;
-      // Stop it part of the way through.
-      while (first.retrieve(id).requestCounts.succeeded == 0)
-        std::this_thread::sleep_for(std::chrono::milliseconds(1));
-    }
-    MessageBatchService second(manager, fileOptions(path));
-    const auto before = second.retrieve(id).requestCounts;
-    CHECK(before.succeeded > 0);
-    const auto ended = second.wait(id);
-    CHECK(ended.requestCounts.succeeded == 3000);
-    CHECK(resultsOf(second, id).size() == 3000);
-    // Stopped between chunks, so nothing was created twice.
-    CHECK(messageCount(*manager) == 3000);
-  }
-
-  TEST_CASE("a process killed mid-batch loses no reported result; the next one finishes the batch")
+TEST_SUITE("message batches")
 {
-    sqlite_test::TempDir dir;
-    const auto store = dir.file("batches.db");
-    impl::sqlite::SqliteProviderOptions provider;
-    provider.path = dir.file("messages.db");
-    constexpr int kRequests = 3000;
-    constexpr std::size_t kChunk = 20;
-    int fds[2];
-    REQUIRE(pipe(fds) == 0);
-    std::fflush(nullptr);
-    // The child opens everything itself: nothing SQLite is open across fork().
-    const pid_t child = fork();
-    REQUIRE(child >= 0);
-    if (child == 0) {
-        close(fds[0]);
-        try {
-            auto options = fileOptions(store);
-            options.workers = 1;
-            options.chunkSize = kChunk;
-            MessageBatchService service(impl::sqlite::makeSqliteMessagingManager(provider), options);
-            const auto id = service.create(requests(kRequests)).id + "\n";
-            if (write(fds[1], id.data(), id.size()) != static_cast<ssize_t>(id.size()))
-                _exit(1);
-            service.wait(id.substr(0, id.size() - 1));
-        } catch (...) {
-            _exit(1);
+
+    TEST_CASE("a batch goes from in_progress to ended and every request "
+              "succeeds, keyed by custom_id")
+    {
+        auto manager = impl::memory::makeMemoryMessagingManager();
+        MessageBatchOptions options;
+        options.chunkSize = 7;
+        MessageBatchService service(manager, options);
+        auto batch = service.create(requests(50));
+        CHECK(batch.processingStatus == ProcessingStatus::InProgress);
+        CHECK(batch.id.rfind("msgbatch_", 0) == 0);
+        CHECK(batch.requestCounts.processing == 50);
+        CHECK_FALSE(batch.endedAt.has_value());
+        CHECK(batch.expiresAt.toMicroseconds() - batch.createdAt.toMicroseconds() ==
+              std::chrono::microseconds(std::chrono::hours(24)).count());
+
+        const auto ended = service.wait(batch.id);
+        CHECK(ended.processingStatus == ProcessingStatus::Ended);
+        CHECK(ended.requestCounts.succeeded == 50);
+        CHECK(ended.requestCounts.processing == 0);
+        REQUIRE(ended.endedAt.has_value());
+        CHECK(service.retrieve(batch.id).toJson() == ended.toJson()); // retrieve is idempotent
+        CHECK(service.retrieve(batch.id).toJson() == ended.toJson());
+
+        const auto results = resultsOf(service, batch.id);
+        REQUIRE(results.size() == 50);
+        const auto &r7 = results.at("req-7");
+        CHECK(r7.type == ResultType::Succeeded);
+        CHECK(r7.message["subject"] == "Subject 7");
+        CHECK(r7.message["text"] == "Text 7");
+        CHECK(r7.message["sender"] == "resource.Resource:s1@test");
+        CHECK(r7.message["recipients"].size() == 2);
+        CHECK(r7.message["sent_time"] == "2026-11-01T09:00:00Z");
+        const auto line = r7.toJson();
+        CHECK(line["custom_id"] == "req-7");
+        CHECK(line["result"]["type"] == "succeeded");
+        CHECK(line["result"]["message"]["id"] == r7.message["id"]);
+        CHECK(messageCount(*manager) == 50);
+    }
+
+    TEST_CASE("the batch object has the Message Batches shape")
+    {
+        MessageBatchService service(impl::memory::makeMemoryMessagingManager());
+        const auto j = service.wait(service.create(requests(1)).id).toJson();
+        CHECK(j["type"] == "message_batch");
+        CHECK(j["processing_status"] == "ended");
+        for (const char *key : {"processing", "succeeded", "errored", "canceled", "expired"})
+            CHECK(j["request_counts"].contains(key));
+        CHECK(j["cancel_initiated_at"].is_null());
+        CHECK(j["archived_at"].is_null());
+        CHECK(j["ended_at"].is_string());
+        CHECK(DateTime::parse(j["created_at"].get<std::string>()) <= DateTime::parse(j["ended_at"].get<std::string>()));
+    }
+
+    TEST_CASE("envelope problems are reported together and nothing is saved")
+    {
+        MessageBatchOptions options;
+        options.maxRequests = 4;
+        MessageBatchService service(impl::memory::makeMemoryMessagingManager(), options);
+
+        auto empty = errorOf([&] { service.create({}); });
+        CHECK(empty.type() == "invalid_request_error");
+        REQUIRE(empty.problems().size() == 1);
+        CHECK(empty.problems()[0].reason == "a batch needs at least one request");
+
+        auto tooMany = errorOf([&] { service.create(requests(5)); });
+        REQUIRE(tooMany.problems().size() == 1);
+        CHECK(tooMany.problems()[0].reason == "5 requests; a batch holds at most 4");
+
+        std::vector<MessageBatchRequest> bad = {{"ok-1", messageParams(0)},
+                                                {"has space", messageParams(1)},
+                                                {"ok-1", messageParams(2)},
+                                                {std::string(65, 'a'), messageParams(3)}};
+        auto e = errorOf([&] { service.create(bad); });
+        CHECK(e.type() == "invalid_request_error");
+        REQUIRE(e.problems().size() == 3);
+        CHECK(e.problems()[0].index == 1);
+        CHECK(e.problems()[0].reason == "custom_id \"has space\" does not match ^[a-zA-Z0-9_-]{1,64}$");
+        CHECK(e.problems()[1].index == 2);
+        CHECK(e.problems()[1].customId == "ok-1");
+        CHECK(e.problems()[1].reason == "custom_id is not unique (also request 0)");
+        CHECK(e.problems()[2].index == 3);
+        CHECK(std::string(e.what()).find("3 problems") != std::string::npos);
+
+        auto emptyId = errorOf([&] { service.create({{"", messageParams(0)}}); });
+        CHECK(emptyId.problems().size() == 1);
+
+        CHECK(service.list().data.empty());
+    }
+
+    TEST_CASE("a request whose params are bad ends errored without failing the batch")
+    {
+        MessageBatchService service(impl::memory::makeMemoryMessagingManager());
+        auto noSender = messageParams(0);
+        noSender.erase("sender");
+        auto receivedEarly = messageParams(0);
+        receivedEarly["received_time"] = "2026-10-01T00:00:00Z";
+        std::vector<MessageBatchRequest> batch = {
+            {"good", messageParams(0)},
+            {"unknown-field", json{{"subject", "x"}, {"colour", "red"}}},
+            {"bad-id", json{{"subject", "x"}, {"sender", "no-authority"}, {"sent_time", "2026-11-01T00:00:00Z"}}},
+            {"bad-time", json{{"sender", "a:b@c"}, {"sent_time", "yesterday"}}},
+            {"wrong-type", json{{"subject", 42}}},
+            {"no-sender", noSender},
+            {"received-early", receivedEarly},
+            {"plain", json{{"subject", "a draft"}, {"text", "not sent"}}},
+        };
+        const auto ended = service.wait(service.create(batch).id);
+        CHECK(ended.requestCounts.succeeded == 2);
+        CHECK(ended.requestCounts.errored == 6);
+        const auto results = resultsOf(service, ended.id);
+        CHECK(results.at("good").type == ResultType::Succeeded);
+        CHECK(results.at("plain").type == ResultType::Succeeded);
+        CHECK(results.at("plain").message["sent"] == false);
+        for (const char *id : {"unknown-field", "bad-id", "bad-time", "wrong-type", "no-sender", "received-early"}) {
+            CAPTURE(id);
+            CHECK(results.at(id).type == ResultType::Errored);
+            CHECK(results.at(id).errorType == "invalid_request_error");
+            CHECK_FALSE(results.at(id).errorMessage.empty());
         }
-        _exit(0);
+        CHECK(results.at("unknown-field").errorMessage.find("params.colour: unknown field") == 0);
+        CHECK(results.at("wrong-type").errorMessage == "params.subject: expected a string, got number");
+        CHECK(results.at("bad-time").errorMessage.find("params.sent_time:") == 0);
+        const auto line = results.at("bad-id").toJson();
+        CHECK(line["result"]["type"] == "errored");
+        CHECK(line["result"]["error"]["type"] == "invalid_request_error");
     }
-    close(fds[1]);
-    std::string id;
-    for (char c; read(fds[0], &c, 1) == 1 && c != '\n';)
-        id += c;
-    close(fds[0]);
-    REQUIRE(id.rfind("msgbatch_", 0) == 0);
+
+    TEST_CASE("cancel: in_progress, then canceling, then ended with the "
+              "unstarted requests canceled")
     {
-        // Kill it once some chunks are saved, while others run.
-        MessageBatchService watcher(impl::memory::makeMemoryMessagingManager(), fileOptions(store, false));
-        while (watcher.retrieve(id).requestCounts.succeeded < 10 * kChunk)
-            std::this_thread::sleep_for(std::chrono::milliseconds(1));
-        kill(child, SIGKILL);
-        int status = 0;
-        waitpid(child, &status, 0);
-        REQUIRE(WIFSIGNALED(status));
+        sqlite_test::TempDir dir;
+        const auto path = dir.file("batches.db");
+        auto manager = impl::memory::makeMemoryMessagingManager();
+        std::string id;
+        {
+            // No workers here: the batch stays in_progress until cancelled.
+            MessageBatchService front(manager, fileOptions(path, false));
+            id = front.create(requests(20)).id;
+            CHECK(front.retrieve(id).processingStatus == ProcessingStatus::InProgress);
+            const auto canceling = front.cancel(id);
+            CHECK(canceling.processingStatus == ProcessingStatus::Canceling);
+            REQUIRE(canceling.cancelInitiatedAt.has_value());
+            // Cancelling again is not an error and changes nothing.
+            CHECK(front.cancel(id).toJson() == canceling.toJson());
+            auto e = errorOf([&] { front.remove(id); });
+            CHECK(e.type() == "invalid_request_error");
+            CHECK(std::string(e.what()).find("cancel it first") != std::string::npos);
+        }
+        MessageBatchService worker(manager, fileOptions(path));
+        const auto ended = worker.wait(id);
+        CHECK(ended.processingStatus == ProcessingStatus::Ended);
+        CHECK(ended.requestCounts.canceled == 20);
+        CHECK(ended.requestCounts.succeeded == 0);
+        CHECK(worker.cancel(id).toJson() == ended.toJson());
+        const auto results = resultsOf(worker, id);
+        REQUIRE(results.size() == 20);
+        CHECK(results.at("req-3").toJson()["result"] == json{{"type", "canceled"}});
+        CHECK(messageCount(*manager) == 0);
     }
-    auto manager = impl::sqlite::makeSqliteMessagingManager(provider);
-    MessageBatchService next(manager, fileOptions(store));
-    const auto reported = next.retrieve(id).requestCounts.succeeded;
-    CHECK(reported >= 10 * kChunk);
-    CHECK(reported < kRequests); // it was killed mid-batch
-    const auto ended = next.wait(id);
-    CHECK(ended.requestCounts.succeeded == kRequests);
-    const auto results = resultsOf(next, id);
-    REQUIRE(results.size() == kRequests);
-    // Every result names a stored message; at most the chunk in flight at
-    // the kill was created twice (at least once).
-    auto lookup = manager->getMessageLookupSession();
-    CHECK(lookup->getMessage(Id::parse(results.at("req-0").message["id"].get<std::string>()))
-              ->getSubjectLine()
-              .getText() == "Subject 0");
-    const auto stored = messageCount(*manager);
-    CHECK(stored >= kRequests);
-    CHECK(stored <= kRequests + kChunk);
-}
 
-TEST_CASE("one service on a file processes; another hands it work and takes "
-            "over when it goes") {
-    sqlite_test::TempDir dir;
-    const auto path = dir.file("batches.db");
-    auto manager = impl::memory::makeMemoryMessagingManager();
-    auto first =
-        std::make_unique<MessageBatchService>(manager, fileOptions(path));
-    MessageBatchService second(manager, fileOptions(path));
-    CHECK(first->isProcessing());
-    CHECK_FALSE(second.isProcessing());
-    // Created through the second, processed by the first.
-    const auto id = second.create(requests(10)).id;
-    CHECK(second.wait(id).requestCounts.succeeded == 10);
-    first.reset();
-    const auto next = second.create(requests(4)).id;
-    CHECK(second.wait(next).requestCounts.succeeded == 4);
-    CHECK(second.isProcessing());
-  }
-
-  TEST_CASE("wait reports progress as the counts change") {
-    MessageBatchOptions options;
-    options.chunkSize = 10;
-    options.workers = 1;
-    MessageBatchService service(impl::memory::makeMemoryMessagingManager(),
-                                options);
-    const auto id = service.create(requests(200)).id;
-    std::vector<std::uint64_t> processing;
-    service.wait(id, [&](const MessageBatch &b) {
-      processing.push_back(b.requestCounts.processing);
-    });
-    REQUIRE_FALSE(processing.empty());
-    CHECK(processing.back() == 0);
-    CHECK(std::is_sorted(processing.rbegin(), processing.rend()));
-  }
-
-  TEST_CASE("results on the SQLite provider hold the stored message") {
-    sqlite_test::TempDir dir;
-    impl::sqlite::SqliteProviderOptions provider;
-    provider.path = dir.file("messages.db");
-    auto manager = impl::sqlite::makeSqliteMessagingManager(provider);
-    MessageBatchService service(manager, fileOptions(dir.file("batches.db")));
-    const auto id = service.wait(service.create(requests(30)).id).id;
-    const auto results = resultsOf(service, id);
-    REQUIRE(results.size() == 30);
-    auto lookup = manager->getMessageLookupSession();
-    const auto message = lookup->getMessage(
-        Id::parse(results.at("req-4").message["id"].get<std::string>()));
-    CHECK(message->getSubjectLine().getText() == "Subject 4");
-  }
-
-  TEST_CASE("a store file from a newer build is refused") {
-    sqlite_test::TempDir dir;
-    const auto path = dir.file("batches.db");
+    TEST_CASE("cancel while running keeps what finished and cancels the rest")
     {
-      MessageBatchService service(impl::memory::makeMemoryMessagingManager(),
-                                  fileOptions(path, false));
+        auto manager = impl::memory::makeMemoryMessagingManager();
+        MessageBatchOptions options;
+        options.workers = 1;
+        options.chunkSize = 10;
+        MessageBatchService service(manager, options);
+        const auto id = service.create(requests(5000)).id;
+        service.cancel(id);
+        const auto ended = service.wait(id);
+        const auto &c = ended.requestCounts;
+        CHECK(ended.processingStatus == ProcessingStatus::Ended);
+        CHECK(c.canceled > 0);
+        CHECK(c.succeeded + c.canceled == 5000);
+        CHECK(messageCount(*manager) == c.succeeded);
     }
-    {
-      sqlite3 *db = nullptr;
-      REQUIRE(sqlite3_open(path.c_str(), &db) == SQLITE_OK);
-      REQUIRE(sqlite3_exec(db, "UPDATE message_batch_schema SET version = 99",
-                           nullptr, nullptr, nullptr) == SQLITE_OK);
-      sqlite3_close(db);
-    }
-    auto e = errorOf([&] {
-      MessageBatchService service(impl::memory::makeMemoryMessagingManager(),
-                                  fileOptions(path));
-    });
-    CHECK(e.type() == "api_error");
-    CHECK(std::string(e.what()).find("newer than this build's 1") !=
-          std::string::npos);
-  }
 
-  TEST_CASE("a batch file is read one request per line, with every bad line "
-            "reported") {
-    std::istringstream good(R"({"custom_id": "a", "params": {"subject": "x"}}
+    TEST_CASE("requests not started by expires_at end expired")
+    {
+        sqlite_test::TempDir dir;
+        const auto path = dir.file("batches.db");
+        ManualClock clock;
+        auto options = fileOptions(path, false);
+        options.clock = clock.function();
+        options.expiresAfter = std::chrono::hours(1);
+        std::string id;
+        {
+            MessageBatchService front(impl::memory::makeMemoryMessagingManager(), options);
+            const auto batch = front.create(requests(12));
+            id = batch.id;
+            CHECK(batch.expiresAt == DateTime::parse("2026-11-23T13:00:00Z"));
+        }
+        clock.advance(std::chrono::hours(1));
+        options.process = true;
+        MessageBatchService worker(impl::memory::makeMemoryMessagingManager(), options);
+        const auto ended = worker.wait(id);
+        CHECK(ended.processingStatus == ProcessingStatus::Ended);
+        CHECK(ended.requestCounts.expired == 12);
+        CHECK(ended.endedAt == DateTime::parse("2026-11-23T13:00:00Z"));
+        CHECK(resultsOf(worker, id).at("req-0").toJson()["result"] == json{{"type", "expired"}});
+    }
+
+    TEST_CASE("list pages newest first, forward with after_id and back with "
+              "before_id")
+    {
+        MessageBatchOptions options;
+        options.process = false;
+        MessageBatchService service(impl::memory::makeMemoryMessagingManager(), options);
+        std::vector<std::string> ids; // oldest first
+        for (int i = 0; i < 5; ++i)
+            ids.push_back(service.create(requests(1)).id);
+
+        const auto first = service.list(page(2, "", ""));
+        REQUIRE(first.data.size() == 2);
+        CHECK(first.data[0].id == ids[4]);
+        CHECK(first.data[1].id == ids[3]);
+        CHECK(first.hasMore);
+        CHECK(first.firstId == ids[4]);
+        CHECK(first.lastId == ids[3]);
+
+        const auto second = service.list(page(2, "", *first.lastId));
+        REQUIRE(second.data.size() == 2);
+        CHECK(second.data[0].id == ids[2]);
+        CHECK(second.data[1].id == ids[1]);
+        CHECK(second.hasMore);
+
+        const auto third = service.list(page(2, "", *second.lastId));
+        REQUIRE(third.data.size() == 1);
+        CHECK(third.data[0].id == ids[0]);
+        CHECK_FALSE(third.hasMore);
+
+        // Back again from the last page.
+        const auto back = service.list(page(2, *third.firstId, ""));
+        REQUIRE(back.data.size() == 2);
+        CHECK(back.data[0].id == ids[2]);
+        CHECK(back.data[1].id == ids[1]);
+        CHECK(back.hasMore);
+        const auto top = service.list(page(2, *back.firstId, ""));
+        REQUIRE(top.data.size() == 2);
+        CHECK(top.data[0].id == ids[4]);
+        CHECK_FALSE(top.hasMore);
+        CHECK(service.list(page(2, ids[4], "")).data.empty());
+
+        CHECK(service.list().data.size() == 5); // default limit 20
+        const auto j = first.toJson();
+        CHECK(j["has_more"] == true);
+        CHECK(j["first_id"] == ids[4]);
+        CHECK(j["data"].size() == 2);
+        CHECK(service.list(page(1000, "", "")).data.size() == 5);
+    }
+
+    TEST_CASE("list refuses out-of-range limits, two cursors and unknown cursors")
+    {
+        MessageBatchService service(impl::memory::makeMemoryMessagingManager());
+        const auto id = service.create(requests(1)).id;
+        CHECK(errorOf([&] { service.list(page(0, "", "")); }).type() == "invalid_request_error");
+        CHECK(std::string(errorOf([&] { service.list(page(1001, "", "")); }).what()) ==
+              "limit must be between 1 and 1000, not 1001");
+        CHECK(errorOf([&] { service.list(page(-5, "", "")); }).type() == "invalid_request_error");
+        CHECK(errorOf([&] { service.list(page(20, id, id)); }).type() == "invalid_request_error");
+        CHECK(errorOf([&] { service.list(page(20, "", "msgbatch_nope")); }).type() == "not_found_error");
+        CHECK(errorOf([&] { service.list(page(20, "msgbatch_nope", "")); }).type() == "not_found_error");
+    }
+
+    TEST_CASE("delete: refused before the end, allowed after, then the batch is gone")
+    {
+        MessageBatchOptions options;
+        options.process = false;
+        auto manager = impl::memory::makeMemoryMessagingManager();
+        sqlite_test::TempDir dir;
+        const auto path = dir.file("batches.db");
+        std::string id;
+        {
+            MessageBatchService front(manager, fileOptions(path, false));
+            id = front.create(requests(3)).id;
+            auto e = errorOf([&] { front.remove(id); });
+            CHECK(e.type() == "invalid_request_error");
+            CHECK(std::string(e.what()) == fmt::format("message batch {} is in_progress; only an ended batch can be "
+                                                       "deleted: cancel it first and delete it once it has ended",
+                                                       id));
+        }
+        MessageBatchService service(manager, fileOptions(path));
+        service.wait(id);
+        CHECK(service.remove(id) == json{{"id", id}, {"type", "message_batch_deleted"}});
+        CHECK(errorOf([&] { service.retrieve(id); }).type() == "not_found_error");
+        CHECK(errorOf([&] { service.remove(id); }).type() == "not_found_error");
+        CHECK(errorOf([&] { service.results(id); }).type() == "not_found_error");
+        CHECK(errorOf([&] { service.cancel(id); }).type() == "not_found_error");
+        CHECK(errorOf([&] { service.wait(id); }).type() == "not_found_error");
+        CHECK(service.list().data.empty());
+        // The messages it created stay: deleting a batch deletes its record.
+        CHECK(messageCount(*manager) == 3);
+    }
+
+    TEST_CASE("results of a 100,000-request batch stream in request order with a "
+              "bounded buffer")
+    {
+        sqlite_test::TempDir dir;
+        const auto path = dir.file("batches.db");
+        std::string id;
+        constexpr int kRequests = 100'000;
+        {
+            MessageBatchService front(impl::memory::makeMemoryMessagingManager(), fileOptions(path, false));
+            id = front.create(requests(kRequests)).id;
+            front.cancel(id);
+        }
+        MessageBatchService service(impl::memory::makeMemoryMessagingManager(), fileOptions(path));
+        CHECK(service.wait(id).requestCounts.canceled == kRequests);
+        auto stream = service.results(id);
+        int n = 0;
+        std::size_t mostBuffered = 0;
+        bool inOrder = true;
+        for (MessageBatchResult r; stream.next(r); ++n) {
+            mostBuffered = std::max(mostBuffered, stream.buffered());
+            inOrder = inOrder && r.customId == fmt::format("req-{}", n);
+        }
+        CHECK(n == kRequests);
+        CHECK(inOrder);
+        CHECK(mostBuffered < ResultStream::kPageSize);
+    }
+
+    TEST_CASE("several batches share one worker in turn")
+    {
+        sqlite_test::TempDir dir;
+        const auto path = dir.file("batches.db");
+        std::string big, small;
+        {
+            MessageBatchService front(impl::memory::makeMemoryMessagingManager(), fileOptions(path, false));
+            big = front.create(requests(400, "big")).id;
+            small = front.create(requests(20, "small")).id;
+        }
+        auto options = fileOptions(path);
+        options.workers = 1;
+        options.chunkSize = 10;
+        MessageBatchService service(impl::memory::makeMemoryMessagingManager(), options);
+        // Taking chunks in turn, the small batch ends after two of its chunks
+        // and two of the big one's, long before the big one (created first) is
+        // done. First come, first served would end the big one first.
+        const auto smallEnded = service.wait(small);
+        CHECK(service.wait(big).endedAt > smallEnded.endedAt);
+    }
+
+    TEST_CASE("a restarted service resumes an unfinished batch and finishes each "
+              "request once")
+    {
+        sqlite_test::TempDir dir;
+        const auto path = dir.file("batches.db");
+        auto manager = impl::memory::makeMemoryMessagingManager();
+        std::string id;
+        {
+            auto options = fileOptions(path);
+            options.workers = 1;
+            options.chunkSize = 5;
+            MessageBatchService first(manager, options);
+            id = first.create(requests(3000)).id;
+            // Stop it part of the way through.
+            while (first.retrieve(id).requestCounts.succeeded == 0)
+                std::this_thread::sleep_for(std::chrono::milliseconds(1));
+        }
+        MessageBatchService second(manager, fileOptions(path));
+        const auto before = second.retrieve(id).requestCounts;
+        CHECK(before.succeeded > 0);
+        const auto ended = second.wait(id);
+        CHECK(ended.requestCounts.succeeded == 3000);
+        CHECK(resultsOf(second, id).size() == 3000);
+        // Stopped between chunks, so nothing was created twice.
+        CHECK(messageCount(*manager) == 3000);
+    }
+
+    TEST_CASE("a process killed mid-batch loses no reported result; the next one finishes the batch")
+    {
+        sqlite_test::TempDir dir;
+        const auto store = dir.file("batches.db");
+        impl::sqlite::SqliteProviderOptions provider;
+        provider.path = dir.file("messages.db");
+        constexpr int kRequests = 3000;
+        constexpr std::size_t kChunk = 20;
+        int fds[2];
+        REQUIRE(pipe(fds) == 0);
+        std::fflush(nullptr);
+        // The child opens everything itself: nothing SQLite is open across fork().
+        const pid_t child = fork();
+        REQUIRE(child >= 0);
+        if (child == 0) {
+            close(fds[0]);
+            try {
+                auto options = fileOptions(store);
+                options.workers = 1;
+                options.chunkSize = kChunk;
+                MessageBatchService service(impl::sqlite::makeSqliteMessagingManager(provider), options);
+                const auto id = service.create(requests(kRequests)).id + "\n";
+                if (write(fds[1], id.data(), id.size()) != static_cast<ssize_t>(id.size()))
+                    _exit(1);
+                service.wait(id.substr(0, id.size() - 1));
+            } catch (...) {
+                _exit(1);
+            }
+            _exit(0);
+        }
+        close(fds[1]);
+        std::string id;
+        for (char c; read(fds[0], &c, 1) == 1 && c != '\n';)
+            id += c;
+        close(fds[0]);
+        REQUIRE(id.rfind("msgbatch_", 0) == 0);
+        {
+            // Kill it once some chunks are saved, while others run.
+            MessageBatchService watcher(impl::memory::makeMemoryMessagingManager(), fileOptions(store, false));
+            while (watcher.retrieve(id).requestCounts.succeeded < 10 * kChunk)
+                std::this_thread::sleep_for(std::chrono::milliseconds(1));
+            kill(child, SIGKILL);
+            int status = 0;
+            waitpid(child, &status, 0);
+            REQUIRE(WIFSIGNALED(status));
+        }
+        auto manager = impl::sqlite::makeSqliteMessagingManager(provider);
+        MessageBatchService next(manager, fileOptions(store));
+        const auto reported = next.retrieve(id).requestCounts.succeeded;
+        CHECK(reported >= 10 * kChunk);
+        CHECK(reported < kRequests); // it was killed mid-batch
+        const auto ended = next.wait(id);
+        CHECK(ended.requestCounts.succeeded == kRequests);
+        const auto results = resultsOf(next, id);
+        REQUIRE(results.size() == kRequests);
+        // Every result names a stored message; at most the chunk in flight at
+        // the kill was created twice (at least once).
+        auto lookup = manager->getMessageLookupSession();
+        CHECK(lookup->getMessage(Id::parse(results.at("req-0").message["id"].get<std::string>()))
+                  ->getSubjectLine()
+                  .getText() == "Subject 0");
+        const auto stored = messageCount(*manager);
+        CHECK(stored >= kRequests);
+        CHECK(stored <= kRequests + kChunk);
+    }
+
+    TEST_CASE("one service on a file processes; another hands it work and takes "
+              "over when it goes")
+    {
+        sqlite_test::TempDir dir;
+        const auto path = dir.file("batches.db");
+        auto manager = impl::memory::makeMemoryMessagingManager();
+        auto first = std::make_unique<MessageBatchService>(manager, fileOptions(path));
+        MessageBatchService second(manager, fileOptions(path));
+        CHECK(first->isProcessing());
+        CHECK_FALSE(second.isProcessing());
+        // Created through the second, processed by the first.
+        const auto id = second.create(requests(10)).id;
+        CHECK(second.wait(id).requestCounts.succeeded == 10);
+        first.reset();
+        const auto next = second.create(requests(4)).id;
+        CHECK(second.wait(next).requestCounts.succeeded == 4);
+        CHECK(second.isProcessing());
+    }
+
+    TEST_CASE("wait reports progress as the counts change")
+    {
+        MessageBatchOptions options;
+        options.chunkSize = 10;
+        options.workers = 1;
+        MessageBatchService service(impl::memory::makeMemoryMessagingManager(), options);
+        const auto id = service.create(requests(200)).id;
+        std::vector<std::uint64_t> processing;
+        service.wait(id, [&](const MessageBatch &b) { processing.push_back(b.requestCounts.processing); });
+        REQUIRE_FALSE(processing.empty());
+        CHECK(processing.back() == 0);
+        CHECK(std::is_sorted(processing.rbegin(), processing.rend()));
+    }
+
+    TEST_CASE("results on the SQLite provider hold the stored message")
+    {
+        sqlite_test::TempDir dir;
+        impl::sqlite::SqliteProviderOptions provider;
+        provider.path = dir.file("messages.db");
+        auto manager = impl::sqlite::makeSqliteMessagingManager(provider);
+        MessageBatchService service(manager, fileOptions(dir.file("batches.db")));
+        const auto id = service.wait(service.create(requests(30)).id).id;
+        const auto results = resultsOf(service, id);
+        REQUIRE(results.size() == 30);
+        auto lookup = manager->getMessageLookupSession();
+        const auto message = lookup->getMessage(Id::parse(results.at("req-4").message["id"].get<std::string>()));
+        CHECK(message->getSubjectLine().getText() == "Subject 4");
+    }
+
+    TEST_CASE("a store file from a newer build is refused")
+    {
+        sqlite_test::TempDir dir;
+        const auto path = dir.file("batches.db");
+        {
+            MessageBatchService service(impl::memory::makeMemoryMessagingManager(), fileOptions(path, false));
+        }
+        {
+            sqlite3 *db = nullptr;
+            REQUIRE(sqlite3_open(path.c_str(), &db) == SQLITE_OK);
+            REQUIRE(sqlite3_exec(db, "UPDATE message_batch_schema SET version = 99", nullptr, nullptr, nullptr) ==
+                    SQLITE_OK);
+            sqlite3_close(db);
+        }
+        auto e = errorOf(
+            [&] { MessageBatchService service(impl::memory::makeMemoryMessagingManager(), fileOptions(path)); });
+        CHECK(e.type() == "api_error");
+        CHECK(std::string(e.what()).find("newer than this build's 1") != std::string::npos);
+    }
+
+    TEST_CASE("a batch file is read one request per line, with every bad line "
+              "reported")
+    {
+        std::istringstream good(R"({"custom_id": "a", "params": {"subject": "x"}}
 
 {"custom_id": "b", "params": {}}
 )");
-    const auto read = readRequestsJsonLines(good);
-    REQUIRE(read.size() == 2);
-    CHECK(read[0].customId == "a");
-    CHECK(read[0].params == json{{"subject", "x"}});
-    CHECK(read[1].customId == "b");
+        const auto read = readRequestsJsonLines(good);
+        REQUIRE(read.size() == 2);
+        CHECK(read[0].customId == "a");
+        CHECK(read[0].params == json{{"subject", "x"}});
+        CHECK(read[1].customId == "b");
 
-    std::istringstream bad(R"({"custom_id": "a", "params": {}}
+        std::istringstream bad(R"({"custom_id": "a", "params": {}}
 {not json
 [1, 2]
 {"params": {}}
@@ -654,39 +632,32 @@ TEST_CASE("one service on a file processes; another hands it work and takes "
 {"custom_id": "d", "params": "text"}
 {"custom_id": "e", "params": {}, "extra": 1}
 )");
-    auto e = errorOf([&] { readRequestsJsonLines(bad); });
-    CHECK(e.type() == "invalid_request_error");
-    std::vector<std::string> reasons;
-    for (const auto &p : e.problems())
-      reasons.push_back(fmt::format("{}: {}", p.index, p.reason));
-    CHECK(reasons ==
-          std::vector<std::string>{
-              "1: line 2 is not valid JSON",
-              "2: a request must be an object, not array",
-              "3: custom_id is required",
-              "4: custom_id must be a string, not number",
-              "5: params is required",
-              "6: params must be an object, not string",
-              "7: unknown field \"extra\" (a request has custom_id and params)",
-          });
+        auto e = errorOf([&] { readRequestsJsonLines(bad); });
+        CHECK(e.type() == "invalid_request_error");
+        std::vector<std::string> reasons;
+        for (const auto &p : e.problems())
+            reasons.push_back(fmt::format("{}: {}", p.index, p.reason));
+        CHECK(reasons == std::vector<std::string>{
+                             "1: line 2 is not valid JSON",
+                             "2: a request must be an object, not array",
+                             "3: custom_id is required",
+                             "4: custom_id must be a string, not number",
+                             "5: params is required",
+                             "6: params must be an object, not string",
+                             "7: unknown field \"extra\" (a request has custom_id and params)",
+                         });
 
-    CHECK(requestsFromJson(
-              json{{"requests",
-                    {{{"custom_id", "x"}, {"params", json::object()}}}}})
-              .size() == 1);
-    CHECK(errorOf([&] { requestsFromJson(json::array()); }).type() ==
-          "invalid_request_error");
-  }
+        CHECK(requestsFromJson(json{{"requests", {{{"custom_id", "x"}, {"params", json::object()}}}}}).size() == 1);
+        CHECK(errorOf([&] { requestsFromJson(json::array()); }).type() == "invalid_request_error");
+    }
 
-  TEST_CASE("the service refuses a null manager and zero workers") {
-    CHECK(errorOf([] { MessageBatchService s(nullptr); }).type() ==
-          "invalid_request_error");
-    MessageBatchOptions options;
-    options.workers = 0;
-    CHECK(errorOf([&] {
-            MessageBatchService s(impl::memory::makeMemoryMessagingManager(),
-                                  options);
-          }).type() == "invalid_request_error");
-  }
+    TEST_CASE("the service refuses a null manager and zero workers")
+    {
+        CHECK(errorOf([] { MessageBatchService s(nullptr); }).type() == "invalid_request_error");
+        MessageBatchOptions options;
+        options.workers = 0;
+        CHECK(errorOf([&] { MessageBatchService s(impl::memory::makeMemoryMessagingManager(), options); }).type() ==
+              "invalid_request_error");
+    }
 
 } // TEST_SUITE

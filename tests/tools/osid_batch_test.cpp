@@ -20,184 +20,170 @@ namespace {
 using nlohmann::json;
 
 struct Run {
-  int status;
-  std::string out; // stdout
+    int status;
+    std::string out; // stdout
 };
 
 // Runs osid-batch in `dir` with `arguments` (shell syntax); stderr goes to
 // dir/stderr.
-Run osidBatch(const std::string &dir, const std::string &arguments) {
-  const std::string command =
-      "cd '" + dir + "' && " + OSID_BATCH + " " + arguments + " 2>stderr";
-  Run run{-1, {}};
-  FILE *pipe = popen(command.c_str(), "r");
-  REQUIRE(pipe != nullptr);
-  std::array<char, 4096> buffer{};
-  while (auto n = fread(buffer.data(), 1, buffer.size(), pipe))
-    run.out.append(buffer.data(), n);
-  const int status = pclose(pipe);
-  run.status = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-  return run;
+Run osidBatch(const std::string &dir, const std::string &arguments)
+{
+    const std::string command = "cd '" + dir + "' && " + OSID_BATCH + " " + arguments + " 2>stderr";
+    Run run{-1, {}};
+    FILE *pipe = popen(command.c_str(), "r");
+    REQUIRE(pipe != nullptr);
+    std::array<char, 4096> buffer{};
+    while (auto n = fread(buffer.data(), 1, buffer.size(), pipe))
+        run.out.append(buffer.data(), n);
+    const int status = pclose(pipe);
+    run.status = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+    return run;
 }
 
-std::string readFile(const std::string &path) {
-  std::ifstream in(path);
-  std::stringstream s;
-  s << in.rdbuf();
-  return s.str();
+std::string readFile(const std::string &path)
+{
+    std::ifstream in(path);
+    std::stringstream s;
+    s << in.rdbuf();
+    return s.str();
 }
 
-std::vector<json> jsonLines(const std::string &text) {
-  std::vector<json> out;
-  std::istringstream in(text);
-  for (std::string line; std::getline(in, line);)
-    out.push_back(json::parse(line));
-  return out;
+std::vector<json> jsonLines(const std::string &text)
+{
+    std::vector<json> out;
+    std::istringstream in(text);
+    for (std::string line; std::getline(in, line);)
+        out.push_back(json::parse(line));
+    return out;
 }
 
 std::string where(const sqlite_test::TempDir &dir) { return dir.file("."); }
 
-const std::string kExample =
-    std::string(EXAMPLES_DIR) + "/batches/messages.jsonl";
+const std::string kExample = std::string(EXAMPLES_DIR) + "/batches/messages.jsonl";
 
 } // namespace
 
-TEST_SUITE("osid-batch") {
-  TEST_CASE("submit processes the example batch; status, list, results and "
-            "delete read it back") {
-    sqlite_test::TempDir dir;
-    auto submitted = osidBatch(where(dir), "--json submit " + kExample);
-    CHECK(submitted.status ==
-          4); // two requests of the example are bad on purpose
-    const auto created = json::parse(submitted.out);
-    CHECK(created["processing_status"] == "ended");
-    CHECK(created["request_counts"]["succeeded"] == 11);
-    CHECK(created["request_counts"]["errored"] == 2);
-    const auto id = created["id"].get<std::string>();
-    // Not a terminal, so progress is plain lines.
-    CHECK(readFile(dir.file("stderr")).find(id + ": ended 13/13 done") !=
-          std::string::npos);
-
-    auto status = osidBatch(where(dir), "status " + id);
-    CHECK(status.status == 0);
-    CHECK(status.out.find(
-              id +
-              "  ended  13 requests: 0 processing, 11 succeeded, 2 errored") ==
-          0);
-
-    auto listed = osidBatch(where(dir), "--json list");
-    CHECK(listed.status == 0);
-    CHECK(json::parse(listed.out)["data"][0]["id"] == id);
-
-    auto results = osidBatch(where(dir), "results " + id);
-    CHECK(results.status == 0);
-    const auto lines = jsonLines(results.out);
-    REQUIRE(lines.size() == 13);
-    CHECK(lines[0]["custom_id"] == "welcome-01");
-    CHECK(lines[0]["result"]["type"] == "succeeded");
-    CHECK(lines[0]["result"]["message"]["subject"] ==
-          "Welcome aboard, cohort 1");
-
-    auto errored =
-        jsonLines(osidBatch(where(dir), "results --type errored " + id).out);
-    REQUIRE(errored.size() == 2);
-    CHECK(errored[0]["custom_id"] == "bad-sender");
-    CHECK(errored[0]["result"]["error"]["type"] == "invalid_request_error");
-
-    auto deleted = osidBatch(where(dir), "--json delete " + id);
-    CHECK(deleted.status == 0);
-    CHECK(json::parse(deleted.out) ==
-          json{{"id", id}, {"type", "message_batch_deleted"}});
-    auto gone = osidBatch(where(dir), "status " + id);
-    CHECK(gone.status == 1);
-    CHECK(readFile(dir.file("stderr")) ==
-          "osid-batch: no message batch has the id \"" + id + "\"\n");
-  }
-
-  TEST_CASE("submit --detach leaves the batch for wait; cancel ends a detached "
-            "batch canceled") {
-    sqlite_test::TempDir dir;
-    auto first = osidBatch(where(dir), "--json submit --detach " + kExample);
-    CHECK(first.status == 0);
-    const auto waiting = json::parse(first.out);
-    CHECK(waiting["processing_status"] == "in_progress");
-    auto delete_early =
-        osidBatch(where(dir), "delete " + waiting["id"].get<std::string>());
-    CHECK(delete_early.status == 1);
-    CHECK(readFile(dir.file("stderr")).find("cancel it first") !=
-          std::string::npos);
-    auto waited = osidBatch(where(dir),
-                            "--json wait " + waiting["id"].get<std::string>());
-    CHECK(waited.status == 4);
-    CHECK(json::parse(waited.out)["request_counts"]["succeeded"] == 11);
-
-    const auto second = json::parse(
-        osidBatch(where(dir), "--json submit --detach " + kExample).out);
-    auto canceled = osidBatch(where(dir), "--json cancel " +
-                                              second["id"].get<std::string>());
-    CHECK(canceled.status == 0);
-    const auto ended = json::parse(canceled.out);
-    CHECK(ended["processing_status"] == "ended");
-    CHECK(ended["request_counts"]["canceled"] == 13);
-    CHECK(ended["cancel_initiated_at"].is_string());
-  }
-
-  TEST_CASE("a file with bad lines is refused with every problem, and nothing "
-            "is created") {
-    sqlite_test::TempDir dir;
+TEST_SUITE("osid-batch")
+{
+    TEST_CASE("submit processes the example batch; status, list, results and "
+              "delete read it back")
     {
-      std::ofstream bad(dir.file("bad.jsonl"));
-      bad << R"({"custom_id": "a b", "params": {}})" << '\n'
-          << "not json\n"
-          << R"({"custom_id": "ok", "params": {}})" << '\n';
+        sqlite_test::TempDir dir;
+        auto submitted = osidBatch(where(dir), "--json submit " + kExample);
+        CHECK(submitted.status == 4); // two requests of the example are bad on purpose
+        const auto created = json::parse(submitted.out);
+        CHECK(created["processing_status"] == "ended");
+        CHECK(created["request_counts"]["succeeded"] == 11);
+        CHECK(created["request_counts"]["errored"] == 2);
+        const auto id = created["id"].get<std::string>();
+        // Not a terminal, so progress is plain lines.
+        CHECK(readFile(dir.file("stderr")).find(id + ": ended 13/13 done") != std::string::npos);
+
+        auto status = osidBatch(where(dir), "status " + id);
+        CHECK(status.status == 0);
+        CHECK(status.out.find(id + "  ended  13 requests: 0 processing, 11 succeeded, 2 errored") == 0);
+
+        auto listed = osidBatch(where(dir), "--json list");
+        CHECK(listed.status == 0);
+        CHECK(json::parse(listed.out)["data"][0]["id"] == id);
+
+        auto results = osidBatch(where(dir), "results " + id);
+        CHECK(results.status == 0);
+        const auto lines = jsonLines(results.out);
+        REQUIRE(lines.size() == 13);
+        CHECK(lines[0]["custom_id"] == "welcome-01");
+        CHECK(lines[0]["result"]["type"] == "succeeded");
+        CHECK(lines[0]["result"]["message"]["subject"] == "Welcome aboard, cohort 1");
+
+        auto errored = jsonLines(osidBatch(where(dir), "results --type errored " + id).out);
+        REQUIRE(errored.size() == 2);
+        CHECK(errored[0]["custom_id"] == "bad-sender");
+        CHECK(errored[0]["result"]["error"]["type"] == "invalid_request_error");
+
+        auto deleted = osidBatch(where(dir), "--json delete " + id);
+        CHECK(deleted.status == 0);
+        CHECK(json::parse(deleted.out) == json{{"id", id}, {"type", "message_batch_deleted"}});
+        auto gone = osidBatch(where(dir), "status " + id);
+        CHECK(gone.status == 1);
+        CHECK(readFile(dir.file("stderr")) == "osid-batch: no message batch has the id \"" + id + "\"\n");
     }
-    auto run = osidBatch(where(dir), "submit bad.jsonl");
-    CHECK(run.status == 1);
-    CHECK(readFile(dir.file("stderr")) ==
-          "osid-batch: the batch was not created: 1 problem; request 1: line 2 "
-          "is not valid JSON\n  item 1: line 2 is not valid JSON\n");
+
+    TEST_CASE("submit --detach leaves the batch for wait; cancel ends a detached "
+              "batch canceled")
     {
-      std::ofstream bad(dir.file("ids.jsonl"));
-      bad << R"({"custom_id": "a b", "params": {}})" << '\n'
-          << R"({"custom_id": "a b", "params": {}})" << '\n';
+        sqlite_test::TempDir dir;
+        auto first = osidBatch(where(dir), "--json submit --detach " + kExample);
+        CHECK(first.status == 0);
+        const auto waiting = json::parse(first.out);
+        CHECK(waiting["processing_status"] == "in_progress");
+        auto delete_early = osidBatch(where(dir), "delete " + waiting["id"].get<std::string>());
+        CHECK(delete_early.status == 1);
+        CHECK(readFile(dir.file("stderr")).find("cancel it first") != std::string::npos);
+        auto waited = osidBatch(where(dir), "--json wait " + waiting["id"].get<std::string>());
+        CHECK(waited.status == 4);
+        CHECK(json::parse(waited.out)["request_counts"]["succeeded"] == 11);
+
+        const auto second = json::parse(osidBatch(where(dir), "--json submit --detach " + kExample).out);
+        auto canceled = osidBatch(where(dir), "--json cancel " + second["id"].get<std::string>());
+        CHECK(canceled.status == 0);
+        const auto ended = json::parse(canceled.out);
+        CHECK(ended["processing_status"] == "ended");
+        CHECK(ended["request_counts"]["canceled"] == 13);
+        CHECK(ended["cancel_initiated_at"].is_string());
     }
-    auto ids = osidBatch(where(dir), "--json submit ids.jsonl");
-    CHECK(ids.status == 1);
-    const auto error = json::parse(ids.out);
-    CHECK(error["type"] == "error");
-    CHECK(error["error"]["type"] == "invalid_request_error");
-    CHECK(error["error"]["problems"].size() == 2);
-    CHECK(
-        json::parse(osidBatch(where(dir), "--json list").out)["data"].empty());
-    CHECK(osidBatch(where(dir), "submit missing.jsonl").status == 1);
-  }
 
-  TEST_CASE("exit status 2 for a bad command line, 3 for a provider that "
-            "cannot be used") {
-    sqlite_test::TempDir dir;
-    CHECK(osidBatch(where(dir), "").status == 2);
-    CHECK(osidBatch(where(dir), "status").status == 2);
-    CHECK(osidBatch(where(dir), "frobnicate").status == 2);
-    CHECK(osidBatch(where(dir), "results --type happy x").status == 2);
-    CHECK(osidBatch(where(dir), "list --limit 0").status == 1);
-    CHECK(readFile(dir.file("stderr")) ==
-          "osid-batch: limit must be between 1 and 1000, not 0\n");
-    CHECK(
-        osidBatch(where(dir), "--provider nosuch submit " + kExample).status ==
-        3);
-    CHECK(readFile(dir.file("stderr")).find("cannot use provider \"nosuch\"") !=
-          std::string::npos);
-    auto help = osidBatch(where(dir), "submit --help");
-    CHECK(help.status == 0);
-    CHECK(help.out.find("--detach") != std::string::npos);
-  }
+    TEST_CASE("a file with bad lines is refused with every problem, and nothing "
+              "is created")
+    {
+        sqlite_test::TempDir dir;
+        {
+            std::ofstream bad(dir.file("bad.jsonl"));
+            bad << R"({"custom_id": "a b", "params": {}})" << '\n'
+                << "not json\n"
+                << R"({"custom_id": "ok", "params": {}})" << '\n';
+        }
+        auto run = osidBatch(where(dir), "submit bad.jsonl");
+        CHECK(run.status == 1);
+        CHECK(readFile(dir.file("stderr")) == "osid-batch: the batch was not created: 1 problem; request 1: line 2 "
+                                              "is not valid JSON\n  item 1: line 2 is not valid JSON\n");
+        {
+            std::ofstream bad(dir.file("ids.jsonl"));
+            bad << R"({"custom_id": "a b", "params": {}})" << '\n' << R"({"custom_id": "a b", "params": {}})" << '\n';
+        }
+        auto ids = osidBatch(where(dir), "--json submit ids.jsonl");
+        CHECK(ids.status == 1);
+        const auto error = json::parse(ids.out);
+        CHECK(error["type"] == "error");
+        CHECK(error["error"]["type"] == "invalid_request_error");
+        CHECK(error["error"]["problems"].size() == 2);
+        CHECK(json::parse(osidBatch(where(dir), "--json list").out)["data"].empty());
+        CHECK(osidBatch(where(dir), "submit missing.jsonl").status == 1);
+    }
 
-  TEST_CASE("--store memory keeps nothing on disk") {
-    sqlite_test::TempDir dir;
-    auto run = osidBatch(where(dir), "--store memory submit " + kExample);
-    CHECK(run.status == 4);
-    CHECK(run.out.find("ended  13 requests") != std::string::npos);
-    CHECK_FALSE(std::filesystem::exists(dir.file("osid-batch.db")));
-    CHECK_FALSE(std::filesystem::exists(dir.file("osid-batch-messages.db")));
-  }
+    TEST_CASE("exit status 2 for a bad command line, 3 for a provider that "
+              "cannot be used")
+    {
+        sqlite_test::TempDir dir;
+        CHECK(osidBatch(where(dir), "").status == 2);
+        CHECK(osidBatch(where(dir), "status").status == 2);
+        CHECK(osidBatch(where(dir), "frobnicate").status == 2);
+        CHECK(osidBatch(where(dir), "results --type happy x").status == 2);
+        CHECK(osidBatch(where(dir), "list --limit 0").status == 1);
+        CHECK(readFile(dir.file("stderr")) == "osid-batch: limit must be between 1 and 1000, not 0\n");
+        CHECK(osidBatch(where(dir), "--provider nosuch submit " + kExample).status == 3);
+        CHECK(readFile(dir.file("stderr")).find("cannot use provider \"nosuch\"") != std::string::npos);
+        auto help = osidBatch(where(dir), "submit --help");
+        CHECK(help.status == 0);
+        CHECK(help.out.find("--detach") != std::string::npos);
+    }
+
+    TEST_CASE("--store memory keeps nothing on disk")
+    {
+        sqlite_test::TempDir dir;
+        auto run = osidBatch(where(dir), "--store memory submit " + kExample);
+        CHECK(run.status == 4);
+        CHECK(run.out.find("ended  13 requests") != std::string::npos);
+        CHECK_FALSE(std::filesystem::exists(dir.file("osid-batch.db")));
+        CHECK_FALSE(std::filesystem::exists(dir.file("osid-batch-messages.db")));
+    }
 }

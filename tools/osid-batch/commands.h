@@ -18,11 +18,11 @@ constexpr int kFailed = 3;
 constexpr int kNotAllSucceeded = 4;
 
 struct Settings {
-  std::string store = "osid-batch.db";
-  std::string provider; // empty: derived from the store
-  bool json = false;
-  std::size_t workers = 2;
-  std::size_t chunkSize = 500;
+    std::string store = "osid-batch.db";
+    std::string provider; // empty: derived from the store
+    bool json = false;
+    std::size_t workers = 2;
+    std::size_t chunkSize = 500;
 };
 
 // The store as a SQLite path (":memory:" for --store memory).
@@ -30,7 +30,6 @@ std::string storePath(const Settings &settings);
 
 // The provider --provider names, or the default next to the store.
 // Errors: ServiceError (api_error) when it cannot be loaded or opened.
-std::shared_ptr<messaging::MessagingManager>
-openProvider(const Settings &settings);
+std::shared_ptr<messaging::MessagingManager> openProvider(const Settings &settings);
 
 } // namespace osid::tools

@@ -42,305 +42,275 @@ using service::MessageBatch;
 using service::MessageBatchService;
 using service::ServiceError;
 
-std::string countsLine(const MessageBatch &b) {
-  const auto &c = b.requestCounts;
-  const auto total =
-      c.processing + c.succeeded + c.errored + c.canceled + c.expired;
-  return fmt::format("{}  {}  {} request{}: {} processing, {} succeeded, {} "
-                     "errored, {} canceled, {} expired",
-                     b.id, service::statusName(b.processingStatus), total,
-                     total == 1 ? "" : "s", c.processing, c.succeeded,
-                     c.errored, c.canceled, c.expired);
+std::string countsLine(const MessageBatch &b)
+{
+    const auto &c = b.requestCounts;
+    const auto total = c.processing + c.succeeded + c.errored + c.canceled + c.expired;
+    return fmt::format("{}  {}  {} request{}: {} processing, {} succeeded, {} "
+                       "errored, {} canceled, {} expired",
+                       b.id, service::statusName(b.processingStatus), total, total == 1 ? "" : "s", c.processing,
+                       c.succeeded, c.errored, c.canceled, c.expired);
 }
 
-void printBatch(const Settings &settings, const MessageBatch &batch) {
-  if (settings.json)
-    fmt::print("{}\n", batch.toJson().dump(2));
-  else
-    fmt::print("{}\n", countsLine(batch));
+void printBatch(const Settings &settings, const MessageBatch &batch)
+{
+    if (settings.json)
+        fmt::print("{}\n", batch.toJson().dump(2));
+    else
+        fmt::print("{}\n", countsLine(batch));
 }
 
-int endedStatus(const MessageBatch &batch) {
-  const auto &c = batch.requestCounts;
-  return c.errored + c.canceled + c.expired == 0 ? kOk : kNotAllSucceeded;
+int endedStatus(const MessageBatch &batch)
+{
+    const auto &c = batch.requestCounts;
+    return c.errored + c.canceled + c.expired == 0 ? kOk : kNotAllSucceeded;
 }
 
-MessageBatchService openBatches(const Settings &settings, bool process) {
-  service::MessageBatchOptions options;
-  options.storePath = storePath(settings);
-  options.process = process;
-  options.workers = settings.workers;
-  options.chunkSize = settings.chunkSize;
-  return MessageBatchService(openProvider(settings), options);
+MessageBatchService openBatches(const Settings &settings, bool process)
+{
+    service::MessageBatchOptions options;
+    options.storePath = storePath(settings);
+    options.process = process;
+    options.workers = settings.workers;
+    options.chunkSize = settings.chunkSize;
+    return MessageBatchService(openProvider(settings), options);
 }
 
 // Blocks until the batch ends, drawing progress on stderr.
-MessageBatch waitShowingProgress(MessageBatchService &batches,
-                                 const std::string &id) {
-  Progress progress(stderr);
-  auto ended =
-      batches.wait(id, [&](const MessageBatch &b) { progress.update(b); });
-  progress.finish();
-  return ended;
+MessageBatch waitShowingProgress(MessageBatchService &batches, const std::string &id)
+{
+    Progress progress(stderr);
+    auto ended = batches.wait(id, [&](const MessageBatch &b) { progress.update(b); });
+    progress.finish();
+    return ended;
 }
 
-int submit(const Settings &settings, const std::string &file, bool detach) {
-  std::ifstream in(file);
-  if (!in)
-    throw ServiceError(service::error_type::kInvalidRequest,
-                       fmt::format("cannot read {}", file));
-  const auto requests = service::readRequestsJsonLines(in);
-  auto batches = openBatches(settings, !detach);
-  const auto batch = batches.create(requests);
-  if (detach) {
+int submit(const Settings &settings, const std::string &file, bool detach)
+{
+    std::ifstream in(file);
+    if (!in)
+        throw ServiceError(service::error_type::kInvalidRequest, fmt::format("cannot read {}", file));
+    const auto requests = service::readRequestsJsonLines(in);
+    auto batches = openBatches(settings, !detach);
+    const auto batch = batches.create(requests);
+    if (detach) {
+        printBatch(settings, batch);
+        return kOk;
+    }
+    if (!settings.json)
+        fmt::print("{}\n", countsLine(batch));
+    std::fflush(stdout);
+    const auto ended = waitShowingProgress(batches, batch.id);
+    printBatch(settings, ended);
+    return endedStatus(ended);
+}
+
+int status(const Settings &settings, const std::string &id)
+{
+    printBatch(settings, openBatches(settings, false).retrieve(id));
+    return kOk;
+}
+
+int list(const Settings &settings, const service::ListParams &params)
+{
+    const auto page = openBatches(settings, false).list(params);
+    if (settings.json) {
+        fmt::print("{}\n", page.toJson().dump(2));
+        return kOk;
+    }
+    for (const auto &b : page.data)
+        fmt::print("{}  created {}\n", countsLine(b), b.createdAt.toString());
+    if (page.hasMore)
+        fmt::print("(more: --{} {})\n", params.beforeId.empty() ? "after-id" : "before-id",
+                   params.beforeId.empty() ? *page.lastId : *page.firstId);
+    return kOk;
+}
+
+int cancel(const Settings &settings, const std::string &id)
+{
+    // Cancel before starting workers, so that they never start requests of
+    // this batch; then, holding the processing lock, end it here (otherwise
+    // the process working on it will).
+    auto batch = openBatches(settings, false).cancel(id);
+    if (batch.processingStatus != service::ProcessingStatus::Ended) {
+        auto batches = openBatches(settings, true);
+        if (batches.isProcessing())
+            batch = batches.wait(id);
+    }
     printBatch(settings, batch);
     return kOk;
-  }
-  if (!settings.json)
-    fmt::print("{}\n", countsLine(batch));
-  std::fflush(stdout);
-  const auto ended = waitShowingProgress(batches, batch.id);
-  printBatch(settings, ended);
-  return endedStatus(ended);
 }
 
-int status(const Settings &settings, const std::string &id) {
-  printBatch(settings, openBatches(settings, false).retrieve(id));
-  return kOk;
-}
-
-int list(const Settings &settings, const service::ListParams &params) {
-  const auto page = openBatches(settings, false).list(params);
-  if (settings.json) {
-    fmt::print("{}\n", page.toJson().dump(2));
+int remove(const Settings &settings, const std::string &id)
+{
+    const auto deleted = openBatches(settings, false).remove(id);
+    if (settings.json)
+        fmt::print("{}\n", deleted.dump(2));
+    else
+        fmt::print("deleted {}\n", id);
     return kOk;
-  }
-  for (const auto &b : page.data)
-    fmt::print("{}  created {}\n", countsLine(b), b.createdAt.toString());
-  if (page.hasMore)
-    fmt::print("(more: --{} {})\n",
-               params.beforeId.empty() ? "after-id" : "before-id",
-               params.beforeId.empty() ? *page.lastId : *page.firstId);
-  return kOk;
 }
 
-int cancel(const Settings &settings, const std::string &id) {
-  // Cancel before starting workers, so that they never start requests of
-  // this batch; then, holding the processing lock, end it here (otherwise
-  // the process working on it will).
-  auto batch = openBatches(settings, false).cancel(id);
-  if (batch.processingStatus != service::ProcessingStatus::Ended) {
+int results(const Settings &settings, const std::string &id, const std::vector<std::string> &types)
+{
+    auto batches = openBatches(settings, false);
+    auto stream = batches.results(id);
+    for (service::MessageBatchResult r; stream.next(r);) {
+        if (!types.empty() && std::find(types.begin(), types.end(), service::resultTypeName(r.type)) == types.end())
+            continue;
+        std::cout << r.toJson().dump() << '\n';
+    }
+    std::cout.flush();
+    return kOk;
+}
+
+int wait(const Settings &settings, const std::string &id)
+{
     auto batches = openBatches(settings, true);
-    if (batches.isProcessing())
-      batch = batches.wait(id);
-  }
-  printBatch(settings, batch);
-  return kOk;
+    const auto ended = waitShowingProgress(batches, id);
+    printBatch(settings, ended);
+    return endedStatus(ended);
 }
 
-int remove(const Settings &settings, const std::string &id) {
-  const auto deleted = openBatches(settings, false).remove(id);
-  if (settings.json)
-    fmt::print("{}\n", deleted.dump(2));
-  else
-    fmt::print("deleted {}\n", id);
-  return kOk;
-}
-
-int results(const Settings &settings, const std::string &id,
-            const std::vector<std::string> &types) {
-  auto batches = openBatches(settings, false);
-  auto stream = batches.results(id);
-  for (service::MessageBatchResult r; stream.next(r);) {
-    if (!types.empty() &&
-        std::find(types.begin(), types.end(),
-                  service::resultTypeName(r.type)) == types.end())
-      continue;
-    std::cout << r.toJson().dump() << '\n';
-  }
-  std::cout.flush();
-  return kOk;
-}
-
-int wait(const Settings &settings, const std::string &id) {
-  auto batches = openBatches(settings, true);
-  const auto ended = waitShowingProgress(batches, id);
-  printBatch(settings, ended);
-  return endedStatus(ended);
-}
-
-void printError(const Settings &settings, const ServiceError &e) {
-  if (settings.json) {
-    auto problems = nlohmann::json::array();
+void printError(const Settings &settings, const ServiceError &e)
+{
+    if (settings.json) {
+        auto problems = nlohmann::json::array();
+        for (const auto &p : e.problems())
+            problems.push_back({{"index", p.index}, {"custom_id", p.customId}, {"reason", p.reason}});
+        nlohmann::json error{{"type", e.type()}, {"message", e.what()}};
+        if (e.specificCode() != 0)
+            error["specific_code"] = e.specificCode();
+        if (!problems.empty())
+            error["problems"] = std::move(problems);
+        fmt::print("{}\n", nlohmann::json{{"type", "error"}, {"error", std::move(error)}}.dump(2));
+    }
+    fmt::print(stderr, "osid-batch: {}{}\n", e.specificCode() != 0 ? fmt::format("[{}] ", e.specificCode()) : "",
+               e.what());
     for (const auto &p : e.problems())
-      problems.push_back({{"index", p.index},
-                          {"custom_id", p.customId},
-                          {"reason", p.reason}});
-    nlohmann::json error{{"type", e.type()}, {"message", e.what()}};
-    if (e.specificCode() != 0)
-      error["specific_code"] = e.specificCode();
-    if (!problems.empty())
-      error["problems"] = std::move(problems);
-    fmt::print(
-        "{}\n",
-        nlohmann::json{{"type", "error"}, {"error", std::move(error)}}.dump(2));
-  }
-  fmt::print(stderr, "osid-batch: {}{}\n",
-             e.specificCode() != 0 ? fmt::format("[{}] ", e.specificCode())
-                                   : "",
-             e.what());
-  for (const auto &p : e.problems())
-    fmt::print(stderr, "  {} {}{}: {}\n", "item", p.index,
-               p.customId.empty() ? "" : " (" + p.customId + ")", p.reason);
+        fmt::print(stderr, "  {} {}{}: {}\n", "item", p.index, p.customId.empty() ? "" : " (" + p.customId + ")",
+                   p.reason);
 }
 
 } // namespace
 
-std::string storePath(const Settings &settings) {
-  return settings.store == "memory" ? ":memory:" : settings.store;
+std::string storePath(const Settings &settings) { return settings.store == "memory" ? ":memory:" : settings.store; }
+
+std::shared_ptr<messaging::MessagingManager> openProvider(const Settings &settings)
+{
+    std::string spec = settings.provider;
+    if (spec.empty() && settings.store == "memory")
+        spec = "memory";
+    if (spec.empty()) {
+        auto base = settings.store;
+        if (base.size() > 3 && base.ends_with(".db"))
+            base.resize(base.size() - 3);
+        spec = "sqlite:" + base + "-messages.db";
+    }
+    try {
+        return runtime::getMessagingManager(*runtime::makeProviderRuntime(), spec);
+    } catch (const OsidException &e) {
+        throw ServiceError(service::error_type::kApi, fmt::format("cannot use provider \"{}\": {}", spec, e.what()));
+    }
 }
 
-std::shared_ptr<messaging::MessagingManager>
-openProvider(const Settings &settings) {
-  std::string spec = settings.provider;
-  if (spec.empty() && settings.store == "memory")
-    spec = "memory";
-  if (spec.empty()) {
-    auto base = settings.store;
-    if (base.size() > 3 && base.ends_with(".db"))
-      base.resize(base.size() - 3);
-    spec = "sqlite:" + base + "-messages.db";
-  }
-  try {
-    return runtime::getMessagingManager(*runtime::makeProviderRuntime(), spec);
-  } catch (const OsidException &e) {
-    throw ServiceError(
-        service::error_type::kApi,
-        fmt::format("cannot use provider \"{}\": {}", spec, e.what()));
-  }
-}
-
-int main(int argc, char **argv) {
-  CLI::App app("Asynchronous message batches and job runs over an OSID "
-               "messaging provider.",
-               "osid-batch");
-  app.require_subcommand(1);
-  Settings settings;
-  app.add_option("--store", settings.store,
-                 "The SQLite file that keeps batches, job runs and their "
-                 "results; \"memory\" for a throwaway run")
-      ->type_name("FILE")
-      ->capture_default_str();
-  app.add_option("--provider", settings.provider,
-                 "Where the messages go: a provider, e.g. memory, sqlite:FILE "
-                 "(default: sqlite:STORE-messages.db, "
-                 "or memory with --store memory)")
-      ->type_name("PROVIDER");
-  app.add_flag("--json", settings.json, "Prints JSON instead of text");
-
-  const auto addWorkers = [&](CLI::App *command) {
-    command->add_option("--workers", settings.workers, "Worker threads")
-        ->check(CLI::Range(1, 64))
+int main(int argc, char **argv)
+{
+    CLI::App app("Asynchronous message batches and job runs over an OSID "
+                 "messaging provider.",
+                 "osid-batch");
+    app.require_subcommand(1);
+    Settings settings;
+    app.add_option("--store", settings.store,
+                   "The SQLite file that keeps batches, job runs and their "
+                   "results; \"memory\" for a throwaway run")
+        ->type_name("FILE")
         ->capture_default_str();
-    command
-        ->add_option("--chunk-size", settings.chunkSize,
-                     "Requests per provider call")
-        ->check(CLI::Range(1, 100000))
-        ->capture_default_str();
-  };
+    app.add_option("--provider", settings.provider,
+                   "Where the messages go: a provider, e.g. memory, sqlite:FILE "
+                   "(default: sqlite:STORE-messages.db, "
+                   "or memory with --store memory)")
+        ->type_name("PROVIDER");
+    app.add_flag("--json", settings.json, "Prints JSON instead of text");
 
-  std::string file, id;
-  bool detach = false;
-  auto *submitCommand = app.add_subcommand(
-      "submit",
-      "Creates a message batch from FILE (JSON Lines: {\"custom_id\", "
-      "\"params\"} per line), prints it, "
-      "processes it with progress on stderr and prints it again once ended");
-  submitCommand->add_option("file", file, "The batch file")
-      ->required()
-      ->type_name("FILE.jsonl");
-  submitCommand->add_flag(
-      "--detach", detach,
-      "Only creates the batch and prints it; `wait ID` processes it");
-  addWorkers(submitCommand);
+    const auto addWorkers = [&](CLI::App *command) {
+        command->add_option("--workers", settings.workers, "Worker threads")
+            ->check(CLI::Range(1, 64))
+            ->capture_default_str();
+        command->add_option("--chunk-size", settings.chunkSize, "Requests per provider call")
+            ->check(CLI::Range(1, 100000))
+            ->capture_default_str();
+    };
 
-  auto *statusCommand = app.add_subcommand(
-      "status", "Prints a batch: its status and request counts");
-  statusCommand->add_option("id", id, "The batch")->required()->type_name("ID");
+    std::string file, id;
+    bool detach = false;
+    auto *submitCommand =
+        app.add_subcommand("submit", "Creates a message batch from FILE (JSON Lines: {\"custom_id\", "
+                                     "\"params\"} per line), prints it, "
+                                     "processes it with progress on stderr and prints it again once ended");
+    submitCommand->add_option("file", file, "The batch file")->required()->type_name("FILE.jsonl");
+    submitCommand->add_flag("--detach", detach, "Only creates the batch and prints it; `wait ID` processes it");
+    addWorkers(submitCommand);
 
-  service::ListParams listParams;
-  auto *listCommand = app.add_subcommand(
-      "list", "Lists batches, newest first, a page at a time");
-  listCommand
-      ->add_option("--limit", listParams.limit, "Batches per page (1 to 1000)")
-      ->capture_default_str();
-  listCommand
-      ->add_option("--before-id", listParams.beforeId,
-                   "The page of batches newer than ID")
-      ->type_name("ID");
-  listCommand
-      ->add_option("--after-id", listParams.afterId,
-                   "The page of batches older than ID")
-      ->type_name("ID");
+    auto *statusCommand = app.add_subcommand("status", "Prints a batch: its status and request counts");
+    statusCommand->add_option("id", id, "The batch")->required()->type_name("ID");
 
-  auto *cancelCommand = app.add_subcommand(
-      "cancel", "Cancels a batch: requests not started end canceled; prints "
-                "the batch (ended, or canceling while "
-                "another process finishes the requests it has started)");
-  cancelCommand->add_option("id", id, "The batch")->required()->type_name("ID");
+    service::ListParams listParams;
+    auto *listCommand = app.add_subcommand("list", "Lists batches, newest first, a page at a time");
+    listCommand->add_option("--limit", listParams.limit, "Batches per page (1 to 1000)")->capture_default_str();
+    listCommand->add_option("--before-id", listParams.beforeId, "The page of batches newer than ID")->type_name("ID");
+    listCommand->add_option("--after-id", listParams.afterId, "The page of batches older than ID")->type_name("ID");
 
-  auto *deleteCommand =
-      app.add_subcommand("delete", "Deletes an ended batch and its results");
-  deleteCommand->add_option("id", id, "The batch")->required()->type_name("ID");
+    auto *cancelCommand = app.add_subcommand("cancel", "Cancels a batch: requests not started end canceled; prints "
+                                                       "the batch (ended, or canceling while "
+                                                       "another process finishes the requests it has started)");
+    cancelCommand->add_option("id", id, "The batch")->required()->type_name("ID");
 
-  std::vector<std::string> types;
-  auto *resultsCommand =
-      app.add_subcommand("results", "Prints a batch's results, one JSON line "
-                                    "per finished request, in request order");
-  resultsCommand->add_option("id", id, "The batch")
-      ->required()
-      ->type_name("ID");
-  resultsCommand
-      ->add_option("--type", types,
-                   "Only results of this type; may be repeated")
-      ->check(CLI::IsMember({"succeeded", "errored", "canceled", "expired"}))
-      ->type_name("TYPE");
+    auto *deleteCommand = app.add_subcommand("delete", "Deletes an ended batch and its results");
+    deleteCommand->add_option("id", id, "The batch")->required()->type_name("ID");
 
-  auto *waitCommand =
-      app.add_subcommand("wait", "Processes a batch (or waits for the process "
-                                 "that does) until it ends; prints it");
-  waitCommand->add_option("id", id, "The batch")->required()->type_name("ID");
-  addWorkers(waitCommand);
+    std::vector<std::string> types;
+    auto *resultsCommand = app.add_subcommand("results", "Prints a batch's results, one JSON line "
+                                                         "per finished request, in request order");
+    resultsCommand->add_option("id", id, "The batch")->required()->type_name("ID");
+    resultsCommand->add_option("--type", types, "Only results of this type; may be repeated")
+        ->check(CLI::IsMember({"succeeded", "errored", "canceled", "expired"}))
+        ->type_name("TYPE");
 
-  try {
-    app.parse(argc, argv);
-  } catch (const CLI::ParseError &e) {
-    return app.exit(e) == 0 ? kOk : kUsage;
-  }
+    auto *waitCommand = app.add_subcommand("wait", "Processes a batch (or waits for the process "
+                                                   "that does) until it ends; prints it");
+    waitCommand->add_option("id", id, "The batch")->required()->type_name("ID");
+    addWorkers(waitCommand);
 
-  try {
-    if (*submitCommand)
-      return submit(settings, file, detach);
-    if (*statusCommand)
-      return status(settings, id);
-    if (*listCommand)
-      return list(settings, listParams);
-    if (*cancelCommand)
-      return cancel(settings, id);
-    if (*deleteCommand)
-      return remove(settings, id);
-    if (*resultsCommand)
-      return results(settings, id, types);
-    if (*waitCommand)
-      return wait(settings, id);
-  } catch (const ServiceError &e) {
-    printError(settings, e);
-    return e.type() == service::error_type::kApi ? kFailed : kRefused;
-  } catch (const std::exception &e) {
-    fmt::print(stderr, "osid-batch: {}\n", e.what());
-    return kFailed;
-  }
-  return kUsage;
+    try {
+        app.parse(argc, argv);
+    } catch (const CLI::ParseError &e) {
+        return app.exit(e) == 0 ? kOk : kUsage;
+    }
+
+    try {
+        if (*submitCommand)
+            return submit(settings, file, detach);
+        if (*statusCommand)
+            return status(settings, id);
+        if (*listCommand)
+            return list(settings, listParams);
+        if (*cancelCommand)
+            return cancel(settings, id);
+        if (*deleteCommand)
+            return remove(settings, id);
+        if (*resultsCommand)
+            return results(settings, id, types);
+        if (*waitCommand)
+            return wait(settings, id);
+    } catch (const ServiceError &e) {
+        printError(settings, e);
+        return e.type() == service::error_type::kApi ? kFailed : kRefused;
+    } catch (const std::exception &e) {
+        fmt::print(stderr, "osid-batch: {}\n", e.what());
+        return kFailed;
+    }
+    return kUsage;
 }
 
 } // namespace osid::tools

@@ -13,22 +13,22 @@
 namespace osid::tools {
 
 class Progress {
-public:
-  explicit Progress(std::FILE *out);
-  Progress(const Progress &) = delete;
-  Progress &operator=(const Progress &) = delete;
+  public:
+    explicit Progress(std::FILE *out);
+    Progress(const Progress &) = delete;
+    Progress &operator=(const Progress &) = delete;
 
-  // Shows `batch`; the last call before finish() should show it ended.
-  void update(const service::MessageBatch &batch);
-  // Ends the bar's line.
-  void finish();
+    // Shows `batch`; the last call before finish() should show it ended.
+    void update(const service::MessageBatch &batch);
+    // Ends the bar's line.
+    void finish();
 
-private:
-  std::FILE *out_;
-  bool terminal_;
-  bool drawn_ = false;
-  std::string lastLine_;
-  std::chrono::steady_clock::time_point lastPrinted_{};
+  private:
+    std::FILE *out_;
+    bool terminal_;
+    bool drawn_ = false;
+    std::string lastLine_;
+    std::chrono::steady_clock::time_point lastPrinted_{};
 };
 
 } // namespace osid::tools
