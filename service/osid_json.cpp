@@ -38,6 +38,13 @@ template <typename Setter> void set(const std::string &path, Setter &&setter)
     }
 }
 
+JsonShapeError unknownField(const std::string &path, const std::string &key)
+{
+    return JsonShapeError(fmt::format("{}.{}: unknown field (a message has display_name, description, subject, "
+                                      "text, sender, sending_agent, recipients, sent_time, received_time)",
+                                      path, key));
+}
+
 } // namespace
 
 std::string stringFromJson(const json &value, const std::string &path)
@@ -47,24 +54,34 @@ std::string stringFromJson(const json &value, const std::string &path)
     return value.get<std::string>();
 }
 
-Id idFromJson(const json &value, const std::string &path)
+namespace {
+
+// Reads the text form of an Id, Type or DateTime (each has T::parse).
+template <typename T> T parsedFromJson(const json &value, const std::string &path)
 {
     const auto text = stringFromJson(value, path);
     try {
-        return Id::parse(text);
+        return T::parse(text);
     } catch (const OsidException &e) {
         throw JsonShapeError(fmt::format("{}: {}", path, e.what()));
     }
 }
 
-DateTime dateTimeFromJson(const json &value, const std::string &path)
+} // namespace
+
+Id idFromJson(const json &value, const std::string &path) { return parsedFromJson<Id>(value, path); }
+Type typeFromJson(const json &value, const std::string &path) { return parsedFromJson<Type>(value, path); }
+DateTime dateTimeFromJson(const json &value, const std::string &path) { return parsedFromJson<DateTime>(value, path); }
+
+std::vector<Id> idsFromJson(const json &value, const std::string &path)
 {
-    const auto text = stringFromJson(value, path);
-    try {
-        return DateTime::parse(text);
-    } catch (const OsidException &e) {
-        throw JsonShapeError(fmt::format("{}: {}", path, e.what()));
-    }
+    if (!value.is_array())
+        throw JsonShapeError(fmt::format("{}: expected an array of Ids, got {}", path, typeName(value)));
+    std::vector<Id> ids;
+    ids.reserve(value.size());
+    for (std::size_t i = 0; i < value.size(); ++i)
+        ids.push_back(idFromJson(value[i], fmt::format("{}[{}]", path, i)));
+    return ids;
 }
 
 std::vector<Type> messageRecordTypes(const json &message, const std::string &path)
@@ -84,10 +101,7 @@ void fillMessageForm(messaging::MessageForm &form, const json &message, const st
     for (const auto &item : message.items()) {
         const auto &key = item.key();
         if (!contains(kContentFields, key) && !contains(kDeliveryFields, key))
-            throw JsonShapeError(fmt::format("{}.{}: unknown field (a message has display_name, description, "
-                                             "subject, text, sender, sending_agent, recipients, sent_time, "
-                                             "received_time)",
-                                             path, key));
+            throw unknownField(path, key);
     }
     const auto field = [&](std::string_view name) { return fmt::format("{}.{}", path, name); };
     for (const auto &item : message.items()) {
@@ -126,12 +140,7 @@ void fillMessageForm(messaging::MessageForm &form, const json &message, const st
             auto v = idFromJson(value, where);
             set(where, [&] { delivery.setSendingAgent(v); });
         } else if (key == "recipients") {
-            if (!value.is_array())
-                throw JsonShapeError(fmt::format("{}: expected an array of Ids, got {}", where, typeName(value)));
-            std::vector<Id> recipients;
-            recipients.reserve(value.size());
-            for (std::size_t i = 0; i < value.size(); ++i)
-                recipients.push_back(idFromJson(value[i], fmt::format("{}[{}]", where, i)));
+            auto recipients = idsFromJson(value, where);
             set(where, [&] { delivery.setRecipients(recipients); });
         } else if (key == "sent_time") {
             auto v = dateTimeFromJson(value, where);
@@ -141,6 +150,33 @@ void fillMessageForm(messaging::MessageForm &form, const json &message, const st
             set(where, [&] { delivery.setReceivedTime(v); });
         }
     }
+}
+
+std::vector<std::string> messageJsonProblems(const json &message, const std::string &path)
+{
+    if (!message.is_object())
+        return {fmt::format("{}: expected an object, got {}", path, typeName(message))};
+    std::vector<std::string> problems;
+    for (const auto &item : message.items()) {
+        const auto &key = item.key();
+        const auto &value = item.value();
+        const auto where = fmt::format("{}.{}", path, key);
+        try {
+            if (contains(kContentFields, key))
+                stringFromJson(value, where);
+            else if (key == "sender" || key == "sending_agent")
+                idFromJson(value, where);
+            else if (key == "recipients")
+                idsFromJson(value, where);
+            else if (key == "sent_time" || key == "received_time")
+                dateTimeFromJson(value, where);
+            else
+                throw unknownField(path, key);
+        } catch (const JsonShapeError &e) {
+            problems.emplace_back(e.what());
+        }
+    }
+    return problems;
 }
 
 json messageToJson(const messaging::Message &message)

@@ -36,7 +36,10 @@ class JsonShapeError : public std::invalid_argument {
 // Reads text forms from a JSON string at `path`; JsonShapeError otherwise.
 Id idFromJson(const nlohmann::json &value, const std::string &path);
 DateTime dateTimeFromJson(const nlohmann::json &value, const std::string &path);
+Type typeFromJson(const nlohmann::json &value, const std::string &path);
 std::string stringFromJson(const nlohmann::json &value, const std::string &path);
+// An array of Id text.
+std::vector<Id> idsFromJson(const nlohmann::json &value, const std::string &path);
 
 // The record types a form needs for `message` (the delivery record when any
 // delivery field is present). `message` must be an object.
@@ -47,6 +50,12 @@ std::vector<Type> messageRecordTypes(const nlohmann::json &message, const std::s
 // field and carrying the provider's reason; so is a field that is not one
 // of the fields above, or a value of the wrong JSON type.
 void fillMessageForm(messaging::MessageForm &form, const nlohmann::json &message, const std::string &path);
+
+// What is wrong with `message` as a description of a message, without a
+// form: not an object, unknown fields, values of the wrong JSON type or
+// unreadable Id and time text. One line per problem; empty when the shape
+// is right (a provider may still refuse a value, as fillMessageForm says).
+std::vector<std::string> messageJsonProblems(const nlohmann::json &message, const std::string &path);
 
 // The message as JSON: "id", "subject", "text", "display_name", and for a
 // sent message "sender", "sending_agent", "recipients", "sent_time",
