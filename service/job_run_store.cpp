@@ -1,5 +1,7 @@
 #include "service/job_run_store.h"
 
+#include "service/osid_json.h"
+
 #include <fmt/format.h>
 
 #include <type_traits>
@@ -106,7 +108,7 @@ void JobRunStore::insertRun(const std::string &asyncId, const std::string &callb
                 .bind(2, static_cast<std::int64_t>(i))
                 .bind(3, job.at("namespace").get_ref<const std::string &>())
                 .bind(4, job.at("action").get_ref<const std::string &>())
-                .bind(5, job.value("params", json::object()).dump())
+                .bind(5, jsonText(job.value("params", json::object())))
                 .run();
         }
     });
@@ -150,7 +152,7 @@ bool JobRunStore::saveResult(const std::string &asyncId, std::size_t position, c
     std::lock_guard lock(mutex_);
     return write([&] {
         db_.prepare("UPDATE job_run_job SET response = ? WHERE async_id = ? AND position = ?")
-            .bind(1, response.dump())
+            .bind(1, jsonText(response))
             .bind(2, asyncId)
             .bind(3, static_cast<std::int64_t>(position))
             .run();

@@ -2,6 +2,7 @@
 
 #include "service/job_actions.h"
 #include "service/job_run_store.h"
+#include "service/osid_json.h"
 
 #include <fmt/format.h>
 #include <httplib.h>
@@ -263,7 +264,7 @@ struct JobRunService::State {
             std::string error = "not an http:// URL";
             if (const auto url = parseHttpUrl(run->callbackUrl)) {
                 const json payload = {{"asyncId", delivery.asyncId}, {"results", store->results(delivery.asyncId)}};
-                error = post(*url, payload.dump(), options.callback.timeout);
+                error = post(*url, jsonText(payload), options.callback.timeout);
             }
             const bool delivered = error.empty();
             const bool last = delivered || delivery.attempt >= options.callback.attempts;
@@ -343,7 +344,7 @@ std::string JobRunService::run(const json &body)
         else
             found.add(
                 kBodyProblem,
-                fmt::format("callbackUrl: expected an http:// URL (http://host[:port][/path]), got {}", url->dump()),
+                fmt::format("callbackUrl: expected an http:// URL (http://host[:port][/path]), got {}", jsonText(*url)),
                 false);
     }
     const auto jobs = body.find("jobs");

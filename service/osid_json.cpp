@@ -179,6 +179,8 @@ std::vector<std::string> messageJsonProblems(const json &message, const std::str
     return problems;
 }
 
+std::string jsonText(const json &value) { return value.dump(-1, ' ', false, json::error_handler_t::replace); }
+
 json messageToJson(const messaging::Message &message)
 {
     json out = {{"id", message.getId().toString()},

@@ -51,6 +51,11 @@ std::vector<Type> messageRecordTypes(const nlohmann::json &message, const std::s
 // of the fields above, or a value of the wrong JSON type.
 void fillMessageForm(messaging::MessageForm &form, const nlohmann::json &message, const std::string &path);
 
+// The JSON text of `value`, on one line. Strings that are not valid UTF-8
+// (a provider may hold any bytes) get U+FFFD in place of the bad bytes
+// rather than making the dump throw.
+std::string jsonText(const nlohmann::json &value);
+
 // What is wrong with `message` as a description of a message, without a
 // form: not an object, unknown fields, values of the wrong JSON type or
 // unreadable Id and time text. One line per problem; empty when the shape

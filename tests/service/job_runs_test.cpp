@@ -19,7 +19,6 @@
 #include <unistd.h>
 
 #include <atomic>
-#include <condition_variable>
 #include <functional>
 #include <mutex>
 #include <thread>
@@ -107,7 +106,6 @@ public:
             bodies_.push_back(json::parse(request.body));
             contentTypes_.push_back(request.get_header_value("Content-Type"));
             answer.status = status.load();
-            received_.notify_all();
         });
         port_ = server_.bind_to_any_port("127.0.0.1");
         REQUIRE(port_ > 0);
@@ -142,7 +140,6 @@ private:
     int port_ = 0;
     std::thread thread_;
     std::mutex mutex_;
-    std::condition_variable received_;
     std::vector<json> bodies_;
     std::vector<std::string> contentTypes_;
 };
@@ -591,6 +588,22 @@ TEST_SUITE("job runs")
         CHECK(after != before);
         REQUIRE(server.bodies().size() == 2);
         CHECK(server.bodies()[1] == runs.results(id));
+    }
+
+    TEST_CASE("job runs: text that is not UTF-8 is saved and sent with U+FFFD in place of the bad bytes")
+    {
+        CallbackServer server;
+        auto manager = memoryManager();
+        JobRunService runs(manager);
+        const auto id = runs.run(
+            {{"jobs",
+              {batchJob("createMessages", {{"messages", {{{"subject", "bad \xff"}}}}}), lookupJob("getMessages")}},
+             {"callbackUrl", server.url()}});
+        CHECK(runs.wait(id).callback == "delivered");
+        const auto results = runs.results(id)["results"];
+        CHECK(results[0]["request"]["messages"][0]["subject"] == "bad \xef\xbf\xbd");
+        CHECK(results[1]["response"]["messages"][0]["subject"] == "bad \xef\xbf\xbd");
+        CHECK(server.bodies().at(0)["results"] == results);
     }
 
     TEST_CASE("job runs: repost of a run without a callbackUrl has nothing to send")
