@@ -457,6 +457,37 @@ TEST_SUITE("job runs")
         CHECK(messageCount(*manager) == 1);
     }
 
+    TEST_CASE("job runs: progress is live while a job waits, and the run cannot be read or restarted until done")
+    {
+        // The provider's file is write-locked by another connection: the
+        // read job runs, the create job waits in the provider's busy timeout.
+        sqlite_test::TempDir dir;
+        const auto mail = dir.file("mail.db");
+        auto manager =
+            runtime::getMessagingManager(*runtime::makeProviderRuntime(), "sqlite:busy_timeout=30000,path=" + mail);
+        JobRunService runs(manager);
+        sqlite3 *other = nullptr;
+        REQUIRE(sqlite3_open(mail.c_str(), &other) == SQLITE_OK);
+        REQUIRE(sqlite3_exec(other, "BEGIN EXCLUSIVE", nullptr, nullptr, nullptr) == SQLITE_OK);
+
+        const auto id = runs.run(
+            {{"jobs",
+              {lookupJob("getMessages"), batchJob("createMessages", {{"messages", {{{"subject", "late"}}}}})}}});
+        const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(20);
+        while (runs.progress(id) < 50 && std::chrono::steady_clock::now() < deadline)
+            std::this_thread::yield();
+        CHECK(runs.progress(id) == 50);
+        CHECK_FALSE(runs.status(id).completed);
+        checkRefused([&] { runs.results(id); }, 24114);
+        CHECK_FALSE(runs.restart(id));
+
+        sqlite3_exec(other, "ROLLBACK", nullptr, nullptr, nullptr);
+        sqlite3_close(other);
+        CHECK(runs.wait(id).progress == 100);
+        CHECK(response(runs, id, 1)["responses"][0]["success"] == true);
+        CHECK(messageCount(*manager) == 1);
+    }
+
     TEST_CASE("job runs: a service destroyed mid-run leaves the run to a restart by the next one")
     {
         sqlite_test::TempDir dir;
