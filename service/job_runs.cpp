@@ -157,6 +157,8 @@ struct JobRunService::State {
         return *found;
     }
 
+    // Taking the mutex first means a waiter is either before its check of
+    // the store (and sees the change) or already waiting (and is woken).
     void notifyChanged()
     {
         {
@@ -174,6 +176,7 @@ struct JobRunService::State {
         courierWake.notify_one();
     }
 
+    // With `mutex` held.
     void queueRun(const std::string &asyncId)
     {
         active.insert(asyncId);
