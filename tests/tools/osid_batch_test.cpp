@@ -186,4 +186,40 @@ TEST_SUITE("osid-batch")
         CHECK_FALSE(std::filesystem::exists(dir.file("osid-batch.db")));
         CHECK_FALSE(std::filesystem::exists(dir.file("osid-batch-messages.db")));
     }
+
+    TEST_CASE("run executes the example job run and prints its results; a bad job file is refused with its code")
+    {
+        sqlite_test::TempDir dir;
+        auto run = osidBatch(where(dir), "--json run " + std::string(EXAMPLES_DIR) + "/job-runs/import.json");
+        CHECK(run.status == 0);
+        const auto results = json::parse(run.out);
+        CHECK(results["asyncId"].get<std::string>().size() == 32);
+        REQUIRE(results["results"].size() == 4);
+        CHECK(results["results"][0]["action"] == "createMessages");
+        CHECK(results["results"][0]["response"]["responses"].size() == 3);
+        CHECK(results["results"][2]["response"]["deleted"] == 1);
+        CHECK(results["results"][3]["response"]["messages"].size() == 2);
+
+        {
+            std::ofstream bad(dir.file("bad.json"));
+            bad << R"({"jobs": [{"namespace": "messaging.batch", "action": "explode", "params": {}}]})";
+        }
+        auto refused = osidBatch(where(dir), "--json run bad.json");
+        CHECK(refused.status == 1);
+        const auto error = json::parse(refused.out);
+        CHECK(error["error"]["specific_code"] == 24092);
+        CHECK(readFile(dir.file("stderr")).rfind("osid-batch: [24092] ", 0) == 0);
+        {
+            std::ofstream bad(dir.file("broken.json"));
+            bad << "{\"jobs\": [";
+        }
+        CHECK(osidBatch(where(dir), "run broken.json").status == 1);
+        CHECK(readFile(dir.file("stderr")) == "osid-batch: [24092] broken.json is not valid JSON\n");
+        {
+            std::ofstream failing(dir.file("failing.json"));
+            failing << R"({"jobs": [{"namespace": "messaging", "action": "getMessage",
+                                     "params": {"messageId": "messaging.Message:404@nowhere"}}]})";
+        }
+        CHECK(osidBatch(where(dir), "run failing.json").status == 4);
+    }
 }

@@ -32,4 +32,7 @@ std::string storePath(const Settings &settings);
 // Errors: ServiceError (api_error) when it cannot be loaded or opened.
 std::shared_ptr<messaging::MessagingManager> openProvider(const Settings &settings);
 
+// `osid-batch run FILE` (job_run_command.cpp).
+int runJobFile(const Settings &settings, const std::string &file);
+
 } // namespace osid::tools

@@ -282,6 +282,11 @@ int main(int argc, char **argv)
     waitCommand->add_option("id", id, "The batch")->required()->type_name("ID");
     addWorkers(waitCommand);
 
+    auto *runCommand = app.add_subcommand(
+        "run", "Runs a job run from FILE ({\"jobs\": [{\"namespace\", \"action\", \"params\"}], \"callbackUrl\"}) and "
+               "prints its results once it is done and its callback (if any) delivered or given up");
+    runCommand->add_option("file", file, "The job-run file")->required()->type_name("FILE.json");
+
     try {
         app.parse(argc, argv);
     } catch (const CLI::ParseError &e) {
@@ -303,6 +308,8 @@ int main(int argc, char **argv)
             return results(settings, id, types);
         if (*waitCommand)
             return wait(settings, id);
+        if (*runCommand)
+            return runJobFile(settings, file);
     } catch (const ServiceError &e) {
         printError(settings, e);
         return e.type() == service::error_type::kApi ? kFailed : kRefused;
