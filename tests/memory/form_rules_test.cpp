@@ -29,7 +29,8 @@ TEST_SUITE("FormRules")
         REQUIRE(metadata.supportsStringMatchType(types::regexStringMatch()));
         CHECK(metadata.getStringExpression(types::regexStringMatch()) == "[A-Z][a-z ]*");
         CHECK_NOTHROW(form->setSubjectLine("Hello there"));
-        CHECK_THROWS_AS(form->setSubjectLine("hello"), InvalidArgument);
+        CHECK_THROWS_WITH_AS(form->setSubjectLine("hello"),
+                             "INVALID_ARGUMENT: subject line must match the pattern [A-Z][a-z ]*", InvalidArgument);
         CHECK_THROWS_AS(form->setSubjectLine("Hello!"), InvalidArgument);
     }
 

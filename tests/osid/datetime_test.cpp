@@ -290,4 +290,23 @@ TEST_SUITE("osid::DateTime")
             CHECK_THROWS_AS(DateTime::parse(text), osid::InvalidArgument);
         }
     }
+
+    TEST_CASE("parse's InvalidArgument says what is wrong with the text")
+    {
+        const std::vector<std::pair<std::string, std::string>> cases = {
+            {"2023-11-14", "is not RFC 3339 (YYYY-MM-DDTHH:MM:SS[.ffffff]Z)"},
+            {"2023-11-14T22:13:20.1234567Z", "has a fraction finer than a microsecond"},
+            {"2023-11-14T22:13:20.Z", "has an empty fraction"},
+            {"2023-11-14T22:13:20", "has no time zone (Z or +HH:MM)"},
+            {"2023-11-14T22:13:20+24:00", "has an impossible time-zone offset"},
+            {"2023-11-14T22:13:20Zx", "has trailing characters"},
+            {"2023-02-29T00:00:00Z", "names a date that does not exist"},
+            {"2023-11-14T24:00:00Z", "names a time that does not exist"},
+            {"2016-12-31T23:59:60Z", "names a leap second, which a DateTime cannot hold"},
+        };
+        for (const auto &[text, why] : cases) {
+            const std::string expected = "INVALID_ARGUMENT: DateTime text \"" + text + "\" " + why;
+            CHECK_THROWS_WITH_AS(DateTime::parse(text), expected.c_str(), osid::InvalidArgument);
+        }
+    }
 }

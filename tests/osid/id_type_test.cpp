@@ -7,7 +7,9 @@
 #include <functional>
 #include <set>
 #include <string>
+#include <type_traits>
 #include <unordered_set>
+#include <utility>
 #include <vector>
 
 using namespace std::string_literals;
@@ -197,6 +199,23 @@ TEST_SUITE("osid::Id and osid::Type")
         for (const auto &text : malformed) {
             CAPTURE(text);
             CHECK_THROWS_AS(T::parse(text), osid::InvalidArgument);
+        }
+    }
+
+    TEST_CASE_TEMPLATE("parse's InvalidArgument says what is wrong with the text", T, osid::Id, osid::Type)
+    {
+        const std::string kind = std::is_same_v<T, osid::Id> ? "Id" : "Type";
+        const std::vector<std::pair<std::string, std::string>> cases = {
+            {"no delimiters", "is not of the form namespace:identifier@authority"},
+            {"auth@ns:id", "is not of the form namespace:identifier@authority"},
+            {"ns:a:b@auth", "has an unescaped ':' (write it as %3A)"},
+            {"n@s:id@auth", "has an unescaped '@' (write it as %40)"},
+            {"ns:id%zz@auth", "has a malformed %-escape"},
+            {"ns:id%4@auth", "ends inside a %-escape"},
+        };
+        for (const auto &[text, why] : cases) {
+            const std::string expected = "INVALID_ARGUMENT: " + kind + " text \"" + text + "\" " + why;
+            CHECK_THROWS_WITH_AS(T::parse(text), expected.c_str(), osid::InvalidArgument);
         }
     }
 

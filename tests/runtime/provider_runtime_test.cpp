@@ -12,6 +12,9 @@
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <string>
+#include <utility>
+#include <vector>
 
 using namespace osid;
 using namespace osid::runtime;
@@ -111,13 +114,16 @@ TEST_SUITE("ProviderRuntime")
         CHECK(message.find("osid-provider-nosuch.so") != std::string::npos);
         CHECK(message.find(TEST_PLUGIN_DIR) != std::string::npos);
         CHECK(message.find("memory") != std::string::npos);
-        CHECK_THROWS_AS(getMessagingManager(*runtime, "../memory"), NotFound);
+        CHECK_THROWS_WITH_AS(getMessagingManager(*runtime, "../memory"),
+                             "NOT_FOUND: \"../memory\" is not a provider name: use letters, digits, '_', '-' and '.'",
+                             NotFound);
     }
 
     TEST_CASE("an empty implementation string raises NullArgument")
     {
         auto runtime = testRuntime();
-        CHECK_THROWS_AS(runtime->getManager(OSID::MESSAGING, "", kOsidSpecificationVersion), NullArgument);
+        CHECK_THROWS_WITH_AS(runtime->getManager(OSID::MESSAGING, "", kOsidSpecificationVersion),
+                             "NULL_ARGUMENT: implementation is empty", NullArgument);
     }
 
     TEST_CASE("a provider that does not implement the OSID asked for raises Unsupported")
@@ -136,10 +142,21 @@ TEST_SUITE("ProviderRuntime")
     TEST_CASE("a configuration the memory provider does not understand raises ConfigurationError")
     {
         auto runtime = testRuntime();
-        CHECK_THROWS_AS(getMessagingManager(*runtime, "memory:colour=blue"), ConfigurationError);
-        CHECK_THROWS_AS(getMessagingManager(*runtime, "memory:agent=not an id"), ConfigurationError);
-        CHECK_THROWS_AS(getMessagingManager(*runtime, "memory:authority="), ConfigurationError);
-        CHECK_THROWS_AS(getMessagingManager(*runtime, "memory:authority"), ConfigurationError);
+        CHECK_THROWS_WITH_AS(getMessagingManager(*runtime, "memory:colour=blue"),
+                             "CONFIGURATION_ERROR: provider memory: bad configuration: unknown key \"colour\" (known: "
+                             "authority, agent)",
+                             ConfigurationError);
+        CHECK_THROWS_WITH_AS(getMessagingManager(*runtime, "memory:agent=not an id"),
+                             "CONFIGURATION_ERROR: provider memory: bad configuration: agent: INVALID_ARGUMENT: Id "
+                             "text \"not an id\" is not of the form namespace:identifier@authority",
+                             ConfigurationError);
+        CHECK_THROWS_WITH_AS(getMessagingManager(*runtime, "memory:authority="),
+                             "CONFIGURATION_ERROR: provider memory: bad configuration: authority is empty",
+                             ConfigurationError);
+        CHECK_THROWS_WITH_AS(getMessagingManager(*runtime, "memory:authority"),
+                             "CONFIGURATION_ERROR: provider memory: bad configuration: expected key=value, got "
+                             "\"authority\"",
+                             ConfigurationError);
     }
 
     TEST_CASE("the memory provider's configuration sets the authority of its Ids and the sessions' agent")
@@ -272,11 +289,19 @@ TEST_SUITE("ProviderConfiguration")
 
     TEST_CASE("unknown keys, pairs without '=', repeated keys and missing required keys raise ConfigurationError")
     {
-        CHECK_THROWS_AS(ProviderConfiguration("p", "x=1", {"a"}), ConfigurationError);
-        CHECK_THROWS_AS(ProviderConfiguration("p", "a", {"a"}), ConfigurationError);
-        CHECK_THROWS_AS(ProviderConfiguration("p", "a,a=1", {"a"}), ConfigurationError);
-        CHECK_THROWS_AS(ProviderConfiguration("p", "a=1,a=2", {"a"}), ConfigurationError);
-        CHECK_THROWS_AS(ProviderConfiguration("p", "", {"a"}).require("a"), ConfigurationError);
+        const std::vector<std::pair<std::string, std::string>> refused = {
+            {"x=1", "unknown key \"x\" (known: a)"},
+            {"a", "expected key=value, got \"a\""},
+            {"a,a=1", "expected key=value, got \"a\""},
+            {"a=1,a=2", "key \"a\" given twice"},
+        };
+        for (const auto &[text, why] : refused) {
+            const auto expected = "CONFIGURATION_ERROR: provider p: bad configuration: " + why;
+            CHECK_THROWS_WITH_AS(ProviderConfiguration("p", text, {"a"}), expected.c_str(), ConfigurationError);
+        }
+        CHECK_THROWS_WITH_AS(ProviderConfiguration("p", "", {"a"}).require("a"),
+                             "CONFIGURATION_ERROR: provider p: bad configuration: missing \"a=...\"",
+                             ConfigurationError);
         CHECK(ProviderConfiguration("p", "", {"a"}).get("a") == std::nullopt);
         CHECK(ProviderConfiguration("p", "a=", {"a"}).require("a").empty());
     }

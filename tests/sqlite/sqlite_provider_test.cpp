@@ -263,8 +263,19 @@ TEST_SUITE("sqlite provider")
         tx->prepare();
         CHECK_THROWS_WITH_AS(createBatch(*session, person("ann"), "late", 1), doctest::Contains("prepared"),
                              IllegalState);
-        CHECK_THROWS_AS(session->deleteAllMessages(), IllegalState);
+        const char *prepared =
+            "ILLEGAL_STATE: the session's transaction is prepared: commit or abort it before further calls";
+        CHECK_THROWS_WITH_AS(session->deleteAllMessages(), prepared, IllegalState);
+        CHECK_THROWS_WITH_AS(session->deleteMessagesBySender(person("ann")), prepared, IllegalState);
+        VectorList<IdList> preparedIds({ids[0]});
+        CHECK_THROWS_WITH_AS(session->getMessageFormsForUpdate(preparedIds), prepared, IllegalState);
+        VectorList<transaction::batch::AliasRequestList> preparedAliases(
+            {transaction::batch::AliasRequest(ids[0], Id("legacy", "mail", "late"))});
+        CHECK_THROWS_WITH_AS(session->aliasMessages(preparedAliases), prepared, IllegalState);
+        CHECK_THROWS_WITH_AS(session->startTransaction(),
+                             "ILLEGAL_STATE: a transaction is already open on this session", IllegalState);
         tx->commit();
+        CHECK_THROWS_WITH_AS(tx->commit(), "ILLEGAL_STATE: the transaction has already ended", IllegalState);
         CHECK(messageIds(*manager, session->getMailboxId()) == std::set<Id>(ids.begin(), ids.end()));
         // After the end the session works on its own again.
         CHECK(createBatch(*session, person("ann"), "after", 1).size() == 1);
