@@ -337,6 +337,17 @@ TEST_SUITE("bad input")
         CHECK_THROWS_WITH_AS(session->getMessageFormsForCreate(1'000'001, {}),
                              "OPERATION_FAILED: 1000001 forms asked for; at most 1000000 are given per call",
                              OperationFailed);
+        // The limit is per request: forms of several requests go into one call.
+        std::vector<std::shared_ptr<MessageBatchForm>> forms;
+        for (int request = 0; request < 3; ++request)
+            for (const auto &form : deliveryForms({{"a", "", resource("a"), at(0)}, {"b", "", resource("b"), at(1)}}))
+                forms.push_back(form);
+        VectorList<MessageBatchFormList> all(forms);
+        std::size_t created = 0;
+        for (const auto &r : session->createMessages(all))
+            created += r.isSuccessful() ? 1 : 0;
+        CHECK(created == 6);
+
         CHECK_THROWS_WITH_AS(session->startTransaction(), "UNSUPPORTED: this provider does not support transactions",
                              Unsupported);
         session->close();
