@@ -42,18 +42,23 @@ public:
         return Id(std::move(t.authority), std::move(t.identifierNamespace), std::move(t.identifier));
     }
 
+    // An Id with this Id's authority and namespace and another identifier.
+    // It shares those two strings with this Id, so a provider that issues
+    // many Ids in one space makes each with one small allocation.
+    Id withIdentifier(std::string identifier) const { return Id(detail::SharedTriple(t_, std::move(identifier))); }
+
     // The issuer of this Id, usually a service name.
-    const std::string &getAuthority() const noexcept { return t_.triple().authority; }
+    const std::string &getAuthority() const noexcept { return t_.authority(); }
     // The domain in which the identifier is unique.
-    const std::string &getIdentifierNamespace() const noexcept { return t_.triple().identifierNamespace; }
+    const std::string &getIdentifierNamespace() const noexcept { return t_.identifierNamespace(); }
     // The key itself.
-    const std::string &getIdentifier() const noexcept { return t_.triple().identifier; }
+    const std::string &getIdentifier() const noexcept { return t_.identifier(); }
 
     // True for the default-constructed Id.
     bool isNull() const noexcept { return t_.empty(); }
 
     // The text form, which Id::parse() reads back to an equal Id.
-    std::string toString() const { return detail::formatTriple(t_.triple()); }
+    std::string toString() const { return detail::formatTriple(t_); }
 
     friend bool operator==(const Id &a, const Id &b) noexcept { return a.t_ == b.t_; }
     friend std::strong_ordering operator<=>(const Id &a, const Id &b) noexcept { return a.t_ <=> b.t_; }
@@ -61,6 +66,8 @@ public:
     std::size_t hash() const noexcept { return t_.hash(); }
 
 private:
+    explicit Id(detail::SharedTriple t) : t_(std::move(t)) {}
+
     detail::SharedTriple t_;
 };
 

@@ -49,9 +49,9 @@ public:
         return Type(std::move(t.authority), std::move(t.identifierNamespace), std::move(t.identifier));
     }
 
-    const std::string &getAuthority() const noexcept { return t_.triple().authority; }
-    const std::string &getIdentifierNamespace() const noexcept { return t_.triple().identifierNamespace; }
-    const std::string &getIdentifier() const noexcept { return t_.triple().identifier; }
+    const std::string &getAuthority() const noexcept { return t_.authority(); }
+    const std::string &getIdentifierNamespace() const noexcept { return t_.identifierNamespace(); }
+    const std::string &getIdentifier() const noexcept { return t_.identifier(); }
 
     // Display fields; empty when the Type was built without them.
     const std::string &getDisplayName() const noexcept { return display().displayName; }
@@ -60,7 +60,7 @@ public:
     const std::string &getDomain() const noexcept { return display().domain; }
 
     bool isNull() const noexcept { return t_.empty(); }
-    std::string toString() const { return detail::formatTriple(t_.triple()); }
+    std::string toString() const { return detail::formatTriple(t_); }
 
     friend bool operator==(const Type &a, const Type &b) noexcept { return a.t_ == b.t_; }
     friend std::strong_ordering operator<=>(const Type &a, const Type &b) noexcept { return a.t_ <=> b.t_; }

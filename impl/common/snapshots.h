@@ -62,9 +62,11 @@ using AgentSnapshot = ObjectSnapshot<authentication::Agent>;
 
 class MessageSnapshot final : public ObjectSnapshot<messaging::Message> {
 public:
+    // The OsidObject fields move to the base, the rest to c_: nothing is
+    // copied twice.
     MessageSnapshot(Id id, MessageContent content)
-        : ObjectSnapshot({std::move(id), content.displayName, content.description, content.genusType,
-                          content.recordTypes}),
+        : ObjectSnapshot({std::move(id), std::move(content.displayName), std::move(content.description),
+                          std::move(content.genusType), std::move(content.recordTypes)}),
           c_(std::move(content))
     {
     }
@@ -88,9 +90,6 @@ public:
         return delivery_;
     }
 
-    // The values this snapshot was built from.
-    const MessageContent &content() const noexcept { return c_; }
-
 private:
     class DeliveryRecord final : public messaging::records::DeliveryMessageRecord {
     public:
@@ -106,6 +105,7 @@ private:
             throw IllegalState(std::string("the message is a draft, so it has no ") + what);
     }
 
+    // The Message fields; its OsidObject fields are empty here.
     MessageContent c_;
     DeliveryRecord delivery_;
 };

@@ -5,7 +5,8 @@
 #include "osid/vector_list.h"
 
 #include <algorithm>
-#include <unordered_set>
+#include <cstdint>
+#include <variant>
 
 #include <fmt/format.h>
 
@@ -82,12 +83,44 @@ Id formIdOf(const messaging::MessageForm &form)
     }
 }
 
-// Refuses forms submitted twice in one call: only the first may succeed.
-std::optional<FormRefusal> checkRepeated(std::unordered_set<const void *> &seen, const void *form)
+// Which forms appeared earlier in the same call: only the first of a form
+// may succeed. An open-addressing set of pointers in one vector, rather
+// than a std::unordered_set with a node per form.
+std::vector<bool> repeatedForms(const std::vector<std::shared_ptr<MessageBatchForm>> &forms)
 {
-    if (!seen.insert(form).second)
-        return FormRefusal{ErrorCode::IllegalState, "the form appears more than once in this call"};
-    return std::nullopt;
+    unsigned bits = 4;
+    while ((std::size_t{1} << bits) < 2 * forms.size())
+        ++bits;
+    const std::size_t mask = (std::size_t{1} << bits) - 1;
+    std::vector<const void *> seen(mask + 1, nullptr);
+    std::vector<bool> repeated(forms.size());
+    for (std::size_t i = 0; i < forms.size(); ++i) {
+        const void *form = forms[i].get();
+        // Fibonacci hashing: the top bits of the product.
+        auto slot = static_cast<std::size_t>((reinterpret_cast<std::uintptr_t>(form) * 0x9E3779B97F4A7C15ull) >>
+                                             (64 - bits));
+        while (seen[slot] != nullptr && seen[slot] != form)
+            slot = (slot + 1) & mask;
+        repeated[i] = seen[slot] == form;
+        seen[slot] = form;
+    }
+    return repeated;
+}
+
+// Checks each form of a batch call, in order: the form, or why it is refused.
+std::vector<std::variant<MessageFormImpl *, FormRefusal>> admitAll(
+    const std::vector<std::shared_ptr<MessageBatchForm>> &forms, std::uint64_t sessionSerial, bool forUpdate)
+{
+    const auto repeated = repeatedForms(forms);
+    std::vector<std::variant<MessageFormImpl *, FormRefusal>> out;
+    out.reserve(forms.size());
+    for (std::size_t i = 0; i < forms.size(); ++i) {
+        if (repeated[i])
+            out.emplace_back(FormRefusal{ErrorCode::IllegalState, "the form appears more than once in this call"});
+        else
+            out.push_back(MessageFormImpl::admit(*forms[i], sessionSerial, forUpdate));
+    }
+    return out;
 }
 
 // Alias `aliasId` to the message `referenceId`, or why not.
@@ -296,19 +329,14 @@ std::unique_ptr<CreateResponseList> MessageBatchAdminSessionImpl::createMessages
     responses.reserve(forms.size());
     std::vector<MessageFormImpl *> admitted;
     admitted.reserve(forms.size());
-    std::unordered_set<const void *> seen;
-    seen.reserve(forms.size());
-    for (const auto &f : forms) {
-        auto refusal = checkRepeated(seen, f.get());
-        if (!refusal) {
-            auto result = MessageFormImpl::admit(*f, serial(), false);
-            if (auto *form = std::get_if<MessageFormImpl *>(&result))
-                admitted.push_back(*form);
-            else
-                refusal = std::get<FormRefusal>(result);
+    const auto results = admitAll(forms, serial(), false);
+    for (std::size_t i = 0; i < forms.size(); ++i) {
+        if (auto *form = std::get_if<MessageFormImpl *>(&results[i])) {
+            admitted.push_back(*form);
+        } else {
+            const auto &refusal = std::get<FormRefusal>(results[i]);
+            responses.push_back(CreateResponse::failure(formIdOf(*forms[i]), refusal.code, refusal.message));
         }
-        if (refusal)
-            responses.push_back(CreateResponse::failure(formIdOf(*f), refusal->code, refusal->message));
     }
 
     const auto &sendingAgent = agent().effectiveAgentId;
@@ -365,21 +393,17 @@ std::unique_ptr<UpdateResponseList> MessageBatchAdminSessionImpl::updateMessages
     std::vector<UpdateResponse> responses;
     responses.reserve(forms.size());
     std::vector<MessageFormImpl *> admitted;
-    std::unordered_set<const void *> seen;
-    for (const auto &f : forms) {
-        auto refusal = checkRepeated(seen, f.get());
-        if (!refusal) {
-            auto result = MessageFormImpl::admit(*f, serial(), true);
-            if (auto *form = std::get_if<MessageFormImpl *>(&result))
-                admitted.push_back(*form);
-            else
-                refusal = std::get<FormRefusal>(result);
-        }
-        if (refusal) {
+    const auto results = admitAll(forms, serial(), true);
+    for (std::size_t i = 0; i < forms.size(); ++i) {
+        const auto &f = forms[i];
+        if (auto *form = std::get_if<MessageFormImpl *>(&results[i])) {
+            admitted.push_back(*form);
+        } else {
+            const auto &refusal = std::get<FormRefusal>(results[i]);
             Id target;
             if (auto *ours = dynamic_cast<MessageFormImpl *>(f.get()); ours && ours->isForUpdate())
                 target = ours->getMessageId();
-            responses.push_back(UpdateResponse::failure(formIdOf(*f), target, refusal->code, refusal->message));
+            responses.push_back(UpdateResponse::failure(formIdOf(*f), target, refusal.code, refusal.message));
         }
     }
 
@@ -495,12 +519,15 @@ std::shared_ptr<messaging::Message> MessageLookupSessionImpl::getMessage(const I
 {
     requireOpen();
     requireNotNull(messageId, "messageId");
-    return context_.store->read([&](const StoreReader &s) {
+    auto message = context_.store->read([&](const StoreReader &s) -> std::shared_ptr<messaging::Message> {
         auto key = s.resolve(mailbox_, messageId);
-        if (!key)
-            throw NotFound(fmt::format("no message {} in this mailbox", messageId.toString()));
-        return snapshot(s, mailbox_, *key);
+        return key ? snapshot(s, mailbox_, *key) : nullptr;
     });
+    // Thrown here rather than inside the read: fewer frames to unwind, and
+    // the store is not held meanwhile.
+    if (!message)
+        throw NotFound(fmt::format("no message {} in this mailbox", messageId.toString()));
+    return message;
 }
 
 std::unique_ptr<messaging::MessageList> MessageLookupSessionImpl::getMessagesByIds(IdList &messageIds)

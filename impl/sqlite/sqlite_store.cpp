@@ -238,7 +238,8 @@ private:
 // SqliteStore: sections and transactions
 
 SqliteStore::SqliteStore(std::shared_ptr<Database> database)
-    : database_(std::move(database)), db_(database_->acquire())
+    : database_(std::move(database)), db_(database_->acquire()),
+      messageSpace_(database_->authority(), kMessageNamespace, "0")
 {
 }
 
@@ -453,7 +454,7 @@ MailboxKey SqliteStore::createMailbox(const std::string &displayName, const std:
 // ---------------------------------------------------------------------------
 // Messages
 
-Id SqliteStore::messageId(MessageKey key) const { return Id(authority(), kMessageNamespace, std::to_string(key)); }
+Id SqliteStore::messageId(MessageKey key) const { return messageSpace_.withIdentifier(std::to_string(key)); }
 
 bool SqliteStore::isPrimarySpace(const Id &id) const
 {

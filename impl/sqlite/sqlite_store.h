@@ -143,6 +143,8 @@ private:
     mutable std::unordered_map<std::int64_t, Id> ids_;
     // The next message key, read at the first insert of a write section.
     std::optional<MessageKey> nextKey_;
+    // A message Id (key 0) whose authority and namespace new message Ids share.
+    const Id messageSpace_;
 };
 
 } // namespace osid::impl::sqlite

@@ -97,6 +97,11 @@ struct IdentityTriple {
 // copied far more often than built (into forms, stores, responses), and a
 // copy is then one reference count rather than three strings. The hash is
 // computed on first use and kept. The null triple holds nothing.
+//
+// A triple may also borrow its authority and namespace from another one
+// (a "space"): a provider issues many Ids that differ only in their
+// identifier, and each then costs one small block instead of a block plus
+// copies of the two strings.
 class SharedTriple {
 public:
     SharedTriple() = default;
@@ -105,11 +110,27 @@ public:
         // The null triple is always unallocated, so a held triple is never
         // empty and equality can tell null from non-null by the pointer.
         if (!authority.empty() || !identifierNamespace.empty() || !identifier.empty())
-            rep_ = std::make_shared<const Rep>(
-                IdentityTriple{std::move(authority), std::move(identifierNamespace), std::move(identifier)});
+            rep_ = std::make_shared<const OwnRep>(std::move(authority), std::move(identifierNamespace),
+                                                  std::move(identifier));
+    }
+    // `space`'s authority and namespace (shared with it), and `identifier`.
+    SharedTriple(const SharedTriple &space, std::string identifier)
+    {
+        if (space.authority().empty() && space.identifierNamespace().empty()) {
+            *this = SharedTriple({}, {}, std::move(identifier));
+            return;
+        }
+        // Borrow from the triple that owns the strings, so chains stay short.
+        rep_ = std::make_shared<const BorrowingRep>(space.rep_->owner ? space.rep_->owner : space.rep_,
+                                                    std::move(identifier));
     }
 
-    const IdentityTriple &triple() const noexcept { return rep_ ? rep_->triple : null(); }
+    const std::string &authority() const noexcept { return rep_ ? *rep_->authority : null().authority; }
+    const std::string &identifierNamespace() const noexcept
+    {
+        return rep_ ? *rep_->identifierNamespace : null().identifierNamespace;
+    }
+    const std::string &identifier() const noexcept { return rep_ ? rep_->identifier : null().identifier; }
     bool empty() const noexcept { return rep_ == nullptr; }
 
     std::size_t hash() const noexcept
@@ -119,7 +140,7 @@ public:
         auto h = rep_->hash.load(std::memory_order_relaxed);
         if (h == kUnknown) {
             // Racing threads compute the same value, so either store wins.
-            h = rep_->triple.hash();
+            h = hashParts(rep_->identifier, *rep_->identifierNamespace, *rep_->authority);
             if (h == kUnknown)
                 h = kUnknown + 1;
             rep_->hash.store(h, std::memory_order_relaxed);
@@ -138,23 +159,65 @@ public:
         const auto hb = b.rep_->hash.load(std::memory_order_relaxed);
         if (ha != kUnknown && hb != kUnknown && ha != hb)
             return false;
-        return a.rep_->triple == b.rep_->triple;
+        return a.identifier() == b.identifier() &&
+               equalsIgnoreCase(a.identifierNamespace(), b.identifierNamespace()) &&
+               equalsIgnoreCase(a.authority(), b.authority());
     }
 
     friend std::strong_ordering operator<=>(const SharedTriple &a, const SharedTriple &b) noexcept
     {
         if (a.rep_ == b.rep_)
             return std::strong_ordering::equal;
-        return a.triple() <=> b.triple();
+        if (auto c = compareIgnoreCase(a.authority(), b.authority()); c != 0)
+            return c;
+        if (auto c = compareIgnoreCase(a.identifierNamespace(), b.identifierNamespace()); c != 0)
+            return c;
+        return a.identifier().compare(b.identifier()) <=> 0;
     }
 
 private:
     static constexpr std::size_t kUnknown = 0;
 
+    // The parts as IdentityTriple::hash() combines them.
+    static std::size_t hashParts(std::string_view identifier, std::string_view identifierNamespace,
+                                 std::string_view authority) noexcept
+    {
+        std::size_t h = hashBytes(0, identifier, false);
+        h = hashBytes(h, identifierNamespace, true);
+        return hashBytes(h, authority, true);
+    }
+
+    // The parts, wherever they are kept. Built in place by make_shared and
+    // never moved, so the pointers stay valid.
     struct Rep {
-        explicit Rep(IdentityTriple t) : triple(std::move(t)) {}
-        IdentityTriple triple;
+        Rep(const std::string *a, const std::string *ns, std::shared_ptr<const Rep> o, std::string id)
+            : authority(a), identifierNamespace(ns), owner(std::move(o)), identifier(std::move(id))
+        {
+        }
+        Rep(const Rep &) = delete;
+        Rep &operator=(const Rep &) = delete;
+
+        const std::string *authority;
+        const std::string *identifierNamespace;
+        // The triple whose strings these are, if not this one.
+        std::shared_ptr<const Rep> owner;
+        std::string identifier;
         mutable std::atomic<std::size_t> hash{kUnknown};
+    };
+    struct OwnRep : Rep {
+        OwnRep(std::string a, std::string ns, std::string id)
+            : Rep(&ownAuthority, &ownNamespace, nullptr, std::move(id)), ownAuthority(std::move(a)),
+              ownNamespace(std::move(ns))
+        {
+        }
+        std::string ownAuthority;
+        std::string ownNamespace;
+    };
+    struct BorrowingRep : Rep {
+        BorrowingRep(std::shared_ptr<const Rep> space, std::string id)
+            : Rep(space->authority, space->identifierNamespace, space, std::move(id))
+        {
+        }
     };
 
     static const IdentityTriple &null() noexcept
@@ -189,16 +252,22 @@ inline void appendEscaped(std::string &out, std::string_view part)
     }
 }
 
-inline std::string formatTriple(const IdentityTriple &t)
+inline std::string formatTriple(std::string_view authority, std::string_view identifierNamespace,
+                                std::string_view identifier)
 {
     std::string out;
-    out.reserve(t.identifierNamespace.size() + t.identifier.size() + t.authority.size() + 2);
-    appendEscaped(out, t.identifierNamespace);
+    out.reserve(identifierNamespace.size() + identifier.size() + authority.size() + 2);
+    appendEscaped(out, identifierNamespace);
     out += ':';
-    appendEscaped(out, t.identifier);
+    appendEscaped(out, identifier);
     out += '@';
-    appendEscaped(out, t.authority);
+    appendEscaped(out, authority);
     return out;
+}
+
+inline std::string formatTriple(const SharedTriple &t)
+{
+    return formatTriple(t.authority(), t.identifierNamespace(), t.identifier());
 }
 
 inline int hexValue(char c) noexcept

@@ -25,6 +25,29 @@ TEST_SUITE("osid::Id and osid::Type")
         CHECK_FALSE(v.isNull());
     }
 
+    TEST_CASE("withIdentifier keeps authority and namespace and behaves as a freshly built Id")
+    {
+        const osid::Id space("Example.org", "messaging.Message", "0");
+        const osid::Id id = space.withIdentifier("42");
+        CHECK(id.getAuthority() == "Example.org");
+        CHECK(id.getIdentifierNamespace() == "messaging.Message");
+        CHECK(id.getIdentifier() == "42");
+        CHECK(id == osid::Id("example.org", "messaging.Message", "42"));
+        CHECK(id.hash() == osid::Id("example.org", "messaging.Message", "42").hash());
+        CHECK(id != space);
+        CHECK(id.toString() == "messaging.Message:42@Example.org");
+        // Built from a borrowed one, and outliving the Id it borrowed from.
+        osid::Id later;
+        {
+            const osid::Id owner("a.org", "ns", "1");
+            later = owner.withIdentifier("2").withIdentifier("3");
+        }
+        CHECK(later == osid::Id("a.org", "ns", "3"));
+        // An empty space and an empty identifier give the null Id.
+        CHECK(osid::Id().withIdentifier("").isNull());
+        CHECK(osid::Id().withIdentifier("x") == osid::Id("", "", "x"));
+    }
+
     TEST_CASE_TEMPLATE("authority and namespace compare case-insensitively, the identifier case-sensitively", T,
                        osid::Id, osid::Type)
     {

@@ -52,13 +52,19 @@ void addFormChecks(Suite &suite)
             accented += "\xC3\xA9"; // é, two bytes each
         form->setSubjectLine(accented);
         EXPECT_THROWS(InvalidArgument, form->setSubjectLine(accented + "\xC3\xA9"));
+        // Long ASCII runs are counted in words of 8 bytes; a mix still counts characters.
+        form->setSubjectLine(std::string(max - 1, 'x') + "\xC3\xA9");
+        EXPECT_THROWS(InvalidArgument, form->setSubjectLine(std::string(max, 'x') + "\xC3\xA9"));
     });
 
     add("text that is not valid UTF-8 raises InvalidArgument", [](Fixture &f) {
         auto form = f.session->getMessageFormsForCreate(1, {})->getNextMessageBatchForm();
-        for (const char *bad : {"\xFF", "\xC3", "\xC0\xAF", "\xED\xA0\x80", "\xF4\x90\x80\x80", "abc\x80"})
+        // Also past runs of ASCII longer than 8 bytes.
+        for (const char *bad : {"\xFF", "\xC3", "\xC0\xAF", "\xED\xA0\x80", "\xF4\x90\x80\x80", "abc\x80",
+                                "0123456789abcdef\xC3", "0123456789abcdef\xFFghijklmnop"})
             EXPECT_THROWS(InvalidArgument, form->setText(bad));
         form->setText("plain \xE2\x82\xAC \xF0\x9F\x98\x80");
+        form->setText("0123456789abcdef \xE2\x82\xAC 0123456789abcdef");
     });
 
     add("a delivery form is invalid until sender and sent time are set, and says which", [](Fixture &f) {
