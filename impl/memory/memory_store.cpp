@@ -4,8 +4,8 @@
 #include "messaging/records/delivery_record.h"
 
 #include <algorithm>
-
 #include <charconv>
+#include <stdexcept>
 
 namespace osid::impl::memory {
 
@@ -29,7 +29,30 @@ std::optional<std::uint64_t> parseKey(const std::string &s)
 
 } // namespace
 
-StoreState::StoreState(std::string authority) : authority_(std::move(authority))
+StoredMessage::StoredMessage(std::string_view displayName, std::string_view description, std::string_view subject,
+                             std::string_view text, const std::vector<std::uint32_t> &recipients)
+    : sizes_{static_cast<std::uint32_t>(displayName.size()), static_cast<std::uint32_t>(description.size()),
+             static_cast<std::uint32_t>(subject.size()), static_cast<std::uint32_t>(text.size())},
+      recipientCount_(static_cast<std::uint32_t>(recipients.size()))
+{
+    const std::size_t handles = recipients.size() * sizeof(std::uint32_t);
+    const std::size_t total = handles + displayName.size() + description.size() + subject.size() + text.size();
+    if (total == 0)
+        return;
+    data_ = std::make_unique_for_overwrite<char[]>(total);
+    char *out = data_.get();
+    if (handles != 0)
+        std::memcpy(out, recipients.data(), handles);
+    out += handles;
+    for (auto part : {displayName, description, subject, text}) {
+        if (!part.empty())
+            std::memcpy(out, part.data(), part.size());
+        out += part.size();
+    }
+}
+
+StoreState::StoreState(std::string authority)
+    : authority_(std::move(authority)), messageSpace_(authority_, kMessageNamespace, "0")
 {
     createMailbox("Default mailbox", "The mailbox sessions are bound to unless told otherwise.", Type());
 }
@@ -72,7 +95,7 @@ std::shared_ptr<messaging::Mailbox> StoreState::mailbox(MailboxKey mailbox) cons
     return std::make_shared<MailboxSnapshot>(ObjectFields{mb.id, mb.displayName, mb.description, mb.genusType, {}});
 }
 
-Id StoreState::messageId(MessageKey key) const { return Id(authority_, kMessageNamespace, std::to_string(key)); }
+Id StoreState::messageId(MessageKey key) const { return messageSpace_.withIdentifier(std::to_string(key)); }
 
 bool StoreState::isPrimarySpace(const Id &id) const
 {
@@ -88,34 +111,37 @@ std::optional<MessageKey> StoreState::resolve(MailboxKey mailbox, const Id &mess
     } else if (auto it = aliases_.find(messageId); it != aliases_.end()) {
         key = it->second;
     }
-    if (!key || data(mailbox).messages.count(*key) == 0)
+    if (!key || data(mailbox).messages.find(*key) == nullptr)
         return std::nullopt;
     return key;
 }
 
 const StoredMessage &StoreState::stored(MailboxKey mailbox, MessageKey key) const
 {
-    return data(mailbox).messages.at(key);
+    const auto *m = data(mailbox).messages.find(key);
+    if (m == nullptr)
+        throw std::out_of_range("no such message key");
+    return *m;
 }
 
 MessageContent StoreState::content(MailboxKey mailbox, MessageKey key) const
 {
     const auto &m = stored(mailbox, key);
     MessageContent c;
-    c.displayName = m.displayName;
-    c.description = m.description;
+    c.displayName = m.displayName();
+    c.description = m.description();
     c.genusType = typeHandles_.value(m.genusType);
     if (m.delivery)
         c.recordTypes.push_back(messaging::records::deliveryRecordType());
-    c.subject = m.subject;
-    c.text = m.text;
+    c.subject = m.subject();
+    c.text = m.text();
     c.sent = m.sent;
     if (m.sent) {
         c.senderId = ids_.value(m.sender);
         c.sendingAgentId = ids_.value(m.sendingAgent);
-        c.recipientIds.reserve(m.recipients.size());
-        for (auto r : m.recipients)
-            c.recipientIds.push_back(ids_.value(r));
+        c.recipientIds.reserve(m.recipientCount());
+        for (std::size_t i = 0; i < m.recipientCount(); ++i)
+            c.recipientIds.push_back(ids_.value(m.recipient(i)));
         c.sentTime = DateTime::fromMicroseconds(m.sentTime);
         c.receivedTime = DateTime::fromMicroseconds(m.receivedTime);
     }
@@ -136,7 +162,12 @@ bool StoreState::matches(const StoredMessage &m, const MessageQuery &q) const
         return false;
     if (q.recipient) {
         auto r = ids_.find(*q.recipient);
-        if (!m.sent || !r || std::find(m.recipients.begin(), m.recipients.end(), *r) == m.recipients.end())
+        if (!m.sent || !r)
+            return false;
+        bool found = false;
+        for (std::size_t i = 0; i < m.recipientCount() && !found; ++i)
+            found = m.recipient(i) == *r;
+        if (!found)
             return false;
     }
     auto within = [](std::int64_t t, const std::pair<DateTime, DateTime> &range) {
@@ -152,9 +183,10 @@ bool StoreState::matches(const StoredMessage &m, const MessageQuery &q) const
 std::vector<KeyedContent> StoreState::select(MailboxKey mailbox, const MessageQuery &query) const
 {
     std::vector<std::pair<std::pair<std::int64_t, MessageKey>, const StoredMessage *>> hits;
-    for (const auto &[key, m] : data(mailbox).messages)
+    data(mailbox).messages.forEach([&](MessageKey key, const StoredMessage &m) {
         if (matches(m, query))
             hits.push_back({{query.orderBySentTime ? m.sentTime : 0, key}, &m});
+    });
     std::sort(hits.begin(), hits.end(), [](const auto &a, const auto &b) { return a.first < b.first; });
     std::vector<KeyedContent> out;
     out.reserve(hits.size());
@@ -167,18 +199,17 @@ std::vector<MessageKey> StoreState::allKeys(MailboxKey mailbox) const
 {
     std::vector<MessageKey> keys;
     keys.reserve(data(mailbox).messages.size());
-    for (const auto &[key, message] : data(mailbox).messages)
-        keys.push_back(key);
+    data(mailbox).messages.forEach([&](MessageKey key, const StoredMessage &) { keys.push_back(key); });
     return keys;
 }
 
 StoredMessage StoreState::toStored(const MessageContent &c)
 {
-    StoredMessage m;
-    m.subject = c.subject;
-    m.text = c.text;
-    m.displayName = c.displayName;
-    m.description = c.description;
+    recipients_.clear();
+    if (c.sent)
+        for (const auto &r : c.recipientIds)
+            recipients_.push_back(ids_.intern(r));
+    StoredMessage m(c.displayName, c.description, c.subject, c.text, recipients_);
     m.genusType = c.genusType.isNull() ? 0 : typeHandles_.intern(c.genusType);
     for (const auto &t : c.recordTypes)
         if (t == messaging::records::deliveryRecordType())
@@ -187,9 +218,6 @@ StoredMessage StoreState::toStored(const MessageContent &c)
     if (c.sent) {
         m.sender = ids_.intern(c.senderId);
         m.sendingAgent = ids_.intern(c.sendingAgentId);
-        m.recipients.reserve(c.recipientIds.size());
-        for (const auto &r : c.recipientIds)
-            m.recipients.push_back(ids_.intern(r));
         m.sentTime = c.sentTime.toMicroseconds();
         m.receivedTime = c.receivedTime.toMicroseconds();
     }
@@ -200,8 +228,8 @@ void StoreState::index(MailboxData &mb, MessageKey key, const StoredMessage &m)
 {
     if (!m.sent)
         return;
-    mb.bySender.emplace(m.sender, key);
-    mb.byReceived.emplace(m.receivedTime, key);
+    mb.bySender.insert({m.sender, key});
+    mb.byReceived.insert({m.receivedTime, key});
 }
 
 void StoreState::unindex(MailboxData &mb, MessageKey key, const StoredMessage &m)
@@ -218,9 +246,9 @@ MessageKey StoreState::insert(MailboxKey mailbox, const MessageContent &content)
     StoredMessage m = toStored(content);
     const MessageKey key = nextKey_;
     record(Inserted{mailbox, key});
-    auto it = mb.messages.emplace(key, std::move(m)).first;
+    auto &stored = mb.messages.insert(key, std::move(m));
     ++nextKey_;
-    index(mb, key, it->second);
+    index(mb, key, stored);
     return key;
 }
 
@@ -228,7 +256,7 @@ void StoreState::replace(MailboxKey mailbox, MessageKey key, const MessageConten
                          const MessageContent &content)
 {
     auto &mb = data(mailbox);
-    auto &m = mb.messages.at(key);
+    auto &m = *mb.messages.find(key);
     // Convert and journal first: if either fails, the stored message and
     // its index entries are untouched.
     StoredMessage fresh = toStored(content);
@@ -244,17 +272,17 @@ void StoreState::replace(MailboxKey mailbox, MessageKey key, const MessageConten
 void StoreState::erase(MailboxKey mailbox, MessageKey key)
 {
     auto &mb = data(mailbox);
-    auto it = mb.messages.find(key);
-    if (it == mb.messages.end())
+    const auto *m = mb.messages.find(key);
+    if (m == nullptr)
         return;
     // Make room in the journal before changing anything, then move the
     // message there rather than copy it.
     if (journaling_)
         journal_.emplace_back(Erased{mailbox, key, {}});
-    unindex(mb, key, it->second);
+    unindex(mb, key, *m);
+    auto message = mb.messages.take(key);
     if (journaling_)
-        std::get<Erased>(journal_.back()).message = std::move(it->second);
-    mb.messages.erase(it);
+        std::get<Erased>(journal_.back()).message = std::move(message);
 }
 
 void StoreState::setAlias(const Id &aliasId, MessageKey key)
@@ -269,7 +297,7 @@ void StoreState::dropDanglingAliases()
     AliasesDropped dropped;
     for (auto it = aliases_.begin(); it != aliases_.end();) {
         const bool dangling = std::none_of(mailboxes_.begin(), mailboxes_.end(),
-                                           [&](const auto &mb) { return mb->messages.count(it->second) != 0; });
+                                           [&](const auto &mb) { return mb->messages.find(it->second) != nullptr; });
         if (dangling) {
             if (journaling_)
                 dropped.aliases.emplace_back(it->first, it->second);
@@ -292,19 +320,19 @@ void StoreState::rollBack() noexcept
                 using T = std::decay_t<decltype(u)>;
                 if constexpr (std::is_same_v<T, Inserted>) {
                     auto &mb = data(u.mailbox);
-                    if (auto found = mb.messages.find(u.key); found != mb.messages.end()) {
-                        unindex(mb, u.key, found->second);
-                        mb.messages.erase(found);
+                    if (const auto *found = mb.messages.find(u.key)) {
+                        unindex(mb, u.key, *found);
+                        mb.messages.take(u.key);
                     }
                 } else if constexpr (std::is_same_v<T, Replaced>) {
                     auto &mb = data(u.mailbox);
-                    auto &m = mb.messages.at(u.key);
+                    auto &m = *mb.messages.find(u.key);
                     unindex(mb, u.key, m);
                     m = std::move(u.previous);
                     index(mb, u.key, m);
                 } else if constexpr (std::is_same_v<T, Erased>) {
                     auto &mb = data(u.mailbox);
-                    auto &m = mb.messages.emplace(u.key, std::move(u.message)).first->second;
+                    auto &m = mb.messages.insert(u.key, std::move(u.message));
                     index(mb, u.key, m);
                 } else if constexpr (std::is_same_v<T, Aliased>) {
                     if (u.previous)
@@ -329,19 +357,25 @@ std::vector<MessageKey> StoreState::keysFromSender(MailboxKey mailbox, const Id 
     auto handle = ids_.find(sender);
     if (!handle)
         return out;
-    const auto &index = data(mailbox).bySender;
-    for (auto it = index.lower_bound({*handle, 0}); it != index.end() && it->first == *handle; ++it)
-        out.push_back(it->second);
+    data(mailbox).bySender.visitFrom({*handle, 0}, [&](const auto &entry) {
+        if (entry.value != *handle)
+            return false;
+        out.push_back(entry.key);
+        return true;
+    });
     return out;
 }
 
 std::vector<MessageKey> StoreState::keysReceivedBetween(MailboxKey mailbox, DateTime from, DateTime to) const
 {
     std::vector<MessageKey> out;
-    const auto &index = data(mailbox).byReceived;
-    const auto last = index.upper_bound({to.toMicroseconds(), UINT64_MAX});
-    for (auto it = index.lower_bound({from.toMicroseconds(), 0}); it != last; ++it)
-        out.push_back(it->second);
+    const auto last = to.toMicroseconds();
+    data(mailbox).byReceived.visitFrom({from.toMicroseconds(), 0}, [&](const auto &entry) {
+        if (entry.value > last)
+            return false;
+        out.push_back(entry.key);
+        return true;
+    });
     return out;
 }
 

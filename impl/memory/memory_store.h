@@ -1,9 +1,9 @@
 // The memory provider's store: every mailbox, message and alias of one
 // manager, behind one reader/writer lock, shared by all its sessions.
 //
-// Layout, per mailbox: messages by key, plus ordered indexes by (sender,
-// key) and (received time, key), so deletes by sender or date visit only
-// what they delete. Ids that repeat across messages (senders, agents,
+// Layout, per mailbox: messages by key (MessageTable), plus ordered indexes
+// by (sender, key) and (received time, key) (SortedChunks), so deletes by
+// sender or date visit only what they delete. Ids that repeat across messages (senders, agents,
 // recipients, genus types) are interned to 32-bit handles. Aliases are
 // global: alias Id -> message key.
 //
@@ -13,14 +13,17 @@
 #pragma once
 
 #include "impl/common/message_store.h"
+#include "impl/memory/message_table.h"
+#include "impl/memory/sorted_chunks.h"
 
 #include <cstdint>
+#include <cstring>
 #include <memory>
 #include <mutex>
 #include <optional>
-#include <set>
 #include <shared_mutex>
 #include <string>
+#include <string_view>
 #include <unordered_map>
 #include <utility>
 #include <variant>
@@ -53,13 +56,28 @@ private:
     std::unordered_map<T, std::uint32_t> handles_;
 };
 
-// One message as the memory store keeps it.
-struct StoredMessage {
-    std::string subject;
-    std::string text;
-    std::string displayName;
-    std::string description;
-    std::vector<std::uint32_t> recipients;
+// One message as the memory store keeps it. Its recipients and strings
+// share one heap block (recipient handles first, then display name,
+// description, subject and text), as most of a message is its text: one
+// allocation per message instead of five, and no std::string headers.
+class StoredMessage {
+public:
+    StoredMessage() = default;
+    StoredMessage(std::string_view displayName, std::string_view description, std::string_view subject,
+                  std::string_view text, const std::vector<std::uint32_t> &recipients);
+
+    std::string_view displayName() const noexcept { return part(0); }
+    std::string_view description() const noexcept { return part(1); }
+    std::string_view subject() const noexcept { return part(2); }
+    std::string_view text() const noexcept { return part(3); }
+    std::size_t recipientCount() const noexcept { return recipientCount_; }
+    std::uint32_t recipient(std::size_t i) const noexcept
+    {
+        std::uint32_t r;
+        std::memcpy(&r, data_.get() + i * sizeof r, sizeof r);
+        return r;
+    }
+
     std::int64_t sentTime = 0;
     std::int64_t receivedTime = 0;
     std::uint32_t sender = 0;
@@ -67,6 +85,29 @@ struct StoredMessage {
     std::uint32_t genusType = 0;
     bool sent = false;
     bool delivery = false;
+
+private:
+    std::string_view part(std::size_t i) const noexcept
+    {
+        std::size_t offset = recipientCount_ * sizeof(std::uint32_t);
+        for (std::size_t k = 0; k < i; ++k)
+            offset += sizes_[k];
+        return {data_.get() + offset, sizes_[i]};
+    }
+
+    std::unique_ptr<char[]> data_;
+    std::uint32_t sizes_[4] = {};
+    std::uint32_t recipientCount_ = 0;
+};
+
+// An entry of an ordered index: the indexed value (a sender handle or a
+// time) and the message's key. Trivially copyable, so that the index moves
+// entries with memmove.
+template <class V>
+struct IndexEntry {
+    V value;
+    MessageKey key;
+    friend auto operator<=>(const IndexEntry &, const IndexEntry &) = default;
 };
 
 struct MailboxData {
@@ -74,9 +115,9 @@ struct MailboxData {
     std::string displayName;
     std::string description;
     Type genusType;
-    std::unordered_map<MessageKey, StoredMessage> messages;
-    std::set<std::pair<std::uint32_t, MessageKey>> bySender;
-    std::set<std::pair<std::int64_t, MessageKey>> byReceived;
+    MessageTable<StoredMessage> messages;
+    SortedChunks<IndexEntry<std::uint32_t>> bySender;
+    SortedChunks<IndexEntry<std::int64_t>> byReceived;
 };
 
 // The data, with no locking of its own; reached through MemoryStore.
@@ -153,6 +194,8 @@ private:
     }
 
     std::string authority_;
+    // A message Id (key 0) whose authority and namespace new message Ids share.
+    Id messageSpace_;
     std::vector<std::unique_ptr<MailboxData>> mailboxes_;
     std::unordered_map<Id, MessageKey> aliases_;
     Interner<Id> ids_;
@@ -160,6 +203,8 @@ private:
     MessageKey nextKey_ = 1;
     std::vector<Undo> journal_;
     bool journaling_ = false;
+    // toStored()'s buffer for recipient handles, reused across messages.
+    std::vector<std::uint32_t> recipients_;
 };
 
 // One store shared by every session of a manager.
