@@ -51,8 +51,10 @@ bool acceptable(const std::vector<MessageBatchRequest> &requests)
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t *data, std::size_t size)
 {
-    static const auto manager = impl::memory::makeMemoryMessagingManager();
-    static const auto session = manager->getMessagingBatchManager()->getMessageBatchAdminSession();
+    // Fresh per input, so that nothing an input leaves behind (forms handed
+    // out, batches saved) slows the next one.
+    const auto manager = impl::memory::makeMemoryMessagingManager();
+    const auto session = manager->getMessagingBatchManager()->getMessageBatchAdminSession();
 
     std::istringstream in(std::string(reinterpret_cast<const char *>(data), size));
     std::vector<MessageBatchRequest> requests;

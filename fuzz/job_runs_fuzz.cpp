@@ -20,14 +20,13 @@ using nlohmann::json;
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t *data, std::size_t size)
 {
-    // One service for the whole run: its store only grows by accepted runs.
-    static JobRunService runs(impl::memory::makeMemoryMessagingManager(), [] {
-        JobRunOptions options;
-        options.maxJobs = 8;
-        options.callback.attempts = 1;
-        options.callback.timeout = std::chrono::milliseconds(100);
-        return options;
-    }());
+    // A fresh provider and service per input: messages created by earlier
+    // inputs would make every later lookup, and so the run, slower.
+    JobRunOptions options;
+    options.maxJobs = 8;
+    options.callback.attempts = 1;
+    options.callback.timeout = std::chrono::milliseconds(100);
+    JobRunService runs(impl::memory::makeMemoryMessagingManager(), options);
 
     auto body = json::parse(std::string_view(reinterpret_cast<const char *>(data), size), nullptr, false);
     if (body.is_discarded())
