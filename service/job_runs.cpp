@@ -456,7 +456,10 @@ std::optional<JobRunStatus> JobRunService::waitFor(const std::string &asyncId, s
     std::unique_lock lock(state_->mutex);
     for (;;) {
         auto current = status(asyncId);
-        if (current.completed && current.callback != "pending")
+        // Also until this service's worker has let go of the run: it saves
+        // the last result (and the callback may be delivered) before it
+        // does, and a restart() in between would be refused.
+        if (current.completed && current.callback != "pending" && state_->active.count(asyncId) == 0)
             return current;
         const auto now = Clock::now();
         if (now >= deadline)
