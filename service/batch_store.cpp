@@ -29,25 +29,6 @@ void bindTime(Statement &s, int index, const std::optional<DateTime> &t)
         s.bindNull(index);
 }
 
-// Runs `body` in one write transaction, rolled back if it throws.
-template <typename Body> auto inTransaction(impl::sqlite::Connection &db, Body &&body)
-{
-    db.run("BEGIN IMMEDIATE");
-    try {
-        if constexpr (std::is_void_v<decltype(body())>) {
-            body();
-            db.run("COMMIT");
-        } else {
-            auto result = body();
-            db.run("COMMIT");
-            return result;
-        }
-    } catch (...) {
-        db.rollBack();
-        throw;
-    }
-}
-
 const char *countColumn(RequestState state)
 {
     switch (state) {
@@ -71,7 +52,7 @@ BatchStore::BatchStore(const std::string &path) : db_(path, kBusyTimeoutMillisec
 {
     if (path != ":memory:")
         db_.execute("PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL");
-    inTransaction(db_, [&] {
+    db_.write([&] {
         db_.execute("CREATE TABLE IF NOT EXISTS message_batch_schema (version "
                     "INTEGER NOT NULL)");
         const auto version = db_.queryInteger("SELECT version FROM message_batch_schema");
@@ -134,10 +115,18 @@ StoredBatch BatchStore::readBatch(Statement &row)
     return out;
 }
 
+std::vector<StoredBatch> BatchStore::readBatches(Statement &rows)
+{
+    std::vector<StoredBatch> out;
+    while (rows.step())
+        out.push_back(readBatch(rows));
+    return out;
+}
+
 std::int64_t BatchStore::insert(const MessageBatch &batch, const std::vector<MessageBatchRequest> &requests)
 {
     std::lock_guard lock(mutex_);
-    return inTransaction(db_, [&] {
+    return db_.write([&] {
         {
             auto s = db_.prepare("INSERT INTO message_batches (id, status, "
                                  "request_count, created_at, expires_at, "
@@ -178,16 +167,6 @@ std::optional<StoredBatch> BatchStore::find(const std::string &id)
     return readBatch(s);
 }
 
-std::optional<StoredBatch> BatchStore::find(std::int64_t key)
-{
-    std::lock_guard lock(mutex_);
-    auto s = db_.prepare(fmt::format("SELECT {} FROM message_batches WHERE key = ?1", kBatchColumns));
-    s.bind(1, key);
-    if (!s.step())
-        return std::nullopt;
-    return readBatch(s);
-}
-
 std::vector<StoredBatch> BatchStore::page(std::int64_t around, bool newer, std::size_t limit)
 {
     std::lock_guard lock(mutex_);
@@ -201,9 +180,7 @@ std::vector<StoredBatch> BatchStore::page(std::int64_t around, bool newer, std::
                                              "LIMIT ?2",
                                              kBatchColumns));
     s.bind(1, around == 0 && !newer ? INT64_MAX : around).bind(2, static_cast<std::uint64_t>(limit));
-    std::vector<StoredBatch> out;
-    while (s.step())
-        out.push_back(readBatch(s));
+    auto out = readBatches(s);
     if (newer)
         std::reverse(out.begin(), out.end());
     return out;
@@ -214,10 +191,7 @@ std::vector<StoredBatch> BatchStore::unfinished()
     std::lock_guard lock(mutex_);
     auto s = db_.prepare(fmt::format("SELECT {} FROM message_batches WHERE status != ?1 ORDER BY key", kBatchColumns));
     s.bind(1, static_cast<std::int64_t>(ProcessingStatus::Ended));
-    std::vector<StoredBatch> out;
-    while (s.step())
-        out.push_back(readBatch(s));
-    return out;
+    return readBatches(s);
 }
 
 bool BatchStore::setCanceling(std::int64_t key, DateTime now)
@@ -230,7 +204,7 @@ bool BatchStore::setCanceling(std::int64_t key, DateTime now)
         .bind(3, now.toMicroseconds())
         .bind(4, static_cast<std::int64_t>(ProcessingStatus::InProgress))
         .run();
-    return sqlite3_changes(db_.handle()) > 0;
+    return db_.changes() > 0;
 }
 
 std::vector<PendingRequest> BatchStore::pending(std::int64_t key, std::int64_t from, std::int64_t to)
@@ -259,7 +233,7 @@ std::int64_t BatchStore::firstPending(std::int64_t key, std::int64_t requestCoun
 void BatchStore::finish(std::int64_t key, const std::vector<FinishedRequest> &requests)
 {
     std::lock_guard lock(mutex_);
-    inTransaction(db_, [&] {
+    db_.write([&] {
         std::int64_t counts[5] = {};
         for (const auto &r : requests) {
             db_.prepare("UPDATE message_batch_requests SET state = ?3, result = ?4 "
@@ -269,7 +243,7 @@ void BatchStore::finish(std::int64_t key, const std::vector<FinishedRequest> &re
                 .bind(3, static_cast<std::int64_t>(r.state))
                 .bind(4, r.result, false)
                 .run();
-            counts[static_cast<int>(r.state)] += sqlite3_changes(db_.handle());
+            counts[static_cast<int>(r.state)] += db_.changes();
         }
         db_.prepare("UPDATE message_batches SET succeeded = succeeded + ?2, errored = "
                     "errored + ?3, "
@@ -286,14 +260,14 @@ void BatchStore::finish(std::int64_t key, const std::vector<FinishedRequest> &re
 std::uint64_t BatchStore::closePending(std::int64_t key, std::int64_t from, RequestState state)
 {
     std::lock_guard lock(mutex_);
-    return inTransaction(db_, [&] {
+    return db_.write([&] {
         db_.prepare("UPDATE message_batch_requests SET state = ?3 WHERE batch = ?1 "
                     "AND idx >= ?2 AND state = 0")
             .bind(1, key)
             .bind(2, from)
             .bind(3, static_cast<std::int64_t>(state))
             .run();
-        const auto moved = static_cast<std::uint64_t>(sqlite3_changes(db_.handle()));
+        const auto moved = static_cast<std::uint64_t>(db_.changes());
         db_.prepare(fmt::format("UPDATE message_batches SET {0} = {0} + ?2 WHERE key = ?1", countColumn(state)))
             .bind(1, key)
             .bind(2, moved)
@@ -316,10 +290,10 @@ void BatchStore::setEnded(std::int64_t key, DateTime now)
 bool BatchStore::remove(std::int64_t key)
 {
     std::lock_guard lock(mutex_);
-    return inTransaction(db_, [&] {
+    return db_.write([&] {
         db_.prepare("DELETE FROM message_batch_requests WHERE batch = ?1").bind(1, key).run();
         db_.prepare("DELETE FROM message_batches WHERE key = ?1").bind(1, key).run();
-        return sqlite3_changes(db_.handle()) > 0;
+        return db_.changes() > 0;
     });
 }
 

@@ -55,10 +55,10 @@ class BatchStore {
     std::int64_t insert(const MessageBatch &batch, const std::vector<MessageBatchRequest> &requests);
 
     std::optional<StoredBatch> find(const std::string &id);
-    std::optional<StoredBatch> find(std::int64_t key);
 
-    // Up to `limit` batches, newest first: those older than `olderThan`
-    // (a key; 0 for the newest), or, with newer = true, those newer than it.
+    // Up to `limit` batches, newest first: those older than
+    // `around` (a key; 0 for the newest), or, with newer = true, those newer
+    // than it.
     std::vector<StoredBatch> page(std::int64_t around, bool newer, std::size_t limit);
 
     // Batches not ended, oldest first.
@@ -90,6 +90,7 @@ class BatchStore {
 
   private:
     StoredBatch readBatch(impl::sqlite::Statement &row);
+    std::vector<StoredBatch> readBatches(impl::sqlite::Statement &rows);
 
     std::mutex mutex_;
     impl::sqlite::Connection db_;

@@ -44,26 +44,6 @@ std::int64_t nowMicroseconds()
 
 } // namespace
 
-template <typename Work> auto JobRunStore::write(Work &&work)
-{
-    // IMMEDIATE: take the write lock first, so a busy store waits (busy
-    // timeout) at BEGIN rather than failing halfway through.
-    db_.run("BEGIN IMMEDIATE");
-    try {
-        if constexpr (std::is_void_v<decltype(work())>) {
-            work();
-            db_.run("COMMIT");
-        } else {
-            auto result = work();
-            db_.run("COMMIT");
-            return result;
-        }
-    } catch (...) {
-        db_.rollBack();
-        throw;
-    }
-}
-
 JobRunStore::JobRunStore(const std::string &path, std::chrono::milliseconds busyTimeout)
     : db_(path, static_cast<int>(busyTimeout.count()))
 {
@@ -76,7 +56,7 @@ JobRunStore::JobRunStore(const std::string &path, std::chrono::milliseconds busy
     }
     if (!keep)
         db_.execute("PRAGMA journal_mode = WAL");
-    write([&] {
+    db_.write([&] {
         db_.execute(kSchema);
         // max() of no rows is NULL, read as 0: a new store.
         const auto version = db_.queryInteger("SELECT max(version) FROM job_run_schema").value_or(0);
@@ -91,7 +71,7 @@ JobRunStore::JobRunStore(const std::string &path, std::chrono::milliseconds busy
 void JobRunStore::insertRun(const std::string &asyncId, const std::string &callbackUrl, const std::vector<json> &jobs)
 {
     std::lock_guard lock(mutex_);
-    write([&] {
+    db_.write([&] {
         db_.prepare("INSERT INTO job_run (async_id, created_at, callback_url, job_count, callback_state) "
                     "VALUES (?, ?, ?, ?, ?)")
             .bind(1, asyncId)
@@ -150,7 +130,7 @@ std::optional<StoredJob> JobRunStore::nextJob(const std::string &asyncId)
 bool JobRunStore::saveResult(const std::string &asyncId, std::size_t position, const json &response)
 {
     std::lock_guard lock(mutex_);
-    return write([&] {
+    return db_.write([&] {
         db_.prepare("UPDATE job_run_job SET response = ? WHERE async_id = ? AND position = ?")
             .bind(1, jsonText(response))
             .bind(2, asyncId)
@@ -196,7 +176,7 @@ std::int64_t JobRunStore::bumpGeneration(const std::string &asyncId)
 std::int64_t JobRunStore::resetForRestart(const std::string &asyncId, bool clearResults)
 {
     std::lock_guard lock(mutex_);
-    return write([&] {
+    return db_.write([&] {
         if (clearResults)
             db_.prepare("UPDATE job_run_job SET response = NULL WHERE async_id = ?").bind(1, asyncId).run();
         db_.prepare("UPDATE job_run SET completed = 0 WHERE async_id = ? AND "
@@ -211,14 +191,14 @@ std::int64_t JobRunStore::resetForRestart(const std::string &asyncId, bool clear
 std::int64_t JobRunStore::resetCallback(const std::string &asyncId)
 {
     std::lock_guard lock(mutex_);
-    return write([&] { return bumpGeneration(asyncId); });
+    return db_.write([&] { return bumpGeneration(asyncId); });
 }
 
 void JobRunStore::recordAttempt(const std::string &asyncId, std::int64_t generation, int attempt, bool delivered,
                                 bool last, const std::string &error)
 {
     std::lock_guard lock(mutex_);
-    write([&] {
+    db_.write([&] {
         db_.prepare("UPDATE job_run SET callback_attempts = ?, callback_error = ?, callback_state = ? "
                     "WHERE async_id = ? AND generation = ?")
             .bind(1, static_cast<std::int64_t>(attempt))

@@ -86,8 +86,6 @@ public:
                        const std::string &error);
 
 private:
-    // Runs `work` in one write transaction, rolling back if it throws.
-    template <typename Work> auto write(Work &&work);
     std::int64_t bumpGeneration(const std::string &asyncId);
 
     std::mutex mutex_;

@@ -16,6 +16,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <type_traits>
 #include <unordered_map>
 
 namespace osid::impl::sqlite {
@@ -97,7 +98,30 @@ public:
             sqlite3_exec(db_, "ROLLBACK", nullptr, nullptr, nullptr);
     }
 
+    // Runs `work` in one write transaction: BEGIN IMMEDIATE (so a busy file
+    // makes it wait, up to the busy timeout, before anything is done), then
+    // COMMIT; rolled back if `work` throws. Returns what `work` returns.
+    template <typename Work> auto write(Work &&work)
+    {
+        run("BEGIN IMMEDIATE");
+        try {
+            if constexpr (std::is_void_v<decltype(work())>) {
+                work();
+                run("COMMIT");
+            } else {
+                auto result = work();
+                run("COMMIT");
+                return result;
+            }
+        } catch (...) {
+            rollBack();
+            throw;
+        }
+    }
+
     std::int64_t lastInsertRowid() const { return sqlite3_last_insert_rowid(db_); }
+    // The rows the last INSERT, UPDATE or DELETE changed.
+    std::int64_t changes() const { return sqlite3_changes(db_); }
     bool inTransaction() const { return sqlite3_get_autocommit(db_) == 0; }
     sqlite3 *handle() const noexcept { return db_; }
 
