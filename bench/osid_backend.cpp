@@ -42,6 +42,29 @@ std::uint64_t succeeded(const List &responses)
     return n;
 }
 
+// Where a response's form stands in the batch. Responses may come in any
+// order, so they are matched by form Id; a provider that keeps the forms'
+// order is checked with one comparison per response, and the map is built
+// only for one that does not.
+class FormPositions {
+public:
+    explicit FormPositions(const std::vector<Id> &formIds) : formIds_(formIds) {}
+
+    std::size_t of(const Id &formId, std::size_t responseNumber)
+    {
+        if (responseNumber < formIds_.size() && formIds_[responseNumber] == formId)
+            return responseNumber;
+        if (byId_.empty())
+            for (std::size_t i = 0; i < formIds_.size(); ++i)
+                byId_.emplace(formIds_[i], i);
+        return byId_.at(formId);
+    }
+
+private:
+    const std::vector<Id> &formIds_;
+    std::unordered_map<Id, std::size_t> byId_;
+};
+
 class OsidBackend final : public Backend {
 public:
     explicit OsidBackend(const std::string &implementation)
@@ -61,13 +84,12 @@ public:
         auto forms = session_->getMessageFormsForCreate(batch.size(), {messaging::records::deliveryRecordType()});
         std::vector<std::shared_ptr<MessageBatchForm>> filled;
         filled.reserve(batch.size());
+        std::vector<Id> formIds;
+        formIds.reserve(batch.size());
         std::vector<Id> to;
-        // Responses may come in any order: they are matched by form Id.
-        std::unordered_map<Id, std::size_t> position;
-        position.reserve(batch.size());
         for (const auto &m : batch) {
             auto form = forms->getNextMessageBatchForm();
-            position.emplace(form->getId(), position.size());
+            formIds.push_back(form->getId());
             form->setSubjectLine(m.subject);
             form->setText(m.text);
             auto &delivery = messaging::records::deliveryFormRecord(*form);
@@ -83,13 +105,14 @@ public:
         }
         VectorList<MessageBatchFormList> list(std::move(filled));
         auto responses = session_->createMessages(list);
-        std::uint64_t n = 0;
         const auto first = ids_.size();
         ids_.resize(first + batch.size());
+        FormPositions position(formIds);
+        std::uint64_t n = 0;
         for (const auto &r : *responses) {
             if (!r.isSuccessful())
                 throw std::runtime_error("create failed: " + r.getErrorMessage().getText());
-            ids_[first + position.at(r.getFormId())] = r.getCreatedId();
+            ids_[first + position.of(r.getFormId(), n)] = r.getCreatedId();
             ++n;
         }
         for (const auto &m : batch)

@@ -6,135 +6,131 @@ namespace osid::impl {
 
 using messaging::records::deliveryRecordType;
 
-// The delivery record of a form. Its elements live here; the form reads
-// them through the back pointer's owner.
-class MessageFormImpl::Delivery final : public messaging::records::DeliveryMessageFormRecord {
-public:
-    explicit Delivery(const MessageFormImpl &form) : form_(form) {}
+bool MessageFormImpl::Delivery::implementsRecordType(const Type &recordType) const { return recordType == deliveryRecordType(); }
 
-    bool implementsRecordType(const Type &recordType) const override { return recordType == deliveryRecordType(); }
+Metadata MessageFormImpl::Delivery::getSenderMetadata() const { return idMetadata("sender", "sender", sender, true, false); }
+void MessageFormImpl::Delivery::setSender(const Id &senderId) { setId(sender, "sender", false, senderId, "senderId"); }
+void MessageFormImpl::Delivery::clearSender() { clear(sender, "sender", true); }
 
-    Metadata getSenderMetadata() const override { return idMetadata("sender", "sender", sender, true, false); }
-    void setSender(const Id &senderId) override { setId(sender, "sender", false, senderId, "senderId"); }
-    void clearSender() override { clear(sender, "sender", true); }
+Metadata MessageFormImpl::Delivery::getSendingAgentMetadata() const
+{
+    // Who did the sending is fixed once recorded.
+    return idMetadata("sendingAgent", "sending agent", sendingAgent, false, form_.isForUpdate());
+}
+void MessageFormImpl::Delivery::setSendingAgent(const Id &agentId)
+{
+    setId(sendingAgent, "sending agent", form_.isForUpdate(), agentId, "agentId");
+}
+void MessageFormImpl::Delivery::clearSendingAgent() { clear(sendingAgent, "sending agent", false, form_.isForUpdate()); }
 
-    Metadata getSendingAgentMetadata() const override
-    {
-        // Who did the sending is fixed once recorded.
-        return idMetadata("sendingAgent", "sending agent", sendingAgent, false, form_.isForUpdate());
-    }
-    void setSendingAgent(const Id &agentId) override
-    {
-        setId(sendingAgent, "sending agent", form_.isForUpdate(), agentId, "agentId");
-    }
-    void clearSendingAgent() override { clear(sendingAgent, "sending agent", false, form_.isForUpdate()); }
+Metadata MessageFormImpl::Delivery::getRecipientsMetadata() const
+{
+    auto d = elementDefinition(form_.rules(), "recipients", "recipients", Syntax::ID);
+    d.array = true;
+    d.minimumElements = 0;
+    d.maximumElements = form_.rules().maximumRecipients;
+    d.suppliedValue = recipients.supplied;
+    if (recipients.value)
+        d.existingIdValues = *recipients.value;
+    return Metadata(std::move(d));
+}
+void MessageFormImpl::Delivery::setRecipients(const std::vector<Id> &recipientIds)
+{
+    for (const auto &id : recipientIds)
+        if (id.isNull())
+            throw NullArgument("recipientIds holds a null Id");
+    // Any Id is allowed (the Metadata's Id set is empty); only the count is
+    // limited.
+    if (auto problem = checkIdCount("recipients", 0, form_.rules().maximumRecipients, recipientIds.size()))
+        throw InvalidArgument(*problem);
+    assign(recipients, recipientIds);
+}
+void MessageFormImpl::Delivery::clearRecipients() { clear(recipients, "recipients"); }
 
-    Metadata getRecipientsMetadata() const override
-    {
-        auto d = elementDefinition(form_.rules(), "recipients", "recipients", Syntax::ID);
-        d.array = true;
-        d.minimumElements = 0;
-        d.maximumElements = form_.rules().maximumRecipients;
-        d.suppliedValue = recipients.supplied;
-        if (recipients.value)
-            d.existingIdValues = *recipients.value;
-        return Metadata(std::move(d));
-    }
-    void setRecipients(const std::vector<Id> &recipientIds) override
-    {
-        for (const auto &id : recipientIds)
-            if (id.isNull())
-                throw NullArgument("recipientIds holds a null Id");
-        // Any Id is allowed (the Metadata's Id set is empty); only the count
-        // is limited.
-        if (auto problem = checkIdCount("recipients", 0, form_.rules().maximumRecipients, recipientIds.size()))
-            throw InvalidArgument(*problem);
-        assign(recipients, recipientIds);
-    }
-    void clearRecipients() override { clear(recipients, "recipients"); }
+Metadata MessageFormImpl::Delivery::getSentTimeMetadata() const { return timeMetadata("sentTime", "sent time", sentTime, true); }
+void MessageFormImpl::Delivery::setSentTime(const DateTime &t) { setTime(sentTime, "sent time", t); }
+void MessageFormImpl::Delivery::clearSentTime() { clear(sentTime, "sent time", true); }
 
-    Metadata getSentTimeMetadata() const override { return timeMetadata("sentTime", "sent time", sentTime, true); }
-    void setSentTime(const DateTime &t) override { setTime(sentTime, "sent time", t); }
-    void clearSentTime() override { clear(sentTime, "sent time", true); }
+Metadata MessageFormImpl::Delivery::getReceivedTimeMetadata() const
+{
+    return timeMetadata("receivedTime", "received time", receivedTime, false);
+}
+void MessageFormImpl::Delivery::setReceivedTime(const DateTime &t) { setTime(receivedTime, "received time", t); }
+void MessageFormImpl::Delivery::clearReceivedTime() { clear(receivedTime, "received time"); }
 
-    Metadata getReceivedTimeMetadata() const override
-    {
-        return timeMetadata("receivedTime", "received time", receivedTime, false);
-    }
-    void setReceivedTime(const DateTime &t) override
-    {
-        setTime(receivedTime, "received time", t);
-    }
-    void clearReceivedTime() override { clear(receivedTime, "received time"); }
+Metadata MessageFormImpl::Delivery::idMetadata(const char *name, const char *label, const Element<Id> &e, bool required,
+                              bool readOnly) const
+{
+    auto d = elementDefinition(form_.rules(), name, label, Syntax::ID);
+    d.required = required;
+    d.readOnly = readOnly;
+    d.suppliedValue = e.supplied;
+    if (e.value)
+        d.existingIdValues = {*e.value};
+    return Metadata(std::move(d));
+}
 
-    Element<Id> sender;
-    Element<Id> sendingAgent;
-    Element<std::vector<Id>> recipients;
-    Element<DateTime> sentTime;
-    Element<DateTime> receivedTime;
+Metadata MessageFormImpl::Delivery::timeMetadata(const char *name, const char *label, const Element<DateTime> &e,
+                                bool required) const
+{
+    auto d = elementDefinition(form_.rules(), name, label, Syntax::DATETIME);
+    d.required = required;
+    d.suppliedValue = e.supplied;
+    if (e.value)
+        d.existingDateTimeValues = {*e.value};
+    return Metadata(std::move(d));
+}
 
-private:
-    Metadata idMetadata(const char *name, const char *label, const Element<Id> &e, bool required,
-                        bool readOnly) const
-    {
-        auto d = elementDefinition(form_.rules(), name, label, Syntax::ID);
-        d.required = required;
-        d.readOnly = readOnly;
-        d.suppliedValue = e.supplied;
-        if (e.value)
-            d.existingIdValues = {*e.value};
-        return Metadata(std::move(d));
-    }
-    Metadata timeMetadata(const char *name, const char *label, const Element<DateTime> &e, bool required) const
-    {
-        auto d = elementDefinition(form_.rules(), name, label, Syntax::DATETIME);
-        d.required = required;
-        d.suppliedValue = e.supplied;
-        if (e.value)
-            d.existingDateTimeValues = {*e.value};
-        return Metadata(std::move(d));
-    }
-    // An Id element; any Id is allowed (the Metadata's Id set is empty).
-    static void setId(Element<Id> &e, const char *label, bool readOnly, const Id &value, const char *parameter)
-    {
-        if (value.isNull())
-            throw NullArgument(std::string(parameter) + " is null");
-        requireWritable(label, readOnly);
-        assign(e, value);
-    }
-    // A time element, within the Metadata's default range.
-    static void setTime(Element<DateTime> &e, const char *label, const DateTime &value)
-    {
-        if (auto problem = checkDateTime(label, DateTime::min(), DateTime::max(), value))
-            throw InvalidArgument(*problem);
-        assign(e, value);
-    }
+// An Id element; any Id is allowed (the Metadata's Id set is empty).
+void MessageFormImpl::Delivery::setId(Element<Id> &e, const char *label, bool readOnly, const Id &value, const char *parameter)
+{
+    if (value.isNull())
+        throw NullArgument(std::string(parameter) + " is null");
+    requireWritable(label, readOnly);
+    assign(e, value);
+}
 
-    const MessageFormImpl &form_;
-};
+// A time element, within the Metadata's default range.
+void MessageFormImpl::Delivery::setTime(Element<DateTime> &e, const char *label, const DateTime &value)
+{
+    if (auto problem = checkDateTime(label, DateTime::min(), DateTime::max(), value))
+        throw InvalidArgument(*problem);
+    assign(e, value);
+}
 
-MessageFormImpl::MessageFormImpl(FormOrigin origin, std::vector<Type> recordTypes, Id messageId)
+MessageFormImpl::MessageFormImpl(Key, FormOrigin origin, RecordTypes recordTypes, Id messageId)
     : ObjectFormBase(std::move(origin), std::move(recordTypes)), messageId_(std::move(messageId))
 {
     if (hasRecordType(deliveryRecordType()))
-        delivery_ = std::make_unique<Delivery>(*this);
+        delivery_.emplace(*this);
 }
 
-std::shared_ptr<MessageFormImpl> MessageFormImpl::forCreate(std::shared_ptr<const FormRules> rules,
-                                                            std::uint64_t sessionSerial,
-                                                            std::vector<Type> recordTypes)
+std::vector<std::shared_ptr<messaging::batch::MessageBatchForm>>
+MessageFormImpl::forCreate(std::shared_ptr<const FormRules> rules, std::uint64_t sessionSerial,
+                           std::vector<Type> recordTypes, std::size_t count)
 {
-    auto origin = newFormOrigin(std::move(rules), sessionSerial, false);
-    return std::shared_ptr<MessageFormImpl>(new MessageFormImpl(std::move(origin), std::move(recordTypes), Id()));
+    // The block's slots are built in place and never move (a form's
+    // delivery record refers back to it).
+    using Block = std::vector<std::optional<MessageFormImpl>>;
+    auto block = std::make_shared<Block>(count);
+    const auto types = std::make_shared<const std::vector<Type>>(std::move(recordTypes));
+    const FormIds formIds(rules->authority);
+    std::vector<std::shared_ptr<messaging::batch::MessageBatchForm>> forms;
+    forms.reserve(count);
+    for (auto &slot : *block) {
+        auto &form = slot.emplace(Key(), FormOrigin{formIds.next(), sessionSerial, false, rules}, types, Id());
+        forms.emplace_back(block, &form);
+    }
+    return forms;
 }
 
 std::shared_ptr<MessageFormImpl> MessageFormImpl::forUpdate(std::shared_ptr<const FormRules> rules,
-                                                            std::uint64_t sessionSerial, Id messageId,
-                                                            const MessageContent &existing)
+                                                            std::uint64_t sessionSerial, const FormIds &formIds,
+                                                            Id messageId, const MessageContent &existing)
 {
-    auto origin = newFormOrigin(std::move(rules), sessionSerial, true);
-    std::shared_ptr<MessageFormImpl> form(
-        new MessageFormImpl(std::move(origin), existing.recordTypes, std::move(messageId)));
+    auto form = std::make_shared<MessageFormImpl>(Key(), FormOrigin{formIds.next(), sessionSerial, true, rules},
+                                                  std::make_shared<const std::vector<Type>>(existing.recordTypes),
+                                                  std::move(messageId));
     // Existing values are known but not supplied: only what the consumer
     // sets or clears is written back.
     form->displayName_.value = existing.displayName;
@@ -242,7 +238,7 @@ void MessageFormImpl::fillForCreate(MessageContent &c, const Id &defaultSendingA
     c.recordTypes = recordTypeVector();
     c.subject = subject_.value ? std::string_view(*subject_.value) : std::string_view();
     c.text = text_.value ? std::string_view(*text_.value) : std::string_view();
-    c.sent = delivery_ != nullptr;
+    c.sent = delivery_.has_value();
     if (delivery_) {
         const auto &d = *delivery_;
         c.senderId = d.sender.value ? *d.sender.value : Id();
@@ -289,7 +285,8 @@ void MessageFormImpl::applyTo(MessageContent &c) const
 
 MailboxFormImpl::MailboxFormImpl(std::shared_ptr<const FormRules> rules, std::uint64_t sessionSerial,
                                  std::vector<Type> recordTypes)
-    : ObjectFormBase(newFormOrigin(std::move(rules), sessionSerial, false), std::move(recordTypes))
+    : ObjectFormBase(newFormOrigin(std::move(rules), sessionSerial, false),
+                     std::make_shared<const std::vector<Type>>(std::move(recordTypes)))
 {
 }
 

@@ -15,6 +15,7 @@
 #include "messaging/records/delivery_record.h"
 
 #include <memory>
+#include <optional>
 #include <string>
 #include <variant>
 #include <vector>
@@ -28,12 +29,26 @@ struct FormRefusal {
 };
 
 class MessageFormImpl final : public ObjectFormBase<messaging::batch::MessageBatchForm> {
+    // Only the factories below build forms (a passkey: the constructor is
+    // public so that a form block can build them in place).
+    struct Key {
+        explicit Key() = default;
+    };
+
 public:
-    static std::shared_ptr<MessageFormImpl> forCreate(std::shared_ptr<const FormRules> rules,
-                                                      std::uint64_t sessionSerial, std::vector<Type> recordTypes);
+    // `count` create forms issued together. They share one allocation, and
+    // their record types, which lives until the last of them is released:
+    // a batch of forms costs about what one form used to.
+    static std::vector<std::shared_ptr<messaging::batch::MessageBatchForm>>
+    forCreate(std::shared_ptr<const FormRules> rules, std::uint64_t sessionSerial, std::vector<Type> recordTypes,
+              std::size_t count);
     static std::shared_ptr<MessageFormImpl> forUpdate(std::shared_ptr<const FormRules> rules,
-                                                      std::uint64_t sessionSerial, Id messageId,
-                                                      const MessageContent &existing);
+                                                      std::uint64_t sessionSerial, const FormIds &formIds,
+                                                      Id messageId, const MessageContent &existing);
+
+    MessageFormImpl(Key, FormOrigin origin, RecordTypes recordTypes, Id messageId);
+    MessageFormImpl(const MessageFormImpl &) = delete;
+    MessageFormImpl &operator=(const MessageFormImpl &) = delete;
 
     // Checks that `form` may be submitted to session `sessionSerial` as a
     // create (forUpdate false) or update form: it must be one of ours, from
@@ -65,18 +80,52 @@ public:
     void applyTo(MessageContent &content) const;
 
 private:
-    class Delivery;
-    friend class Delivery;
+    // The delivery record of a form; its elements live here. Part of the
+    // form (not a heap object of its own), so it holds a reference back.
+    class Delivery final : public messaging::records::DeliveryMessageFormRecord {
+    public:
+        explicit Delivery(const MessageFormImpl &form) : form_(form) {}
 
-    MessageFormImpl(FormOrigin origin, std::vector<Type> recordTypes, Id messageId);
+        bool implementsRecordType(const Type &recordType) const override;
+        Metadata getSenderMetadata() const override;
+        void setSender(const Id &senderId) override;
+        void clearSender() override;
+        Metadata getSendingAgentMetadata() const override;
+        void setSendingAgent(const Id &agentId) override;
+        void clearSendingAgent() override;
+        Metadata getRecipientsMetadata() const override;
+        void setRecipients(const std::vector<Id> &recipientIds) override;
+        void clearRecipients() override;
+        Metadata getSentTimeMetadata() const override;
+        void setSentTime(const DateTime &t) override;
+        void clearSentTime() override;
+        Metadata getReceivedTimeMetadata() const override;
+        void setReceivedTime(const DateTime &t) override;
+        void clearReceivedTime() override;
+
+        Element<Id> sender;
+        Element<Id> sendingAgent;
+        Element<std::vector<Id>> recipients;
+        Element<DateTime> sentTime;
+        Element<DateTime> receivedTime;
+
+    private:
+        Metadata idMetadata(const char *name, const char *label, const Element<Id> &e, bool required,
+                            bool readOnly) const;
+        Metadata timeMetadata(const char *name, const char *label, const Element<DateTime> &e,
+                              bool required) const;
+        static void setId(Element<Id> &e, const char *label, bool readOnly, const Id &value, const char *parameter);
+        static void setTime(Element<DateTime> &e, const char *label, const DateTime &value);
+
+        const MessageFormImpl &form_;
+    };
 
     void addProblems(std::vector<Problem> &out) const override;
-    bool hasDelivery() const noexcept { return delivery_ != nullptr; }
 
     Id messageId_;
     Element<std::string> subject_;
     Element<std::string> text_;
-    std::unique_ptr<Delivery> delivery_;
+    std::optional<Delivery> delivery_;
 };
 
 class MailboxFormImpl final : public ObjectFormBase<messaging::MailboxForm> {

@@ -10,9 +10,13 @@ std::uint64_t nextSerial()
     return serial.fetch_add(1, std::memory_order_relaxed) + 1;
 }
 
+FormIds::FormIds(const std::string &authority) : space_(authority, "osid.OsidForm", "0") {}
+
+Id FormIds::next() const { return space_.withIdentifier(std::to_string(nextSerial())); }
+
 FormOrigin newFormOrigin(std::shared_ptr<const FormRules> rules, std::uint64_t sessionSerial, bool forUpdate)
 {
-    Id formId(rules->authority, "osid.OsidForm", std::to_string(nextSerial()));
+    Id formId = FormIds(rules->authority).next();
     return FormOrigin{std::move(formId), sessionSerial, forUpdate, std::move(rules)};
 }
 

@@ -46,8 +46,22 @@ struct FormOrigin {
 // A process-wide unique serial, for sessions and form Ids.
 std::uint64_t nextSerial();
 
+// Issues fresh form Ids of one authority. The Ids share their authority and
+// namespace, so a batch of forms costs one small block per Id.
+class FormIds {
+public:
+    explicit FormIds(const std::string &authority);
+    Id next() const;
+
+private:
+    Id space_;
+};
+
 // A new FormOrigin with a fresh form Id.
 FormOrigin newFormOrigin(std::shared_ptr<const FormRules> rules, std::uint64_t sessionSerial, bool forUpdate);
+
+// The record types of a form. Forms issued together share one vector.
+using RecordTypes = std::shared_ptr<const std::vector<Type>>;
 
 // The Metadata of an element, with its current value filled in.
 Metadata::Definition elementDefinition(const FormRules &rules, const char *name, const char *label, Syntax syntax);
@@ -105,14 +119,14 @@ public:
     {
         // Record types are fixed once an object exists: an update must keep
         // them all. A create needs none.
-        return makeList<TypeList>(origin_.forUpdate ? recordTypes_ : std::vector<Type>{});
+        return makeList<TypeList>(origin_.forUpdate ? *recordTypes_ : std::vector<Type>{});
     }
-    std::unique_ptr<TypeList> getRecordTypes() const override { return makeList<TypeList>(recordTypes_); }
+    std::unique_ptr<TypeList> getRecordTypes() const override { return makeList<TypeList>(*recordTypes_); }
     bool hasRecordType(const Type &recordType) const override
     {
         if (recordType.isNull())
             throw NullArgument("recordType is null");
-        return std::find(recordTypes_.begin(), recordTypes_.end(), recordType) != recordTypes_.end();
+        return std::find(recordTypes_->begin(), recordTypes_->end(), recordType) != recordTypes_->end();
     }
 
     Metadata getDisplayNameMetadata() const override
@@ -154,7 +168,7 @@ public:
 
     // Provider side.
     const FormOrigin &origin() const noexcept { return origin_; }
-    const std::vector<Type> &recordTypeVector() const noexcept { return recordTypes_; }
+    const std::vector<Type> &recordTypeVector() const noexcept { return *recordTypes_; }
     bool isSpent() const noexcept { return spent_; }
     // Records that the form succeeded; it cannot be submitted again.
     void markSpent() noexcept { spent_ = true; }
@@ -171,7 +185,7 @@ public:
     }
 
 protected:
-    ObjectFormBase(FormOrigin origin, std::vector<Type> recordTypes)
+    ObjectFormBase(FormOrigin origin, RecordTypes recordTypes)
         : origin_(std::move(origin)), recordTypes_(std::move(recordTypes))
     {
     }
@@ -249,7 +263,7 @@ protected:
 
 private:
     FormOrigin origin_;
-    std::vector<Type> recordTypes_;
+    RecordTypes recordTypes_;
     bool spent_ = false;
 };
 

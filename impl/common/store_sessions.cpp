@@ -230,7 +230,8 @@ std::shared_ptr<messaging::MessageForm> MessageBatchAdminSessionImpl::getMessage
     const std::vector<Type> &messageRecordTypes)
 {
     requireOpen();
-    return MessageFormImpl::forCreate(context_.rules, serial(), messageRecordTypesOrThrow(messageRecordTypes));
+    return MessageFormImpl::forCreate(context_.rules, serial(), messageRecordTypesOrThrow(messageRecordTypes), 1)
+        .front();
 }
 
 std::shared_ptr<messaging::Message> MessageBatchAdminSessionImpl::createMessage(messaging::MessageForm &messageForm)
@@ -261,7 +262,7 @@ std::shared_ptr<messaging::MessageForm> MessageBatchAdminSessionImpl::getMessage
             throw NotFound(fmt::format("no message {} in this mailbox", messageId.toString()));
         return std::make_pair(s.messageId(*key), s.content(mailbox_, *key));
     });
-    return MessageFormImpl::forUpdate(context_.rules, serial(), primary, content);
+    return MessageFormImpl::forUpdate(context_.rules, serial(), FormIds(context_.rules->authority), primary, content);
 }
 
 void MessageBatchAdminSessionImpl::updateMessage(messaging::MessageForm &messageForm)
@@ -307,15 +308,12 @@ std::unique_ptr<MessageBatchFormList> MessageBatchAdminSessionImpl::getMessageFo
     std::uint64_t number, const std::vector<Type> &messageRecordTypes)
 {
     requireOpen();
-    const auto recordTypes = messageRecordTypesOrThrow(messageRecordTypes);
+    auto recordTypes = messageRecordTypesOrThrow(messageRecordTypes);
     if (number > kMaximumFormsPerCall)
         throw OperationFailed(fmt::format("{} forms asked for; at most {} are given per call", number,
                                           kMaximumFormsPerCall));
-    std::vector<std::shared_ptr<MessageBatchForm>> forms;
-    forms.reserve(static_cast<std::size_t>(number));
-    for (std::uint64_t i = 0; i < number; ++i)
-        forms.push_back(MessageFormImpl::forCreate(context_.rules, serial(), recordTypes));
-    return makeList<MessageBatchFormList>(std::move(forms));
+    return makeList<MessageBatchFormList>(MessageFormImpl::forCreate(context_.rules, serial(), std::move(recordTypes),
+                                                                     static_cast<std::size_t>(number)));
 }
 
 std::unique_ptr<CreateResponseList> MessageBatchAdminSessionImpl::createMessages(MessageBatchFormList &messageForms)
@@ -378,8 +376,9 @@ std::unique_ptr<MessageBatchFormList> MessageBatchAdminSessionImpl::getMessageFo
     });
     std::vector<std::shared_ptr<MessageBatchForm>> forms;
     forms.reserve(targets.size());
+    const FormIds formIds(context_.rules->authority);
     for (auto &[primary, content] : targets)
-        forms.push_back(MessageFormImpl::forUpdate(context_.rules, serial(), std::move(primary), content));
+        forms.push_back(MessageFormImpl::forUpdate(context_.rules, serial(), formIds, std::move(primary), content));
     return makeList<MessageBatchFormList>(std::move(forms));
 }
 

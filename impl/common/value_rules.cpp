@@ -8,16 +8,40 @@
 
 namespace osid::impl {
 
+namespace {
+
+constexpr std::uint64_t kHighBits = 0x8080808080808080ull;
+
+std::uint64_t word(const char *p)
+{
+    std::uint64_t w;
+    std::memcpy(&w, p, sizeof w);
+    return w;
+}
+
+// How many leading bytes of `s` are ASCII, counted in whole steps of 32
+// bytes (one branch per step); the caller checks the rest.
+std::size_t asciiPrefix(std::string_view s)
+{
+    std::size_t i = 0;
+    for (; i + 32 <= s.size(); i += 32) {
+        const char *p = s.data() + i;
+        if (((word(p) | word(p + 8) | word(p + 16) | word(p + 24)) & kHighBits) != 0)
+            break;
+    }
+    return i;
+}
+
+} // namespace
+
 std::optional<std::size_t> utf8Length(std::string_view s)
 {
-    std::size_t count = 0;
-    for (std::size_t i = 0; i < s.size(); ++count) {
-        // Most text is ASCII: take 8 bytes at a time while none has its
-        // high bit set.
+    // Most text is ASCII, and each of its bytes is one character.
+    std::size_t count = asciiPrefix(s);
+    for (std::size_t i = count; i < s.size(); ++count) {
+        // Runs of ASCII after other characters: 8 bytes at a time.
         if (i + 8 <= s.size()) {
-            std::uint64_t word;
-            std::memcpy(&word, s.data() + i, sizeof word);
-            if ((word & 0x8080808080808080ull) == 0) {
+            if ((word(s.data() + i) & kHighBits) == 0) {
                 i += 8;
                 count += 7; // and the loop's ++count
                 continue;

@@ -37,6 +37,22 @@ void addCreateChecks(Suite &suite)
         EXPECT_EQ(collect(delivery->getRecordTypes()), std::vector<Type>{deliveryRecordType()});
     });
 
+    add("a create form outlives its list and the forms issued with it", [](Fixture &f) {
+        std::shared_ptr<MessageBatchForm> kept;
+        {
+            auto forms = collect(f.session->getMessageFormsForCreate(3, {deliveryRecordType()}));
+            kept = forms[1];
+        }
+        const Delivered m{"kept", "the other forms are gone", resource("alice"), at(1)};
+        fillDelivered(*kept, m);
+        VectorList<MessageBatchFormList> list(std::vector<std::shared_ptr<MessageBatchForm>>{kept});
+        auto responses = collect(f.session->createMessages(list));
+        EXPECT_EQ(responses.size(), 1);
+        EXPECT(responses.at(0).isSuccessful());
+        EXPECT_EQ(responses.at(0).getFormId(), kept->getId());
+        EXPECT_EQ(f.lookup->getMessage(responses.at(0).getCreatedId())->getText().getText(), m.text);
+    });
+
     add("getMessageFormsForCreate refuses unknown and null record types", [](Fixture &f) {
         EXPECT_THROWS(Unsupported, f.session->getMessageFormsForCreate(1, {Type("example.org", "records", "unknown")}));
         EXPECT_THROWS(NullArgument, f.session->getMessageFormsForCreate(1, {Type()}));
