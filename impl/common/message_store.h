@@ -14,6 +14,12 @@
 //
 // Keys: a message key is the provider's own, never reused after a delete,
 // so a stale Id or alias can never reach a newer message.
+//
+// Errors: read() and write() are the one boundary between the sessions and
+// a store. An OSID exception passes through; anything else a store throws
+// (std::out_of_range, std::bad_alloc, a driver's error) leaves as
+// OperationFailed with the cause in its message, so a session method
+// raises only the errors its contract lists.
 
 #pragma once
 
@@ -70,6 +76,9 @@ public:
     virtual bool isPrimarySpace(const Id &id) const = 0;
     // The key of a message of `mailbox` named by its primary Id or an alias.
     virtual std::optional<MessageKey> resolve(MailboxKey mailbox, const Id &messageId) const = 0;
+    // The mailbox of the message `aliasId` names, if it names one that
+    // still exists (in any mailbox).
+    virtual std::optional<MailboxKey> aliasMailbox(const Id &aliasId) const = 0;
 
     // Messages. content() takes a key that resolve() or a selection gave.
     virtual MessageContent content(MailboxKey mailbox, MessageKey key) const = 0;
@@ -130,17 +139,26 @@ protected:
     virtual void writeSection(const std::function<void(StoreWriter &)> &section) = 0;
 
 private:
-    // Runs f inside a section and carries its result out.
+    // Runs f inside a section and carries its result out; errors from
+    // outside the OSID become OperationFailed.
     template <class View, class F, class Section>
     static auto run(F &f, const Section &section)
     {
         using Result = std::invoke_result_t<F &, View>;
-        if constexpr (std::is_void_v<Result>) {
-            section(std::function<void(View)>([&](View v) { f(v); }));
-        } else {
-            std::optional<Result> out;
-            section(std::function<void(View)>([&](View v) { out.emplace(f(v)); }));
-            return std::move(*out);
+        try {
+            if constexpr (std::is_void_v<Result>) {
+                section(std::function<void(View)>([&](View v) { f(v); }));
+            } else {
+                std::optional<Result> out;
+                section(std::function<void(View)>([&](View v) { out.emplace(f(v)); }));
+                return std::move(*out);
+            }
+        } catch (const OsidException &) {
+            throw;
+        } catch (const std::exception &e) {
+            throw OperationFailed(std::string("the store failed: ") + e.what());
+        } catch (...) {
+            throw OperationFailed("the store failed with an unknown error");
         }
     }
 };

@@ -35,6 +35,12 @@ struct Element {
 };
 
 // Who issued a form, and for what.
+// The outcome of an OSID transaction, as the forms spent inside it see it:
+// the session sets `aborted` when the transaction ends without its changes.
+struct TransactionOutcome {
+    bool aborted = false;
+};
+
 struct FormOrigin {
     Id formId;
     // The serial of the issuing session; forms work only there.
@@ -169,9 +175,16 @@ public:
     // Provider side.
     const FormOrigin &origin() const noexcept { return origin_; }
     const std::vector<Type> &recordTypeVector() const noexcept { return *recordTypes_; }
-    bool isSpent() const noexcept { return spent_; }
-    // Records that the form succeeded; it cannot be submitted again.
-    void markSpent() noexcept { spent_ = true; }
+    bool isSpent() const noexcept { return spent_ && !(spentIn_ && spentIn_->aborted); }
+    // Records that the form succeeded; it cannot be submitted again. A form
+    // that succeeded inside an OSID transaction (`transaction`, null
+    // outside one) that is later aborted did not take effect, and is
+    // usable again.
+    void markSpent(std::shared_ptr<const TransactionOutcome> transaction = nullptr) noexcept
+    {
+        spent_ = true;
+        spentIn_ = std::move(transaction);
+    }
     // The first problem, for a failed submission's message.
     std::optional<std::string> firstProblem() const
     {
@@ -265,6 +278,7 @@ private:
     FormOrigin origin_;
     RecordTypes recordTypes_;
     bool spent_ = false;
+    std::shared_ptr<const TransactionOutcome> spentIn_;
 };
 
 } // namespace osid::impl

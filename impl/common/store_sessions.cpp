@@ -54,14 +54,19 @@ void requireOrdered(const DateTime &from, const DateTime &to, const char *fromNa
                                           to.toString()));
 }
 
+void requireNoNullTypes(const std::vector<Type> &types, const char *parameter)
+{
+    for (const auto &t : types)
+        if (t.isNull())
+            throw NullArgument(fmt::format("{} holds a null Type", parameter));
+}
+
 // The distinct record types asked for, if this provider can give them all.
 // Raises NullArgument or Unsupported.
 std::vector<Type> messageRecordTypesOrThrow(const std::vector<Type> &requested)
 {
     // Nulls first: NullArgument wins over Unsupported wherever they stand.
-    for (const auto &t : requested)
-        if (t.isNull())
-            throw NullArgument("messageRecordTypes holds a null Type");
+    requireNoNullTypes(requested, "messageRecordTypes");
     std::vector<Type> out;
     for (const auto &t : requested) {
         if (t != deliveryRecordType())
@@ -136,6 +141,11 @@ std::optional<FormRefusal> applyAlias(StoreWriter &s, MailboxKey mailbox, const 
         return FormRefusal{ErrorCode::AlreadyExists,
                            fmt::format("{} lies in this provider's own message Id space and cannot be an alias",
                                        aliasId.toString())};
+    // A session changes only its own mailbox: an alias of a message of
+    // another mailbox is not this session's to re-point.
+    if (auto owner = s.aliasMailbox(aliasId); owner && *owner != mailbox)
+        return FormRefusal{ErrorCode::AlreadyExists,
+                           fmt::format("{} already names a message of another mailbox", aliasId.toString())};
     s.setAlias(aliasId, *key);
     return std::nullopt;
 }
@@ -151,6 +161,13 @@ std::optional<FormRefusal> applyUpdate(StoreWriter &s, MailboxKey mailbox, const
     const auto previous = s.content(mailbox, *key);
     auto content = previous;
     form.applyTo(content);
+    // The form was valid against the message as it was read; checked again
+    // against the message as it is now, since another update (in this call,
+    // an earlier one, or another session's) may have changed the other time.
+    if (content.sent && content.receivedTime < content.sentTime)
+        return FormRefusal{ErrorCode::InvalidArgument,
+                           fmt::format("the update would put the received time {} before the sent time {}",
+                                       content.receivedTime.toString(), content.sentTime.toString())};
     s.replace(mailbox, *key, previous, content);
     return std::nullopt;
 }
@@ -218,12 +235,9 @@ bool MessageBatchAdminSessionImpl::canCreateMessages() const { return requireOpe
 bool MessageBatchAdminSessionImpl::canCreateMessageWithRecordTypes(const std::vector<Type> &messageRecordTypes) const
 {
     requireOpen();
-    try {
-        messageRecordTypesOrThrow(messageRecordTypes);
-        return true;
-    } catch (const Unsupported &) {
-        return false;
-    }
+    requireNoNullTypes(messageRecordTypes, "messageRecordTypes");
+    return std::all_of(messageRecordTypes.begin(), messageRecordTypes.end(),
+                       [](const Type &t) { return t == deliveryRecordType(); });
 }
 
 std::shared_ptr<messaging::MessageForm> MessageBatchAdminSessionImpl::getMessageFormForCreate(
@@ -246,7 +260,7 @@ std::shared_ptr<messaging::Message> MessageBatchAdminSessionImpl::createMessage(
         const auto key = s.insert(mailbox_, content);
         return snapshot(s, mailbox_, key);
     });
-    form->markSpent();
+    form->markSpent(openTransaction());
     return message;
 }
 
@@ -275,7 +289,7 @@ void MessageBatchAdminSessionImpl::updateMessage(messaging::MessageForm &message
     auto refusal = context_.store->write([&](StoreWriter &s) { return applyUpdate(s, mailbox_, *form); });
     if (refusal)
         throwRefusal(*refusal);
-    form->markSpent();
+    form->markSpent(openTransaction());
 }
 
 bool MessageBatchAdminSessionImpl::canDeleteMessages() const { return requireOpen(), true; }
@@ -350,8 +364,9 @@ std::unique_ptr<CreateResponseList> MessageBatchAdminSessionImpl::createMessages
         }
         return created;
     });
+    const auto transaction = openTransaction();
     for (std::size_t i = 0; i < admitted.size(); ++i) {
-        admitted[i]->markSpent();
+        admitted[i]->markSpent(transaction);
         responses.push_back(CreateResponse::success(admitted[i]->getId(), std::move(ids[i])));
     }
     return makeList<CreateResponseList>(std::move(responses));
@@ -413,13 +428,14 @@ std::unique_ptr<UpdateResponseList> MessageBatchAdminSessionImpl::updateMessages
             out.push_back(applyUpdate(s, mailbox_, *form));
         return out;
     });
+    const auto transaction = openTransaction();
     for (std::size_t i = 0; i < admitted.size(); ++i) {
         auto *form = admitted[i];
         if (outcomes[i]) {
             responses.push_back(UpdateResponse::failure(form->getId(), form->getMessageId(), outcomes[i]->code,
                                                         outcomes[i]->message));
         } else {
-            form->markSpent();
+            form->markSpent(transaction);
             responses.push_back(UpdateResponse::success(form->getId(), form->getMessageId()));
         }
     }
@@ -773,9 +789,7 @@ std::unique_ptr<messaging::MailboxList> MailboxLookupSessionImpl::getMailboxes()
 namespace {
 void requireNoMailboxRecords(const std::vector<Type> &mailboxRecordTypes)
 {
-    for (const auto &t : mailboxRecordTypes)
-        if (t.isNull())
-            throw NullArgument("mailboxRecordTypes holds a null Type");
+    requireNoNullTypes(mailboxRecordTypes, "mailboxRecordTypes");
     if (!mailboxRecordTypes.empty())
         throw Unsupported(fmt::format("no mailbox record of type {}; mailboxes have no records",
                                       mailboxRecordTypes.front().toString()));
@@ -792,12 +806,9 @@ bool MailboxAdminSessionImpl::canCreateMailboxes() const { return requireOpen(),
 bool MailboxAdminSessionImpl::canCreateMailboxWithRecordTypes(const std::vector<Type> &mailboxRecordTypes) const
 {
     requireOpen();
-    try {
-        requireNoMailboxRecords(mailboxRecordTypes);
-        return true;
-    } catch (const Unsupported &) {
-        return false;
-    }
+    requireNoNullTypes(mailboxRecordTypes, "mailboxRecordTypes");
+    // Mailboxes have no records.
+    return mailboxRecordTypes.empty();
 }
 
 std::shared_ptr<messaging::MailboxForm> MailboxAdminSessionImpl::getMailboxFormForCreate(
@@ -821,7 +832,7 @@ std::shared_ptr<messaging::Mailbox> MailboxAdminSessionImpl::createMailbox(messa
     auto mailbox = context_.store->write([&](StoreWriter &s) {
         return s.mailbox(s.createMailbox(form->displayName(), form->description(), form->genusType()));
     });
-    form->markSpent();
+    form->markSpent(openTransaction());
     return mailbox;
 }
 

@@ -25,15 +25,100 @@ struct SessionContext {
     SessionAgent agent;
 };
 
-// SessionBase over a store: transactions are the store's.
+// An OSID transaction of a session: the store's, plus what the session
+// must know of it. Shared by the session and the Transaction it handed
+// out, so that closing the session can abort it.
+struct OpenTransaction {
+    std::unique_ptr<transaction::Transaction> inner;
+    // What the forms spent inside it see of its outcome.
+    std::shared_ptr<TransactionOutcome> outcome = std::make_shared<TransactionOutcome>();
+    bool abortedByClose = false;
+
+    bool ended() const
+    {
+        const auto state = inner->getState();
+        return state == transaction::TransactionState::Committed || state == transaction::TransactionState::Aborted;
+    }
+
+    void abortIfOpen() noexcept
+    {
+        if (ended())
+            return;
+        try {
+            inner->abort();
+        } catch (...) {
+            // The store ends the transaction even when its abort fails.
+        }
+        outcome->aborted = true;
+    }
+};
+
+// The Transaction a store session hands out: the store's, which also
+// tells the session's forms when it is aborted.
+class SessionTransaction final : public transaction::Transaction {
+public:
+    explicit SessionTransaction(std::shared_ptr<OpenTransaction> open) : open_(std::move(open)) {}
+    // A transaction dropped while open is aborted, as OSID's would be.
+    ~SessionTransaction() override { open_->abortIfOpen(); }
+
+    void prepare() override
+    {
+        requireNotClosed();
+        open_->inner->prepare();
+    }
+    void commit() override { end([&] { open_->inner->commit(); }); }
+    void abort() override { end([&] { open_->inner->abort(); }); }
+    transaction::TransactionState getState() const override { return open_->inner->getState(); }
+
+private:
+    void requireNotClosed() const
+    {
+        if (open_->abortedByClose)
+            throw IllegalState("the session was closed, which aborted this transaction");
+    }
+    // Runs commit or abort; a transaction that ends aborted (a failed
+    // commit included) gives its spent forms back.
+    template <class F>
+    void end(const F &f)
+    {
+        requireNotClosed();
+        try {
+            f();
+        } catch (...) {
+            settle();
+            throw;
+        }
+        settle();
+    }
+    void settle()
+    {
+        if (open_->inner->getState() == transaction::TransactionState::Aborted)
+            open_->outcome->aborted = true;
+    }
+
+    std::shared_ptr<OpenTransaction> open_;
+};
+
+// SessionBase over a store: transactions are the store's. Closing or
+// dropping the session aborts its open transaction.
 template <class Interface>
 class StoreSession : public SessionBase<Interface> {
 public:
+    ~StoreSession() override { abortOpenTransaction(); }
+
     bool supportsTransactions() const override { return this->requireOpen(), context_.store->supportsTransactions(); }
     std::unique_ptr<transaction::Transaction> startTransaction() override
     {
         this->requireOpen();
-        return context_.store->startTransaction();
+        auto open = std::make_shared<OpenTransaction>();
+        open->inner = context_.store->startTransaction();
+        transaction_ = open;
+        return std::make_unique<SessionTransaction>(std::move(open));
+    }
+    void close() override
+    {
+        abortOpenTransaction();
+        SessionBase<Interface>::close();
     }
 
 protected:
@@ -41,7 +126,28 @@ protected:
     {
     }
 
+    // The outcome of the transaction open on this session, null outside
+    // one: what a form spent now is marked with.
+    std::shared_ptr<const TransactionOutcome> openTransaction() const
+    {
+        return transaction_ && !transaction_->ended() ? transaction_->outcome : nullptr;
+    }
+
     SessionContext context_;
+
+private:
+    void abortOpenTransaction() noexcept
+    {
+        if (!transaction_)
+            return;
+        if (!transaction_->ended()) {
+            transaction_->abortIfOpen();
+            transaction_->abortedByClose = true;
+        }
+        transaction_.reset();
+    }
+
+    std::shared_ptr<OpenTransaction> transaction_;
 };
 
 class MessageBatchAdminSessionImpl final : public StoreSession<messaging::batch::MessageBatchAdminSession> {

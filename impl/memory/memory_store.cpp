@@ -116,6 +116,17 @@ std::optional<MessageKey> StoreState::resolve(MailboxKey mailbox, const Id &mess
     return key;
 }
 
+std::optional<MailboxKey> StoreState::aliasMailbox(const Id &aliasId) const
+{
+    auto it = aliases_.find(aliasId);
+    if (it == aliases_.end())
+        return std::nullopt;
+    for (std::size_t mailbox = 0; mailbox < mailboxes_.size(); ++mailbox)
+        if (mailboxes_[mailbox] && mailboxes_[mailbox]->messages.find(it->second) != nullptr)
+            return static_cast<MailboxKey>(mailbox);
+    return std::nullopt;
+}
+
 const StoredMessage &StoreState::stored(MailboxKey mailbox, MessageKey key) const
 {
     const auto *m = data(mailbox).messages.find(key);

@@ -133,6 +133,7 @@ public:
     Id messageId(MessageKey key) const override;
     bool isPrimarySpace(const Id &id) const override;
     std::optional<MessageKey> resolve(MailboxKey mailbox, const Id &messageId) const override;
+    std::optional<MailboxKey> aliasMailbox(const Id &aliasId) const override;
     MessageContent content(MailboxKey mailbox, MessageKey key) const override;
     std::vector<KeyedContent> select(MailboxKey mailbox, const MessageQuery &query) const override;
     std::vector<MessageKey> allKeys(MailboxKey mailbox) const override;
@@ -149,13 +150,28 @@ public:
     void setAlias(const Id &aliasId, MessageKey key) override;
     void dropDanglingAliases() override;
 
-    // The undo journal of a write section.
+    // Runs `f` with an undo journal: if it throws, every change it made
+    // is undone, newest first, before the exception leaves.
+    template <class F>
+    void journaled(F &&f)
+    {
+        beginJournal();
+        try {
+            f();
+        } catch (...) {
+            rollBack();
+            endJournal();
+            throw;
+        }
+        endJournal();
+    }
+
+private:
     void beginJournal() { journal_.clear(), journaling_ = true; }
     void endJournal() { journal_.clear(), journaling_ = false; }
     // Undoes everything since beginJournal(), newest first.
     void rollBack() noexcept;
 
-private:
     struct Inserted {
         MailboxKey mailbox;
         MessageKey key;
@@ -224,15 +240,7 @@ protected:
     void writeSection(const std::function<void(StoreWriter &)> &section) override
     {
         std::unique_lock lock(mutex_);
-        state_.beginJournal();
-        try {
-            section(state_);
-        } catch (...) {
-            state_.rollBack();
-            state_.endJournal();
-            throw;
-        }
-        state_.endJournal();
+        state_.journaled([&] { section(state_); });
     }
 
 private:

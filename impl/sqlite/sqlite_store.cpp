@@ -5,6 +5,7 @@
 #include "impl/sqlite/sqlite_schema.h"
 #include "messaging/records/delivery_record.h"
 
+#include <algorithm>
 #include <atomic>
 #include <charconv>
 #include <filesystem>
@@ -210,23 +211,20 @@ private:
 
     void end(bool commit) noexcept(false)
     {
-        auto &db = *store_->db_;
         store_->transaction_ = SqliteStore::TransactionState::None;
         if (commit) {
             try {
-                db.run("COMMIT");
+                store_->db_->run("COMMIT");
                 state_ = transaction::TransactionState::Committed;
                 return;
             } catch (const std::exception &e) {
-                db.rollBack();
-                store_->forgetCaches();
+                store_->abandonTransaction();
                 state_ = transaction::TransactionState::Aborted;
                 throw OperationFailed(std::string("the commit failed and the transaction was rolled back: ") +
                                       e.what());
             }
         }
-        db.rollBack();
-        store_->forgetCaches();
+        store_->abandonTransaction();
         state_ = transaction::TransactionState::Aborted;
     }
 
@@ -258,6 +256,14 @@ std::unique_ptr<transaction::Transaction> SqliteStore::startTransaction()
     // IMMEDIATE: take the write lock now, so that the transaction cannot
     // fail later because another connection wrote in between.
     db_->run("BEGIN IMMEDIATE");
+    // Abort rolls back to here, not past BEGIN, so that it can write the
+    // key counter back before the write lock goes (abandonTransaction()).
+    try {
+        db_->run("SAVEPOINT osid_transaction");
+    } catch (...) {
+        db_->rollBack();
+        throw;
+    }
     transaction_ = TransactionState::Active;
     // The transaction keeps the store (and its connection) alive.
     return std::make_unique<Transaction>(shared_from_this());
@@ -304,6 +310,33 @@ void SqliteStore::writeSection(const std::function<void(StoreWriter &)> &section
         forgetCaches();
         throw;
     }
+}
+
+void SqliteStore::abandonTransaction() noexcept
+{
+    // The transaction's inserts are undone, but the keys they took stay
+    // taken: a caller may hold Ids from before the abort, and a key is
+    // never handed out twice. The counter as the transaction left it is
+    // written back under the same write lock, so no other writer can take
+    // those keys in between.
+    std::optional<std::int64_t> next;
+    try {
+        next = db_->queryInteger("SELECT value FROM meta WHERE name = 'next_message'");
+        db_->execute("ROLLBACK TO osid_transaction; RELEASE osid_transaction");
+        if (next)
+            db_->prepare("UPDATE meta SET value = max(CAST(value AS INTEGER), ?1) WHERE name = 'next_message'")
+                .bind(1, *next)
+                .run();
+        db_->run("COMMIT");
+    } catch (...) {
+        // Not even the counter could be written (a full disk, a failed
+        // commit): roll back everything. The floor below still keeps this
+        // process's later inserts past the keys handed out.
+        db_->rollBack();
+    }
+    if (next)
+        database_->raiseKeyFloor(static_cast<MessageKey>(*next));
+    forgetCaches();
 }
 
 void SqliteStore::forgetCaches() noexcept
@@ -481,6 +514,15 @@ std::optional<MessageKey> SqliteStore::resolve(MailboxKey mailbox, const Id &mes
     return q.step() ? key : std::nullopt;
 }
 
+std::optional<MailboxKey> SqliteStore::aliasMailbox(const Id &aliasId) const
+{
+    auto q = db_->prepare("SELECT m.mailbox FROM aliases a JOIN messages m ON m.message = a.message WHERE a.alias = ?1");
+    q.bind(1, canonicalId(aliasId));
+    if (!q.step())
+        return std::nullopt;
+    return static_cast<MailboxKey>(q.integer(0));
+}
+
 MessageContent SqliteStore::readContent(const Statement &row, int c) const
 {
     MessageContent m;
@@ -639,8 +681,9 @@ void SqliteStore::bindContent(Statement &s, const MessageContent &c)
 MessageKey SqliteStore::insert(MailboxKey mailbox, const MessageContent &content)
 {
     if (!nextKey_)
-        nextKey_ = static_cast<MessageKey>(
-            db_->queryInteger("SELECT value FROM meta WHERE name = 'next_message'").value_or(1));
+        nextKey_ = std::max(static_cast<MessageKey>(
+                                db_->queryInteger("SELECT value FROM meta WHERE name = 'next_message'").value_or(1)),
+                            database_->keyFloor());
     const MessageKey key = *nextKey_;
     auto s = db_->prepare(hot_.insert,
                           "INSERT INTO messages VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)");

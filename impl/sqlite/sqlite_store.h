@@ -15,6 +15,7 @@
 #include "impl/sqlite/sqlite_connection.h"
 #include "impl/sqlite/sqlite_provider.h"
 
+#include <atomic>
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -42,6 +43,17 @@ public:
     // Gives a connection back; an open transaction on it is rolled back.
     void release(std::unique_ptr<Connection> connection) noexcept;
 
+    // The lowest message key an insert of this process may take: raised
+    // past the keys of an aborted transaction whose counter could not be
+    // written back, so that they are not handed out again.
+    MessageKey keyFloor() const noexcept { return keyFloor_.load(); }
+    void raiseKeyFloor(MessageKey next) noexcept
+    {
+        auto current = keyFloor_.load();
+        while (current < next && !keyFloor_.compare_exchange_weak(current, next)) {
+        }
+    }
+
 private:
     std::unique_ptr<Connection> connect() const;
 
@@ -57,6 +69,7 @@ private:
     std::unique_ptr<Checkpointer> checkpointer_;
     std::mutex mutex_;
     std::vector<std::unique_ptr<Connection>> idle_;
+    std::atomic<MessageKey> keyFloor_{0};
 };
 
 class SqliteStore final : public MessageStore, private StoreWriter, public std::enable_shared_from_this<SqliteStore> {
@@ -84,6 +97,7 @@ private:
     Id messageId(MessageKey key) const override;
     bool isPrimarySpace(const Id &id) const override;
     std::optional<MessageKey> resolve(MailboxKey mailbox, const Id &messageId) const override;
+    std::optional<MailboxKey> aliasMailbox(const Id &aliasId) const override;
     MessageContent content(MailboxKey mailbox, MessageKey key) const override;
     std::vector<KeyedContent> select(MailboxKey mailbox, const MessageQuery &query) const override;
     std::vector<MessageKey> allKeys(MailboxKey mailbox) const override;
@@ -115,6 +129,9 @@ private:
     MessageContent readContent(const Statement &row, int firstColumn) const;
     void bindContent(Statement &statement, const MessageContent &content);
     void requireCallsAllowed() const;
+    // Ends the OSID transaction without its changes; the message keys it
+    // took stay taken.
+    void abandonTransaction() noexcept;
     // Forgets what a rolled-back write may have put in the caches.
     void forgetCaches() noexcept;
     void flushNextKey();

@@ -2,15 +2,56 @@
 
 #include "check.h"
 
-#include <atomic>
 #include <map>
+#include <mutex>
+#include <random>
+
+#include <unistd.h>
 
 namespace osid::conformance {
 
+namespace {
+
+// A token drawn afresh in each process: with it, Ids the checks make up
+// are unique across the forked children of one run and across runs on
+// one store.
+struct ProcessToken {
+    std::mutex mutex;
+    pid_t pid = 0;
+    std::string prefix;
+    std::uint64_t next = 0;
+
+    // The prefix, and the next serial of this process.
+    std::pair<std::string, std::uint64_t> take()
+    {
+        std::lock_guard lock(mutex);
+        if (pid != ::getpid()) {
+            pid = ::getpid();
+            std::random_device random;
+            prefix = fmt::format("{:08x}{:08x}", random(), random());
+            next = 0;
+        }
+        return {prefix, next++};
+    }
+};
+
+ProcessToken &processToken()
+{
+    static ProcessToken token;
+    return token;
+}
+
+} // namespace
+
 Id unknownId(const std::string &hint)
 {
-    static std::atomic<std::uint64_t> next{0};
-    return Id("conformance.osid-cpp", "test.Unknown", hint + "-" + std::to_string(next++));
+    auto [prefix, serial] = processToken().take();
+    return Id("conformance.osid-cpp", "test.Unknown", fmt::format("{}-{}-{}", hint, prefix, serial));
+}
+
+Id legacyId(const std::string &name)
+{
+    return Id("legacy.example.org", "mail", fmt::format("{}-{}", name, processToken().take().first));
 }
 
 Fixture::Fixture(ManagerSource source, const std::string &mailboxName, Mailbox mailbox)

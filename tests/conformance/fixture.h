@@ -42,6 +42,11 @@ inline Id resource(const std::string &name) { return Id("test.example.org", "res
 // and fresh aliases never collide between checks.
 Id unknownId(const std::string &hint = "unknown");
 
+// An alias Id named `name`: the same Id for the same name within a
+// process, and unique across processes, so that checks run on one store
+// (forked, or run again on the same file) never share an alias.
+Id legacyId(const std::string &name);
+
 // A DateTime `seconds` after 2026-01-01T00:00:00Z.
 inline DateTime at(std::int64_t seconds)
 {

@@ -23,7 +23,7 @@ void addAliasChecks(Suite &suite)
         auto ids = f.importFrom(resource("a"), 3);
         std::vector<AliasRequest> requests;
         for (std::size_t i = 0; i < ids.size(); ++i)
-            requests.emplace_back(ids[i], Id("legacy", "mail", std::to_string(i)));
+            requests.emplace_back(ids[i], legacyId(std::to_string(i)));
         VectorList<AliasRequestList> list(requests);
         auto responses = collect(f.session->aliasMessages(list));
         EXPECT_EQ(responses.size(), 3);
@@ -33,14 +33,14 @@ void addAliasChecks(Suite &suite)
             echoed.emplace(r.getReferenceId(), r.getAliasId());
         }
         for (std::size_t i = 0; i < ids.size(); ++i) {
-            EXPECT(echoed.count({ids[i], Id("legacy", "mail", std::to_string(i))}) == 1);
-            EXPECT_EQ(f.lookup->getMessage(Id("legacy", "mail", std::to_string(i)))->getId(), ids[i]);
+            EXPECT(echoed.count({ids[i], legacyId(std::to_string(i))}) == 1);
+            EXPECT_EQ(f.lookup->getMessage(legacyId(std::to_string(i)))->getId(), ids[i]);
         }
     });
 
     add("an alias that points elsewhere is re-pointed", [](Fixture &f) {
         auto ids = f.importFrom(resource("a"), 2);
-        const Id alias("legacy", "mail", "moving");
+        const Id alias = legacyId("moving");
         VectorList<AliasRequestList> first({AliasRequest(ids[0], alias)});
         EXPECT(f.session->aliasMessages(first)->getNextAliasResponse().isSuccessful());
         VectorList<AliasRequestList> second({AliasRequest(ids[1], alias)});
@@ -51,39 +51,39 @@ void addAliasChecks(Suite &suite)
 
     add("an alias may name the message through another alias", [](Fixture &f) {
         auto ids = f.importFrom(resource("a"), 1);
-        VectorList<AliasRequestList> list({AliasRequest(ids[0], Id("legacy", "mail", "a")),
-                                           AliasRequest(Id("legacy", "mail", "a"), Id("legacy", "mail", "b"))});
+        VectorList<AliasRequestList> list({AliasRequest(ids[0], legacyId("a")),
+                                           AliasRequest(legacyId("a"), legacyId("b"))});
         for (const auto &r : f.session->aliasMessages(list))
             EXPECT(r.isSuccessful());
-        EXPECT_EQ(f.lookup->getMessage(Id("legacy", "mail", "b"))->getId(), ids[0]);
+        EXPECT_EQ(f.lookup->getMessage(legacyId("b"))->getId(), ids[0]);
     });
 
     add("bad alias requests fail alone with the reason", [](Fixture &f) {
         auto ids = f.importFrom(resource("a"), 2);
         VectorList<AliasRequestList> list({
-            AliasRequest(ids[0], Id("legacy", "mail", "good")),
-            AliasRequest(Id("legacy", "mail", "unknown"), Id("legacy", "mail", "x")),
+            AliasRequest(ids[0], legacyId("good")),
+            AliasRequest(legacyId("unknown"), legacyId("x")),
             AliasRequest(ids[0], ids[1]),
-            AliasRequest(Id(), Id("legacy", "mail", "y")),
+            AliasRequest(Id(), legacyId("y")),
         });
         std::map<std::pair<Id, Id>, AliasResponse> byRequest;
         for (const auto &r : f.session->aliasMessages(list))
             byRequest.emplace(std::make_pair(r.getReferenceId(), r.getAliasId()), r);
         EXPECT_EQ(byRequest.size(), 4);
-        EXPECT(byRequest.at({ids[0], Id("legacy", "mail", "good")}).isSuccessful());
-        EXPECT(byRequest.at({Id("legacy", "mail", "unknown"), Id("legacy", "mail", "x")}).getErrorCode() ==
+        EXPECT(byRequest.at({ids[0], legacyId("good")}).isSuccessful());
+        EXPECT(byRequest.at({legacyId("unknown"), legacyId("x")}).getErrorCode() ==
                ErrorCode::NotFound);
         EXPECT(byRequest.at({ids[0], ids[1]}).getErrorCode() == ErrorCode::AlreadyExists);
-        EXPECT(byRequest.at({Id(), Id("legacy", "mail", "y")}).getErrorCode() == ErrorCode::NullArgument);
+        EXPECT(byRequest.at({Id(), legacyId("y")}).getErrorCode() == ErrorCode::NullArgument);
         // The refused alias changed nothing: ids[1] is still its own message.
         EXPECT_EQ(f.lookup->getMessage(ids[1])->getId(), ids[1]);
     });
 
     add("lookups through the alias of a deleted message raise NotFound", [](Fixture &f) {
         auto ids = f.importFrom(resource("a"), 1);
-        f.session->aliasMessage(ids[0], Id("legacy", "mail", "gone"));
+        f.session->aliasMessage(ids[0], legacyId("gone"));
         EXPECT_EQ(collect(f.session->deleteMessagesBySender(resource("a"))).size(), 1);
-        EXPECT_THROWS(NotFound, f.lookup->getMessage(Id("legacy", "mail", "gone")));
+        EXPECT_THROWS(NotFound, f.lookup->getMessage(legacyId("gone")));
     });
 
     add("an empty request list gives an empty response list", [](Fixture &f) {

@@ -84,7 +84,7 @@ void addLookupChecks(Suite &suite)
     add("getMessage through an alias returns the message with its primary Id", [](Fixture &f) {
         LookupFixture x{f};
         const Id id = x.draft("aliased");
-        const Id alias("legacy.example.org", "mail", "7");
+        const Id alias = legacyId("7");
         f.session->aliasMessage(id, alias);
         auto message = f.lookup->getMessage(alias);
         EXPECT_EQ(message->getId(), id);
@@ -115,7 +115,7 @@ void addLookupChecks(Suite &suite)
             const Id a = x.draft("a");
             const Id b = x.draft("b");
             const Id c = x.draft("c");
-            const Id alias("legacy.example.org", "mail", "b");
+            const Id alias = legacyId("b");
             f.session->aliasMessage(b, alias);
             f.lookup->usePlenaryMessageView();
             VectorList<IdList> ids({c, a, c, alias, a});
@@ -309,7 +309,7 @@ void addLookupChecks(Suite &suite)
         deliveryFormRecord(*form).setSentTime(at(0));
         deliveryFormRecord(*form).setRecipients({resource("bob")});
         const Id elsewhere = otherAdmin->createMessage(*form)->getId();
-        const Id alias("legacy.example.org", "mail", "elsewhere");
+        const Id alias = legacyId("elsewhere");
         otherAdmin->aliasMessage(elsewhere, alias);
         const Id here = x.draft("here");
 

@@ -215,16 +215,40 @@ void addMailboxChecks(Suite &suite)
         EXPECT_THROWS(InvalidArgument, form->setDescription(std::string(max + 1, 'x')));
     });
 
+    addAdmin("an alias that names a message of another mailbox cannot be re-pointed from this one "
+             "(AlreadyExists); once that message is gone, it can",
+             [](Fixture &f) {
+                 auto mine = f.importFrom(resource("alice"), 1);
+                 const Id alias = legacyId("taken");
+                 f.session->aliasMessage(mine[0], alias);
+
+                 const Id other = f.newMailbox("Other");
+                 auto otherAdmin = f.batchManager->getMessageBatchAdminSessionForMailbox(other);
+                 const Id theirs = otherAdmin->createMessage(*otherAdmin->getMessageFormForCreate({}))->getId();
+                 EXPECT_THROWS(AlreadyExists, otherAdmin->aliasMessage(theirs, alias));
+                 VectorList<AliasRequestList> list({AliasRequest(theirs, alias)});
+                 auto r = otherAdmin->aliasMessages(list)->getNextAliasResponse();
+                 EXPECT_FALSE(r.isSuccessful());
+                 EXPECT_EQ(r.getErrorCode(), ErrorCode::AlreadyExists);
+                 EXPECT_EQ(f.lookup->getMessage(alias)->getId(), mine[0]);
+                 EXPECT_THROWS(NotFound, f.manager->getMessageLookupSessionForMailbox(other)->getMessage(alias));
+
+                 f.session->deleteMessage(mine[0]);
+                 otherAdmin->aliasMessage(theirs, alias);
+                 EXPECT_EQ(f.manager->getMessageLookupSessionForMailbox(other)->getMessage(alias)->getId(), theirs);
+                 EXPECT_THROWS(NotFound, f.lookup->getMessage(alias));
+             });
+
     addAdmin("deleteAllMessages in one mailbox leaves another mailbox's messages and aliases untouched",
              [](Fixture &f) {
                  auto kept = f.importFrom(resource("alice"), 2);
-                 const Id alias("legacy.example.org", "mail", "kept");
+                 const Id alias = legacyId("kept");
                  f.session->aliasMessage(kept[0], alias);
 
                  const Id other = f.newMailbox("Other");
                  auto otherAdmin = f.batchManager->getMessageBatchAdminSessionForMailbox(other);
                  const Id doomed = otherAdmin->createMessage(*otherAdmin->getMessageFormForCreate({}))->getId();
-                 otherAdmin->aliasMessage(doomed, Id("legacy.example.org", "mail", "doomed"));
+                 otherAdmin->aliasMessage(doomed, legacyId("doomed"));
 
                  auto deleted = collect(otherAdmin->deleteAllMessages());
                  EXPECT_EQ(deleted.size(), 1);

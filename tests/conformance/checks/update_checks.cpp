@@ -5,10 +5,53 @@
 #include <algorithm>
 #include <map>
 #include <set>
+#include <exception>
+#include <thread>
+#include <utility>
 
 namespace osid::conformance {
 
 namespace {
+
+// One message sent at T+100 s and received at T+200 s.
+Id importSentAndReceived(Fixture &f)
+{
+    auto form = f.deliveryForms({{"subject", "text", resource("a"), at(100)}}).front();
+    deliveryFormRecord(*form).setReceivedTime(at(200));
+    VectorList<MessageBatchFormList> list({form});
+    auto r = f.session->createMessages(list)->getNextCreateResponse();
+    EXPECT_MSG(r.isSuccessful(), "importing the test message failed: {}", r.getErrorMessage().getText());
+    return r.getCreatedId();
+}
+
+// Two update forms for `id`, each valid alone: one moves the sent time to
+// T+150 s, the other the received time to T+120 s. Together they would
+// put the received time before the sent time.
+std::pair<std::shared_ptr<MessageBatchForm>, std::shared_ptr<MessageBatchForm>> conflictingTimeForms(
+    messaging::batch::MessageBatchAdminSession &session, const Id &id)
+{
+    VectorList<IdList> ids({id, id});
+    auto forms = collect(session.getMessageFormsForUpdate(ids));
+    deliveryFormRecord(*forms[0]).setSentTime(at(150));
+    deliveryFormRecord(*forms[1]).setReceivedTime(at(120));
+    EXPECT(forms[0]->isValid());
+    EXPECT(forms[1]->isValid());
+    return {forms[0], forms[1]};
+}
+
+// The message keeps received >= sent, and a later update form for it works.
+void expectTimesInOrder(Fixture &f, const Id &id)
+{
+    auto m = f.lookup->getMessage(id);
+    EXPECT_MSG(m->getReceivedTime() >= m->getSentTime(), "received {} is before sent {}",
+               m->getReceivedTime().toString(), m->getSentTime().toString());
+    VectorList<IdList> ids({id});
+    auto later = f.session->getMessageFormsForUpdate(ids)->getNextMessageBatchForm();
+    later->setSubjectLine("later");
+    EXPECT(later->isValid());
+    VectorList<MessageBatchFormList> list({later});
+    EXPECT(f.session->updateMessages(list)->getNextUpdateResponse().isSuccessful());
+}
 
 // Update forms for `ids`, in the order given.
 std::vector<std::shared_ptr<MessageBatchForm>> updateForms(Fixture &f, const std::vector<Id> &ids)
@@ -26,8 +69,8 @@ void addUpdateChecks(Suite &suite)
 
     add("getMessageFormsForUpdate gives one update form per Id, targeting the primary Id", [](Fixture &f) {
         auto ids = f.importFrom(resource("a"), 3);
-        f.session->aliasMessage(ids[2], Id("legacy", "mail", "x"));
-        auto forms = updateForms(f, {ids[0], ids[1], Id("legacy", "mail", "x")});
+        f.session->aliasMessage(ids[2], legacyId("x"));
+        auto forms = updateForms(f, {ids[0], ids[1], legacyId("x")});
         EXPECT_EQ(forms.size(), 3);
         std::set<Id> formIds;
         for (std::size_t i = 0; i < forms.size(); ++i) {
@@ -146,6 +189,103 @@ void addUpdateChecks(Suite &suite)
         EXPECT_EQ(r.getErrorCode(), ErrorCode::InvalidArgument);
         EXPECT_EQ(f.lookup->getMessage(ids[0])->getReceivedTime(), at(1000));
     });
+
+    add("two update forms of one call that together would put the received time before the sent time: one "
+        "succeeds, the other fails alone with InvalidArgument",
+        [](Fixture &f) {
+            const Id id = importSentAndReceived(f);
+            auto [sent, received] = conflictingTimeForms(*f.session, id);
+            auto other = f.importFrom(resource("b"), 1);
+            VectorList<IdList> otherIds(other);
+            auto bystander = f.session->getMessageFormsForUpdate(otherIds)->getNextMessageBatchForm();
+            bystander->setText("changed");
+            VectorList<MessageBatchFormList> list({sent, received, bystander});
+            std::map<Id, transaction::batch::UpdateResponse> byForm;
+            for (const auto &r : f.session->updateMessages(list))
+                byForm.emplace(r.getFormId(), r);
+            EXPECT_EQ(byForm.size(), 3);
+            const auto &a = byForm.at(sent->getId());
+            const auto &b = byForm.at(received->getId());
+            EXPECT_MSG(a.isSuccessful() != b.isSuccessful(), "exactly one must succeed; sent: {}, received: {}",
+                       a.isSuccessful(), b.isSuccessful());
+            EXPECT_EQ((a.isSuccessful() ? b : a).getErrorCode(), ErrorCode::InvalidArgument);
+            EXPECT(byForm.at(bystander->getId()).isSuccessful());
+            expectTimesInOrder(f, id);
+        });
+
+    add("an update form checked against the message as it is when applied: valid when taken, refused with "
+        "InvalidArgument after another update moved the other time",
+        [](Fixture &f) {
+            const Id id = importSentAndReceived(f);
+            const auto forms = conflictingTimeForms(*f.session, id);
+            const auto &sent = forms.first;
+            const auto &received = forms.second;
+            VectorList<MessageBatchFormList> first({sent});
+            EXPECT(f.session->updateMessages(first)->getNextUpdateResponse().isSuccessful());
+            VectorList<MessageBatchFormList> second({received});
+            auto r = f.session->updateMessages(second)->getNextUpdateResponse();
+            EXPECT_EQ(r.getErrorCode(), ErrorCode::InvalidArgument);
+            // The single-item call raises the same error.
+            EXPECT_THROWS(InvalidArgument, f.session->updateMessage(*received));
+            EXPECT_EQ(f.lookup->getMessage(id)->getSentTime(), at(150));
+            EXPECT_EQ(f.lookup->getMessage(id)->getReceivedTime(), at(200));
+            expectTimesInOrder(f, id);
+        });
+
+    add("two sessions updating the same messages at once never leave a received time before the sent time",
+        [](Fixture &f) {
+            constexpr int kMessages = 40;
+            std::vector<Id> ids;
+            for (int i = 0; i < kMessages; ++i)
+                ids.push_back(importSentAndReceived(f));
+            auto first = f.newBatchSession();
+            auto second = f.newBatchSession();
+            // Each session updates every message, one call per message, so
+            // that the two interleave.
+            auto formsFor = [&](messaging::batch::MessageBatchAdminSession &session, bool moveSent) {
+                std::vector<std::shared_ptr<MessageBatchForm>> forms;
+                for (const auto &id : ids) {
+                    auto pair = conflictingTimeForms(session, id);
+                    forms.push_back(moveSent ? pair.first : pair.second);
+                }
+                return forms;
+            };
+            const auto sentForms = formsFor(*first, true);
+            const auto receivedForms = formsFor(*second, false);
+            std::vector<int> succeeded(2 * kMessages, 0);
+            auto run = [&](messaging::batch::MessageBatchAdminSession &session,
+                           const std::vector<std::shared_ptr<MessageBatchForm>> &forms, int offset) {
+                for (int i = 0; i < kMessages; ++i) {
+                    VectorList<MessageBatchFormList> list({forms[static_cast<std::size_t>(i)]});
+                    succeeded[static_cast<std::size_t>(offset + i)] =
+                        session.updateMessages(list)->getNextUpdateResponse().isSuccessful() ? 1 : 0;
+                }
+            };
+            // An exception leaves its thread as an exception_ptr, raised here.
+            std::exception_ptr errors[2];
+            auto guarded = [&](int which, auto &&body) {
+                try {
+                    body();
+                } catch (...) {
+                    errors[which] = std::current_exception();
+                }
+            };
+            std::thread a([&] { guarded(0, [&] { run(*first, sentForms, 0); }); });
+            std::thread b([&] { guarded(1, [&] { run(*second, receivedForms, kMessages); }); });
+            a.join();
+            b.join();
+            for (const auto &e : errors)
+                if (e)
+                    std::rethrow_exception(e);
+            for (int i = 0; i < kMessages; ++i) {
+                const auto index = static_cast<std::size_t>(i);
+                EXPECT_MSG(succeeded[index] + succeeded[index + kMessages] == 1,
+                           "message {}: {} of the two updates succeeded", i,
+                           succeeded[index] + succeeded[index + kMessages]);
+                auto m = f.lookup->getMessage(ids[index]);
+                EXPECT(m->getReceivedTime() >= m->getSentTime());
+            }
+        });
 }
 
 } // namespace osid::conformance
