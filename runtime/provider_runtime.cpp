@@ -4,7 +4,9 @@
 #include "runtime/provider_runtime.h"
 
 #include "impl/memory/memory_provider.h"
+#ifdef OSID_CPP_HAVE_SQLITE
 #include "impl/sqlite/sqlite_provider.h"
+#endif
 #include "osid/vector_list.h"
 
 #include <dlfcn.h>
@@ -240,11 +242,13 @@ std::shared_ptr<ProviderRuntime> makeProviderRuntime(RuntimeOptions options)
             return nullptr;
         return impl::memory::makeMemoryMessagingManager(impl::memory::memoryProviderOptions(configuration));
     });
+#ifdef OSID_CPP_HAVE_SQLITE
     runtime->registerProvider("sqlite", [](OSID osid, const std::string &configuration) -> std::shared_ptr<OsidManager> {
         if (osid != OSID::MESSAGING)
             return nullptr;
         return impl::sqlite::makeSqliteMessagingManager(impl::sqlite::sqliteProviderOptions(configuration));
     });
+#endif
     return runtime;
 }
 
