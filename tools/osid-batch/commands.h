@@ -35,4 +35,13 @@ std::shared_ptr<messaging::MessagingManager> openProvider(const Settings &settin
 // `osid-batch run FILE` (job_run_command.cpp).
 int runJobFile(const Settings &settings, const std::string &file);
 
+struct ServeSettings {
+    std::string listen = "127.0.0.1:8080";
+    std::size_t threads = 8;
+    bool noProcess = false;
+};
+
+// `osid-batch serve` (serve_command.cpp): HTTP until SIGINT or SIGTERM.
+int serve(const Settings &settings, const ServeSettings &serveSettings);
+
 } // namespace osid::tools

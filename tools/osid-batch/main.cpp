@@ -287,6 +287,20 @@ int main(int argc, char **argv)
                "prints its results once it is done and its callback (if any) delivered or given up");
     runCommand->add_option("file", file, "The job-run file")->required()->type_name("FILE.json");
 
+    ServeSettings serveSettings;
+    auto *serveCommand = app.add_subcommand("serve", "Serves the Message Batches API and iVvy's batch actions over "
+                                                     "HTTP (docs/http-api.md) and runs the workers, until SIGINT or "
+                                                     "SIGTERM");
+    serveCommand->add_option("--listen", serveSettings.listen, "Where to listen: HOST:PORT (loopback only)")
+        ->type_name("HOST:PORT")
+        ->capture_default_str();
+    serveCommand->add_option("--threads", serveSettings.threads, "Requests served at once")
+        ->check(CLI::Range(1, 256))
+        ->capture_default_str();
+    serveCommand->add_flag("--no-process", serveSettings.noProcess,
+                           "Serves only; another process (wait, serve) runs the workers");
+    addWorkers(serveCommand);
+
     try {
         app.parse(argc, argv);
     } catch (const CLI::ParseError &e) {
@@ -310,6 +324,8 @@ int main(int argc, char **argv)
             return wait(settings, id);
         if (*runCommand)
             return runJobFile(settings, file);
+        if (*serveCommand)
+            return serve(settings, serveSettings);
     } catch (const ServiceError &e) {
         printError(settings, e);
         return e.type() == service::error_type::kApi ? kFailed : kRefused;

@@ -1,0 +1,435 @@
+// BatchHttpServer: every route of the Message Batches API and of iVvy's
+// batch actions through a real HTTP client (cpp-httplib's) on loopback,
+// the error envelopes and statuses, and many clients at once.
+
+#include "impl/memory/memory_provider.h"
+#include "messaging/message_lookup_session.h"
+#include "service/http_server.h"
+
+#include <doctest/doctest.h>
+#include <fmt/format.h>
+#include <httplib.h>
+
+#include <atomic>
+#include <set>
+#include <sstream>
+#include <thread>
+
+using namespace osid;
+using namespace osid::service;
+using nlohmann::json;
+
+namespace {
+
+json request(const std::string &customId, int i)
+{
+    return {{"custom_id", customId},
+            {"params",
+             {{"subject", fmt::format("Subject {}", i)},
+              {"text", "Text"},
+              {"sender", "resource.Resource:s@test"},
+              {"sent_time", "2026-11-01T09:00:00Z"}}}};
+}
+
+json body(int n, const std::string &prefix = "r")
+{
+    json requests = json::array();
+    for (int i = 0; i < n; ++i)
+        requests.push_back(request(fmt::format("{}-{}", prefix, i), i));
+    return {{"requests", requests}};
+}
+
+// A server over the memory provider on a free loopback port, serving from
+// a thread of its own.
+struct Server {
+    std::shared_ptr<messaging::MessagingManager> manager = impl::memory::makeMemoryMessagingManager();
+    MessageBatchService batches{manager, {}};
+    JobRunService runs{manager, {}};
+    std::vector<std::string> log;
+    std::mutex logMutex;
+    std::unique_ptr<BatchHttpServer> server;
+    int port = 0;
+    std::thread thread;
+
+    explicit Server(std::size_t maxBodyBytes = std::size_t{256} << 20)
+    {
+        HttpServerOptions options;
+        options.port = 0;
+        options.maxBodyBytes = maxBodyBytes;
+        options.log = [this](const std::string &line) {
+            std::lock_guard lock(logMutex);
+            log.push_back(line);
+        };
+        server = std::make_unique<BatchHttpServer>(batches, &runs, options);
+        port = server->bind();
+        thread = std::thread([this] { server->run(); });
+    }
+    ~Server()
+    {
+        server->stop();
+        thread.join();
+    }
+
+    httplib::Client client() const
+    {
+        httplib::Client c("127.0.0.1", port);
+        c.set_read_timeout(std::chrono::seconds(30));
+        return c;
+    }
+};
+
+json parse(const httplib::Result &r)
+{
+    REQUIRE(r);
+    return json::parse(r->body);
+}
+
+// The API's error envelope, with the request id of the header.
+void expectError(const httplib::Result &r, int status, const std::string &type)
+{
+    REQUIRE(r);
+    CHECK(r->status == status);
+    const auto j = json::parse(r->body);
+    CHECK(j["type"] == "error");
+    CHECK(j["error"]["type"] == type);
+    CHECK(j["error"]["message"].is_string());
+    CHECK(j["request_id"] == r->get_header_value("request-id"));
+    CHECK(r->get_header_value("request-id").rfind("req_", 0) == 0);
+}
+
+json waitEnded(httplib::Client &c, const std::string &id)
+{
+    for (int i = 0; i < 2000; ++i) {
+        auto batch = parse(c.Get(("/v1/messages/batches/" + id).c_str()));
+        if (batch["processing_status"] == "ended")
+            return batch;
+        std::this_thread::sleep_for(std::chrono::milliseconds(5));
+    }
+    FAIL("the batch did not end");
+    return {};
+}
+
+std::vector<json> jsonLines(const std::string &text)
+{
+    std::vector<json> out;
+    std::istringstream in(text);
+    for (std::string line; std::getline(in, line);)
+        out.push_back(json::parse(line));
+    return out;
+}
+
+} // namespace
+
+TEST_SUITE("http server")
+{
+    TEST_CASE("create, retrieve, results: the batch object and the result lines as the API writes them")
+    {
+        Server s;
+        auto c = s.client();
+        auto b = body(3);
+        b["requests"][1]["params"]["subject"] = 7; // errored, not refused
+        auto created = c.Post("/v1/messages/batches", b.dump(), "application/json");
+        REQUIRE(created);
+        CHECK(created->status == 200);
+        CHECK(!created->get_header_value("request-id").empty());
+        const auto batch = json::parse(created->body);
+        CHECK(batch["type"] == "message_batch");
+        CHECK(batch["processing_status"] == "in_progress");
+        CHECK(batch["results_url"].is_null());
+        for (const char *field : {"ended_at", "cancel_initiated_at", "archived_at"})
+            CHECK(batch.contains(field));
+        CHECK(batch["request_counts"]["processing"] == 3);
+
+        const auto ended = waitEnded(c, batch["id"]);
+        CHECK(ended["request_counts"]["succeeded"] == 2);
+        CHECK(ended["request_counts"]["errored"] == 1);
+        const std::string url = ended["results_url"];
+        const auto prefix = fmt::format("http://127.0.0.1:{}/v1/messages/batches/", s.port);
+        CHECK(url == prefix + batch["id"].get<std::string>() + "/results");
+
+        // The SDKs send Accept: application/binary (TypeScript) or
+        // application/x-jsonl (Java): both get JSON Lines.
+        for (const char *accept : {"application/binary", "application/x-jsonl"}) {
+            auto results = c.Get(url.substr(url.find("/v1/")).c_str(), {{"Accept", accept}});
+            REQUIRE(results);
+            CHECK(results->status == 200);
+            CHECK(results->get_header_value("Content-Type") == "application/x-jsonl");
+            const auto lines = jsonLines(results->body);
+            REQUIRE(lines.size() == 3);
+            std::set<std::string> ids;
+            for (const auto &line : lines) {
+                ids.insert(line["custom_id"]);
+                if (line["custom_id"] == "r-1") {
+                    CHECK(line["result"]["type"] == "errored");
+                    CHECK(line["result"]["error"]["message"].get<std::string>().find("params.subject") !=
+                          std::string::npos);
+                } else {
+                    CHECK(line["result"]["type"] == "succeeded");
+                    CHECK(line["result"]["message"]["subject"].is_string());
+                }
+            }
+            CHECK(ids == std::set<std::string>{"r-0", "r-1", "r-2"});
+        }
+    }
+
+    TEST_CASE("the beta variant, anthropic-version and anthropic-beta are accepted and answered alike")
+    {
+        Server s;
+        auto c = s.client();
+        httplib::Headers headers{{"anthropic-version", "2023-06-01"},
+                                 {"anthropic-beta", "message-batches-2024-09-24"},
+                                 {"x-api-key", "ignored"}};
+        auto created = c.Post("/v1/messages/batches?beta=true", headers, body(1).dump(), "application/json");
+        REQUIRE(created);
+        CHECK(created->status == 200);
+        const std::string id = json::parse(created->body)["id"];
+        auto got = c.Get(("/v1/messages/batches/" + id + "?beta=true").c_str(), headers);
+        REQUIRE(got);
+        CHECK(json::parse(got->body)["id"] == id);
+    }
+
+    TEST_CASE("list pages newest first both ways, with has_more, first_id and last_id")
+    {
+        Server s;
+        auto c = s.client();
+        std::vector<std::string> ids;
+        for (int i = 0; i < 5; ++i)
+            ids.push_back(parse(c.Post("/v1/messages/batches", body(1, fmt::format("b{}", i)).dump(),
+                                       "application/json"))["id"]);
+        auto first = parse(c.Get("/v1/messages/batches?limit=2"));
+        REQUIRE(first["data"].size() == 2);
+        CHECK(first["data"][0]["id"] == ids[4]);
+        CHECK(first["data"][1]["id"] == ids[3]);
+        CHECK(first["has_more"] == true);
+        CHECK(first["first_id"] == ids[4]);
+        CHECK(first["last_id"] == ids[3]);
+        CHECK(first["data"][0].contains("results_url"));
+        auto next = parse(c.Get(fmt::format("/v1/messages/batches?limit=2&after_id={}", ids[3]).c_str()));
+        CHECK(next["data"][0]["id"] == ids[2]);
+        CHECK(next["data"][1]["id"] == ids[1]);
+        auto back = parse(c.Get(fmt::format("/v1/messages/batches?limit=3&before_id={}", ids[1]).c_str()));
+        CHECK(back["data"].size() == 3);
+        CHECK(back["data"][0]["id"] == ids[4]);
+        CHECK(back["has_more"] == false);
+        expectError(c.Get("/v1/messages/batches?limit=0"), 400, "invalid_request_error");
+        expectError(c.Get("/v1/messages/batches?limit=ten"), 400, "invalid_request_error");
+        expectError(c.Get("/v1/messages/batches?after_id=msgbatch_nope"), 404, "not_found_error");
+    }
+
+    TEST_CASE("cancel, delete: states as the API's, and the refusals")
+    {
+        Server s;
+        auto c = s.client();
+        const std::string id = parse(c.Post("/v1/messages/batches", body(2).dump(), "application/json"))["id"];
+        waitEnded(c, id);
+        // An ended batch cannot be canceled; a deleted one is gone.
+        expectError(c.Post(("/v1/messages/batches/" + id + "/cancel").c_str(), "", "application/json"), 400,
+                    "invalid_request_error");
+        auto deleted = parse(c.Delete(("/v1/messages/batches/" + id).c_str()));
+        CHECK(deleted == json{{"id", id}, {"type", "message_batch_deleted"}});
+        expectError(c.Get(("/v1/messages/batches/" + id).c_str()), 404, "not_found_error");
+        expectError(c.Delete(("/v1/messages/batches/" + id).c_str()), 404, "not_found_error");
+        expectError(c.Post("/v1/messages/batches/msgbatch_nope/cancel", "", "application/json"), 404,
+                    "not_found_error");
+        expectError(c.Get("/v1/messages/batches/msgbatch_nope/results"), 404, "not_found_error");
+    }
+
+    TEST_CASE("a running batch: cancel answers canceling or ended, delete and results are refused")
+    {
+        // No workers: the batch stays in progress until canceled.
+        auto manager = impl::memory::makeMemoryMessagingManager();
+        MessageBatchOptions options;
+        options.process = false;
+        MessageBatchService batches(manager, options);
+        HttpServerOptions serverOptions;
+        serverOptions.port = 0;
+        BatchHttpServer server(batches, nullptr, serverOptions);
+        const int port = server.bind();
+        std::thread thread([&] { server.run(); });
+        httplib::Client c("127.0.0.1", port);
+        const std::string id = parse(c.Post("/v1/messages/batches", body(2).dump(), "application/json"))["id"];
+        expectError(c.Delete(("/v1/messages/batches/" + id).c_str()), 400, "invalid_request_error");
+        expectError(c.Get(("/v1/messages/batches/" + id + "/results").c_str()), 400, "invalid_request_error");
+        auto canceled = parse(c.Post(("/v1/messages/batches/" + id + "/cancel").c_str(), "", "application/json"));
+        CHECK(canceled["id"] == id);
+        CHECK(canceled["cancel_initiated_at"].is_string());
+        CHECK((canceled["processing_status"] == "canceling" || canceled["processing_status"] == "ended"));
+        // Without job runs, the iVvy route is not there.
+        auto r = c.Post("/api/1.0/batch?action=run", "{}", "application/json");
+        REQUIRE(r);
+        CHECK(r->status == 404);
+        server.stop();
+        thread.join();
+    }
+
+    TEST_CASE("bad bodies are refused with 400 and every envelope problem, and nothing is saved")
+    {
+        Server s;
+        auto c = s.client();
+        expectError(c.Post("/v1/messages/batches", "{\"requests\": [", "application/json"), 400,
+                    "invalid_request_error");
+        expectError(c.Post("/v1/messages/batches", "[1, 2]", "application/json"), 400, "invalid_request_error");
+        expectError(c.Post("/v1/messages/batches", R"({"requests": []})", "application/json"), 400,
+                    "invalid_request_error");
+        // Nesting deeper than 64 is refused before it is parsed.
+        const std::string deep = R"({"requests": [{"custom_id": "a", "params": )" + std::string(100'000, '[') +
+                                 std::string(100'000, ']') + "}]}";
+        expectError(c.Post("/v1/messages/batches", deep, "application/json"), 400, "invalid_request_error");
+
+        auto b = body(4);
+        b["requests"][1]["custom_id"] = "r-0";          // not unique
+        b["requests"][3]["custom_id"] = std::string(65, 'x'); // too long
+        auto r = c.Post("/v1/messages/batches", b.dump(), "application/json");
+        expectError(r, 400, "invalid_request_error");
+        const auto error = json::parse(r->body)["error"];
+        REQUIRE(error["problems"].size() == 2);
+        CHECK(error["problems"][0]["index"] == 1);
+        CHECK(error["problems"][1]["index"] == 3);
+        CHECK(error["message"].get<std::string>().find("requests.1:") != std::string::npos);
+        CHECK(error["message"].get<std::string>().find("requests.3:") != std::string::npos);
+        CHECK(parse(c.Get("/v1/messages/batches"))["data"].empty());
+    }
+
+    TEST_CASE("unknown routes are 404, a known path with another method 405 with Allow, an oversize body 413")
+    {
+        Server s(1000);
+        auto c = s.client();
+        expectError(c.Get("/v1/nothing"), 404, "not_found_error");
+        auto put = c.Put("/v1/messages/batches", "{}", "application/json");
+        expectError(put, 405, "invalid_request_error");
+        CHECK(put->get_header_value("Allow") == "GET, POST");
+        auto post = c.Post("/v1/messages/batches/msgbatch_x", "{}", "application/json");
+        expectError(post, 405, "invalid_request_error");
+        CHECK(post->get_header_value("Allow") == "GET, DELETE");
+        expectError(c.Post("/v1/messages/batches", body(20).dump(), "application/json"), 413, "request_too_large");
+        CHECK(parse(c.Get("/v1/messages/batches"))["data"].empty());
+        // One log line per request, with its status and request id (the
+        // line is written once the answer is sent, so it may lag a little).
+        for (int i = 0; i < 500; ++i) {
+            {
+                std::lock_guard lock(s.logMutex);
+                if (s.log.size() >= 5)
+                    break;
+            }
+            std::this_thread::sleep_for(std::chrono::milliseconds(2));
+        }
+        std::lock_guard lock(s.logMutex);
+        REQUIRE(s.log.size() >= 5);
+        CHECK(s.log[0].rfind("GET /v1/nothing 404 ", 0) == 0);
+        CHECK(s.log[0].find("req_") != std::string::npos);
+    }
+
+    TEST_CASE("iVvy's batch actions: run, progress, status, results, restart, repost, and their error envelope")
+    {
+        Server s;
+        auto c = s.client();
+        const json run{{"jobs",
+                        {{{"namespace", "messaging.batch"},
+                          {"action", "createMessages"},
+                          {"params", {{"messages", {request("x", 0)["params"]}}}}}}}};
+        auto started = parse(c.Post("/api/1.0/batch?action=run", run.dump(), "application/json"));
+        const std::string asyncId = started["asyncId"];
+        CHECK(asyncId.size() == 32);
+        s.runs.wait(asyncId);
+        CHECK(parse(c.Post("/api/1.0/batch?action=progress", json{{"async", asyncId}}.dump(), "application/json")) ==
+              json{{"progress", 100}});
+        auto runStatus = parse(c.Post("/api/1.0/batch?action=status", json{{"asyncId", asyncId}}.dump(),
+                                   "application/json"));
+        CHECK(runStatus["completed"] == true);
+        auto results = parse(c.Post("/api/1.0/batch?action=results", json{{"async", asyncId}}.dump(),
+                                    "application/json"));
+        CHECK(results["asyncId"] == asyncId);
+        CHECK(results["results"].size() == 1);
+        CHECK(parse(c.Post("/api/1.0/batch?action=restart", json{{"async", asyncId}}.dump(), "application/json"))
+                  .contains("restarted"));
+        s.runs.wait(asyncId);
+        CHECK(parse(c.Post("/api/1.0/batch?action=repost", json{{"async", asyncId}}.dump(), "application/json")) ==
+              json{{"reposted", false}});
+
+        auto refused = [&](const std::string &action, const json &payload, int status, int specificCode) {
+            auto r = c.Post(("/api/1.0/batch?action=" + action).c_str(), payload.dump(), "application/json");
+            REQUIRE(r);
+            CHECK(r->status == status);
+            const auto j = json::parse(r->body);
+            CHECK(j["errorCode"] == status);
+            CHECK(j["specificCode"] == specificCode);
+            CHECK(j["message"].is_string());
+        };
+        refused("run", json{{"jobs", json::array()}}, 400, 24093);
+        refused("run", json{{"jobs", {{{"namespace", "x"}}}}}, 400, 24092);
+        refused("progress", json{{"async", "0123"}}, 404, 24105);
+        refused("results", json{{"async", "0123"}}, 404, 24115);
+        refused("frobnicate", json::object(), 400, 0);
+        auto get = c.Get("/api/1.0/batch?action=run");
+        REQUIRE(get);
+        CHECK(get->status == 405);
+        CHECK(json::parse(get->body)["errorCode"] == 405);
+    }
+
+    TEST_CASE("32 clients create, poll and download results at once over 8 server threads; every request ends once")
+    {
+        Server s;
+        constexpr int kClients = 32;
+        constexpr int kRequests = 20;
+        std::atomic<int> failures{0};
+        std::vector<std::thread> threads;
+        for (int t = 0; t < kClients; ++t) {
+            threads.emplace_back([&, t] {
+                try {
+                    auto c = s.client();
+                    auto created = c.Post("/v1/messages/batches", body(kRequests, fmt::format("c{}", t)).dump(),
+                                          "application/json");
+                    if (!created || created->status != 200) {
+                        MESSAGE("create failed: ", created ? created->body : httplib::to_string(created.error()));
+                        ++failures;
+                        return;
+                    }
+                    const std::string id = json::parse(created->body)["id"];
+                    for (;;) {
+                        auto got = c.Get(("/v1/messages/batches/" + id).c_str());
+                        if (!got || got->status != 200) {
+                            ++failures;
+                            return;
+                        }
+                        if (json::parse(got->body)["processing_status"] == "ended")
+                            break;
+                        std::this_thread::sleep_for(std::chrono::milliseconds(2));
+                    }
+                    auto results = c.Get(("/v1/messages/batches/" + id + "/results").c_str());
+                    std::set<std::string> ids;
+                    for (const auto &line : jsonLines(results ? results->body : ""))
+                        if (line["result"]["type"] == "succeeded")
+                            ids.insert(line["custom_id"]);
+                    if (ids.size() != kRequests)
+                        ++failures;
+                } catch (const std::exception &) {
+                    ++failures;
+                }
+            });
+        }
+        for (auto &t : threads)
+            t.join();
+        CHECK(failures == 0);
+        // Exactly one message per request.
+        std::size_t messages = 0;
+        auto lookup = s.manager->getMessageLookupSession();
+        auto all = lookup->getMessages();
+        for (const auto &m : *all) {
+            (void)m;
+            ++messages;
+        }
+        CHECK(messages == kClients * kRequests);
+    }
+}
+
+TEST_CASE("isLoopbackHost accepts loopback addresses only")
+{
+    CHECK(isLoopbackHost("127.0.0.1"));
+    CHECK(isLoopbackHost("127.1.2.3"));
+    CHECK(isLoopbackHost("::1"));
+    CHECK(isLoopbackHost("localhost"));
+    CHECK_FALSE(isLoopbackHost("0.0.0.0"));
+    CHECK_FALSE(isLoopbackHost("::"));
+    CHECK_FALSE(isLoopbackHost("10.0.0.1"));
+    CHECK_FALSE(isLoopbackHost("example.org"));
+}

@@ -1,0 +1,198 @@
+// `osid-batch serve` as a user runs it: the built binary in a scratch
+// directory, driven over HTTP; stopped with SIGTERM, killed with SIGKILL
+// mid-batch and started again.
+
+#include "tests/sqlite/sqlite_support.h"
+
+#include <doctest/doctest.h>
+#include <fmt/format.h>
+#include <httplib.h>
+#include <nlohmann/json.hpp>
+
+#include <csignal>
+#include <fcntl.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <map>
+#include <sstream>
+#include <string>
+#include <thread>
+
+namespace {
+
+using nlohmann::json;
+
+// A running `osid-batch serve` child, with the port it reports.
+struct ServeProcess {
+    pid_t pid = -1;
+    int port = 0;
+
+    // Starts it in `dir` with `arguments` after `serve`; waits for its
+    // "serving on" line. stderr goes to dir/serve.log.
+    ServeProcess(const std::string &dir, const std::vector<std::string> &arguments)
+    {
+        int out[2];
+        REQUIRE(::pipe(out) == 0);
+        pid = ::fork();
+        REQUIRE(pid >= 0);
+        if (pid == 0) {
+            ::dup2(out[1], 1);
+            const int log = ::open((dir + "/serve.log").c_str(), O_WRONLY | O_CREAT | O_APPEND, 0644);
+            ::dup2(log, 2);
+            ::close(out[0]);
+            if (::chdir(dir.c_str()) != 0)
+                ::_exit(127);
+            std::vector<std::string> all = {OSID_BATCH, "--store", "batches.db", "serve"};
+            all.insert(all.end(), arguments.begin(), arguments.end());
+            std::vector<char *> argv;
+            for (auto &a : all)
+                argv.push_back(a.data());
+            argv.push_back(nullptr);
+            ::execv(OSID_BATCH, argv.data());
+            ::_exit(127);
+        }
+        ::close(out[1]);
+        std::string line;
+        char c;
+        while (::read(out[0], &c, 1) == 1 && c != '\n')
+            line += c;
+        ::close(out[0]);
+        const auto at = line.rfind(':');
+        INFO("serve said: ", line);
+        REQUIRE(line.find("serving on http://127.0.0.1:") != std::string::npos);
+        port = std::stoi(line.substr(at + 1));
+    }
+
+    // Sends `signal` and returns the exit status (-signal if killed).
+    int stop(int signal)
+    {
+        ::kill(pid, signal);
+        int status = 0;
+        ::waitpid(pid, &status, 0);
+        pid = -1;
+        return WIFEXITED(status) ? WEXITSTATUS(status) : -WTERMSIG(status);
+    }
+
+    ~ServeProcess()
+    {
+        if (pid > 0)
+            stop(SIGKILL);
+    }
+};
+
+int runStatus(const std::string &command)
+{
+    const int status = std::system(command.c_str());
+    return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+}
+
+json requestsBody(int n)
+{
+    json requests = json::array();
+    for (int i = 0; i < n; ++i)
+        requests.push_back({{"custom_id", fmt::format("r{}", i)},
+                            {"params",
+                             {{"subject", fmt::format("Subject {}", i)},
+                              {"text", std::string(200, 'x')},
+                              {"sender", "resource.Resource:s@test"},
+                              {"sent_time", "2026-11-01T09:00:00Z"}}}});
+    return {{"requests", requests}};
+}
+
+} // namespace
+
+TEST_SUITE("osid-batch serve")
+{
+    TEST_CASE("serve refuses a non-loopback address with exit 1 and a reason")
+    {
+        sqlite_test::TempDir dir;
+        const auto command = fmt::format("cd '{}' && {} --store batches.db serve --listen 0.0.0.0:0 2>err", dir.file("."),
+                                         OSID_BATCH);
+        CHECK(runStatus(command) == 1);
+        std::ifstream err(dir.file("err"));
+        std::stringstream text;
+        text << err.rdbuf();
+        CHECK(text.str().find("loopback") != std::string::npos);
+        CHECK(runStatus(fmt::format("cd '{}' && {} serve --listen nonsense 2>/dev/null", dir.file("."), OSID_BATCH)) ==
+              1);
+    }
+
+    TEST_CASE("SIGTERM stops serve with exit 0, after answering; the batch is still there afterwards")
+    {
+        sqlite_test::TempDir dir;
+        std::string id;
+        {
+            ServeProcess serve(dir.file("."), {"--listen", "127.0.0.1:0"});
+            httplib::Client c("127.0.0.1", serve.port);
+            auto created = c.Post("/v1/messages/batches", requestsBody(3).dump(), "application/json");
+            REQUIRE(created);
+            CHECK(created->status == 200);
+            id = json::parse(created->body)["id"];
+            CHECK(serve.stop(SIGTERM) == 0);
+        }
+        ServeProcess again(dir.file("."), {"--listen", "127.0.0.1:0"});
+        httplib::Client c("127.0.0.1", again.port);
+        auto got = c.Get(("/v1/messages/batches/" + id).c_str());
+        REQUIRE(got);
+        CHECK(got->status == 200);
+        CHECK(again.stop(SIGINT) == 0);
+        // One log line per request on stderr.
+        std::ifstream log(dir.file("serve.log"));
+        std::stringstream text;
+        text << log.rdbuf();
+        CHECK(text.str().find("POST /v1/messages/batches 200") != std::string::npos);
+        CHECK(text.str().find("GET /v1/messages/batches/" + id + " 200") != std::string::npos);
+    }
+
+    TEST_CASE("serve killed with SIGKILL mid-batch: the next serve finishes it, every custom_id once")
+    {
+        sqlite_test::TempDir dir;
+        constexpr int kRequests = 20'000;
+        std::string id;
+        {
+            // Small chunks, so that the kill lands between chunks' saves.
+            ServeProcess serve(dir.file("."), {"--listen", "127.0.0.1:0", "--chunk-size", "50"});
+            httplib::Client c("127.0.0.1", serve.port);
+            c.set_read_timeout(std::chrono::seconds(60));
+            auto created = c.Post("/v1/messages/batches", requestsBody(kRequests).dump(), "application/json");
+            REQUIRE(created);
+            REQUIRE(created->status == 200);
+            id = json::parse(created->body)["id"];
+            // Kill it once some, not all, requests are done.
+            for (int i = 0; i < 6000; ++i) {
+                auto got = c.Get(("/v1/messages/batches/" + id).c_str());
+                REQUIRE(got);
+                if (json::parse(got->body)["request_counts"]["succeeded"].get<int>() > 0)
+                    break;
+                std::this_thread::sleep_for(std::chrono::milliseconds(5));
+            }
+            CHECK(serve.stop(SIGKILL) == -SIGKILL);
+        }
+        ServeProcess again(dir.file("."), {"--listen", "127.0.0.1:0"});
+        httplib::Client c("127.0.0.1", again.port);
+        c.set_read_timeout(std::chrono::seconds(60));
+        json batch;
+        for (int i = 0; i < 12000; ++i) {
+            batch = json::parse(c.Get(("/v1/messages/batches/" + id).c_str())->body);
+            if (batch["processing_status"] == "ended")
+                break;
+            std::this_thread::sleep_for(std::chrono::milliseconds(10));
+        }
+        REQUIRE(batch["processing_status"] == "ended");
+        CHECK(batch["request_counts"]["succeeded"] == kRequests);
+        auto results = c.Get(("/v1/messages/batches/" + id + "/results").c_str());
+        REQUIRE(results);
+        std::map<std::string, int> seen;
+        std::istringstream lines(results->body);
+        for (std::string line; std::getline(lines, line);)
+            ++seen[json::parse(line)["custom_id"].get<std::string>()];
+        CHECK(seen.size() == kRequests);
+        bool once = true;
+        for (const auto &[customId, count] : seen)
+            once = once && count == 1;
+        CHECK(once);
+        CHECK(again.stop(SIGTERM) == 0);
+    }
+}

@@ -1,0 +1,98 @@
+// `osid-batch serve`: the batch service over HTTP (service/http_server.h)
+// until SIGINT or SIGTERM, with the workers unless --no-process.
+
+#include "commands.h"
+
+#include "service/http_server.h"
+#include "service/job_runs.h"
+#include "service/message_batches.h"
+
+#include <fmt/format.h>
+
+#include <csignal>
+#include <pthread.h>
+#include <thread>
+
+namespace osid::tools {
+
+namespace {
+
+// HOST:PORT, [IPV6]:PORT or PORT alone (on 127.0.0.1).
+std::pair<std::string, int> parseListen(const std::string &listen)
+{
+    std::string host = "127.0.0.1", port = listen;
+    if (auto colon = listen.rfind(':'); colon != std::string::npos) {
+        host = listen.substr(0, colon);
+        port = listen.substr(colon + 1);
+        if (host.size() >= 2 && host.front() == '[' && host.back() == ']')
+            host = host.substr(1, host.size() - 2);
+    }
+    int value = -1;
+    try {
+        std::size_t used = 0;
+        value = std::stoi(port, &used);
+        if (used != port.size())
+            value = -1;
+    } catch (const std::exception &) {
+    }
+    if (host.empty() || value < 0 || value > 65535)
+        throw service::ServiceError(service::error_type::kInvalidRequest,
+                                    fmt::format("--listen {}: expected HOST:PORT, e.g. 127.0.0.1:8080", listen));
+    return {host, value};
+}
+
+} // namespace
+
+int serve(const Settings &settings, const ServeSettings &serveSettings)
+{
+    auto [host, port] = parseListen(serveSettings.listen);
+    if (!service::isLoopbackHost(host))
+        throw service::ServiceError(service::error_type::kInvalidRequest,
+                                    fmt::format("refusing to listen on {}: without API keys the server listens on "
+                                                "loopback addresses only (127.0.0.1, ::1, localhost)",
+                                                host));
+
+    // SIGINT and SIGTERM are taken by one thread with sigwait(), blocked in
+    // every other: set before any thread starts, so all inherit it.
+    sigset_t stopSignals;
+    sigemptyset(&stopSignals);
+    sigaddset(&stopSignals, SIGINT);
+    sigaddset(&stopSignals, SIGTERM);
+    pthread_sigmask(SIG_BLOCK, &stopSignals, nullptr);
+
+    auto manager = openProvider(settings);
+    service::MessageBatchOptions batchOptions;
+    batchOptions.storePath = storePath(settings);
+    batchOptions.process = !serveSettings.noProcess;
+    batchOptions.workers = settings.workers;
+    batchOptions.chunkSize = settings.chunkSize;
+    service::MessageBatchService batches(manager, batchOptions);
+    service::JobRunOptions runOptions;
+    runOptions.storePath = storePath(settings);
+    service::JobRunService runs(manager, runOptions);
+
+    service::HttpServerOptions options;
+    options.host = host;
+    options.port = port;
+    options.threads = serveSettings.threads;
+    options.log = [](const std::string &line) { fmt::print(stderr, "{}\n", line); };
+    service::BatchHttpServer server(batches, &runs, options);
+    const int bound = server.bind();
+    fmt::print("osid-batch: serving on http://{}:{}{}\n", host.find(':') == std::string::npos ? host : "[" + host + "]",
+               bound, batches.isProcessing() ? "" : " (not processing: another process runs the workers)");
+    std::fflush(stdout);
+
+    std::thread stopper([&] {
+        int signal = 0;
+        sigwait(&stopSignals, &signal);
+        fmt::print(stderr, "osid-batch: {}: finishing the requests in flight\n", signal == SIGINT ? "SIGINT" : "SIGTERM");
+        server.stop();
+    });
+    server.run();
+    // run() returns only after stop(), so the stopper has its signal.
+    stopper.join();
+    fmt::print(stderr, "osid-batch: stopped; unfinished batches resume with the next process\n");
+    return kOk;
+}
+
+} // namespace osid::tools
