@@ -402,6 +402,14 @@ BatchHttpServer::BatchHttpServer(MessageBatchService &batches, JobRunService *jo
 {
     const auto threads = std::max<std::size_t>(1, impl_->options.threads);
     impl_->server.new_task_queue = [threads] { return new httplib::ThreadPool(threads); };
+    // An answer is headers then body, two writes: without TCP_NODELAY the
+    // second waits for the client's delayed ACK (about 40 ms a request on
+    // a keep-alive connection).
+    impl_->server.set_tcp_nodelay(true);
+    // httplib serves a connection on one thread until it closes: a client
+    // keeps it for at most this many requests, so that waiting connections
+    // get their turn.
+    impl_->server.set_keep_alive_max_count(100);
     impl_->server.set_socket_options([impl = impl_.get()](int socket) {
         int yes = 1;
         ::setsockopt(socket, SOL_SOCKET, SO_REUSEADDR, &yes, sizeof(yes));

@@ -41,8 +41,8 @@ struct HttpServerOptions {
     std::string host = "127.0.0.1";
     // 0: any free port (bind() says which).
     int port = 8080;
-    // Requests served at once.
-    std::size_t threads = 8;
+    // Connections served at once (one thread each; more wait their turn).
+    std::size_t threads = 64;
     // Bodies larger than this are refused with 413 before they are read:
     // the Message Batches API's 256 MB.
     std::size_t maxBodyBytes = std::size_t{256} << 20;

@@ -56,6 +56,7 @@ struct Server {
         HttpServerOptions options;
         options.port = 0;
         options.maxBodyBytes = maxBodyBytes;
+        options.threads = 8; // fewer than the clients of the concurrency test
         options.log = [this](const std::string &line) {
             std::lock_guard lock(logMutex);
             log.push_back(line);

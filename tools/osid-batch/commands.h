@@ -37,7 +37,7 @@ int runJobFile(const Settings &settings, const std::string &file);
 
 struct ServeSettings {
     std::string listen = "127.0.0.1:8080";
-    std::size_t threads = 8;
+    std::size_t threads = 64;
     bool noProcess = false;
 };
 
