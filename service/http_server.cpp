@@ -1,5 +1,7 @@
 #include "service/http_server.h"
 
+#include "service/status_page.h"
+
 #include <httplib.h>
 #include <nlohmann/json.hpp>
 
@@ -280,6 +282,17 @@ struct BatchHttpServer::Impl {
         }));
         server.Get(one + "/results", guarded([this](const auto &req, auto &res) { results(req, res); }));
         server.Post(kJobRunsPath, guarded([this](const auto &req, auto &res) { jobRun(req, res); }));
+        // The status page (service/status_page.h).
+        server.Get("/", guarded([this](const auto &req, auto &res) {
+            ListParams params;
+            params.limit = queryInteger(req, "limit", params.limit);
+            params.beforeId = req.get_param_value("before_id");
+            params.afterId = req.get_param_value("after_id");
+            res.set_content(batchesPage(batches.list(params), params), "text/html; charset=utf-8");
+        }));
+        server.Get("/batches/([^/]+)", guarded([this](const auto &req, auto &res) {
+            res.set_content(batchPage(batches.retrieve(req.matches[1])), "text/html; charset=utf-8");
+        }));
 
         // Known paths with a method they do not take: 405, with Allow.
         const std::vector<std::pair<std::string, std::string>> allowed = {

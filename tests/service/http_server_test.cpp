@@ -5,6 +5,7 @@
 #include "impl/memory/memory_provider.h"
 #include "messaging/message_lookup_session.h"
 #include "service/http_server.h"
+#include "service/status_page.h"
 
 #include <doctest/doctest.h>
 #include <fmt/format.h>
@@ -433,4 +434,21 @@ TEST_CASE("isLoopbackHost accepts loopback addresses only")
     CHECK_FALSE(isLoopbackHost("::"));
     CHECK_FALSE(isLoopbackHost("10.0.0.1"));
     CHECK_FALSE(isLoopbackHost("example.org"));
+}
+
+TEST_CASE("the status page escapes what it shows, and serves HTML at / and /batches/{id}")
+{
+    CHECK(escapeHtml("<a href=\"x\">'&'</a>") == "&lt;a href=&quot;x&quot;&gt;&#39;&amp;&#39;&lt;/a&gt;");
+    Server s;
+    auto c = s.client();
+    const std::string id = parse(c.Post("/v1/messages/batches", body(1).dump(), "application/json"))["id"];
+    auto page = c.Get("/");
+    REQUIRE(page);
+    CHECK(page->status == 200);
+    CHECK(page->get_header_value("Content-Type") == "text/html; charset=utf-8");
+    CHECK(page->body.find("<tr id=\"batch-" + id + "\">") != std::string::npos);
+    auto one = c.Get(("/batches/" + id).c_str());
+    REQUIRE(one);
+    CHECK(one->body.find("<code>" + id + "</code>") != std::string::npos);
+    expectError(c.Get("/batches/msgbatch_nope"), 404, "not_found_error");
 }
