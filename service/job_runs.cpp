@@ -3,6 +3,7 @@
 #include "service/job_actions.h"
 #include "service/job_run_store.h"
 #include "service/osid_json.h"
+#include "service/webhook_signature.h"
 
 #include <fmt/format.h>
 #include <httplib.h>
@@ -72,13 +73,14 @@ std::optional<HttpUrl> parseHttpUrl(std::string_view text)
 }
 
 // One POST of the callback; the error is empty on a 2xx answer.
-std::string post(const HttpUrl &url, const std::string &body, std::chrono::milliseconds timeout)
+std::string post(const HttpUrl &url, const std::string &body, std::chrono::milliseconds timeout,
+                 const httplib::Headers &headers)
 {
     httplib::Client client(url.host, url.port);
     client.set_connection_timeout(timeout);
     client.set_read_timeout(timeout);
     client.set_write_timeout(timeout);
-    const auto response = client.Post(url.path, body, "application/json");
+    const auto response = client.Post(url.path, headers, body, "application/json");
     if (!response)
         return fmt::format("POST failed: {}", httplib::to_string(response.error()));
     if (response->status < 200 || response->status >= 300)
@@ -267,7 +269,19 @@ struct JobRunService::State {
             std::string error = "not an http:// URL";
             if (const auto url = parseHttpUrl(run->callbackUrl)) {
                 const json payload = {{"asyncId", delivery.asyncId}, {"results", store->results(delivery.asyncId)}};
-                error = post(*url, jsonText(payload), options.callback.timeout);
+                const auto body = jsonText(payload);
+                httplib::Headers headers;
+                if (!options.callback.secret.empty()) {
+                    const auto now = std::chrono::duration_cast<std::chrono::seconds>(
+                        std::chrono::system_clock::now().time_since_epoch());
+                    const auto signature = signWebhook(
+                        options.callback.secret, fmt::format("{}-{}", delivery.asyncId, delivery.generation),
+                        now.count(), body);
+                    headers = {{"webhook-id", signature.id},
+                               {"webhook-timestamp", signature.timestamp},
+                               {"webhook-signature", signature.signature}};
+                }
+                error = post(*url, body, options.callback.timeout, headers);
             }
             const bool delivered = error.empty();
             const bool last = delivered || delivery.attempt >= options.callback.attempts;

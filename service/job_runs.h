@@ -55,6 +55,11 @@ struct CallbackPolicy {
     std::chrono::milliseconds firstDelay{200};
     double backoffFactor = 2.0;
     std::chrono::milliseconds timeout{5000};
+    // When set ("whsec_..."), every callback is signed as
+    // service/webhook_signature.h describes: webhook-id (the run and its
+    // generation: the same on every try of one delivery), webhook-timestamp
+    // and webhook-signature headers.
+    std::string secret;
 };
 
 struct JobRunOptions {

@@ -32,6 +32,11 @@ std::string storePath(const Settings &settings);
 // Errors: ServiceError (api_error) when it cannot be loaded or opened.
 std::shared_ptr<messaging::MessagingManager> openProvider(const Settings &settings);
 
+// The secret callbacks are signed with: $OSID_BATCH_WEBHOOK_SECRET, or ""
+// (unsigned). Errors: ServiceError (invalid_request_error) when it is not
+// "whsec_" and base64.
+std::string webhookSecret();
+
 // `osid-batch run FILE` (job_run_command.cpp).
 int runJobFile(const Settings &settings, const std::string &file);
 

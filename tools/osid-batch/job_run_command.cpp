@@ -43,6 +43,7 @@ int runJobFile(const Settings &settings, const std::string &file)
                                     service::job_code::kIncorrectJobFormat);
     service::JobRunOptions options;
     options.storePath = storePath(settings);
+    options.callback.secret = webhookSecret();
     service::JobRunService runs(openProvider(settings), options);
     const auto asyncId = runs.run(body);
     fmt::print(stderr, "job run {}\n", asyncId);

@@ -27,6 +27,7 @@
 
 #include "runtime/provider_runtime.h"
 #include "service/message_batches.h"
+#include "service/webhook_signature.h"
 
 #include <CLI/CLI.hpp>
 #include <fmt/format.h>
@@ -194,6 +195,19 @@ void printError(const Settings &settings, const ServiceError &e)
 
 } // namespace
 
+std::string webhookSecret()
+{
+    const char *secret = std::getenv("OSID_BATCH_WEBHOOK_SECRET");
+    if (secret == nullptr || *secret == '\0')
+        return {};
+    try {
+        service::signWebhook(secret, "check", 0, "");
+    } catch (const std::invalid_argument &e) {
+        throw ServiceError(service::error_type::kInvalidRequest, fmt::format("OSID_BATCH_WEBHOOK_SECRET: {}", e.what()));
+    }
+    return secret;
+}
+
 std::string storePath(const Settings &settings) { return settings.store == "memory" ? ":memory:" : settings.store; }
 
 std::shared_ptr<messaging::MessagingManager> openProvider(const Settings &settings)
@@ -287,6 +301,10 @@ int main(int argc, char **argv)
                "prints its results once it is done and its callback (if any) delivered or given up");
     runCommand->add_option("file", file, "The job-run file")->required()->type_name("FILE.json");
 
+    auto *secretCommand = app.add_subcommand(
+        "webhook-secret", "Prints a new secret for signed callbacks (\"whsec_...\"): give it to osid-batch as "
+                          "OSID_BATCH_WEBHOOK_SECRET and to the receiver, which checks each callback with it");
+
     ServeSettings serveSettings;
     auto *serveCommand = app.add_subcommand("serve", "Serves the Message Batches API and iVvy's batch actions over "
                                                      "HTTP (docs/http-api.md) and runs the workers, until SIGINT or "
@@ -326,6 +344,10 @@ int main(int argc, char **argv)
             return runJobFile(settings, file);
         if (*serveCommand)
             return serve(settings, serveSettings);
+        if (*secretCommand) {
+            fmt::print("{}\n", service::newWebhookSecret());
+            return kOk;
+        }
     } catch (const ServiceError &e) {
         printError(settings, e);
         return e.type() == service::error_type::kApi ? kFailed : kRefused;

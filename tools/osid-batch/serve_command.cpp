@@ -69,6 +69,7 @@ int serve(const Settings &settings, const ServeSettings &serveSettings)
     service::MessageBatchService batches(manager, batchOptions);
     service::JobRunOptions runOptions;
     runOptions.storePath = storePath(settings);
+    runOptions.callback.secret = webhookSecret();
     service::JobRunService runs(manager, runOptions);
 
     service::HttpServerOptions options;
