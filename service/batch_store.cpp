@@ -1,6 +1,11 @@
 #include "service/batch_store.h"
 
+#include "service/store_file.h"
+
 #include <fmt/format.h>
+
+#include <filesystem>
+#include <random>
 
 namespace osid::service {
 
@@ -8,11 +13,73 @@ using impl::sqlite::Statement;
 
 namespace {
 
-constexpr int kSchemaVersion = 1;
+constexpr int kSchemaVersion = 2;
 constexpr int kBusyTimeoutMilliseconds = 10'000;
 
 constexpr const char *kBatchColumns = "key, id, status, request_count, succeeded, errored, canceled, expired, "
-                                      "created_at, expires_at, ended_at, cancel_initiated_at, archived_at";
+                                      "created_at, expires_at, ended_at, cancel_initiated_at, archived_at, "
+                                      "provider, attempted";
+// The same from a version 1 store opened read-only (not upgraded): no
+// provider recorded, and any pending request may have been attempted.
+constexpr const char *kBatchColumnsVersion1 = "key, id, status, request_count, succeeded, errored, canceled, "
+                                              "expired, created_at, expires_at, ended_at, cancel_initiated_at, "
+                                              "archived_at, '', request_count";
+
+// Step N takes the tables from version N-1 to N. Never edit a released step.
+constexpr const char *kSchemaStep1 = R"sql(
+    -- key orders batches by creation; counts move with the requests'
+    -- states in the same transaction. Times are microseconds.
+    CREATE TABLE message_batches (
+        key INTEGER PRIMARY KEY,
+        id TEXT NOT NULL UNIQUE,
+        status INTEGER NOT NULL,
+        request_count INTEGER NOT NULL,
+        succeeded INTEGER NOT NULL DEFAULT 0,
+        errored INTEGER NOT NULL DEFAULT 0,
+        canceled INTEGER NOT NULL DEFAULT 0,
+        expired INTEGER NOT NULL DEFAULT 0,
+        created_at INTEGER NOT NULL,
+        expires_at INTEGER NOT NULL,
+        ended_at INTEGER,
+        cancel_initiated_at INTEGER,
+        archived_at INTEGER);
+    -- state: 0 pending, then 1 succeeded, 2 errored, 3 canceled,
+    -- 4 expired. result: the message or the error, as JSON.
+    CREATE TABLE message_batch_requests (
+        batch INTEGER NOT NULL,
+        idx INTEGER NOT NULL,
+        custom_id TEXT NOT NULL,
+        params TEXT NOT NULL,
+        state INTEGER NOT NULL DEFAULT 0,
+        result TEXT,
+        PRIMARY KEY (batch, idx)) WITHOUT ROWID;
+)sql";
+
+// Version 2: the store's authority (of its idempotency keys), each batch's
+// provider and the requests it may have sent. A batch left unfinished by
+// version 1 may have sent any pending request.
+constexpr const char *kSchemaStep2 = R"sql(
+    ALTER TABLE message_batch_schema ADD COLUMN authority TEXT;
+    ALTER TABLE message_batches ADD COLUMN provider TEXT NOT NULL DEFAULT '';
+    ALTER TABLE message_batches ADD COLUMN attempted INTEGER NOT NULL DEFAULT 0;
+    UPDATE message_batches SET attempted = request_count WHERE status != 2;
+)sql";
+
+// A store opened to read must be there: reading creates nothing.
+const std::string &requireExisting(const std::string &path)
+{
+    std::error_code error;
+    if (!std::filesystem::exists(path, error))
+        throw OperationFailed(fmt::format("{} does not exist (reading a store never creates one)", path));
+    return path;
+}
+
+ConfigurationError newerSchema(const std::string &path, std::int64_t version)
+{
+    return ConfigurationError(fmt::format(
+        "{} holds message batches of schema version {}, newer than this build's {}; it was not changed", path,
+        version, kSchemaVersion));
+}
 
 std::optional<DateTime> optionalTime(Statement &row, int column)
 {
@@ -48,49 +115,51 @@ const char *countColumn(RequestState state)
 
 } // namespace
 
-BatchStore::BatchStore(const std::string &path) : db_(path, kBusyTimeoutMilliseconds)
+BatchStore::BatchStore(const std::string &path, bool readOnly)
+    : db_(readOnly && path != ":memory:" ? readOnlyUri(requireExisting(path)) : path, kBusyTimeoutMilliseconds),
+      batchColumns_(kBatchColumns)
 {
+    // Nothing is written before the file is known to be ours.
+    requireServiceStore(db_, path);
+    if (readOnly && path != ":memory:") {
+        const auto version = db_.queryInteger("SELECT version FROM message_batch_schema");
+        if (!version)
+            throw ConfigurationError(fmt::format("{} holds no message batches", path));
+        if (*version > kSchemaVersion)
+            throw newerSchema(path, *version);
+        if (*version < 2) {
+            batchColumns_ = kBatchColumnsVersion1;
+            return;
+        }
+        auto authority = db_.prepare("SELECT authority FROM message_batch_schema");
+        if (authority.step())
+            authority_ = authority.text(0);
+        return;
+    }
     if (path != ":memory:")
         db_.execute("PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL");
     db_.write([&] {
         db_.execute("CREATE TABLE IF NOT EXISTS message_batch_schema (version "
                     "INTEGER NOT NULL)");
-        const auto version = db_.queryInteger("SELECT version FROM message_batch_schema");
+        auto version = db_.queryInteger("SELECT version FROM message_batch_schema");
         if (version && *version > kSchemaVersion)
-            throw ConfigurationError(fmt::format("{} holds message batches of schema version {}, newer than this "
-                                                 "build's {}; it was not changed",
-                                                 path, *version, kSchemaVersion));
-        if (version)
-            return;
-        db_.execute(R"sql(
-            -- key orders batches by creation; counts move with the requests'
-            -- states in the same transaction. Times are microseconds.
-            CREATE TABLE message_batches (
-                key INTEGER PRIMARY KEY,
-                id TEXT NOT NULL UNIQUE,
-                status INTEGER NOT NULL,
-                request_count INTEGER NOT NULL,
-                succeeded INTEGER NOT NULL DEFAULT 0,
-                errored INTEGER NOT NULL DEFAULT 0,
-                canceled INTEGER NOT NULL DEFAULT 0,
-                expired INTEGER NOT NULL DEFAULT 0,
-                created_at INTEGER NOT NULL,
-                expires_at INTEGER NOT NULL,
-                ended_at INTEGER,
-                cancel_initiated_at INTEGER,
-                archived_at INTEGER);
-            -- state: 0 pending, then 1 succeeded, 2 errored, 3 canceled,
-            -- 4 expired. result: the message or the error, as JSON.
-            CREATE TABLE message_batch_requests (
-                batch INTEGER NOT NULL,
-                idx INTEGER NOT NULL,
-                custom_id TEXT NOT NULL,
-                params TEXT NOT NULL,
-                state INTEGER NOT NULL DEFAULT 0,
-                result TEXT,
-                PRIMARY KEY (batch, idx)) WITHOUT ROWID;
-        )sql");
-        db_.prepare("INSERT INTO message_batch_schema VALUES (?1)").bind(1, std::int64_t{kSchemaVersion}).run();
+            throw newerSchema(path, *version);
+        if (!version) {
+            db_.execute(kSchemaStep1);
+            db_.prepare("INSERT INTO message_batch_schema VALUES (?1)").bind(1, std::int64_t{1}).run();
+            version = 1;
+        }
+        if (*version < 2) {
+            thread_local std::mt19937_64 random{std::random_device{}()};
+            db_.execute(kSchemaStep2);
+            db_.prepare("UPDATE message_batch_schema SET version = 2, authority = ?1")
+                .bind(1, fmt::format("osid-batch.{:016x}", random()))
+                .run();
+        }
+        markServiceStore(db_);
+        auto authority = db_.prepare("SELECT authority FROM message_batch_schema");
+        if (authority.step())
+            authority_ = authority.text(0);
     });
 }
 
@@ -112,6 +181,8 @@ StoredBatch BatchStore::readBatch(Statement &row)
     out.batch.endedAt = optionalTime(row, 10);
     out.batch.cancelInitiatedAt = optionalTime(row, 11);
     out.batch.archivedAt = optionalTime(row, 12);
+    out.provider = row.text(13);
+    out.attempted = row.integer(14);
     return out;
 }
 
@@ -123,15 +194,17 @@ std::vector<StoredBatch> BatchStore::readBatches(Statement &rows)
     return out;
 }
 
-std::int64_t BatchStore::insert(const MessageBatch &batch, const std::vector<MessageBatchRequest> &requests)
+std::int64_t BatchStore::insert(const MessageBatch &batch, const std::vector<MessageBatchRequest> &requests,
+                               const std::string &provider)
 {
     std::lock_guard lock(mutex_);
+    beforeWrite("saving the batch");
     return db_.write([&] {
         {
             auto s = db_.prepare("INSERT INTO message_batches (id, status, "
                                  "request_count, created_at, expires_at, "
-                                 "ended_at, cancel_initiated_at, archived_at) VALUES "
-                                 "(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)");
+                                 "ended_at, cancel_initiated_at, archived_at, provider) VALUES "
+                                 "(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)");
             s.bind(1, batch.id)
                 .bind(2, static_cast<std::int64_t>(batch.processingStatus))
                 .bind(3, static_cast<std::uint64_t>(requests.size()))
@@ -140,6 +213,7 @@ std::int64_t BatchStore::insert(const MessageBatch &batch, const std::vector<Mes
             bindTime(s, 6, batch.endedAt);
             bindTime(s, 7, batch.cancelInitiatedAt);
             bindTime(s, 8, batch.archivedAt);
+            s.bind(9, provider);
             s.run();
         }
         const auto key = db_.lastInsertRowid();
@@ -160,7 +234,7 @@ std::int64_t BatchStore::insert(const MessageBatch &batch, const std::vector<Mes
 std::optional<StoredBatch> BatchStore::find(const std::string &id)
 {
     std::lock_guard lock(mutex_);
-    auto s = db_.prepare(fmt::format("SELECT {} FROM message_batches WHERE id = ?1", kBatchColumns));
+    auto s = db_.prepare(fmt::format("SELECT {} FROM message_batches WHERE id = ?1", batchColumns_));
     s.bind(1, id);
     if (!s.step())
         return std::nullopt;
@@ -174,11 +248,11 @@ std::vector<StoredBatch> BatchStore::page(std::int64_t around, bool newer, std::
     // turned round, so the page is newest first either way.
     auto s = db_.prepare(newer ? fmt::format("SELECT {} FROM message_batches WHERE "
                                              "key > ?1 ORDER BY key LIMIT ?2",
-                                             kBatchColumns)
+                                             batchColumns_)
                                : fmt::format("SELECT {} FROM message_batches WHERE "
                                              "key < ?1 ORDER BY key DESC "
                                              "LIMIT ?2",
-                                             kBatchColumns));
+                                             batchColumns_));
     s.bind(1, around == 0 && !newer ? INT64_MAX : around).bind(2, static_cast<std::uint64_t>(limit));
     auto out = readBatches(s);
     if (newer)
@@ -189,14 +263,36 @@ std::vector<StoredBatch> BatchStore::page(std::int64_t around, bool newer, std::
 std::vector<StoredBatch> BatchStore::unfinished()
 {
     std::lock_guard lock(mutex_);
-    auto s = db_.prepare(fmt::format("SELECT {} FROM message_batches WHERE status != ?1 ORDER BY key", kBatchColumns));
+    auto s = db_.prepare(fmt::format("SELECT {} FROM message_batches WHERE status != ?1 ORDER BY key", batchColumns_));
     s.bind(1, static_cast<std::int64_t>(ProcessingStatus::Ended));
     return readBatches(s);
+}
+
+bool BatchStore::bindProvider(std::int64_t key, const std::string &provider)
+{
+    std::lock_guard lock(mutex_);
+    beforeWrite("binding the batch to its provider");
+    db_.prepare("UPDATE message_batches SET provider = ?2 WHERE key = ?1 AND provider = ''")
+        .bind(1, key)
+        .bind(2, provider)
+        .run();
+    return db_.changes() > 0;
+}
+
+void BatchStore::markAttempted(std::int64_t key, std::int64_t to)
+{
+    std::lock_guard lock(mutex_);
+    beforeWrite("marking the chunk started");
+    db_.prepare("UPDATE message_batches SET attempted = ?2 WHERE key = ?1 AND attempted < ?2")
+        .bind(1, key)
+        .bind(2, to)
+        .run();
 }
 
 bool BatchStore::setCanceling(std::int64_t key, DateTime now)
 {
     std::lock_guard lock(mutex_);
+    beforeWrite("canceling the batch");
     db_.prepare("UPDATE message_batches SET status = ?2, cancel_initiated_at = "
                 "?3 WHERE key = ?1 AND status = ?4")
         .bind(1, key)
@@ -233,6 +329,7 @@ std::int64_t BatchStore::firstPending(std::int64_t key, std::int64_t requestCoun
 void BatchStore::finish(std::int64_t key, const std::vector<FinishedRequest> &requests)
 {
     std::lock_guard lock(mutex_);
+    beforeWrite("saving the chunk's results");
     db_.write([&] {
         std::int64_t counts[5] = {};
         for (const auto &r : requests) {
@@ -260,6 +357,7 @@ void BatchStore::finish(std::int64_t key, const std::vector<FinishedRequest> &re
 std::uint64_t BatchStore::closePending(std::int64_t key, std::int64_t from, RequestState state)
 {
     std::lock_guard lock(mutex_);
+    beforeWrite("closing the batch's unstarted requests");
     return db_.write([&] {
         db_.prepare("UPDATE message_batch_requests SET state = ?3 WHERE batch = ?1 "
                     "AND idx >= ?2 AND state = 0")
@@ -279,6 +377,7 @@ std::uint64_t BatchStore::closePending(std::int64_t key, std::int64_t from, Requ
 void BatchStore::setEnded(std::int64_t key, DateTime now)
 {
     std::lock_guard lock(mutex_);
+    beforeWrite("ending the batch");
     db_.prepare("UPDATE message_batches SET status = ?2, ended_at = ?3 WHERE key "
                 "= ?1 AND status != ?2")
         .bind(1, key)
@@ -290,6 +389,7 @@ void BatchStore::setEnded(std::int64_t key, DateTime now)
 bool BatchStore::remove(std::int64_t key)
 {
     std::lock_guard lock(mutex_);
+    beforeWrite("deleting the batch");
     return db_.write([&] {
         db_.prepare("DELETE FROM message_batch_requests WHERE batch = ?1").bind(1, key).run();
         db_.prepare("DELETE FROM message_batches WHERE key = ?1").bind(1, key).run();

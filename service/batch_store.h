@@ -15,9 +15,11 @@
 #include "service/message_batches.h"
 
 #include <cstdint>
+#include <functional>
 #include <mutex>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace osid::service {
@@ -28,6 +30,13 @@ enum class RequestState : int { Pending = 0, Succeeded = 1, Errored = 2, Cancele
 struct StoredBatch {
     std::int64_t key = 0; // the row's key: creation order
     std::uint64_t requestCount = 0;
+    // The provider the batch was created for (MessageBatchOptions::provider);
+    // empty for a batch from a version 1 store, until a worker binds it.
+    std::string provider;
+    // Requests with a smaller index may have been sent to the provider (a
+    // chunk is marked before its messages are created): a pending one among
+    // them may have its message already, found through its alias.
+    std::int64_t attempted = 0;
     MessageBatch batch;
 };
 
@@ -46,13 +55,34 @@ struct FinishedRequest {
 
 class BatchStore {
   public:
-    // Errors: OperationFailed (SQLite cannot open the file), ConfigurationError
-    //         (the file holds a newer version of these tables).
-    explicit BatchStore(const std::string &path);
+    // Opens the store, creating or upgrading it; with readOnly, opens an
+    // existing one only to read, creating and changing nothing.
+    // Errors: OperationFailed (SQLite cannot open the file: with readOnly,
+    //         also a missing file), ConfigurationError (the file is not an
+    //         osid-batch store, holds no batches (readOnly), or holds a newer
+    //         version of these tables; it was not changed).
+    explicit BatchStore(const std::string &path, bool readOnly = false);
+
+    // The authority of this store's idempotency keys: made at random when
+    // the store is created, so that keys of two stores never meet.
+    const std::string &authority() const noexcept { return authority_; }
+
+    // Called at the start of every write with the write's name; whatever it
+    // throws fails that write before anything changed. For fault-injection
+    // tests (MessageBatchOptions::storeWriteHook).
+    void setWriteHook(std::function<void(std::string_view)> hook) { writeHook_ = std::move(hook); }
 
     // Saves the batch (its counts are derived) and its requests, in one
     // transaction; returns the batch's key.
-    std::int64_t insert(const MessageBatch &batch, const std::vector<MessageBatchRequest> &requests);
+    std::int64_t insert(const MessageBatch &batch, const std::vector<MessageBatchRequest> &requests,
+                        const std::string &provider);
+
+    // Binds a batch of no provider (from a version 1 store) to `provider`;
+    // false if it is bound already (to this or another one).
+    bool bindProvider(std::int64_t key, const std::string &provider);
+
+    // Records that requests below `to` may have been sent to the provider.
+    void markAttempted(std::int64_t key, std::int64_t to);
 
     std::optional<StoredBatch> find(const std::string &id);
 
@@ -91,9 +121,17 @@ class BatchStore {
   private:
     StoredBatch readBatch(impl::sqlite::Statement &row);
     std::vector<StoredBatch> readBatches(impl::sqlite::Statement &rows);
+    void beforeWrite(std::string_view what) const
+    {
+        if (writeHook_)
+            writeHook_(what);
+    }
 
     std::mutex mutex_;
     impl::sqlite::Connection db_;
+    std::string authority_;
+    const char *batchColumns_;
+    std::function<void(std::string_view)> writeHook_;
 };
 
 } // namespace osid::service

@@ -1,6 +1,7 @@
 #include "service/job_run_store.h"
 
 #include "service/osid_json.h"
+#include "service/store_file.h"
 
 #include <fmt/format.h>
 
@@ -47,6 +48,8 @@ std::int64_t nowMicroseconds()
 JobRunStore::JobRunStore(const std::string &path, std::chrono::milliseconds busyTimeout)
     : db_(path, static_cast<int>(busyTimeout.count()))
 {
+    // Nothing is written before the file is known to be ours.
+    requireServiceStore(db_, path);
     // WAL: progress and results can be read while the worker writes. Set
     // once; it stays in the file. (":memory:" answers "memory" and stays so.)
     bool keep = false;
@@ -58,6 +61,7 @@ JobRunStore::JobRunStore(const std::string &path, std::chrono::milliseconds busy
         db_.execute("PRAGMA journal_mode = WAL");
     db_.write([&] {
         db_.execute(kSchema);
+        markServiceStore(db_);
         // max() of no rows is NULL, read as 0: a new store.
         const auto version = db_.queryInteger("SELECT max(version) FROM job_run_schema").value_or(0);
         if (version == 0)

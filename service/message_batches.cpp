@@ -4,6 +4,7 @@
 #include "messaging/message_lookup_session.h"
 #include "osid/id_list.h"
 #include "osid/vector_list.h"
+#include "transaction/transaction.h"
 #include "service/batch_store.h"
 #include "service/osid_json.h"
 
@@ -172,6 +173,47 @@ std::string errorJson(const char *type, const std::string &message)
     return json{{"type", type}, {"message", message}}.dump();
 }
 
+// A request's idempotency key: an alias Id the provider keeps with its
+// message, batch-request:<batch id>/<custom_id>@<store authority>. custom_id
+// is checked to [a-zA-Z0-9_-] and the batch id is msgbatch_<hex>, so the
+// identifier needs no escaping; Id's text form escapes the rest.
+Id requestAlias(const std::string &authority, const std::string &batchId, const std::string &customId)
+{
+    return Id(authority, "batch-request", batchId + "/" + customId);
+}
+
+// A store write that failed storeWriteAttempts times in a row: this service
+// stops processing (MessageBatchService::wait says why).
+struct StoreGaveUp : std::runtime_error {
+    using std::runtime_error::runtime_error;
+};
+
+// The byte of PATH.lock whose lock is the processing lock of `provider`'s
+// batches: one byte per provider (FNV-1a of its name), so workers with
+// different providers work on one store side by side.
+off_t lockOffset(const std::string &provider)
+{
+    std::uint64_t hash = 14695981039346656037ull;
+    for (const unsigned char c : provider) {
+        hash ^= c;
+        hash *= 1099511628211ull;
+    }
+    return static_cast<off_t>(hash % (1ull << 30));
+}
+
+// Takes the lock of one byte of `fd` without waiting; an open file
+// description's lock (F_OFD_SETLK), so two services of one process exclude
+// each other too. Closing the descriptor releases it.
+bool lockByte(int fd, off_t offset)
+{
+    struct flock range{};
+    range.l_type = F_WRLCK;
+    range.l_whence = SEEK_SET;
+    range.l_start = offset;
+    range.l_len = 1;
+    return ::fcntl(fd, F_OFD_SETLK, &range) == 0;
+}
+
 // The error type of a create response that failed: the caller's fault
 // unless the provider itself failed.
 const char *errorTypeOf(ErrorCode code)
@@ -297,15 +339,18 @@ class MessageBatchService::Engine {
     {
         if (!manager_)
             throw ServiceError(error_type::kInvalidRequest, "a message batch service needs a messaging manager");
-        if (options_.workers == 0 || options_.chunkSize == 0)
-            throw ServiceError(error_type::kInvalidRequest, "workers and chunkSize must be at least 1");
+        if (options_.workers == 0 || options_.chunkSize == 0 || options_.storeWriteAttempts == 0)
+            throw ServiceError(error_type::kInvalidRequest,
+                               "workers, chunkSize and storeWriteAttempts must be at least 1");
+        provider_ = options_.provider.empty() ? manager_->getId().toString() : options_.provider;
         try {
-            store_ = std::make_shared<BatchStore>(options_.storePath);
+            store_ = std::make_shared<BatchStore>(options_.storePath, options_.readOnly);
         } catch (const OsidException &e) {
             throw ServiceError(error_type::kApi,
                                fmt::format("cannot open the batch store {}: {}", options_.storePath, e.what()));
         }
-        if (options_.process) {
+        store_->setWriteHook(options_.storeWriteHook);
+        if (options_.process && !options_.readOnly) {
             std::lock_guard lock(mutex_);
             tryTakeLock();
             for (std::size_t i = 0; i < options_.workers; ++i)
@@ -336,11 +381,11 @@ class MessageBatchService::Engine {
         batch.expiresAt = DateTime::fromMicroseconds(batch.createdAt.toMicroseconds() + options_.expiresAfter.count());
         batch.id = newBatchId(batch.createdAt);
         batch.requestCounts.processing = requests.size();
-        const auto key = guarded([&] { return store_->insert(batch, requests); });
+        const auto key = guarded([&] { return store_->insert(batch, requests, provider_); });
         {
             std::lock_guard lock(mutex_);
             if (processing_)
-                track(key, batch.id, static_cast<std::int64_t>(requests.size()), 0, batch.expiresAt, false);
+                track(key, batch.id, static_cast<std::int64_t>(requests.size()), 0, 0, batch.expiresAt, false);
         }
         workAvailable_.notify_all();
         return batch;
@@ -398,6 +443,8 @@ class MessageBatchService::Engine {
                 a->canceling = true;
         }
         workAvailable_.notify_all();
+        if (stored.batch.processingStatus != ProcessingStatus::Ended && !isProcessing())
+            guarded([&] { endCanceledHere(stored); });
         return find(id).batch;
     }
 
@@ -421,7 +468,14 @@ class MessageBatchService::Engine {
     {
         std::optional<RequestCounts> reported;
         for (;;) {
-            auto batch = find(id).batch;
+            const auto stored = find(id);
+            const auto &batch = stored.batch;
+            if (batch.processingStatus != ProcessingStatus::Ended && !stored.provider.empty() &&
+                stored.provider != provider_)
+                throw ServiceError(error_type::kInvalidRequest,
+                                   fmt::format("message batch {} was created for the provider \"{}\"; this service "
+                                               "uses \"{}\" and leaves it alone: wait for it with that provider",
+                                               id, stored.provider, provider_));
             const auto &c = batch.requestCounts;
             const bool changed = !reported || reported->processing != c.processing ||
                                  reported->succeeded != c.succeeded || reported->errored != c.errored ||
@@ -432,6 +486,11 @@ class MessageBatchService::Engine {
             if (batch.processingStatus == ProcessingStatus::Ended)
                 return batch;
             std::unique_lock lock(mutex_);
+            if (failure_)
+                throw ServiceError(error_type::kApi,
+                                   fmt::format("message batch {} stopped: {}; it stays {} and resumes with the next "
+                                               "process once the store can be written",
+                                               id, *failure_, statusName(batch.processingStatus)));
             progress_.wait_for(lock, options_.pollInterval);
         }
     }
@@ -442,32 +501,75 @@ class MessageBatchService::Engine {
         return processing_;
     }
 
+    const std::string &provider() const noexcept { return provider_; }
+
   private:
     // An unfinished batch this engine works on. Requests below nextIndex
     // have been handed to a worker (or were finished before); the others
-    // are not started, which is what cancel and expiry close.
+    // are not started, which is what cancel and expiry close. Pending
+    // requests below `attempted` may have been sent to the provider by a
+    // process that stopped before saving their results.
     struct Active {
         std::int64_t key;
         std::string id;
         std::int64_t requestCount;
         std::int64_t nextIndex;
+        std::int64_t attempted;
         DateTime expiresAt;
         bool canceling;
         int inFlight = 0;
         bool ended = false;
     };
 
+    // Requests [from, to) of a batch. `recover`: look each request's
+    // idempotency key up first, and take the message found as its result.
+    // `create`: create the messages of the others (otherwise they end as
+    // `closeAs`, canceled or expired).
     struct Chunk {
         std::int64_t key;
+        std::string batchId;
         std::int64_t from;
         std::int64_t to;
+        bool recover;
+        bool create;
+        bool mark; // record `to` as attempted before the provider is called
+        RequestState closeAs = RequestState::Canceled;
     };
 
     // The sessions one worker uses, opened on its first chunk.
     struct Sessions {
         std::unique_ptr<messaging::batch::MessageBatchAdminSession> admin;
         std::unique_ptr<messaging::MessageLookupSession> lookup;
+        bool transactions = false;
     };
+
+    // Runs a store call, again after a pause (doubling from
+    // storeRetryDelay) when it fails, up to storeWriteAttempts times; then
+    // throws StoreGaveUp.
+    template <typename Call> auto retrying(const char *what, Call &&call)
+    {
+        auto delay = options_.storeRetryDelay;
+        for (std::size_t attempt = 1;; ++attempt) {
+            try {
+                return call();
+            } catch (const std::exception &e) {
+                if (attempt >= options_.storeWriteAttempts)
+                    throw StoreGaveUp(fmt::format("the batch store failed {} {} in a row {}: {}", attempt,
+                                                  attempt == 1 ? "time" : "times", what, e.what()));
+            }
+            std::this_thread::sleep_for(delay);
+            delay *= 2;
+        }
+    }
+
+    // Stops this engine's processing for good. Called with mutex_ held.
+    void fail(const std::string &why)
+    {
+        if (!failure_)
+            failure_ = why;
+        workAvailable_.notify_all();
+        progress_.notify_all();
+    }
 
     // Called with mutex_ held.
     void tryTakeLock()
@@ -480,7 +582,43 @@ class MessageBatchService::Engine {
         }
         if (lockFd_ < 0)
             lockFd_ = ::open((options_.storePath + ".lock").c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644);
-        processing_ = lockFd_ >= 0 && ::flock(lockFd_, LOCK_EX | LOCK_NB) == 0;
+        processing_ = lockFd_ >= 0 && lockByte(lockFd_, lockOffset(provider_));
+    }
+
+    // Ends a canceled batch when nobody processes its provider's batches:
+    // closes its unstarted requests here. Requests a stopped process may
+    // have sent to the provider are left pending (the batch stays
+    // canceling) unless this service has that provider and can look them
+    // up.
+    void endCanceledHere(const StoredBatch &stored)
+    {
+        if (options_.readOnly || options_.storePath == ":memory:")
+            return;
+        const auto provider = stored.provider.empty() ? provider_ : stored.provider;
+        const int fd = ::open((options_.storePath + ".lock").c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+        if (fd < 0)
+            return;
+        struct Closer {
+            int fd;
+            ~Closer() { ::close(fd); }
+        } closer{fd};
+        if (!lockByte(fd, lockOffset(provider)))
+            return; // a worker of that provider ends it
+        const auto count = static_cast<std::int64_t>(stored.requestCount);
+        const auto first = store_->firstPending(stored.key, count);
+        if (first < stored.attempted) {
+            if (provider != provider_)
+                return;
+            Sessions sessions;
+            for (auto from = first; from < stored.attempted;
+                 from += static_cast<std::int64_t>(options_.chunkSize))
+                process(Chunk{stored.key, stored.batch.id, from,
+                              std::min(stored.attempted, from + static_cast<std::int64_t>(options_.chunkSize)), true,
+                              false, false, RequestState::Canceled},
+                        sessions);
+        }
+        store_->closePending(stored.key, 0, RequestState::Canceled);
+        store_->setEnded(stored.key, options_.clock());
     }
 
     Active *active(std::int64_t key)
@@ -492,27 +630,31 @@ class MessageBatchService::Engine {
     }
 
     void track(std::int64_t key, const std::string &id, std::int64_t requestCount, std::int64_t nextIndex,
-               DateTime expiresAt, bool canceling)
+               std::int64_t attempted, DateTime expiresAt, bool canceling)
     {
         if (active(key) == nullptr)
-            active_.push_back(Active{key, id, requestCount, nextIndex, expiresAt, canceling});
+            active_.push_back(Active{key, id, requestCount, nextIndex, attempted, expiresAt, canceling});
     }
 
-    // Picks up batches created, canceled or left unfinished by others.
-    // Called with mutex_ held.
+    // Picks up the batches of this engine's provider created, canceled or
+    // left unfinished by others; binds those of no provider to it. Called
+    // with mutex_ held.
     void refresh()
     {
-        lastRefresh_ = std::chrono::steady_clock::now();
         for (const auto &stored : store_->unfinished()) {
             const bool canceling = stored.batch.processingStatus == ProcessingStatus::Canceling;
             if (auto *a = active(stored.key)) {
                 a->canceling = a->canceling || canceling;
                 continue;
             }
+            if (stored.provider != provider_ &&
+                (!stored.provider.empty() || !store_->bindProvider(stored.key, provider_)))
+                continue; // another provider's batch: left to its workers
             const auto count = static_cast<std::int64_t>(stored.requestCount);
-            track(stored.key, stored.batch.id, count, store_->firstPending(stored.key, count), stored.batch.expiresAt,
-                  canceling);
+            track(stored.key, stored.batch.id, count, store_->firstPending(stored.key, count), stored.attempted,
+                  stored.batch.expiresAt, canceling);
         }
+        lastRefresh_ = std::chrono::steady_clock::now();
     }
 
     // The next chunk, taking batches in turn; closes canceled and expired
@@ -521,17 +663,25 @@ class MessageBatchService::Engine {
     std::optional<Chunk> claim()
     {
         const auto now = options_.clock();
+        const auto size = static_cast<std::int64_t>(options_.chunkSize);
         std::optional<Chunk> chunk;
         for (std::size_t k = 0; k < active_.size() && !chunk; ++k) {
             auto &a = active_[(cursor_ + k) % active_.size()];
-            if (a.nextIndex < a.requestCount && (a.canceling || now >= a.expiresAt)) {
-                store_->closePending(a.key, a.nextIndex, a.canceling ? RequestState::Canceled : RequestState::Expired);
+            const bool closing = a.canceling || now >= a.expiresAt;
+            const auto closeAs = a.canceling ? RequestState::Canceled : RequestState::Expired;
+            if (a.nextIndex < a.requestCount && closing && a.nextIndex >= a.attempted) {
+                retrying("closing the batch's unstarted requests",
+                         [&] { return store_->closePending(a.key, a.nextIndex, closeAs); });
                 a.nextIndex = a.requestCount;
             }
             if (a.nextIndex < a.requestCount) {
-                const auto to = std::min(a.requestCount, a.nextIndex + static_cast<std::int64_t>(options_.chunkSize));
-                chunk = Chunk{a.key, a.nextIndex, to};
+                // Closing, requests that may have been sent are only looked
+                // up: found, they succeeded; missing, they close.
+                const auto to = std::min(closing ? a.attempted : a.requestCount, a.nextIndex + size);
+                chunk = Chunk{a.key, a.id, a.nextIndex, to, a.nextIndex < a.attempted, !closing, to > a.attempted,
+                              closeAs};
                 a.nextIndex = to;
+                a.attempted = std::max(a.attempted, to);
                 ++a.inFlight;
                 cursor_ = (cursor_ + k + 1) % active_.size();
             } else {
@@ -546,7 +696,7 @@ class MessageBatchService::Engine {
     {
         if (a.ended || a.inFlight > 0 || a.nextIndex < a.requestCount)
             return;
-        store_->setEnded(a.key, options_.clock());
+        retrying("ending the batch", [&] { store_->setEnded(a.key, options_.clock()); });
         a.ended = true;
         progress_.notify_all();
     }
@@ -555,61 +705,81 @@ class MessageBatchService::Engine {
     {
         Sessions sessions;
         std::unique_lock lock(mutex_);
-        while (!stopping_) {
+        while (!stopping_ && !failure_) {
             std::optional<Chunk> chunk;
             try {
                 tryTakeLock();
                 if (processing_ && std::chrono::steady_clock::now() - lastRefresh_ >= options_.pollInterval)
-                    refresh();
+                    retrying("reading the open batches", [&] { refresh(); });
                 if (processing_)
                     chunk = claim();
-            } catch (const std::exception &) {
-                // The store failed (disk full, locked too long): try again
-                // after the poll interval; nothing was lost.
+            } catch (const std::exception &e) {
+                fail(e.what());
+                break;
             }
             if (!chunk) {
                 workAvailable_.wait_for(lock, options_.pollInterval);
                 continue;
             }
             lock.unlock();
-            bool saved = true;
+            std::optional<std::string> error;
             try {
                 process(*chunk, sessions);
-            } catch (const std::exception &) {
-                saved = false;
+            } catch (const std::exception &e) {
+                error = e.what();
             }
             lock.lock();
             auto *a = active(chunk->key);
+            if (a != nullptr)
+                --a->inFlight;
+            if (error) {
+                // The chunk's results could not be saved. Its messages carry
+                // their keys, so the next process finds them instead of
+                // creating them again; this one stops.
+                fail(*error);
+                break;
+            }
             if (a == nullptr)
                 continue;
-            --a->inFlight;
-            if (!saved) {
-                // The results could not be saved: the chunk's requests are
-                // still pending, so hand them out again, after a pause.
-                a->nextIndex = std::min(a->nextIndex, chunk->from);
-                workAvailable_.wait_for(lock, options_.pollInterval);
-                continue;
-            }
             try {
                 endIfDone(*a);
-            } catch (const std::exception &) {
-                // Ended on a later pass through claim().
+            } catch (const std::exception &e) {
+                fail(e.what());
+                break;
             }
             progress_.notify_all();
         }
     }
 
-    // Creates the chunk's messages and saves their results. Throws only
-    // when the results cannot be saved.
+    // Creates the chunk's messages (or finds those created before) and
+    // saves their results. Throws StoreGaveUp when the store cannot be
+    // read or written.
     void process(const Chunk &chunk, Sessions &sessions)
     {
-        const auto requests = store_->pending(chunk.key, chunk.from, chunk.to);
+        const auto requests =
+            retrying("reading the chunk's requests", [&] { return store_->pending(chunk.key, chunk.from, chunk.to); });
         if (requests.empty())
             return;
         std::vector<FinishedRequest> finished;
         finished.reserve(requests.size());
         try {
-            createMessages(requests, sessions, finished);
+            openSessions(sessions);
+            std::vector<const PendingRequest *> missing;
+            if (chunk.recover)
+                recover(chunk, requests, sessions, finished, missing);
+            else
+                for (const auto &r : requests)
+                    missing.push_back(&r);
+            if (!chunk.create) {
+                for (const auto *r : missing)
+                    finished.push_back({r->index, chunk.closeAs, ""});
+            } else if (!missing.empty()) {
+                if (chunk.mark)
+                    retrying("marking the chunk started", [&] { store_->markAttempted(chunk.key, chunk.to); });
+                createMessages(chunk, missing, sessions, finished);
+            }
+        } catch (const StoreGaveUp &) {
+            throw;
         } catch (const std::exception &e) {
             // The provider failed the whole call: every request not yet
             // finished fails with it.
@@ -621,28 +791,54 @@ class MessageBatchService::Engine {
                     finished.push_back({requests[i].index, RequestState::Errored,
                                         errorJson(error_type::kApi, fmt::format("the provider failed: {}", e.what()))});
         }
-        store_->finish(chunk.key, finished);
+        retrying("saving the chunk's results", [&] { store_->finish(chunk.key, finished); });
     }
 
-    void createMessages(const std::vector<PendingRequest> &requests, Sessions &sessions,
+    void openSessions(Sessions &sessions)
+    {
+        if (sessions.admin)
+            return;
+        sessions.admin = manager_->getMessagingBatchManager()->getMessageBatchAdminSession();
+        sessions.lookup = manager_->getMessageLookupSession();
+        sessions.transactions = sessions.admin->supportsTransactions();
+    }
+
+    // Looks up each request's idempotency key: a message found is the
+    // request's (created by a process that stopped before saving the
+    // result); the others go to `missing`.
+    void recover(const Chunk &chunk, const std::vector<PendingRequest> &requests, Sessions &sessions,
+                 std::vector<FinishedRequest> &finished, std::vector<const PendingRequest *> &missing)
+    {
+        for (const auto &r : requests) {
+            std::shared_ptr<messaging::Message> message;
+            try {
+                message = sessions.lookup->getMessage(requestAlias(store_->authority(), chunk.batchId, r.customId));
+            } catch (const NotFound &) {
+                missing.push_back(&r);
+                continue;
+            }
+            finished.push_back({r.index, RequestState::Succeeded, messageToJson(*message).dump()});
+        }
+    }
+
+    // Creates the messages of `requests`, each with its idempotency key: in
+    // one provider transaction where the provider has them (the keys and
+    // the messages exist together or not at all), else right after.
+    void createMessages(const Chunk &chunk, const std::vector<const PendingRequest *> &requests, Sessions &sessions,
                         std::vector<FinishedRequest> &finished)
     {
-        if (!sessions.admin) {
-            sessions.admin = manager_->getMessagingBatchManager()->getMessageBatchAdminSession();
-            sessions.lookup = manager_->getMessageLookupSession();
-        }
         const auto fail = [&](const PendingRequest &r, const char *type, const std::string &message) {
             finished.push_back({r.index, RequestState::Errored, errorJson(type, message)});
         };
         // Forms are asked for per set of record types: at most two here.
         std::map<std::vector<Type>, std::vector<std::pair<const PendingRequest *, json>>> byTypes;
-        for (const auto &r : requests) {
-            auto params = json::parse(r.params, nullptr, false);
+        for (const auto *r : requests) {
+            auto params = json::parse(r->params, nullptr, false);
             try {
                 auto types = messageRecordTypes(params, "params");
-                byTypes[types].emplace_back(&r, std::move(params));
+                byTypes[types].emplace_back(r, std::move(params));
             } catch (const JsonShapeError &e) {
-                fail(r, error_type::kInvalidRequest, e.what());
+                fail(*r, error_type::kInvalidRequest, e.what());
             }
         }
         std::vector<std::shared_ptr<messaging::batch::MessageBatchForm>> forms;
@@ -663,9 +859,13 @@ class MessageBatchService::Engine {
         }
         if (forms.empty())
             return;
+        std::unique_ptr<transaction::Transaction> transaction;
+        if (sessions.transactions)
+            transaction = sessions.admin->startTransaction();
         VectorList<messaging::batch::MessageBatchFormList> formList(forms);
         auto responses = sessions.admin->createMessages(formList);
         std::vector<Id> createdIds;
+        std::vector<transaction::batch::AliasRequest> keys;
         std::unordered_map<Id, const PendingRequest *> byCreated;
         for (const auto &response : *responses) {
             const auto *request = byForm.at(response.getFormId());
@@ -674,8 +874,21 @@ class MessageBatchService::Engine {
                 continue;
             }
             createdIds.push_back(response.getCreatedId());
+            keys.emplace_back(response.getCreatedId(),
+                              requestAlias(store_->authority(), chunk.batchId, request->customId));
             byCreated.emplace(response.getCreatedId(), request);
         }
+        if (!keys.empty()) {
+            VectorList<transaction::batch::AliasRequestList> keyList(std::move(keys));
+            auto keyed = sessions.admin->aliasMessages(keyList);
+            for (const auto &response : *keyed)
+                if (!response.isSuccessful() && transaction)
+                    throw OperationFailed(fmt::format("cannot add the idempotency key {}: {}",
+                                                      response.getAliasId().toString(),
+                                                      response.getErrorMessage().getText()));
+        }
+        if (transaction)
+            transaction->commit();
         if (createdIds.empty())
             return;
         // Read the messages back, so each result holds what was stored.
@@ -695,13 +908,15 @@ class MessageBatchService::Engine {
 
     std::shared_ptr<messaging::MessagingManager> manager_;
     MessageBatchOptions options_;
+    std::string provider_;
     std::shared_ptr<BatchStore> store_;
 
     std::mutex mutex_;
     std::condition_variable workAvailable_; // a chunk may be ready, or stopping_
     std::condition_variable progress_;      // a batch's counts or status changed
     bool stopping_ = false;
-    bool processing_ = false; // this engine holds the processing lock
+    std::optional<std::string> failure_; // why processing stopped for good
+    bool processing_ = false;            // this engine holds the processing lock
     int lockFd_ = -1;
     std::vector<Active> active_;
     std::size_t cursor_ = 0;
@@ -739,5 +954,7 @@ MessageBatch MessageBatchService::wait(const std::string &id,
 }
 
 bool MessageBatchService::isProcessing() const { return engine_->isProcessing(); }
+
+const std::string &MessageBatchService::provider() const { return engine_->provider(); }
 
 } // namespace osid::service

@@ -18,14 +18,21 @@
 // request_counts are live while the batch runs.
 //
 // Persistence: batches, requests and results live in a SQLite file
-// (options.storePath), so they outlive the process. A chunk's results are
-// saved in one transaction after its messages were created; a process that
-// dies mid-chunk leaves those requests unfinished, and they are run again
-// when processing resumes (at least once: a message created just before the
-// crash may be created twice). Whichever MessageBatchService with
-// `process` set first holds the file's processing lock (PATH.lock) runs the
-// workers; the others read and change batch state and wait for it, and take
-// over when that process goes away.
+// (options.storePath), so they outlive the process. Each request has an
+// idempotency key, the alias Id batch-request:<batch id>/<custom_id>@<store
+// authority>, which the provider keeps with the message: in the same
+// provider transaction as the create where the provider has transactions,
+// right after it otherwise. A chunk's results are saved in one store
+// transaction after its messages were created; a chunk that a stopped
+// process left unsaved is run again by looking its keys up first, so it
+// makes no second message (on a provider without transactions, at most the
+// chunk a crash cut between create and key). A batch is processed only by a
+// service of the provider it was created for (options.provider); per
+// provider, whichever MessageBatchService with `process` set first holds the
+// processing lock (a byte of PATH.lock) runs the workers; the others read
+// and change batch state and wait for it, and take over when that process
+// goes away. A store write that keeps failing stops processing after
+// options.storeWriteAttempts tries, and wait() says so.
 //
 // Thread-safety: every method may be called from any thread.
 //
@@ -51,6 +58,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace osid::service {
@@ -196,6 +204,24 @@ struct MessageBatchOptions {
     std::chrono::milliseconds pollInterval{100};
     // The time; tests inject their own to test expiry.
     std::function<DateTime()> clock = [] { return DateTime::now(); };
+    // The provider the manager is, as recorded on each batch created here:
+    // only a service with the same string processes the batch. Empty: the
+    // manager's Id. osid-batch gives its --provider, with an absolute path.
+    std::string provider;
+    // Opens an existing store only to read (retrieve, list, results):
+    // nothing is created or changed, and a missing file is an api_error.
+    bool readOnly = false;
+    // A store write that fails is tried again after storeRetryDelay, then
+    // twice that, ..., storeWriteAttempts times in all; then processing
+    // stops and wait() throws api_error. The batch stays unfinished and
+    // resumes with the next service, which finds the messages already
+    // created through their idempotency keys instead of creating them again.
+    std::size_t storeWriteAttempts = 6;
+    std::chrono::milliseconds storeRetryDelay{50};
+    // Called before every write to the store with what it is ("saving the
+    // chunk's results", ...); an exception it throws fails that write, as a
+    // full disk would. For fault-injection tests.
+    std::function<void(std::string_view)> storeWriteHook;
 };
 
 class MessageBatchService {
@@ -227,8 +253,10 @@ class MessageBatchService {
     MessageBatchPage list(const ListParams &params = {});
 
     // Cancels the batch: canceling until the chunks already running finish,
-    // then ended, with the requests not started counted canceled. Canceling
-    // a batch that is canceling or ended returns it unchanged.
+    // then ended, with the requests not started counted canceled. When no
+    // process works on the batch's provider, the batch is ended here, at
+    // once, without processing anything. Canceling a batch that is
+    // canceling or ended returns it unchanged.
     // Errors: ServiceError (not_found_error).
     MessageBatch cancel(const std::string &id);
 
@@ -243,11 +271,19 @@ class MessageBatchService {
 
     // Blocks until the batch has ended and returns it. `onProgress` (if
     // given) is called with the batch each time its counts change.
-    // Errors: ServiceError (not_found_error, also when deleted meanwhile).
+    // Errors: ServiceError (not_found_error, also when deleted meanwhile;
+    //         invalid_request_error: the batch belongs to another provider,
+    //         which this service does not process; api_error: the store
+    //         failed, or this service stopped processing because a store
+    //         write failed storeWriteAttempts times).
     MessageBatch wait(const std::string &id, const std::function<void(const MessageBatch &)> &onProgress = {});
 
-    // Whether this object holds the processing lock and runs the workers.
+    // Whether this object holds the processing lock of its provider's
+    // batches and runs the workers.
     bool isProcessing() const;
+
+    // The provider string recorded on the batches this service creates.
+    const std::string &provider() const;
 
   private:
     class Engine;

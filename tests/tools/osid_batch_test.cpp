@@ -11,6 +11,7 @@
 
 #include <array>
 #include <cstdio>
+#include <filesystem>
 #include <fstream>
 #include <sstream>
 #include <string>
@@ -132,6 +133,36 @@ TEST_SUITE("osid-batch")
         CHECK(ended["cancel_initiated_at"].is_string());
     }
 
+    TEST_CASE("cancel ends only its batch and processes no other; status, list and results create nothing")
+    {
+        sqlite_test::TempDir dir;
+        CHECK(osidBatch(where(dir), "status msgbatch_x").status == 3);
+        CHECK(readFile(dir.file("stderr")).find("does not exist (reading a store never creates one)") !=
+              std::string::npos);
+        CHECK(osidBatch(where(dir), "list").status == 3);
+        CHECK(osidBatch(where(dir), "results msgbatch_x").status == 3);
+        CHECK_FALSE(std::filesystem::exists(dir.file("osid-batch.db")));
+        CHECK_FALSE(std::filesystem::exists(dir.file("osid-batch-messages.db")));
+
+        const auto a = json::parse(osidBatch(where(dir), "--json submit --detach " + kExample).out);
+        const auto b = json::parse(osidBatch(where(dir), "--json submit --detach " + kExample).out);
+        CHECK(osidBatch(where(dir), "cancel " + b["id"].get<std::string>()).status == 0);
+        const auto untouched = json::parse(osidBatch(where(dir), "--json status " + a["id"].get<std::string>()).out);
+        CHECK(untouched["processing_status"] == "in_progress");
+        CHECK(untouched["request_counts"]["processing"] == 13);
+    }
+
+    TEST_CASE("wait with another provider leaves the batch alone and says so")
+    {
+        sqlite_test::TempDir dir;
+        const auto a = json::parse(osidBatch(where(dir), "--json submit --detach " + kExample).out);
+        const auto id = a["id"].get<std::string>();
+        CHECK(osidBatch(where(dir), "--provider memory wait " + id).status == 1);
+        CHECK(readFile(dir.file("stderr")).find("was created for the provider \"sqlite:/") != std::string::npos);
+        CHECK(json::parse(osidBatch(where(dir), "--json status " + id).out)["request_counts"]["processing"] == 13);
+        CHECK(osidBatch(where(dir), "wait " + id).status == 4);
+    }
+
     TEST_CASE("a file with bad lines is refused with every problem, and nothing "
               "is created")
     {
@@ -168,7 +199,7 @@ TEST_SUITE("osid-batch")
         CHECK(osidBatch(where(dir), "status").status == 2);
         CHECK(osidBatch(where(dir), "frobnicate").status == 2);
         CHECK(osidBatch(where(dir), "results --type happy x").status == 2);
-        CHECK(osidBatch(where(dir), "list --limit 0").status == 1);
+        CHECK(osidBatch(where(dir), "--store memory list --limit 0").status == 1);
         CHECK(readFile(dir.file("stderr")) == "osid-batch: limit must be between 1 and 1000, not 0\n");
         CHECK(osidBatch(where(dir), "--provider nosuch submit " + kExample).status == 3);
         CHECK(readFile(dir.file("stderr")).find("cannot use provider \"nosuch\"") != std::string::npos);

@@ -28,6 +28,14 @@ struct Settings {
 // The store as a SQLite path (":memory:" for --store memory).
 std::string storePath(const Settings &settings);
 
+// The provider spec --provider names, or the default next to the store.
+std::string providerSpec(const Settings &settings);
+
+// What a batch records as its provider: the spec, with the file of
+// "sqlite:FILE" made absolute, so that the same provider is recognized
+// from any working directory.
+std::string providerIdentity(const Settings &settings);
+
 // The provider --provider names, or the default next to the store.
 // Errors: ServiceError (api_error) when it cannot be loaded or opened.
 std::shared_ptr<messaging::MessagingManager> openProvider(const Settings &settings);

@@ -32,6 +32,7 @@
 #include <CLI/CLI.hpp>
 #include <fmt/format.h>
 
+#include <filesystem>
 #include <fstream>
 #include <iostream>
 
@@ -67,14 +68,27 @@ int endedStatus(const MessageBatch &batch)
     return c.errored + c.canceled + c.expired == 0 ? kOk : kNotAllSucceeded;
 }
 
-MessageBatchService openBatches(const Settings &settings, bool process)
+// How a command uses the store: processes batches (submit, wait); changes
+// them without processing (cancel, delete, submit --detach); or only reads
+// them, creating and changing nothing, not even a missing file (status,
+// list, results).
+enum class Use { Process, Change, Read };
+
+MessageBatchService openBatches(const Settings &settings, Use use)
 {
     service::MessageBatchOptions options;
     options.storePath = storePath(settings);
-    options.process = process;
+    options.process = use == Use::Process;
+    options.readOnly = use == Use::Read;
     options.workers = settings.workers;
     options.chunkSize = settings.chunkSize;
-    return MessageBatchService(openProvider(settings), options);
+    options.provider = providerIdentity(settings);
+    // Reading needs no provider: a throwaway one stands in, so that a
+    // mistyped path creates no provider file either.
+    return MessageBatchService(
+        use == Use::Read ? runtime::getMessagingManager(*runtime::makeProviderRuntime(), "memory")
+                         : openProvider(settings),
+        options);
 }
 
 // Blocks until the batch ends, drawing progress on stderr.
@@ -92,7 +106,7 @@ int submit(const Settings &settings, const std::string &file, bool detach)
     if (!in)
         throw ServiceError(service::error_type::kInvalidRequest, fmt::format("cannot read {}", file));
     const auto requests = service::readRequestsJsonLines(in);
-    auto batches = openBatches(settings, !detach);
+    auto batches = openBatches(settings, detach ? Use::Change : Use::Process);
     const auto batch = batches.create(requests);
     if (detach) {
         printBatch(settings, batch);
@@ -108,13 +122,13 @@ int submit(const Settings &settings, const std::string &file, bool detach)
 
 int status(const Settings &settings, const std::string &id)
 {
-    printBatch(settings, openBatches(settings, false).retrieve(id));
+    printBatch(settings, openBatches(settings, Use::Read).retrieve(id));
     return kOk;
 }
 
 int list(const Settings &settings, const service::ListParams &params)
 {
-    const auto page = openBatches(settings, false).list(params);
+    const auto page = openBatches(settings, Use::Read).list(params);
     if (settings.json) {
         fmt::print("{}\n", page.toJson().dump(2));
         return kOk;
@@ -129,22 +143,17 @@ int list(const Settings &settings, const service::ListParams &params)
 
 int cancel(const Settings &settings, const std::string &id)
 {
-    // Cancel before starting workers, so that they never start requests of
-    // this batch; then, holding the processing lock, end it here (otherwise
-    // the process working on it will).
-    auto batch = openBatches(settings, false).cancel(id);
-    if (batch.processingStatus != service::ProcessingStatus::Ended) {
-        auto batches = openBatches(settings, true);
-        if (batches.isProcessing())
-            batch = batches.wait(id);
-    }
+    // Processes nothing: ends the batch here when no process works on its
+    // provider's batches; otherwise that process ends it once its running
+    // chunks finish, and the batch is printed canceling.
+    const auto batch = openBatches(settings, Use::Change).cancel(id);
     printBatch(settings, batch);
     return kOk;
 }
 
 int remove(const Settings &settings, const std::string &id)
 {
-    const auto deleted = openBatches(settings, false).remove(id);
+    const auto deleted = openBatches(settings, Use::Change).remove(id);
     if (settings.json)
         fmt::print("{}\n", deleted.dump(2));
     else
@@ -154,7 +163,7 @@ int remove(const Settings &settings, const std::string &id)
 
 int results(const Settings &settings, const std::string &id, const std::vector<std::string> &types)
 {
-    auto batches = openBatches(settings, false);
+    auto batches = openBatches(settings, Use::Read);
     auto stream = batches.results(id);
     for (service::MessageBatchResult r; stream.next(r);) {
         if (!types.empty() && std::find(types.begin(), types.end(), service::resultTypeName(r.type)) == types.end())
@@ -167,7 +176,7 @@ int results(const Settings &settings, const std::string &id, const std::vector<s
 
 int wait(const Settings &settings, const std::string &id)
 {
-    auto batches = openBatches(settings, true);
+    auto batches = openBatches(settings, Use::Process);
     const auto ended = waitShowingProgress(batches, id);
     printBatch(settings, ended);
     return endedStatus(ended);
@@ -210,17 +219,32 @@ std::string webhookSecret()
 
 std::string storePath(const Settings &settings) { return settings.store == "memory" ? ":memory:" : settings.store; }
 
+std::string providerSpec(const Settings &settings)
+{
+    if (!settings.provider.empty())
+        return settings.provider;
+    if (settings.store == "memory")
+        return "memory";
+    auto base = settings.store;
+    if (base.size() > 3 && base.ends_with(".db"))
+        base.resize(base.size() - 3);
+    return "sqlite:" + base + "-messages.db";
+}
+
+std::string providerIdentity(const Settings &settings)
+{
+    const auto spec = providerSpec(settings);
+    constexpr std::string_view kSqlite = "sqlite:";
+    if (!spec.starts_with(kSqlite) || spec == "sqlite::memory:" || spec.size() == kSqlite.size())
+        return spec;
+    std::error_code error;
+    const auto absolute = std::filesystem::absolute(spec.substr(kSqlite.size()), error);
+    return error ? spec : std::string(kSqlite) + absolute.lexically_normal().string();
+}
+
 std::shared_ptr<messaging::MessagingManager> openProvider(const Settings &settings)
 {
-    std::string spec = settings.provider;
-    if (spec.empty() && settings.store == "memory")
-        spec = "memory";
-    if (spec.empty()) {
-        auto base = settings.store;
-        if (base.size() > 3 && base.ends_with(".db"))
-            base.resize(base.size() - 3);
-        spec = "sqlite:" + base + "-messages.db";
-    }
+    const auto spec = providerSpec(settings);
     try {
         return runtime::getMessagingManager(*runtime::makeProviderRuntime(), spec);
     } catch (const OsidException &e) {
