@@ -8,9 +8,11 @@
 #include <nlohmann/json.hpp>
 
 #include <sys/wait.h>
+#include <unistd.h>
 
 #include <array>
 #include <cstdio>
+#include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
@@ -25,13 +27,11 @@ struct Run {
     std::string out; // stdout
 };
 
-// Runs osid-batch in `dir` with `arguments` (shell syntax); stderr goes to
-// dir/stderr.
-Run osidBatch(const std::string &dir, const std::string &arguments)
+// Runs the shell command `command` in `dir`.
+Run shell(const std::string &dir, const std::string &command)
 {
-    const std::string command = "cd '" + dir + "' && " + OSID_BATCH + " " + arguments + " 2>stderr";
     Run run{-1, {}};
-    FILE *pipe = popen(command.c_str(), "r");
+    FILE *pipe = popen(("cd '" + dir + "' || exit 99; " + command).c_str(), "r");
     REQUIRE(pipe != nullptr);
     std::array<char, 4096> buffer{};
     while (auto n = fread(buffer.data(), 1, buffer.size(), pipe))
@@ -39,6 +39,13 @@ Run osidBatch(const std::string &dir, const std::string &arguments)
     const int status = pclose(pipe);
     run.status = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
     return run;
+}
+
+// Runs osid-batch in `dir` with `arguments` (shell syntax); stderr goes to
+// dir/stderr.
+Run osidBatch(const std::string &dir, const std::string &arguments)
+{
+    return shell(dir, std::string(OSID_BATCH) + " " + arguments + " 2>stderr");
 }
 
 std::string readFile(const std::string &path)
@@ -161,6 +168,58 @@ TEST_SUITE("osid-batch")
         CHECK(readFile(dir.file("stderr")).find("was created for the provider \"sqlite:/") != std::string::npos);
         CHECK(json::parse(osidBatch(where(dir), "--json status " + id).out)["request_counts"]["processing"] == 13);
         CHECK(osidBatch(where(dir), "wait " + id).status == 4);
+    }
+
+    TEST_CASE("a store whose disk fills while a batch runs: wait stops with exit 3 and a clear error; freed, the "
+              "batch resumes with one message per request")
+    {
+        sqlite_test::TempDir dir;
+        const auto disk = dir.file("disk");
+        std::filesystem::create_directory(disk);
+        // A small tmpfs for the store (root only), the provider elsewhere.
+        if (geteuid() != 0 || std::system(("mount -t tmpfs -o size=24m tmpfs '" + disk + "' 2>/dev/null").c_str()) != 0) {
+            MESSAGE("skipped: mounting a tmpfs needs root");
+            return;
+        }
+        struct Unmount {
+            std::string path;
+            ~Unmount() { (void)std::system(("umount '" + path + "'").c_str()); }
+        } unmount{disk};
+        {
+            std::ofstream file(dir.file("requests.jsonl"));
+            for (int i = 0; i < 3000; ++i)
+                file << json{{"custom_id", "r" + std::to_string(i)},
+                             {"params", {{"subject", "s"}, {"text", std::string(300, 'x')}}}}
+                            .dump()
+                     << '\n';
+        }
+        const std::string provider = "--provider sqlite:" + dir.file("messages.db");
+        const auto created = osidBatch(disk, provider + " --json submit --detach ../requests.jsonl");
+        REQUIRE(created.status == 0);
+        const auto id = json::parse(created.out)["id"].get<std::string>();
+        // wait in the background; once some results are saved, fill the disk.
+        const auto stopped =
+            shell(disk, std::string(OSID_BATCH) + " " + provider + " wait --workers 1 --chunk-size 5 " + id +
+                            " >/dev/null 2>../wait.err & for i in $(seq 3000); do " + OSID_BATCH + " status " +
+                            id + " | grep -q ' [1-9][0-9]* succeeded' && break; sleep 0.01; done; "
+                            "dd if=/dev/zero of=filler bs=64k count=512 2>/dev/null; wait $!; echo exit $?");
+        CHECK(stopped.out.find("exit 3") != std::string::npos);
+        const auto error = readFile(dir.file("wait.err"));
+        CHECK(error.find("osid-batch: message batch " + id + " stopped: the batch store failed 6 times in a row") !=
+              std::string::npos);
+        CHECK(error.find("disk is full") != std::string::npos);
+        std::filesystem::remove(disk + "/filler");
+        CHECK(osidBatch(disk, provider + " wait " + id).status == 0);
+        const auto results = jsonLines(osidBatch(disk, "results " + id).out);
+        CHECK(results.size() == 3000);
+        sqlite3 *db = nullptr;
+        REQUIRE(sqlite3_open(dir.file("messages.db").c_str(), &db) == SQLITE_OK);
+        sqlite3_stmt *count = nullptr;
+        REQUIRE(sqlite3_prepare_v2(db, "SELECT count(*) FROM messages", -1, &count, nullptr) == SQLITE_OK);
+        REQUIRE(sqlite3_step(count) == SQLITE_ROW);
+        CHECK(sqlite3_column_int64(count, 0) == 3000);
+        sqlite3_finalize(count);
+        sqlite3_close(db);
     }
 
     TEST_CASE("a file with bad lines is refused with every problem, and nothing "
