@@ -386,6 +386,14 @@ void BatchStore::setEnded(std::int64_t key, DateTime now)
         .run();
 }
 
+bool BatchStore::exists(std::int64_t key)
+{
+    std::lock_guard lock(mutex_);
+    auto s = db_.prepare("SELECT 1 FROM message_batches WHERE key = ?1");
+    s.bind(1, key);
+    return s.step();
+}
+
 bool BatchStore::remove(std::int64_t key)
 {
     std::lock_guard lock(mutex_);

@@ -110,6 +110,9 @@ class BatchStore {
     std::uint64_t closePending(std::int64_t key, std::int64_t from, RequestState state);
     void setEnded(std::int64_t key, DateTime now);
 
+    // Whether the batch is (still) there.
+    bool exists(std::int64_t key);
+
     // Deletes the batch and its requests; false if it was not there.
     bool remove(std::int64_t key);
 

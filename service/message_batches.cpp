@@ -301,8 +301,8 @@ std::vector<MessageBatchRequest> requestsFromJson(const json &body)
 // ---------------------------------------------------------------------------
 // ResultStream
 
-ResultStream::ResultStream(std::shared_ptr<BatchStore> store, std::int64_t batchKey)
-    : store_(std::move(store)), batchKey_(batchKey)
+ResultStream::ResultStream(std::shared_ptr<BatchStore> store, std::int64_t batchKey, std::string batchId)
+    : store_(std::move(store)), batchKey_(batchKey), batchId_(std::move(batchId))
 {
 }
 ResultStream::ResultStream(ResultStream &&) noexcept = default;
@@ -315,6 +315,13 @@ bool ResultStream::next(MessageBatchResult &result)
         if (exhausted_)
             return false;
         auto rows = guarded([&] { return store_->results(batchKey_, afterIndex_, kPageSize); });
+        // Checked after the page was read: a delete (one transaction) that
+        // came before the read is seen here.
+        if (!guarded([&] { return store_->exists(batchKey_); }))
+            throw ServiceError(error_type::kNotFound,
+                               fmt::format("message batch {} was deleted while its results were read; they stop "
+                                           "after {} result{}",
+                                           batchId_, read_, read_ == 1 ? "" : "s"));
         page_.clear();
         position_ = 0;
         for (auto &row : rows)
@@ -326,6 +333,7 @@ bool ResultStream::next(MessageBatchResult &result)
             return false;
     }
     result = std::move(page_[position_++]);
+    ++read_;
     return true;
 }
 
@@ -462,7 +470,16 @@ class MessageBatchService::Engine {
         return json{{"id", id}, {"type", "message_batch_deleted"}};
     }
 
-    ResultStream results(const std::string &id) { return ResultStream(store_, find(id).key); }
+    ResultStream results(const std::string &id, bool finishedSoFar)
+    {
+        const auto stored = find(id);
+        if (stored.batch.processingStatus != ProcessingStatus::Ended && !finishedSoFar)
+            throw ServiceError(error_type::kInvalidRequest,
+                               fmt::format("message batch {} is {}: its results are not all there yet; wait for it "
+                                           "to end, or ask for the requests finished so far",
+                                           id, statusName(stored.batch.processingStatus)));
+        return ResultStream(store_, stored.key, id);
+    }
 
     MessageBatch wait(const std::string &id, const std::function<void(const MessageBatch &)> &onProgress)
     {
@@ -945,7 +962,10 @@ MessageBatch MessageBatchService::cancel(const std::string &id) { return engine_
 
 json MessageBatchService::remove(const std::string &id) { return engine_->remove(id); }
 
-ResultStream MessageBatchService::results(const std::string &id) { return engine_->results(id); }
+ResultStream MessageBatchService::results(const std::string &id, bool finishedSoFar)
+{
+    return engine_->results(id, finishedSoFar);
+}
 
 MessageBatch MessageBatchService::wait(const std::string &id,
                                        const std::function<void(const MessageBatch &)> &onProgress)

@@ -157,19 +157,21 @@ class BatchStore;
 
 // The finished requests of one batch, in request order, read from the store
 // a page at a time: memory stays bounded whatever the batch's size. Read
-// after the batch has ended, it holds every request; before, only those
-// finished so far.
+// after the batch has ended, it holds every request; before (only when asked
+// for the finished part), those finished so far.
 class ResultStream {
   public:
     static constexpr std::size_t kPageSize = 1000;
 
-    ResultStream(std::shared_ptr<BatchStore> store, std::int64_t batchKey);
+    ResultStream(std::shared_ptr<BatchStore> store, std::int64_t batchKey, std::string batchId);
     ResultStream(ResultStream &&) noexcept;
     ResultStream &operator=(ResultStream &&) noexcept;
     ~ResultStream();
 
-    // The next result into `result`; false at the end (also when the batch
-    // is deleted while being read).
+    // The next result into `result`; false at the end.
+    // Errors: ServiceError (not_found_error: the batch was deleted while
+    //         being read, so the results stop short; api_error: the store
+    //         failed).
     bool next(MessageBatchResult &result);
 
     // How many results are held in memory now: never more than kPageSize.
@@ -178,7 +180,9 @@ class ResultStream {
   private:
     std::shared_ptr<BatchStore> store_;
     std::int64_t batchKey_;
+    std::string batchId_;
     std::int64_t afterIndex_ = -1;
+    std::uint64_t read_ = 0;
     std::vector<MessageBatchResult> page_;
     std::size_t position_ = 0;
     bool exhausted_ = false;
@@ -266,8 +270,12 @@ class MessageBatchService {
     //         batch has not ended: cancel it first).
     nlohmann::json remove(const std::string &id);
 
-    // The batch's results. Errors: ServiceError (not_found_error).
-    ResultStream results(const std::string &id);
+    // The batch's results: all of them once it has ended. A batch not ended
+    // yet has only part of its results, which are given only when asked for
+    // (finishedSoFar: the requests finished by now).
+    // Errors: ServiceError (not_found_error; invalid_request_error: the
+    //         batch has not ended and finishedSoFar is false).
+    ResultStream results(const std::string &id, bool finishedSoFar = false);
 
     // Blocks until the batch has ended and returns it. `onProgress` (if
     // given) is called with the batch each time its counts change.

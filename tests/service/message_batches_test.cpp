@@ -389,6 +389,40 @@ TEST_SUITE("message batches")
         CHECK(mostBuffered < ResultStream::kPageSize);
     }
 
+    TEST_CASE("results of a batch not ended are refused unless the finished part is asked for")
+    {
+        sqlite_test::TempDir dir;
+        MessageBatchService front(impl::memory::makeMemoryMessagingManager(), fileOptions(dir.file("b.db"), false));
+        const auto id = front.create(requests(10)).id;
+        const auto e = errorOf([&] { front.results(id); });
+        CHECK(e.type() == "invalid_request_error");
+        CHECK(std::string(e.what()) == "message batch " + id +
+                                           " is in_progress: its results are not all there yet; wait for it to end, "
+                                           "or ask for the requests finished so far");
+        auto partial = front.results(id, true);
+        MessageBatchResult r;
+        CHECK_FALSE(partial.next(r));
+    }
+
+    TEST_CASE("a batch deleted while its results are read ends the stream with not_found_error")
+    {
+        MessageBatchService service(impl::memory::makeMemoryMessagingManager());
+        const auto id = service.wait(service.create(requests(2500)).id).id;
+        auto stream = service.results(id);
+        MessageBatchResult r;
+        REQUIRE(stream.next(r));
+        service.remove(id);
+        std::size_t read = 1;
+        const auto e = errorOf([&] {
+            while (stream.next(r))
+                ++read;
+        });
+        CHECK(read == ResultStream::kPageSize);
+        CHECK(e.type() == "not_found_error");
+        CHECK(std::string(e.what()) ==
+              "message batch " + id + " was deleted while its results were read; they stop after 1000 results");
+    }
+
     TEST_CASE("several batches share one worker in turn")
     {
         sqlite_test::TempDir dir;

@@ -157,6 +157,13 @@ TEST_SUITE("osid-batch")
         const auto untouched = json::parse(osidBatch(where(dir), "--json status " + a["id"].get<std::string>()).out);
         CHECK(untouched["processing_status"] == "in_progress");
         CHECK(untouched["request_counts"]["processing"] == 13);
+        // Its results are not all there: refused, unless the finished part is asked for.
+        CHECK(osidBatch(where(dir), "results " + a["id"].get<std::string>()).status == 1);
+        CHECK(readFile(dir.file("stderr")).find("is in_progress: its results are not all there yet") !=
+              std::string::npos);
+        const auto partial = osidBatch(where(dir), "results --partial " + a["id"].get<std::string>());
+        CHECK(partial.status == 0);
+        CHECK(partial.out.empty());
     }
 
     TEST_CASE("wait with another provider leaves the batch alone and says so")

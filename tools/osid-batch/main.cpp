@@ -161,10 +161,10 @@ int remove(const Settings &settings, const std::string &id)
     return kOk;
 }
 
-int results(const Settings &settings, const std::string &id, const std::vector<std::string> &types)
+int results(const Settings &settings, const std::string &id, const std::vector<std::string> &types, bool partial)
 {
     auto batches = openBatches(settings, Use::Read);
-    auto stream = batches.results(id);
+    auto stream = batches.results(id, partial);
     for (service::MessageBatchResult r; stream.next(r);) {
         if (!types.empty() && std::find(types.begin(), types.end(), service::resultTypeName(r.type)) == types.end())
             continue;
@@ -308,12 +308,16 @@ int main(int argc, char **argv)
     deleteCommand->add_option("id", id, "The batch")->required()->type_name("ID");
 
     std::vector<std::string> types;
+    bool partial = false;
     auto *resultsCommand = app.add_subcommand("results", "Prints a batch's results, one JSON line "
                                                          "per finished request, in request order");
     resultsCommand->add_option("id", id, "The batch")->required()->type_name("ID");
     resultsCommand->add_option("--type", types, "Only results of this type; may be repeated")
         ->check(CLI::IsMember({"succeeded", "errored", "canceled", "expired"}))
         ->type_name("TYPE");
+    resultsCommand->add_flag("--partial", partial,
+                             "Of a batch not ended yet, prints the requests finished so far (without it, a batch "
+                             "not ended is refused)");
 
     auto *waitCommand = app.add_subcommand("wait", "Processes a batch (or waits for the process "
                                                    "that does) until it ends; prints it");
@@ -361,7 +365,7 @@ int main(int argc, char **argv)
         if (*deleteCommand)
             return remove(settings, id);
         if (*resultsCommand)
-            return results(settings, id, types);
+            return results(settings, id, types, partial);
         if (*waitCommand)
             return wait(settings, id);
         if (*runCommand)
