@@ -345,6 +345,12 @@ JobRunService::~JobRunService()
 std::string JobRunService::run(const json &body)
 {
     BodyProblems found;
+    // Before anything copies or writes it: both recurse.
+    if (nestedDeeperThan(body)) {
+        found.add(kBodyProblem, fmt::format("body: nests objects and arrays more than {} levels deep", kMaxJsonDepth),
+                  false);
+        found.raise();
+    }
     if (!body.is_object()) {
         found.add(kBodyProblem, fmt::format("body: expected an object {{jobs, callbackUrl}}, got {}", body.type_name()),
                   false);

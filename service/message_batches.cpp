@@ -112,6 +112,9 @@ std::vector<EnvelopeProblem> envelopeProblems(const std::vector<MessageBatchRequ
         auto [first, inserted] = seen.emplace(id, i);
         if (!inserted)
             problems.push_back({i, id, fmt::format("custom_id is not unique (also request {})", first->second)});
+        if (nestedDeeperThan(requests[i].params))
+            problems.push_back(
+                {i, id, fmt::format("params nests objects and arrays more than {} levels deep", kMaxJsonDepth)});
     }
     return problems;
 }
@@ -275,6 +278,12 @@ std::vector<MessageBatchRequest> readRequestsJsonLines(std::istream &in)
             problems.push_back({index, "", fmt::format("line {} is not valid JSON", index + 1)});
             continue;
         }
+        if (nestedDeeperThan(item)) {
+            problems.push_back({index, "",
+                                fmt::format("line {} nests objects and arrays more than {} levels deep", index + 1,
+                                            kMaxJsonDepth)});
+            continue;
+        }
         if (auto request = requestFromJson(item, index, problems))
             requests.push_back(std::move(*request));
     }
@@ -285,6 +294,9 @@ std::vector<MessageBatchRequest> readRequestsJsonLines(std::istream &in)
 
 std::vector<MessageBatchRequest> requestsFromJson(const json &body)
 {
+    if (nestedDeeperThan(body))
+        throw ServiceError(error_type::kInvalidRequest,
+                           fmt::format("the body nests objects and arrays more than {} levels deep", kMaxJsonDepth));
     if (!body.is_object() || !body.contains("requests") || !body["requests"].is_array())
         throw ServiceError(error_type::kInvalidRequest, "the body must be an object with an array \"requests\"");
     std::vector<MessageBatchRequest> requests;

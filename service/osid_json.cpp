@@ -202,4 +202,22 @@ json messageToJson(const messaging::Message &message)
     return out;
 }
 
+bool nestedDeeperThan(const nlohmann::json &value, std::size_t limit)
+{
+    // Each entry: a container and its depth.
+    std::vector<std::pair<const nlohmann::json *, std::size_t>> stack;
+    if (value.is_structured())
+        stack.emplace_back(&value, 1);
+    while (!stack.empty()) {
+        const auto [container, depth] = stack.back();
+        stack.pop_back();
+        if (depth > limit)
+            return true;
+        for (const auto &child : *container)
+            if (child.is_structured())
+                stack.emplace_back(&child, depth + 1);
+    }
+    return false;
+}
+
 } // namespace osid::service

@@ -33,6 +33,16 @@ class JsonShapeError : public std::invalid_argument {
     using std::invalid_argument::invalid_argument;
 };
 
+// How deep objects and arrays may nest in any JSON the service takes: a
+// value nested deeper is refused before it is copied or written, since
+// nlohmann::json copies and writes values recursively.
+inline constexpr std::size_t kMaxJsonDepth = 64;
+
+// Whether `value` nests objects and arrays more than `limit` levels deep
+// (the top-level object or array is level 1). Walks the value with a stack
+// of its own, so any depth is safe to ask about.
+bool nestedDeeperThan(const nlohmann::json &value, std::size_t limit = kMaxJsonDepth);
+
 // Reads text forms from a JSON string at `path`; JsonShapeError otherwise.
 Id idFromJson(const nlohmann::json &value, const std::string &path);
 DateTime dateTimeFromJson(const nlohmann::json &value, const std::string &path);

@@ -5,6 +5,7 @@
 #include "impl/sqlite/sqlite_provider.h"
 #include "messaging/message_lookup_session.h"
 #include "service/message_batches.h"
+#include "service/osid_json.h"
 #include "tests/service/batch_support.h"
 #include "tests/sqlite/sqlite_support.h"
 
@@ -640,6 +641,35 @@ TEST_SUITE("message batches")
 
         CHECK(requestsFromJson(json{{"requests", {{{"custom_id", "x"}, {"params", json::object()}}}}}).size() == 1);
         CHECK(errorOf([&] { requestsFromJson(json::array()); }).type() == "invalid_request_error");
+    }
+
+    TEST_CASE("JSON nested more than 64 levels deep is refused, at any depth, without a crash")
+    {
+        // 70,000 levels in one line: a recursive copy or dump would overflow the stack.
+        const auto deep = [](std::size_t levels) {
+            return std::string(levels, '[') + std::string(levels, ']');
+        };
+        std::istringstream file(R"({"custom_id": "a", "params": {"subject": "x"}}
+{"custom_id": "b", "params": {"subject": )" + deep(70'000) + "}}\n" +
+                                R"({"custom_id": "c", "params": {"subject": )" + deep(62) + "}}\n");
+        auto e = errorOf([&] { readRequestsJsonLines(file); });
+        REQUIRE(e.problems().size() == 1);
+        CHECK(e.problems()[0].index == 1);
+        CHECK(e.problems()[0].reason == "line 2 nests objects and arrays more than 64 levels deep");
+
+        auto deepParams = json::parse("{\"subject\": " + deep(70'000) + "}");
+        const auto body = json::parse("{\"requests\": " + deep(70'000) + "}");
+        CHECK(std::string(errorOf([&] { requestsFromJson(body); }).what()) ==
+              "the body nests objects and arrays more than 64 levels deep");
+        MessageBatchService service(impl::memory::makeMemoryMessagingManager());
+        std::vector<MessageBatchRequest> batch(1);
+        batch[0].customId = "deep";
+        batch[0].params = std::move(deepParams); // a move copies nothing
+        e = errorOf([&] { service.create(batch); });
+        REQUIRE(e.problems().size() == 1);
+        CHECK(e.problems()[0].reason == "params nests objects and arrays more than 64 levels deep");
+        CHECK(nestedDeeperThan(json::parse(deep(64))) == false);
+        CHECK(nestedDeeperThan(json::parse(deep(65))) == true);
     }
 
     TEST_CASE("the service refuses a null manager and zero workers")

@@ -229,6 +229,22 @@ TEST_SUITE("osid-batch")
         sqlite3_close(db);
     }
 
+    TEST_CASE("JSON nested 70,000 levels deep is refused with a clear error, in submit and in run")
+    {
+        sqlite_test::TempDir dir;
+        const std::string deep = std::string(70'000, '[') + std::string(70'000, ']');
+        {
+            std::ofstream(dir.file("deep.jsonl")) << R"({"custom_id": "a", "params": {"subject": )" << deep << "}}\n";
+            std::ofstream(dir.file("deep.json")) << R"({"jobs": [], "callbackUrl": )" << deep << "}\n";
+        }
+        CHECK(osidBatch(where(dir), "submit deep.jsonl").status == 1);
+        CHECK(readFile(dir.file("stderr")).find("nests objects and arrays more than 64 levels deep") !=
+              std::string::npos);
+        CHECK(osidBatch(where(dir), "run deep.json").status == 1);
+        CHECK(readFile(dir.file("stderr")).find("[24092]") != std::string::npos);
+        CHECK(readFile(dir.file("stderr")).find("more than 64 levels deep") != std::string::npos);
+    }
+
     TEST_CASE("a file with bad lines is refused with every problem, and nothing "
               "is created")
     {
