@@ -265,12 +265,13 @@ json MessageBatchResult::toJson() const
     return json{{"custom_id", customId}, {"result", std::move(result)}};
 }
 
-std::vector<MessageBatchRequest> readRequestsJsonLines(std::istream &in)
+std::vector<MessageBatchRequest> readRequestsJsonLines(std::istream &in, std::vector<std::size_t> *lineNumbers)
 {
     std::vector<MessageBatchRequest> requests;
     std::vector<EnvelopeProblem> problems;
     std::string line;
-    for (std::size_t index = 0; std::getline(in, line); ++index) {
+    std::size_t index = 0;
+    for (; std::getline(in, line); ++index) {
         if (line.find_first_not_of(" \t\r") == std::string::npos)
             continue;
         auto item = json::parse(line, nullptr, false);
@@ -284,9 +285,15 @@ std::vector<MessageBatchRequest> readRequestsJsonLines(std::istream &in)
                                             kMaxJsonDepth)});
             continue;
         }
-        if (auto request = requestFromJson(item, index, problems))
+        if (auto request = requestFromJson(item, index, problems)) {
             requests.push_back(std::move(*request));
+            if (lineNumbers)
+                lineNumbers->push_back(index + 1);
+        }
     }
+    if (in.bad())
+        throw ServiceError(error_type::kInvalidRequest,
+                           fmt::format("the batch file could not be read after line {}", index));
     if (!problems.empty())
         throw envelopeError(std::move(problems));
     return requests;
@@ -496,6 +503,7 @@ class MessageBatchService::Engine {
     MessageBatch wait(const std::string &id, const std::function<void(const MessageBatch &)> &onProgress)
     {
         std::optional<RequestCounts> reported;
+        auto reportedStatus = ProcessingStatus::InProgress;
         for (;;) {
             const auto stored = find(id);
             const auto &batch = stored.batch;
@@ -506,12 +514,14 @@ class MessageBatchService::Engine {
                                                "uses \"{}\" and leaves it alone: wait for it with that provider",
                                                id, stored.provider, provider_));
             const auto &c = batch.requestCounts;
-            const bool changed = !reported || reported->processing != c.processing ||
+            const bool changed = !reported || batch.processingStatus != reportedStatus ||
+                                 reported->processing != c.processing ||
                                  reported->succeeded != c.succeeded || reported->errored != c.errored ||
                                  reported->canceled != c.canceled || reported->expired != c.expired;
             if (changed && onProgress)
                 onProgress(batch);
             reported = c;
+            reportedStatus = batch.processingStatus;
             if (batch.processingStatus == ProcessingStatus::Ended)
                 return batch;
             std::unique_lock lock(mutex_);

@@ -103,9 +103,11 @@ struct MessageBatchRequest {
 
 // Reads a batch file: one JSON object {"custom_id", "params"} per line
 // (blank lines are skipped). Every line that is not such an object is a
-// problem, reported together, with index = line number - 1.
+// problem, reported together, with index = line number - 1. With
+// `lineNumbers`, it receives each request's line number (from 1).
 // Errors: ServiceError (invalid_request_error).
-std::vector<MessageBatchRequest> readRequestsJsonLines(std::istream &in);
+std::vector<MessageBatchRequest> readRequestsJsonLines(std::istream &in,
+                                                       std::vector<std::size_t> *lineNumbers = nullptr);
 
 // The same from a parsed {"requests": [...]} body, as the HTTP API takes it.
 std::vector<MessageBatchRequest> requestsFromJson(const nlohmann::json &body);

@@ -245,6 +245,41 @@ TEST_SUITE("osid-batch")
         CHECK(readFile(dir.file("stderr")).find("more than 64 levels deep") != std::string::npos);
     }
 
+    TEST_CASE("file problems by line number, control characters escaped, reasons for unreadable files, stdin, "
+              "global options after the command")
+    {
+        sqlite_test::TempDir dir;
+        std::ofstream(dir.file("bad.jsonl")) << "{\"custom_id\": \"a\", \"params\": {}}\n\n"
+                                                "{\"custom_id\": \"a\", \"params\": {}}\n"
+                                                "{\"custom_id\": \"b\\u001b[31m\", \"params\": {}}\n";
+        CHECK(osidBatch(where(dir), "submit bad.jsonl --store memory").status == 1);
+        CHECK(readFile(dir.file("stderr")) == "osid-batch: the batch was not created: 2 problems\n"
+                                              "  line 3 (a): custom_id is not unique (also line 1)\n"
+                                              "  line 4: custom_id \"b\\x1b[31m\" does not match "
+                                              "^[a-zA-Z0-9_-]{1,64}$\n");
+        std::ofstream(dir.file("broken.jsonl")) << "{\"custom_id\": \"a\", \"params\": {}}\n\nnot json\n";
+        CHECK(osidBatch(where(dir), "submit broken.jsonl").status == 1);
+        CHECK(readFile(dir.file("stderr")) ==
+              "osid-batch: the batch was not created: 1 problem\n  line 3: line 3 is not valid JSON\n");
+        CHECK(osidBatch(where(dir), "submit .").status == 1);
+        CHECK(readFile(dir.file("stderr")) == "osid-batch: cannot read .: it is a directory\n");
+        CHECK(osidBatch(where(dir), "submit missing.jsonl").status == 1);
+        CHECK(readFile(dir.file("stderr")) == "osid-batch: cannot read missing.jsonl: No such file or directory\n");
+        CHECK_FALSE(std::filesystem::exists(dir.file("osid-batch.db")));
+
+        const auto piped = shell(where(dir), "head -3 " + kExample + " | " + OSID_BATCH + " submit - --json --store memory 2>stderr");
+        CHECK(piped.status == 0);
+        const auto ended = json::parse(piped.out.substr(piped.out.rfind("\n{") + 1));
+        CHECK(ended["request_counts"]["succeeded"].get<int>() + ended["request_counts"]["errored"].get<int>() == 3);
+        CHECK(readFile(dir.file("stderr")).find("ended 3/3 done") != std::string::npos);
+
+        std::ofstream(dir.file("job.json")) << R"({"jobs": 5, "x": 1})";
+        CHECK(osidBatch(where(dir), "run job.json").status == 1);
+        const auto jobError = readFile(dir.file("stderr"));
+        CHECK(jobError.find("\n  x: unknown field") != std::string::npos);
+        CHECK(jobError.find("18446744073709551615") == std::string::npos);
+    }
+
     TEST_CASE("a file with bad lines is refused with every problem, and nothing "
               "is created")
     {
@@ -257,8 +292,8 @@ TEST_SUITE("osid-batch")
         }
         auto run = osidBatch(where(dir), "submit bad.jsonl");
         CHECK(run.status == 1);
-        CHECK(readFile(dir.file("stderr")) == "osid-batch: the batch was not created: 1 problem; request 1: line 2 "
-                                              "is not valid JSON\n  item 1: line 2 is not valid JSON\n");
+        CHECK(readFile(dir.file("stderr")) ==
+              "osid-batch: the batch was not created: 1 problem\n  line 2: line 2 is not valid JSON\n");
         {
             std::ofstream bad(dir.file("ids.jsonl"));
             bad << R"({"custom_id": "a b", "params": {}})" << '\n' << R"({"custom_id": "a b", "params": {}})" << '\n';
@@ -269,7 +304,9 @@ TEST_SUITE("osid-batch")
         CHECK(error["type"] == "error");
         CHECK(error["error"]["type"] == "invalid_request_error");
         CHECK(error["error"]["problems"].size() == 2);
-        CHECK(json::parse(osidBatch(where(dir), "--json list").out)["data"].empty());
+        const auto listed = osidBatch(where(dir), "--json list");
+        CHECK(listed.status == 0);
+        CHECK(json::parse(listed.out)["data"].empty());
         CHECK(osidBatch(where(dir), "submit missing.jsonl").status == 1);
     }
 

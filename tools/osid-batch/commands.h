@@ -6,6 +6,7 @@
 #include "messaging/messaging_manager.h"
 
 #include <cstddef>
+#include <fstream>
 #include <memory>
 #include <string>
 
@@ -44,6 +45,11 @@ std::shared_ptr<messaging::MessagingManager> openProvider(const Settings &settin
 // (unsigned). Errors: ServiceError (invalid_request_error) when it is not
 // "whsec_" and base64.
 std::string webhookSecret();
+
+// Opens an input file.
+// Errors: ServiceError (invalid_request_error: "cannot read FILE: " and why,
+//         e.g. "No such file or directory", "it is a directory").
+std::ifstream openInput(const std::string &file);
 
 // `osid-batch run FILE` (job_run_command.cpp).
 int runJobFile(const Settings &settings, const std::string &file);

@@ -34,9 +34,7 @@ bool allSucceeded(const json &results)
 
 int runJobFile(const Settings &settings, const std::string &file)
 {
-    std::ifstream in(file);
-    if (!in)
-        throw service::ServiceError(service::error_type::kInvalidRequest, fmt::format("cannot read {}", file));
+    auto in = openInput(file);
     auto body = json::parse(in, nullptr, false);
     if (body.is_discarded())
         throw service::ServiceError(service::error_type::kInvalidRequest, fmt::format("{} is not valid JSON", file), {},

@@ -32,9 +32,14 @@
 #include <CLI/CLI.hpp>
 #include <fmt/format.h>
 
+#include <cerrno>
+#include <cstdlib>
+#include <cstring>
 #include <filesystem>
 #include <fstream>
 #include <iostream>
+#include <limits>
+#include <string_view>
 
 namespace osid::tools {
 
@@ -91,6 +96,76 @@ MessageBatchService openBatches(const Settings &settings, Use use)
         options);
 }
 
+// Problems located by the batch file's line numbers rather than by request.
+struct LineProblems : ServiceError {
+    using ServiceError::ServiceError;
+};
+
+// `text` with control characters written as \xNN, so that what a file
+// holds cannot move the cursor or recolour the terminal.
+std::string printable(std::string_view text)
+{
+    std::string out;
+    out.reserve(text.size());
+    for (const char c : text) {
+        const auto byte = static_cast<unsigned char>(c);
+        if (byte < 0x20 || byte == 0x7f)
+            out += fmt::format("\\x{:02x}", byte);
+        else
+            out += c;
+    }
+    return out;
+}
+
+// The same error with each problem's index replaced by `locate(index)`
+// (kNoPlace: the problem has no place in the file).
+constexpr std::size_t kNoPlace = std::numeric_limits<std::size_t>::max();
+template <typename Locate> LineProblems locatedByLine(const ServiceError &e, Locate &&locate)
+{
+    static constexpr std::string_view kAlso = "(also request ";
+    auto problems = e.problems();
+    for (auto &p : problems) {
+        p.index = locate(p.index);
+        // "custom_id is not unique (also request 3)": the other one's line.
+        if (const auto at = p.reason.find(kAlso); at != std::string::npos && p.reason.ends_with(")")) {
+            const auto other = std::strtoull(p.reason.c_str() + at + kAlso.size(), nullptr, 10);
+            if (const auto line = locate(other); line != kNoPlace)
+                p.reason = fmt::format("{}(also line {})", p.reason.substr(0, at), line);
+        }
+    }
+    const auto message =
+        fmt::format("the batch was not created: {} problem{}", problems.size(), problems.size() == 1 ? "" : "s");
+    return LineProblems(e.type(), message, std::move(problems), e.specificCode());
+}
+
+// Reads a batch file (`-`: standard input); `lines` receives each request's
+// line number. Problems are reported by line.
+std::vector<service::MessageBatchRequest> readBatchFile(const std::string &file, std::vector<std::size_t> &lines)
+{
+    const auto read = [&](std::istream &in) {
+        try {
+            return service::readRequestsJsonLines(in, &lines);
+        } catch (const ServiceError &e) {
+            throw locatedByLine(e, [](std::size_t index) { return index + 1; });
+        }
+    };
+    if (file == "-")
+        return read(std::cin);
+    auto in = openInput(file);
+    return read(in);
+}
+
+// Says so when another process holds the processing lock, so that waiting
+// is never silent.
+void sayWhoProcesses(const Settings &settings, MessageBatchService &batches)
+{
+    if (!batches.isProcessing())
+        fmt::print(stderr,
+                   "osid-batch: another process holds the processing lock of provider \"{}\" on {} ({}.lock); "
+                   "waiting for it to process the batch (interrupting leaves the batch as it is)\n",
+                   printable(batches.provider()), printable(settings.store), printable(settings.store));
+}
+
 // Blocks until the batch ends, drawing progress on stderr.
 MessageBatch waitShowingProgress(MessageBatchService &batches, const std::string &id)
 {
@@ -102,12 +177,18 @@ MessageBatch waitShowingProgress(MessageBatchService &batches, const std::string
 
 int submit(const Settings &settings, const std::string &file, bool detach)
 {
-    std::ifstream in(file);
-    if (!in)
-        throw ServiceError(service::error_type::kInvalidRequest, fmt::format("cannot read {}", file));
-    const auto requests = service::readRequestsJsonLines(in);
+    std::vector<std::size_t> lines;
+    const auto requests = readBatchFile(file, lines);
     auto batches = openBatches(settings, detach ? Use::Change : Use::Process);
-    const auto batch = batches.create(requests);
+    const auto batch = [&] {
+        try {
+            return batches.create(requests);
+        } catch (const ServiceError &e) {
+            if (e.problems().empty())
+                throw;
+            throw locatedByLine(e, [&](std::size_t index) { return index < lines.size() ? lines[index] : kNoPlace; });
+        }
+    }();
     if (detach) {
         printBatch(settings, batch);
         return kOk;
@@ -115,6 +196,7 @@ int submit(const Settings &settings, const std::string &file, bool detach)
     if (!settings.json)
         fmt::print("{}\n", countsLine(batch));
     std::fflush(stdout);
+    sayWhoProcesses(settings, batches);
     const auto ended = waitShowingProgress(batches, batch.id);
     printBatch(settings, ended);
     return endedStatus(ended);
@@ -177,17 +259,24 @@ int results(const Settings &settings, const std::string &id, const std::vector<s
 int wait(const Settings &settings, const std::string &id)
 {
     auto batches = openBatches(settings, Use::Process);
+    sayWhoProcesses(settings, batches);
     const auto ended = waitShowingProgress(batches, id);
     printBatch(settings, ended);
     return endedStatus(ended);
 }
 
-void printError(const Settings &settings, const ServiceError &e)
+// Prints the error; each problem is placed by `unit` ("line", "job",
+// "item") and its index, unless it has no place.
+void printError(const Settings &settings, const ServiceError &e, const char *unit)
 {
     if (settings.json) {
         auto problems = nlohmann::json::array();
-        for (const auto &p : e.problems())
-            problems.push_back({{"index", p.index}, {"custom_id", p.customId}, {"reason", p.reason}});
+        for (const auto &p : e.problems()) {
+            nlohmann::json problem{{"custom_id", p.customId}, {"reason", p.reason}};
+            if (p.index != kNoPlace)
+                problem[std::string(unit) == "line" ? "line" : "index"] = p.index;
+            problems.push_back(std::move(problem));
+        }
         nlohmann::json error{{"type", e.type()}, {"message", e.what()}};
         if (e.specificCode() != 0)
             error["specific_code"] = e.specificCode();
@@ -196,10 +285,13 @@ void printError(const Settings &settings, const ServiceError &e)
         fmt::print("{}\n", nlohmann::json{{"type", "error"}, {"error", std::move(error)}}.dump(2));
     }
     fmt::print(stderr, "osid-batch: {}{}\n", e.specificCode() != 0 ? fmt::format("[{}] ", e.specificCode()) : "",
-               e.what());
-    for (const auto &p : e.problems())
-        fmt::print(stderr, "  {} {}{}: {}\n", "item", p.index, p.customId.empty() ? "" : " (" + p.customId + ")",
-                   p.reason);
+               printable(e.what()));
+    for (const auto &p : e.problems()) {
+        std::string place = p.index == kNoPlace ? "" : fmt::format("{} {}", unit, p.index);
+        if (!p.customId.empty())
+            place += (place.empty() ? "(" : " (") + printable(p.customId) + ")";
+        fmt::print(stderr, "  {}{}{}\n", place, place.empty() ? "" : ": ", printable(p.reason));
+    }
 }
 
 } // namespace
@@ -215,6 +307,19 @@ std::string webhookSecret()
         throw ServiceError(service::error_type::kInvalidRequest, fmt::format("OSID_BATCH_WEBHOOK_SECRET: {}", e.what()));
     }
     return secret;
+}
+
+std::ifstream openInput(const std::string &file)
+{
+    std::error_code error;
+    if (std::filesystem::is_directory(file, error))
+        throw ServiceError(service::error_type::kInvalidRequest,
+                           fmt::format("cannot read {}: it is a directory", printable(file)));
+    std::ifstream in(file);
+    if (!in)
+        throw ServiceError(service::error_type::kInvalidRequest,
+                           fmt::format("cannot read {}: {}", printable(file), std::strerror(errno)));
+    return in;
 }
 
 std::string storePath(const Settings &settings) { return settings.store == "memory" ? ":memory:" : settings.store; }
@@ -258,6 +363,9 @@ int main(int argc, char **argv)
                  "messaging provider.",
                  "osid-batch");
     app.require_subcommand(1);
+    // The global options (--store, --provider, --json) may also follow the
+    // command: subcommands hand the options they do not know to the app.
+    app.fallthrough();
     Settings settings;
     app.add_option("--store", settings.store,
                    "The SQLite file that keeps batches, job runs and their "
@@ -286,7 +394,7 @@ int main(int argc, char **argv)
         app.add_subcommand("submit", "Creates a message batch from FILE (JSON Lines: {\"custom_id\", "
                                      "\"params\"} per line), prints it, "
                                      "processes it with progress on stderr and prints it again once ended");
-    submitCommand->add_option("file", file, "The batch file")->required()->type_name("FILE.jsonl");
+    submitCommand->add_option("file", file, "The batch file; - for standard input")->required()->type_name("FILE.jsonl");
     submitCommand->add_flag("--detach", detach, "Only creates the batch and prints it; `wait ID` processes it");
     addWorkers(submitCommand);
 
@@ -376,11 +484,14 @@ int main(int argc, char **argv)
             fmt::print("{}\n", service::newWebhookSecret());
             return kOk;
         }
+    } catch (const LineProblems &e) {
+        printError(settings, e, "line");
+        return e.type() == service::error_type::kApi ? kFailed : kRefused;
     } catch (const ServiceError &e) {
-        printError(settings, e);
+        printError(settings, e, *runCommand ? "job" : "item");
         return e.type() == service::error_type::kApi ? kFailed : kRefused;
     } catch (const std::exception &e) {
-        fmt::print(stderr, "osid-batch: {}\n", e.what());
+        fmt::print(stderr, "osid-batch: {}\n", printable(e.what()));
         return kFailed;
     }
     return kUsage;
