@@ -197,6 +197,21 @@ std::vector<StoredBatch> BatchStore::readBatches(Statement &rows)
 std::int64_t BatchStore::insert(const MessageBatch &batch, const std::vector<MessageBatchRequest> &requests,
                                const std::string &provider)
 {
+    std::size_t next = 0;
+    return insertStreaming(batch, provider, [&](std::string &customId, std::string &paramsText) {
+               if (next == requests.size())
+                   return false;
+               customId = requests[next].customId;
+               paramsText = requests[next].params.dump();
+               ++next;
+               return true;
+           }).first;
+}
+
+std::pair<std::int64_t, std::uint64_t>
+BatchStore::insertStreaming(const MessageBatch &batch, const std::string &provider,
+                            const std::function<bool(std::string &customId, std::string &params)> &next)
+{
     std::lock_guard lock(mutex_);
     beforeWrite("saving the batch");
     return db_.write([&] {
@@ -204,10 +219,9 @@ std::int64_t BatchStore::insert(const MessageBatch &batch, const std::vector<Mes
             auto s = db_.prepare("INSERT INTO message_batches (id, status, "
                                  "request_count, created_at, expires_at, "
                                  "ended_at, cancel_initiated_at, archived_at, provider) VALUES "
-                                 "(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)");
+                                 "(?1, ?2, 0, ?4, ?5, ?6, ?7, ?8, ?9)");
             s.bind(1, batch.id)
                 .bind(2, static_cast<std::int64_t>(batch.processingStatus))
-                .bind(3, static_cast<std::uint64_t>(requests.size()))
                 .bind(4, batch.createdAt.toMicroseconds())
                 .bind(5, batch.expiresAt.toMicroseconds());
             bindTime(s, 6, batch.endedAt);
@@ -218,16 +232,18 @@ std::int64_t BatchStore::insert(const MessageBatch &batch, const std::vector<Mes
         }
         const auto key = db_.lastInsertRowid();
         std::int64_t index = 0;
-        for (const auto &request : requests) {
+        std::string customId, params;
+        while (next(customId, params)) {
             db_.prepare("INSERT INTO message_batch_requests (batch, idx, custom_id, "
                         "params) VALUES (?1, ?2, ?3, ?4)")
                 .bind(1, key)
                 .bind(2, index++)
-                .bind(3, request.customId, false)
-                .bind(4, request.params.dump())
+                .bind(3, customId, false)
+                .bind(4, params, false)
                 .run();
         }
-        return key;
+        db_.prepare("UPDATE message_batches SET request_count = ?2 WHERE key = ?1").bind(1, key).bind(2, index).run();
+        return std::pair{key, static_cast<std::uint64_t>(index)};
     });
 }
 

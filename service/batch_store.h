@@ -77,6 +77,14 @@ class BatchStore {
     std::int64_t insert(const MessageBatch &batch, const std::vector<MessageBatchRequest> &requests,
                         const std::string &provider);
 
+    // Saves the batch and the requests `next` gives (custom_id, params as
+    // JSON text) until it returns false, in one transaction, without
+    // holding them all; returns the batch's key and how many it saved.
+    // Whatever `next` throws rolls everything back.
+    std::pair<std::int64_t, std::uint64_t>
+    insertStreaming(const MessageBatch &batch, const std::string &provider,
+                    const std::function<bool(std::string &customId, std::string &params)> &next);
+
     // Binds a batch of no provider (from a version 1 store) to `provider`;
     // false if it is bound already (to this or another one).
     bool bindProvider(std::int64_t key, const std::string &provider);

@@ -18,6 +18,7 @@
 #include <atomic>
 #include <condition_variable>
 #include <istream>
+#include <limits>
 #include <map>
 #include <random>
 #include <thread>
@@ -91,6 +92,21 @@ bool isValidCustomId(const std::string &id)
     });
 }
 
+// The problem of the custom_id of the request at `index`, if any; `seen`
+// holds the custom_ids before it, with their indexes.
+std::optional<EnvelopeProblem> customIdProblem(const std::string &id, std::size_t index,
+                                               std::unordered_map<std::string, std::size_t> &seen)
+{
+    if (!isValidCustomId(id))
+        return EnvelopeProblem{index, "",
+                               fmt::format("custom_id \"{}\" does not match ^[a-zA-Z0-9_-]{{1,64}}$",
+                                           id.size() > 80 ? id.substr(0, 80) + "..." : id)};
+    auto [first, inserted] = seen.emplace(id, index);
+    if (!inserted)
+        return EnvelopeProblem{index, id, fmt::format("custom_id is not unique (also request {})", first->second)};
+    return std::nullopt;
+}
+
 // Every envelope problem of `requests`, in index order.
 std::vector<EnvelopeProblem> envelopeProblems(const std::vector<MessageBatchRequest> &requests, std::size_t maxRequests)
 {
@@ -103,15 +119,10 @@ std::vector<EnvelopeProblem> envelopeProblems(const std::vector<MessageBatchRequ
     std::unordered_map<std::string, std::size_t> seen;
     for (std::size_t i = 0; i < requests.size(); ++i) {
         const auto &id = requests[i].customId;
-        if (!isValidCustomId(id)) {
-            problems.push_back({i, "",
-                                fmt::format("custom_id \"{}\" does not match ^[a-zA-Z0-9_-]{{1,64}}$",
-                                            id.size() > 80 ? id.substr(0, 80) + "..." : id)});
+        if (auto problem = customIdProblem(id, i, seen)) {
+            problems.push_back(std::move(*problem));
             continue;
         }
-        auto [first, inserted] = seen.emplace(id, i);
-        if (!inserted)
-            problems.push_back({i, id, fmt::format("custom_id is not unique (also request {})", first->second)});
         if (nestedDeeperThan(requests[i].params))
             problems.push_back(
                 {i, id, fmt::format("params nests objects and arrays more than {} levels deep", kMaxJsonDepth)});
@@ -160,6 +171,26 @@ std::optional<MessageBatchRequest> requestFromJson(const json &item, std::size_t
         return std::nullopt;
     }
     return MessageBatchRequest{std::move(id), *params};
+}
+
+// The request on one line of a batch file (index: the line's, from 0);
+// nullopt for a blank line, and (with a problem) for a bad one.
+std::optional<MessageBatchRequest> requestFromLine(const std::string &line, std::size_t index,
+                                                   std::vector<EnvelopeProblem> &problems)
+{
+    if (line.find_first_not_of(" \t\r") == std::string::npos)
+        return std::nullopt;
+    auto item = json::parse(line, nullptr, false);
+    if (item.is_discarded()) {
+        problems.push_back({index, "", fmt::format("line {} is not valid JSON", index + 1)});
+        return std::nullopt;
+    }
+    if (nestedDeeperThan(item)) {
+        problems.push_back(
+            {index, "", fmt::format("line {} nests objects and arrays more than {} levels deep", index + 1, kMaxJsonDepth)});
+        return std::nullopt;
+    }
+    return requestFromJson(item, index, problems);
 }
 
 std::string newBatchId(DateTime now)
@@ -272,20 +303,7 @@ std::vector<MessageBatchRequest> readRequestsJsonLines(std::istream &in, std::ve
     std::string line;
     std::size_t index = 0;
     for (; std::getline(in, line); ++index) {
-        if (line.find_first_not_of(" \t\r") == std::string::npos)
-            continue;
-        auto item = json::parse(line, nullptr, false);
-        if (item.is_discarded()) {
-            problems.push_back({index, "", fmt::format("line {} is not valid JSON", index + 1)});
-            continue;
-        }
-        if (nestedDeeperThan(item)) {
-            problems.push_back({index, "",
-                                fmt::format("line {} nests objects and arrays more than {} levels deep", index + 1,
-                                            kMaxJsonDepth)});
-            continue;
-        }
-        if (auto request = requestFromJson(item, index, problems)) {
+        if (auto request = requestFromLine(line, index, problems)) {
             requests.push_back(std::move(*request));
             if (lineNumbers)
                 lineNumbers->push_back(index + 1);
@@ -403,16 +421,75 @@ class MessageBatchService::Engine {
         auto problems = envelopeProblems(requests, options_.maxRequests);
         if (!problems.empty())
             throw envelopeError(std::move(problems));
+        auto batch = newBatch();
+        const auto key = guarded([&] { return store_->insert(batch, requests, provider_); });
+        return created(std::move(batch), key, requests.size());
+    }
+
+    MessageBatch create(std::istream &in)
+    {
+        std::vector<EnvelopeProblem> problems;
+        std::unordered_map<std::string, std::size_t> seen; // custom_id -> line index
+        std::size_t count = 0;
+        std::size_t index = 0;
+        std::string line;
+        const auto next = [&](std::string &customId, std::string &params) {
+            for (; std::getline(in, line);) {
+                const auto at = index++;
+                auto request = requestFromLine(line, at, problems);
+                if (!request)
+                    continue;
+                ++count;
+                if (auto problem = customIdProblem(request->customId, at, seen))
+                    problems.push_back(std::move(*problem));
+                else if (nestedDeeperThan(request->params))
+                    problems.push_back({at, request->customId,
+                                        fmt::format("params nests objects and arrays more than {} levels deep",
+                                                    kMaxJsonDepth)});
+                if (!problems.empty())
+                    continue; // read on for every problem; save nothing more
+                customId = std::move(request->customId);
+                params = request->params.dump();
+                return true;
+            }
+            if (in.bad())
+                throw ServiceError(error_type::kInvalidRequest,
+                                   fmt::format("the batch file could not be read after line {}", index));
+            // These two have no line: index SIZE_MAX.
+            constexpr auto kNoLine = std::numeric_limits<std::size_t>::max();
+            if (count == 0)
+                problems.push_back({kNoLine, "", "a batch needs at least one request"});
+            if (count > options_.maxRequests)
+                problems.push_back({kNoLine, "",
+                                    fmt::format("{} requests; a batch holds at most {}", count, options_.maxRequests)});
+            if (!problems.empty())
+                throw envelopeError(std::move(problems)); // rolls the batch back
+            return false;
+        };
+        auto batch = newBatch();
+        const auto [key, saved] = guarded([&] { return store_->insertStreaming(batch, provider_, next); });
+        batch.requestCounts.processing = saved;
+        return created(std::move(batch), key, saved);
+    }
+
+    // A batch as created now, without requests yet.
+    MessageBatch newBatch()
+    {
         MessageBatch batch;
         batch.createdAt = options_.clock();
         batch.expiresAt = DateTime::fromMicroseconds(batch.createdAt.toMicroseconds() + options_.expiresAfter.count());
         batch.id = newBatchId(batch.createdAt);
-        batch.requestCounts.processing = requests.size();
-        const auto key = guarded([&] { return store_->insert(batch, requests, provider_); });
+        return batch;
+    }
+
+    // Hands a batch just saved to the workers.
+    MessageBatch created(MessageBatch batch, std::int64_t key, std::uint64_t requestCount)
+    {
+        batch.requestCounts.processing = requestCount;
         {
             std::lock_guard lock(mutex_);
             if (processing_)
-                track(key, batch.id, static_cast<std::int64_t>(requests.size()), 0, 0, batch.expiresAt, false);
+                track(key, batch.id, static_cast<std::int64_t>(requestCount), 0, 0, batch.expiresAt, false);
         }
         workAvailable_.notify_all();
         return batch;
@@ -975,6 +1052,8 @@ MessageBatch MessageBatchService::create(const std::vector<MessageBatchRequest> 
 {
     return engine_->create(requests);
 }
+
+MessageBatch MessageBatchService::create(std::istream &jsonLines) { return engine_->create(jsonLines); }
 
 MessageBatch MessageBatchService::retrieve(const std::string &id) { return engine_->find(id).batch; }
 

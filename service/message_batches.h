@@ -250,6 +250,16 @@ class MessageBatchService {
     //         is malformed or not unique. Nothing is saved then.
     MessageBatch create(const std::vector<MessageBatchRequest> &requests);
 
+    // The same from a batch file (as readRequestsJsonLines reads it), saved
+    // while it is read, in one store transaction: memory stays bounded
+    // whatever the file's size. Every problem of the file and of the
+    // envelope is reported together, each with index = line number - 1
+    // ("custom_id is not unique (also request I)" names the other line's
+    // index the same way; "a batch needs at least one request" and "N
+    // requests; a batch holds at most M" have the index SIZE_MAX). Nothing
+    // is saved then.
+    MessageBatch create(std::istream &jsonLines);
+
     // The batch as it is now. Errors: ServiceError (not_found_error).
     MessageBatch retrieve(const std::string &id);
 

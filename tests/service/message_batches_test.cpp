@@ -643,6 +643,33 @@ TEST_SUITE("message batches")
         CHECK(errorOf([&] { requestsFromJson(json::array()); }).type() == "invalid_request_error");
     }
 
+    TEST_CASE("a batch file is saved as it is read; its problems and the envelope's come together, by line")
+    {
+        MessageBatchService service(impl::memory::makeMemoryMessagingManager());
+        std::istringstream good("{\"custom_id\": \"a\", \"params\": {\"subject\": \"x\"}}\n\n"
+                                "{\"custom_id\": \"b\", \"params\": {}}\n");
+        const auto batch = service.create(good);
+        CHECK(batch.requestCounts.processing == 2);
+        CHECK(service.wait(batch.id).requestCounts.succeeded == 2);
+        CHECK(resultsOf(service, batch.id).at("a").message["subject"] == "x");
+
+        std::istringstream bad("{\"custom_id\": \"a\", \"params\": {}}\n\nnot json\n"
+                               "{\"custom_id\": \"a\", \"params\": {}}\n{\"custom_id\": \"c d\", \"params\": {}}\n");
+        auto e = errorOf([&] { service.create(bad); });
+        std::vector<std::string> reasons;
+        for (const auto &p : e.problems())
+            reasons.push_back(fmt::format("{}: {}", p.index, p.reason));
+        CHECK(reasons == std::vector<std::string>{"2: line 3 is not valid JSON",
+                                                  "3: custom_id is not unique (also request 0)",
+                                                  "4: custom_id \"c d\" does not match ^[a-zA-Z0-9_-]{1,64}$"});
+        std::istringstream empty("\n\n");
+        e = errorOf([&] { service.create(empty); });
+        REQUIRE(e.problems().size() == 1);
+        CHECK(e.problems()[0].index == std::numeric_limits<std::size_t>::max());
+        CHECK(e.problems()[0].reason == "a batch needs at least one request");
+        CHECK(service.list().data.size() == 1); // only the good one was saved
+    }
+
     TEST_CASE("JSON nested more than 64 levels deep is refused, at any depth, without a crash")
     {
         // 70,000 levels in one line: a recursive copy or dump would overflow the stack.

@@ -258,7 +258,7 @@ TEST_SUITE("osid-batch")
                                               "  line 4: custom_id \"b\\x1b[31m\" does not match "
                                               "^[a-zA-Z0-9_-]{1,64}$\n");
         std::ofstream(dir.file("broken.jsonl")) << "{\"custom_id\": \"a\", \"params\": {}}\n\nnot json\n";
-        CHECK(osidBatch(where(dir), "submit broken.jsonl").status == 1);
+        CHECK(osidBatch(where(dir), "--store memory submit broken.jsonl").status == 1);
         CHECK(readFile(dir.file("stderr")) ==
               "osid-batch: the batch was not created: 1 problem\n  line 3: line 3 is not valid JSON\n");
         CHECK(osidBatch(where(dir), "submit .").status == 1);
@@ -292,8 +292,10 @@ TEST_SUITE("osid-batch")
         }
         auto run = osidBatch(where(dir), "submit bad.jsonl");
         CHECK(run.status == 1);
-        CHECK(readFile(dir.file("stderr")) ==
-              "osid-batch: the batch was not created: 1 problem\n  line 2: line 2 is not valid JSON\n");
+        // The file's problems and the envelope's, all together.
+        CHECK(readFile(dir.file("stderr")) == "osid-batch: the batch was not created: 2 problems\n"
+                                              "  line 1: custom_id \"a b\" does not match ^[a-zA-Z0-9_-]{1,64}$\n"
+                                              "  line 2: line 2 is not valid JSON\n");
         {
             std::ofstream bad(dir.file("ids.jsonl"));
             bad << R"({"custom_id": "a b", "params": {}})" << '\n' << R"({"custom_id": "a b", "params": {}})" << '\n';

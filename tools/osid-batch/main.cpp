@@ -138,23 +138,6 @@ template <typename Locate> LineProblems locatedByLine(const ServiceError &e, Loc
     return LineProblems(e.type(), message, std::move(problems), e.specificCode());
 }
 
-// Reads a batch file (`-`: standard input); `lines` receives each request's
-// line number. Problems are reported by line.
-std::vector<service::MessageBatchRequest> readBatchFile(const std::string &file, std::vector<std::size_t> &lines)
-{
-    const auto read = [&](std::istream &in) {
-        try {
-            return service::readRequestsJsonLines(in, &lines);
-        } catch (const ServiceError &e) {
-            throw locatedByLine(e, [](std::size_t index) { return index + 1; });
-        }
-    };
-    if (file == "-")
-        return read(std::cin);
-    auto in = openInput(file);
-    return read(in);
-}
-
 // Says so when another process holds the processing lock, so that waiting
 // is never silent.
 void sayWhoProcesses(const Settings &settings, MessageBatchService &batches)
@@ -177,16 +160,20 @@ MessageBatch waitShowingProgress(MessageBatchService &batches, const std::string
 
 int submit(const Settings &settings, const std::string &file, bool detach)
 {
-    std::vector<std::size_t> lines;
-    const auto requests = readBatchFile(file, lines);
+    // The file (`-`: standard input) is saved as it is read, so memory stays
+    // bounded whatever its size.
+    std::ifstream fileInput;
+    if (file != "-")
+        fileInput = openInput(file);
+    std::istream &in = file == "-" ? std::cin : fileInput;
     auto batches = openBatches(settings, detach ? Use::Change : Use::Process);
     const auto batch = [&] {
         try {
-            return batches.create(requests);
+            return batches.create(in);
         } catch (const ServiceError &e) {
             if (e.problems().empty())
                 throw;
-            throw locatedByLine(e, [&](std::size_t index) { return index < lines.size() ? lines[index] : kNoPlace; });
+            throw locatedByLine(e, [](std::size_t index) { return index == kNoPlace ? kNoPlace : index + 1; });
         }
     }();
     if (detach) {
