@@ -98,6 +98,17 @@ void JobRunStore::insertRun(const std::string &asyncId, const std::string &callb
     });
 }
 
+std::vector<std::string> JobRunStore::newest(std::size_t limit)
+{
+    std::lock_guard lock(mutex_);
+    auto s = db_.prepare("SELECT async_id FROM job_run ORDER BY created_at DESC, rowid DESC LIMIT ?");
+    s.bind(1, static_cast<std::uint64_t>(limit));
+    std::vector<std::string> out;
+    while (s.step())
+        out.push_back(s.text(0));
+    return out;
+}
+
 std::optional<RunState> JobRunStore::state(const std::string &asyncId)
 {
     std::lock_guard lock(mutex_);

@@ -59,6 +59,9 @@ public:
 
     std::optional<RunState> state(const std::string &asyncId);
 
+    // The asyncIds of the `limit` newest runs, newest first.
+    std::vector<std::string> newest(std::size_t limit);
+
     // The first job, in order, that has no result yet.
     std::optional<StoredJob> nextJob(const std::string &asyncId);
 

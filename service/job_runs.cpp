@@ -460,6 +460,14 @@ JobRunStatus JobRunService::status(const std::string &asyncId)
     return out;
 }
 
+std::vector<JobRunStatus> JobRunService::list(std::size_t limit)
+{
+    std::vector<JobRunStatus> out;
+    for (const auto &asyncId : state_->store->newest(limit))
+        out.push_back(status(asyncId));
+    return out;
+}
+
 JobRunStatus JobRunService::wait(const std::string &asyncId)
 {
     for (;;)

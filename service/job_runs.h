@@ -114,6 +114,8 @@ public:
     bool repost(const std::string &asyncId);
     // 24105.
     JobRunStatus status(const std::string &asyncId);
+    // The status of the `limit` newest runs of the store, newest first.
+    std::vector<JobRunStatus> list(std::size_t limit = 20);
     // Blocks until the run is completed and its callback is no longer
     // pending (delivered, failed, or none). Also sees work done by another
     // process on the same store. 24105.

@@ -339,6 +339,32 @@ TEST_SUITE("osid-batch")
         CHECK_FALSE(std::filesystem::exists(dir.file("osid-batch-messages.db")));
     }
 
+    TEST_CASE("runs list, status, results, restart and repost work on the job runs of the store")
+    {
+        sqlite_test::TempDir dir;
+        REQUIRE(osidBatch(where(dir), "run " + std::string(EXAMPLES_DIR) + "/job-runs/import.json").status == 0);
+        const auto list = osidBatch(where(dir), "runs list --json");
+        CHECK(list.status == 0);
+        const auto runs = json::parse(list.out);
+        REQUIRE(runs.size() == 1);
+        const auto id = runs[0]["asyncId"].get<std::string>();
+        CHECK(runs[0]["completed"] == true);
+        const auto status = osidBatch(where(dir), "runs status " + id);
+        CHECK(status.status == 0);
+        CHECK(status.out == id + "  completed  100% done  callback none\n");
+        const auto results = osidBatch(where(dir), "--json runs results " + id);
+        CHECK(results.status == 0);
+        CHECK(json::parse(results.out)["asyncId"] == id);
+        const auto restarted = osidBatch(where(dir), "--json runs restart " + id);
+        CHECK(restarted.status == 0);
+        CHECK(json::parse(restarted.out)["results"].size() == json::parse(results.out)["results"].size());
+        CHECK(osidBatch(where(dir), "runs repost " + id).status == 1);
+        CHECK(readFile(dir.file("stderr")).find("has no callbackUrl") != std::string::npos);
+        CHECK(osidBatch(where(dir), "runs status nosuch").status == 1);
+        CHECK(readFile(dir.file("stderr")) == "osid-batch: [24105] could not find job run \"nosuch\"\n");
+        CHECK(osidBatch(where(dir), "runs").status == 2);
+    }
+
     TEST_CASE("run executes the example job run and prints its results; a bad job file is refused with its code")
     {
         sqlite_test::TempDir dir;

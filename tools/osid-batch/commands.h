@@ -63,4 +63,8 @@ struct ServeSettings {
 // `osid-batch serve` (serve_command.cpp): HTTP until SIGINT or SIGTERM.
 int serve(const Settings &settings, const ServeSettings &serveSettings);
 
+// `osid-batch runs list|status|results|restart|repost` (job_run_command.cpp):
+// restart and repost follow the run until its callback settles, as run does.
+int runsCommand(const Settings &settings, const std::string &action, const std::string &asyncId, std::size_t limit);
+
 } // namespace osid::tools

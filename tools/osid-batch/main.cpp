@@ -442,6 +442,25 @@ int main(int argc, char **argv)
                            "Serves only; another process (wait, serve) runs the workers");
     addWorkers(serveCommand);
 
+    auto *runsCommand = app.add_subcommand("runs", "Job runs kept in the store: list, status, results, restart "
+                                                   "(runs the jobs without a saved result), repost (the callback)");
+    runsCommand->require_subcommand(1);
+    std::size_t runsLimit = 20;
+    auto *runsList = runsCommand->add_subcommand("list", "The newest job runs, newest first");
+    runsList->add_option("--limit", runsLimit, "How many")->check(CLI::Range(1, 1000))->capture_default_str();
+    std::string runsAction;
+    for (const auto &[name, help] : std::vector<std::pair<std::string, std::string>>{
+             {"status", "Prints a job run's progress and callback state"},
+             {"results", "Prints a completed job run's results"},
+             {"restart", "Runs again the jobs of a run without a saved result (all of them once it has completed), "
+                         "then delivers its callback; prints its results"},
+             {"repost", "Delivers a completed run's callback again; prints its results"}}) {
+        auto *action = runsCommand->add_subcommand(name, help);
+        action->add_option("id", id, "The run's asyncId")->required()->type_name("ASYNCID");
+        action->callback([&runsAction, name = name] { runsAction = name; });
+    }
+    runsList->callback([&runsAction] { runsAction = "list"; });
+
     try {
         app.parse(argc, argv);
     } catch (const CLI::ParseError &e) {
@@ -471,11 +490,14 @@ int main(int argc, char **argv)
             fmt::print("{}\n", service::newWebhookSecret());
             return kOk;
         }
+
+        if (*runsCommand)
+            return osid::tools::runsCommand(settings, runsAction, id, runsLimit);
     } catch (const LineProblems &e) {
         printError(settings, e, "line");
         return e.type() == service::error_type::kApi ? kFailed : kRefused;
     } catch (const ServiceError &e) {
-        printError(settings, e, *runCommand ? "job" : "item");
+        printError(settings, e, *runCommand || *runsCommand ? "job" : "item");
         return e.type() == service::error_type::kApi ? kFailed : kRefused;
     } catch (const std::exception &e) {
         fmt::print(stderr, "osid-batch: {}\n", printable(e.what()));
