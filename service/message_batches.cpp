@@ -248,6 +248,33 @@ bool lockByte(int fd, off_t offset)
     return ::fcntl(fd, F_OFD_SETLK, &range) == 0;
 }
 
+// Why a filled form is not valid: every problem the form reports, each
+// with the field of params it concerns ("params.sent_time: the sent time is
+// required; params.sender: ..."), from the element Ids of its invalid
+// Metadata (sentTime -> sent_time).
+std::string invalidFormMessage(const messaging::MessageForm &form)
+{
+    const auto messages = form.getValidationMessages();
+    const auto elements = form.getInvalidMetadata();
+    std::string out;
+    for (std::size_t i = 0; i < messages.size(); ++i) {
+        std::string path = "params";
+        if (i < elements.size() && !elements[i].getElementId().isNull()) {
+            path += '.';
+            for (const char c : elements[i].getElementId().getIdentifier()) {
+                if (c >= 'A' && c <= 'Z') {
+                    path += '_';
+                    path += static_cast<char>(c - 'A' + 'a');
+                } else {
+                    path += c;
+                }
+            }
+        }
+        out += fmt::format("{}{}: {}", out.empty() ? "" : "; ", path, messages[i].getText());
+    }
+    return out.empty() ? "params: the message is not valid" : out;
+}
+
 // The error type of a create response that failed: the caller's fault
 // unless the provider itself failed.
 const char *errorTypeOf(ErrorCode code)
@@ -967,6 +994,12 @@ class MessageBatchService::Engine {
                     fillMessageForm(*form, params, "params");
                 } catch (const JsonShapeError &e) {
                     fail(*request, error_type::kInvalidRequest, e.what());
+                    continue;
+                }
+                if (!form->isValid()) {
+                    // Said here, with every problem and its field, rather
+                    // than by the provider's create response.
+                    fail(*request, error_type::kInvalidRequest, invalidFormMessage(*form));
                     continue;
                 }
                 byForm.emplace(form->getId(), request);

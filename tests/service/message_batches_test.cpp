@@ -157,10 +157,11 @@ TEST_SUITE("message batches")
             {"no-sender", noSender},
             {"received-early", receivedEarly},
             {"plain", json{{"subject", "a draft"}, {"text", "not sent"}}},
+            {"two-missing", json{{"recipients", {"resource.Resource:r1@test"}}}},
         };
         const auto ended = service.wait(service.create(batch).id);
         CHECK(ended.requestCounts.succeeded == 2);
-        CHECK(ended.requestCounts.errored == 6);
+        CHECK(ended.requestCounts.errored == 7);
         const auto results = resultsOf(service, ended.id);
         CHECK(results.at("good").type == ResultType::Succeeded);
         CHECK(results.at("plain").type == ResultType::Succeeded);
@@ -174,6 +175,13 @@ TEST_SUITE("message batches")
         CHECK(results.at("unknown-field").errorMessage.find("params.colour: unknown field") == 0);
         CHECK(results.at("wrong-type").errorMessage == "params.subject: expected a string, got number");
         CHECK(results.at("bad-time").errorMessage.find("params.sent_time:") == 0);
+        // Form rules: every problem, each with its field.
+        CHECK(results.at("no-sender").errorMessage == "params.sender: the sender is required");
+        CHECK(results.at("received-early").errorMessage ==
+              "params.received_time: the received time 2026-10-01T00:00:00Z is before the sent time "
+              "2026-11-01T09:00:00Z");
+        CHECK(results.at("two-missing").errorMessage ==
+              "params.sender: the sender is required; params.sent_time: the sent time is required");
         const auto line = results.at("bad-id").toJson();
         CHECK(line["result"]["type"] == "errored");
         CHECK(line["result"]["error"]["type"] == "invalid_request_error");
