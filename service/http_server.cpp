@@ -364,7 +364,16 @@ struct BatchHttpServer::Impl {
             std::string chunk;
             MessageBatchResult result;
             for (std::size_t i = 0; i < kResultLinesPerChunk; ++i) {
-                if (!stream->next(result)) {
+                bool more = false;
+                try {
+                    more = stream->next(result);
+                } catch (const std::exception &) {
+                    // The batch was deleted while being read, or the store
+                    // failed: the connection is dropped before the chunked
+                    // body's end, so the client sees the results cut short.
+                    return false;
+                }
+                if (!more) {
                     if (!chunk.empty())
                         sink.write(chunk.data(), chunk.size());
                     sink.done();
