@@ -146,6 +146,24 @@ TEST_SUITE("osid-batch serve")
         CHECK(text.str().find("GET /v1/messages/batches/" + id + " 200") != std::string::npos);
     }
 
+    TEST_CASE("a batch created over HTTP is bound to the same provider as the other commands: wait processes it")
+    {
+        sqlite_test::TempDir dir;
+        std::string id;
+        {
+            ServeProcess serve(dir.file("."), {"--listen", "127.0.0.1:0"});
+            httplib::Client c("127.0.0.1", serve.port);
+            auto created = c.Post("/v1/messages/batches", requestsBody(20'000).dump(), "application/json");
+            REQUIRE(created);
+            REQUIRE(created->status == 200);
+            id = json::parse(created->body)["id"];
+            serve.stop(SIGKILL); // mid-batch
+        }
+        // Refused with "created for the provider ..." if the strings differed.
+        CHECK(runStatus("cd '" + dir.file(".") + "' && " + OSID_BATCH + " --store batches.db wait " + id +
+                        " >/dev/null 2>&1") == 0);
+    }
+
     TEST_CASE("serve killed with SIGKILL mid-batch: the next serve finishes it, every custom_id once")
     {
         sqlite_test::TempDir dir;

@@ -66,6 +66,9 @@ int serve(const Settings &settings, const ServeSettings &serveSettings)
     batchOptions.process = !serveSettings.noProcess;
     batchOptions.workers = settings.workers;
     batchOptions.chunkSize = settings.chunkSize;
+    // The same provider string as the other commands record, so that
+    // `osid-batch wait` processes the batches created over HTTP and back.
+    batchOptions.provider = providerIdentity(settings);
     service::MessageBatchService batches(manager, batchOptions);
     service::JobRunOptions runOptions;
     runOptions.storePath = storePath(settings);
