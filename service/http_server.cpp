@@ -1,5 +1,6 @@
 #include "service/http_server.h"
 
+#include "service/osid_json.h"
 #include "service/status_page.h"
 
 #include <httplib.h>
@@ -22,9 +23,6 @@ using json = nlohmann::json;
 
 constexpr const char *kBatchesPath = "/v1/messages/batches";
 constexpr const char *kJobRunsPath = "/api/1.0/batch";
-// The deepest JSON a body may nest; deeper is refused before parsing, so
-// that the parser's recursion stays bounded.
-constexpr std::size_t kMaxJsonDepth = 64;
 // Result lines sent per chunk of the streamed results.
 constexpr std::size_t kResultLinesPerChunk = 256;
 
@@ -38,33 +36,6 @@ std::string newRequestId()
     for (int i = 0; i < 24; ++i)
         id += kAlphabet[pick(random)];
     return id;
-}
-
-// How deep `text` nests arrays and objects, reading it once without
-// recursion; stops counting past `limit`.
-std::size_t jsonDepth(const std::string &text, std::size_t limit)
-{
-    std::size_t depth = 0, deepest = 0;
-    bool inString = false, escaped = false;
-    for (char c : text) {
-        if (inString) {
-            if (escaped)
-                escaped = false;
-            else if (c == '\\')
-                escaped = true;
-            else if (c == '"')
-                inString = false;
-        } else if (c == '"') {
-            inString = true;
-        } else if (c == '{' || c == '[') {
-            deepest = std::max(deepest, ++depth);
-            if (deepest > limit)
-                return deepest;
-        } else if ((c == '}' || c == ']') && depth > 0) {
-            --depth;
-        }
-    }
-    return deepest;
 }
 
 // An HTTP-level refusal, answered in the envelope of the route's API.
@@ -143,15 +114,17 @@ void sendError(const httplib::Request &req, httplib::Response &res, const HttpEr
              {{"type", "error"}, {"error", std::move(inner)}, {"request_id", res.get_header_value("request-id")}});
 }
 
-// The body as JSON, or a 400.
+// The body as JSON, or a 400. (nlohmann's parser keeps its own stack, so
+// any depth parses; what nests too deep is refused before anything copies
+// or writes it, which would recurse.)
 json parseBody(const httplib::Request &req)
 {
-    if (jsonDepth(req.body, kMaxJsonDepth) > kMaxJsonDepth)
-        throw HttpError{400, error_type::kInvalidRequest,
-                        fmt::format("the body nests deeper than {} levels", kMaxJsonDepth)};
     auto body = json::parse(req.body, nullptr, false);
     if (body.is_discarded())
         throw HttpError{400, error_type::kInvalidRequest, "the body is not valid JSON"};
+    if (nestedDeeperThan(body))
+        throw HttpError{400, error_type::kInvalidRequest,
+                        fmt::format("the body nests objects and arrays more than {} levels deep", kMaxJsonDepth)};
     return body;
 }
 

@@ -319,7 +319,8 @@ json MessageBatchResult::toJson() const
     if (type == ResultType::Succeeded)
         result["message"] = message;
     else if (type == ResultType::Errored)
-        result["error"] = {{"type", errorType}, {"message", errorMessage}};
+        // The API's ErrorResponse, nested as its SDKs' types expect.
+        result["error"] = {{"type", "error"}, {"error", {{"type", errorType}, {"message", errorMessage}}}};
     return json{{"custom_id", customId}, {"result", std::move(result)}};
 }
 

@@ -149,9 +149,11 @@ struct MessageBatchResult {
     std::string errorType;
     std::string errorMessage;
 
-    // One results line: {"custom_id", "result": {"type": "succeeded",
-    // "message": {...}}} or {"type": "errored", "error": {"type", "message"}}
-    // or {"type": "canceled"} or {"type": "expired"}.
+    // One results line, as the Message Batches API writes it:
+    // {"custom_id", "result": {"type": "succeeded", "message": {...}}} or
+    // {"type": "errored", "error": {"type": "error", "error": {"type",
+    // "message"}}} (the API's ErrorResponse) or {"type": "canceled"} or
+    // {"type": "expired"}.
     nlohmann::json toJson() const;
 };
 

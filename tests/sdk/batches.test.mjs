@@ -112,6 +112,8 @@ describe('osid-batch serve with the official SDK', () => {
             assert.equal(seen.get('r-0').type, 'succeeded');
             assert.equal(seen.get('r-0').message.subject, 'Subject 0');
             assert.equal(seen.get('r-2').type, 'errored');
+            assert.equal(seen.get('r-2').error.type, 'error');
+            assert.equal(seen.get('r-2').error.error.type, 'invalid_request_error');
 
             const deleted = await batches.delete(created.id);
             assert.deepEqual(deleted, { id: created.id, type: 'message_batch_deleted' });

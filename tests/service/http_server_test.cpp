@@ -2,6 +2,7 @@
 // batch actions through a real HTTP client (cpp-httplib's) on loopback,
 // the error envelopes and statuses, and many clients at once.
 
+#include "support/json_lines.h"
 #include "impl/memory/memory_provider.h"
 #include "messaging/message_lookup_session.h"
 #include "service/http_server.h"
@@ -19,6 +20,7 @@
 using namespace osid;
 using namespace osid::service;
 using nlohmann::json;
+using osid::testing::jsonLines;
 
 namespace {
 
@@ -111,15 +113,6 @@ json waitEnded(httplib::Client &c, const std::string &id)
     return {};
 }
 
-std::vector<json> jsonLines(const std::string &text)
-{
-    std::vector<json> out;
-    std::istringstream in(text);
-    for (std::string line; std::getline(in, line);)
-        out.push_back(json::parse(line));
-    return out;
-}
-
 } // namespace
 
 TEST_SUITE("http server")
@@ -163,7 +156,9 @@ TEST_SUITE("http server")
                 ids.insert(line["custom_id"]);
                 if (line["custom_id"] == "r-1") {
                     CHECK(line["result"]["type"] == "errored");
-                    CHECK(line["result"]["error"]["message"].get<std::string>().find("params.subject") !=
+                    CHECK(line["result"]["error"]["type"] == "error");
+                    CHECK(line["result"]["error"]["error"]["type"] == "invalid_request_error");
+                    CHECK(line["result"]["error"]["error"]["message"].get<std::string>().find("params.subject") !=
                           std::string::npos);
                 } else {
                     CHECK(line["result"]["type"] == "succeeded");

@@ -184,7 +184,8 @@ TEST_SUITE("message batches")
               "params.sender: the sender is required; params.sent_time: the sent time is required");
         const auto line = results.at("bad-id").toJson();
         CHECK(line["result"]["type"] == "errored");
-        CHECK(line["result"]["error"]["type"] == "invalid_request_error");
+        CHECK(line["result"]["error"]["type"] == "error");
+        CHECK(line["result"]["error"]["error"]["type"] == "invalid_request_error");
     }
 
     TEST_CASE("cancel with no process at work ends the batch at once, every request canceled, nothing run")

@@ -2,6 +2,7 @@
 // exit status (0 done, 1 refused, 2 command line, 3 store or provider
 // failure, 4 finished with requests that did not succeed).
 
+#include "support/json_lines.h"
 #include "tests/sqlite/sqlite_support.h"
 
 #include <doctest/doctest.h>
@@ -21,6 +22,7 @@
 namespace {
 
 using nlohmann::json;
+using osid::testing::jsonLines;
 
 struct Run {
     int status;
@@ -54,15 +56,6 @@ std::string readFile(const std::string &path)
     std::stringstream s;
     s << in.rdbuf();
     return s.str();
-}
-
-std::vector<json> jsonLines(const std::string &text)
-{
-    std::vector<json> out;
-    std::istringstream in(text);
-    for (std::string line; std::getline(in, line);)
-        out.push_back(json::parse(line));
-    return out;
 }
 
 std::string where(const sqlite_test::TempDir &dir) { return dir.file("."); }
@@ -106,7 +99,7 @@ TEST_SUITE("osid-batch")
         auto errored = jsonLines(osidBatch(where(dir), "results --type errored " + id).out);
         REQUIRE(errored.size() == 2);
         CHECK(errored[0]["custom_id"] == "bad-sender");
-        CHECK(errored[0]["result"]["error"]["type"] == "invalid_request_error");
+        CHECK(errored[0]["result"]["error"]["error"]["type"] == "invalid_request_error");
 
         auto deleted = osidBatch(where(dir), "--json delete " + id);
         CHECK(deleted.status == 0);

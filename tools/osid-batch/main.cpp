@@ -14,7 +14,7 @@
 // `osid-batch wait ID` resumes it. `--store memory` keeps everything in
 // memory, for a throwaway run.
 //
-// Exit status (docs/osid-batch.md):
+// Exit status (docs/batch-service.md):
 //   0  done; for submit, wait and run: every request or job succeeded
 //   1  the service refused the request (a bad file, an unknown id, a batch
 //      that has not ended, ...); the message says why
