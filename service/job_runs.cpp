@@ -229,7 +229,7 @@ struct JobRunService::State {
         } catch (const std::exception &e) {
             // The store failed (disk full, a lock held past the busy
             // timeout): the run stays unfinished, and restart() resumes it.
-            std::fprintf(stderr, "osid-batch-service: job run %s stopped: %s\n", asyncId.c_str(), e.what());
+            report(fmt::format("job run {} stopped: {}", asyncId, e.what()));
         }
     }
 
@@ -254,6 +254,19 @@ struct JobRunService::State {
             lock.unlock();
             deliver(delivery);
             lock.lock();
+        }
+    }
+
+    // One line to options.log, or stderr.
+    void report(const std::string &line) const noexcept
+    {
+        try {
+            if (options.log)
+                options.log(line);
+            else
+                std::fprintf(stderr, "osid-batch-service: %s\n", line.c_str());
+        } catch (...) {
+            // A logger that fails must not stop the worker.
         }
     }
 
@@ -296,8 +309,7 @@ struct JobRunService::State {
             }
         } catch (const std::exception &e) {
             // The store failed: the callback stays pending; repost() retries.
-            std::fprintf(stderr, "osid-batch-service: callback of job run %s: %s\n", delivery.asyncId.c_str(),
-                         e.what());
+            report(fmt::format("callback of job run {}: {}", delivery.asyncId, e.what()));
         }
     }
 

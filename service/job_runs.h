@@ -70,6 +70,10 @@ struct JobRunOptions {
     CallbackPolicy callback;
     // How long a store write waits for another process's write (then 24091).
     std::chrono::milliseconds busyTimeout{5000};
+    // Where the worker says what it could not do (a run stopped by a store
+    // failure, a callback try it could not record), one line each; empty:
+    // stderr.
+    std::function<void(const std::string &line)> log;
 };
 
 struct JobRunStatus {

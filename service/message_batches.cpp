@@ -709,10 +709,25 @@ class MessageBatchService::Engine {
     // Stops this engine's processing for good. Called with mutex_ held.
     void fail(const std::string &why)
     {
-        if (!failure_)
+        if (!failure_) {
             failure_ = why;
+            report(fmt::format("message batch workers stopped: {}", why));
+        }
         workAvailable_.notify_all();
         progress_.notify_all();
+    }
+
+    // One line to options_.log, or stderr.
+    void report(const std::string &line) const noexcept
+    {
+        try {
+            if (options_.log)
+                options_.log(line);
+            else
+                std::fprintf(stderr, "osid-batch-service: %s\n", line.c_str());
+        } catch (...) {
+            // A logger that fails must not stop the worker's own error path.
+        }
     }
 
     // Called with mutex_ held.
@@ -880,7 +895,7 @@ class MessageBatchService::Engine {
                 // The chunk's results could not be saved. Its messages carry
                 // their keys, so the next process finds them instead of
                 // creating them again; this one stops.
-                fail(*error);
+                fail(fmt::format("batch {}, requests {} to {}: {}", chunk->batchId, chunk->from, chunk->to, *error));
                 break;
             }
             if (a == nullptr)

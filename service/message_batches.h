@@ -230,6 +230,10 @@ struct MessageBatchOptions {
     // chunk's results", ...); an exception it throws fails that write, as a
     // full disk would. For fault-injection tests.
     std::function<void(std::string_view)> storeWriteHook;
+    // Where the workers say why they stopped (the batch and the chunk, and
+    // the store's or the provider's error), one line each; empty: stderr.
+    // osid-batch passes stderr; a host passes its own logger.
+    std::function<void(const std::string &line)> log;
 };
 
 class MessageBatchService {

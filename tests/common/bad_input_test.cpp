@@ -39,9 +39,11 @@ void forEachProvider(const std::function<void(Fixture &)> &test)
              return impl::sqlite::makeSqliteMessagingManager(options);
          }},
     };
-    for (const auto &[name, source] : providers) {
+    for (const auto &provider : providers) {
+        // Not a structured binding: clang 14 cannot capture one in INFO's lambda.
+        const char *name = provider.first;
         INFO("provider: ", name);
-        Fixture f(source, {}, Fixture::Mailbox::Default);
+        Fixture f(provider.second, {}, Fixture::Mailbox::Default);
         test(f);
     }
 }
