@@ -707,11 +707,12 @@ class MessageBatchService::Engine {
     }
 
     // Stops this engine's processing for good. Called with mutex_ held.
-    void fail(const std::string &why)
+    // Stops processing: wait() then says `why`; the log also says where.
+    void fail(const std::string &why, const std::string &where = {})
     {
         if (!failure_) {
             failure_ = why;
-            report(fmt::format("message batch workers stopped: {}", why));
+            report(fmt::format("message batch workers stopped{}: {}", where.empty() ? "" : " at " + where, why));
         }
         workAvailable_.notify_all();
         progress_.notify_all();
@@ -895,7 +896,7 @@ class MessageBatchService::Engine {
                 // The chunk's results could not be saved. Its messages carry
                 // their keys, so the next process finds them instead of
                 // creating them again; this one stops.
-                fail(fmt::format("batch {}, requests {} to {}: {}", chunk->batchId, chunk->from, chunk->to, *error));
+                fail(*error, fmt::format("batch {}, requests {} to {}", chunk->batchId, chunk->from, chunk->to));
                 break;
             }
             if (a == nullptr)

@@ -10,6 +10,9 @@
 #include "tests/sqlite/sqlite_support.h"
 
 #include <doctest/doctest.h>
+
+#include <memory>
+#include <mutex>
 #include <fmt/format.h>
 
 #include <atomic>
@@ -127,9 +130,23 @@ TEST_SUITE("message batches under faults")
                 auto options = faultyOptions(path, [](std::uint64_t i) { return i > 40; });
                 options.chunkSize = 100;
                 options.storeWriteAttempts = 4;
+                // The workers say why they stopped through the log hook.
+                auto logged = std::make_shared<std::vector<std::string>>();
+                auto logMutex = std::make_shared<std::mutex>();
+                options.log = [logged, logMutex](const std::string &line) {
+                    std::lock_guard lock(*logMutex);
+                    logged->push_back(line);
+                };
                 MessageBatchService service(manager, options);
                 id = service.create(requests(20'000)).id;
                 const auto e = errorOf([&] { service.wait(id); });
+                {
+                    std::lock_guard lock(*logMutex);
+                    REQUIRE(logged->size() == 1);
+                    CHECK(logged->front().rfind("message batch workers stopped at batch " + id + ", requests ", 0) ==
+                          0);
+                    CHECK(logged->front().find("the batch store failed 4 times in a row") != std::string::npos);
+                }
                 CHECK(e.type() == "api_error");
                 const std::string message = e.what();
                 CHECK(message.find("stopped: the batch store failed 4 times in a row") != std::string::npos);
