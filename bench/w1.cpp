@@ -17,6 +17,7 @@
 
 #include <CLI/CLI.hpp>
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 #include <nlohmann/json.hpp>
 
 #include <algorithm>
@@ -313,6 +314,84 @@ double median(std::vector<double> v)
     return v[v.size() / 2];
 }
 
+// The targets of issue 21 (docs/performance.md): per phase, the memory
+// provider's rate and its ratio to plain SQLite in memory, and the SQLite
+// provider's ratio to plain SQLite on a file. Beyond them, the floor: no
+// phase of either provider slower than its plain baseline.
+struct Target {
+    std::vector<std::string> phases;
+    double memoryRate;
+    double memoryRatio;
+    double sqliteRatio;
+};
+const std::vector<Target> kTargets = {
+    {{"P1 create"}, 500'000, 6, 4},
+    {{"P2 update"}, 300'000, 3, 1},
+    {{"P3 alias", "P3r re-point"}, 1'000'000, 3, 1},
+    {{"P4 delete by sender", "P5 delete by date"}, 2'000'000, 10, 2},
+    {{"P6 lookup"}, 1'000'000, 3, 1},
+    {{"P7 delete all"}, 2'000'000, 3, 1},
+};
+constexpr double kTargetBytesPerMessage = 450;
+
+// Prints the target table for the backends of this run that it needs
+// (a cell is "-" when its backend or baseline did not run); returns how
+// many targets were missed.
+int targetReport(const std::function<std::optional<double>(const std::string &, const std::string &)> &rate,
+                 const std::optional<std::string> &memory, const std::optional<std::string> &plainMemory,
+                 const std::optional<std::string> &sqliteFile, const std::optional<std::string> &plainFile,
+                 std::optional<double> memoryBytesPerMessage)
+{
+    int missed = 0;
+    auto get = [&](const std::optional<std::string> &backend, const std::string &phase) -> std::optional<double> {
+        return backend ? rate(*backend, phase) : std::nullopt;
+    };
+    auto cell = [&](std::optional<double> value, double target, bool isRatio) {
+        if (!value)
+            return std::string("-");
+        const bool met = *value >= target;
+        missed += met ? 0 : 1;
+        return isRatio ? fmt::format("{:.2f} (>= {:g}) {}", *value, target, met ? "met" : "MISSED")
+                       : fmt::format("{:.0f} (>= {:.0f}) {}", *value, target, met ? "met" : "MISSED");
+    };
+    auto ratio = [&](const std::optional<std::string> &backend, const std::optional<std::string> &base,
+                     const std::string &phase) -> std::optional<double> {
+        const auto r = get(backend, phase);
+        const auto b = get(base, phase);
+        return r && b ? std::optional(*r / *b) : std::nullopt;
+    };
+    fmt::print("\nTargets (issue 21; ratios against plain SQLite measured in this run)\n");
+    fmt::print("  {:<22} {:>30} {:>26} {:>26}\n", "phase", "memory items/s", "memory × plain :memory:",
+               "sqlite × plain file");
+    for (const auto &t : kTargets)
+        for (const auto &phase : t.phases)
+            fmt::print("  {:<22} {:>30} {:>26} {:>26}\n", phase, cell(get(memory, phase), t.memoryRate, false),
+                       cell(ratio(memory, plainMemory, phase), t.memoryRatio, true),
+                       cell(ratio(sqliteFile, plainFile, phase), t.sqliteRatio, true));
+    std::string bytes = "-";
+    if (memory && memoryBytesPerMessage) {
+        const bool met = *memoryBytesPerMessage <= kTargetBytesPerMessage;
+        missed += met ? 0 : 1;
+        bytes = fmt::format("{:.0f} (<= {:.0f}) {}", *memoryBytesPerMessage, kTargetBytesPerMessage,
+                            met ? "met" : "MISSED");
+    }
+    fmt::print("  {:<22} {:>30}\n", "bytes per message P1", bytes);
+    // The floor: every phase at least as fast as its baseline.
+    std::vector<std::string> slower;
+    for (const auto &phase : kPhases) {
+        if (auto r = ratio(memory, plainMemory, phase); r && *r < 1)
+            slower.push_back(fmt::format("memory {} ({:.2f})", phase, *r));
+        if (auto r = ratio(sqliteFile, plainFile, phase); r && *r < 1)
+            slower.push_back(fmt::format("sqlite {} ({:.2f})", phase, *r));
+    }
+    if (slower.empty())
+        fmt::print("  floor: no phase of either provider is slower than its plain baseline: met\n");
+    else
+        fmt::print("  floor: MISSED, slower than the plain baseline: {}\n", fmt::join(slower, ", "));
+    missed += static_cast<int>(slower.size());
+    return missed;
+}
+
 } // namespace
 
 int main(int argc, char **argv)
@@ -417,5 +496,21 @@ int main(int argc, char **argv)
                 failed = true;
             }
     }
+
+    // The target table, when a provider and its baseline both ran.
+    std::optional<std::string> memory, sqliteFile;
+    std::optional<double> memoryBytes;
+    for (const auto &b : backends) {
+        if (results[b].front().contains("error"))
+            continue;
+        if (b == "memory") {
+            memory = b;
+            memoryBytes = results[b].front()["memory"]["bytes per message"].get<double>();
+        } else if (b.rfind("sqlite:", 0) == 0 && b != "sqlite::memory:") {
+            sqliteFile = b;
+        }
+    }
+    if ((memory && plainMemory) || (sqliteFile && plainFile))
+        targetReport(rate, memory, plainMemory, sqliteFile, plainFile, memoryBytes);
     return failed ? 1 : 0;
 }

@@ -126,23 +126,28 @@ MessageFormImpl::forCreate(std::shared_ptr<const FormRules> rules, std::uint64_t
 
 std::shared_ptr<MessageFormImpl> MessageFormImpl::forUpdate(std::shared_ptr<const FormRules> rules,
                                                             std::uint64_t sessionSerial, const FormIds &formIds,
-                                                            Id messageId, const MessageContent &existing)
+                                                            Id messageId, MessageContent existing)
 {
+    // Nearly every message carries exactly the delivery record: its forms
+    // share one record type list.
+    static const RecordTypes kDeliveryOnly = std::make_shared<const std::vector<Type>>(1, deliveryRecordType());
+    auto recordTypes = existing.recordTypes == *kDeliveryOnly
+                           ? kDeliveryOnly
+                           : std::make_shared<const std::vector<Type>>(std::move(existing.recordTypes));
     auto form = std::make_shared<MessageFormImpl>(Key(), FormOrigin{formIds.next(), sessionSerial, true, rules},
-                                                  std::make_shared<const std::vector<Type>>(existing.recordTypes),
-                                                  std::move(messageId));
+                                                  std::move(recordTypes), std::move(messageId));
     // Existing values are known but not supplied: only what the consumer
-    // sets or clears is written back.
-    form->displayName_.value = existing.displayName;
-    form->description_.value = existing.description;
+    // sets or clears is written back. They move into the form.
+    form->displayName_.value = std::move(existing.displayName);
+    form->description_.value = std::move(existing.description);
     if (!existing.genusType.isNull())
-        form->genusType_.value = existing.genusType;
-    form->subject_.value = existing.subject;
-    form->text_.value = existing.text;
+        form->genusType_.value = std::move(existing.genusType);
+    form->subject_.value = std::move(existing.subject);
+    form->text_.value = std::move(existing.text);
     if (form->delivery_ && existing.sent) {
-        form->delivery_->sender.value = existing.senderId;
-        form->delivery_->sendingAgent.value = existing.sendingAgentId;
-        form->delivery_->recipients.value = existing.recipientIds;
+        form->delivery_->sender.value = std::move(existing.senderId);
+        form->delivery_->sendingAgent.value = std::move(existing.sendingAgentId);
+        form->delivery_->recipients.value = std::move(existing.recipientIds);
         form->delivery_->sentTime.value = existing.sentTime;
         form->delivery_->receivedTime.value = existing.receivedTime;
     }

@@ -44,7 +44,7 @@ public:
               std::size_t count);
     static std::shared_ptr<MessageFormImpl> forUpdate(std::shared_ptr<const FormRules> rules,
                                                       std::uint64_t sessionSerial, const FormIds &formIds,
-                                                      Id messageId, const MessageContent &existing);
+                                                      Id messageId, MessageContent existing);
 
     MessageFormImpl(Key, FormOrigin origin, RecordTypes recordTypes, Id messageId);
     MessageFormImpl(const MessageFormImpl &) = delete;

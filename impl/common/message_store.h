@@ -24,6 +24,7 @@
 #pragma once
 
 #include "impl/common/message_content.h"
+#include "impl/common/snapshots.h"
 #include "messaging/mailbox.h"
 #include "osid/errors.h"
 #include "transaction/transaction.h"
@@ -82,6 +83,29 @@ public:
 
     // Messages. content() takes a key that resolve() or a selection gave.
     virtual MessageContent content(MailboxKey mailbox, MessageKey key) const = 0;
+    // The key and content of the message of `mailbox` named by its primary
+    // Id or an alias, if there is one: resolve() and content() at once.
+    virtual std::optional<KeyedContent> find(MailboxKey mailbox, const Id &messageId) const
+    {
+        auto key = resolve(mailbox, messageId);
+        if (!key)
+            return std::nullopt;
+        return KeyedContent(*key, content(mailbox, *key));
+    }
+    // The message as a snapshot that stays valid and unchanged whatever
+    // happens to the message later. A store may share its own immutable
+    // version of the message with it rather than copy it.
+    virtual std::shared_ptr<messaging::Message> message(MailboxKey mailbox, MessageKey key) const
+    {
+        return std::make_shared<MessageSnapshot>(messageId(key), content(mailbox, key));
+    }
+    // The message of `mailbox` named by its primary Id or an alias, as
+    // message() gives it; nullptr if there is none.
+    virtual std::shared_ptr<messaging::Message> lookup(MailboxKey mailbox, const Id &messageId) const
+    {
+        auto key = resolve(mailbox, messageId);
+        return key ? message(mailbox, *key) : nullptr;
+    }
     virtual std::vector<KeyedContent> select(MailboxKey mailbox, const MessageQuery &query) const = 0;
     virtual std::vector<MessageKey> allKeys(MailboxKey mailbox) const = 0;
     virtual std::vector<MessageKey> keysFromSender(MailboxKey mailbox, const Id &sender) const = 0;
@@ -98,6 +122,17 @@ public:
     virtual void replace(MailboxKey mailbox, MessageKey key, const MessageContent &previous,
                          const MessageContent &content) = 0;
     virtual void erase(MailboxKey mailbox, MessageKey key) = 0;
+    // Erases the messages of `keys` (keys of `mailbox` that a selection
+    // gave) and returns them.
+    virtual std::vector<MessageKey> eraseKeys(MailboxKey mailbox, std::vector<MessageKey> keys)
+    {
+        for (auto key : keys)
+            erase(mailbox, key);
+        return keys;
+    }
+    // Erases every message of `mailbox` and returns their keys, in no
+    // particular order.
+    virtual std::vector<MessageKey> eraseAll(MailboxKey mailbox) { return eraseKeys(mailbox, allKeys(mailbox)); }
     // Adds the alias or re-points it.
     virtual void setAlias(const Id &aliasId, MessageKey key) = 0;
     // Removes aliases whose message no longer exists anywhere.
@@ -126,6 +161,12 @@ public:
         return run<StoreWriter &>(f, [this](const auto &section) { writeSection(section); });
     }
 
+    // The message of `mailbox` named by its primary Id or an alias, as
+    // StoreReader::lookup() gives it, read in a section of its own; nullptr
+    // if there is none. A store that reads it with one statement may skip
+    // the section's transaction.
+    virtual std::shared_ptr<messaging::Message> lookupMessage(MailboxKey mailbox, const Id &messageId);
+
     // OSID transactions over the calls made through this store. Stores
     // that have them are opened once per session.
     virtual bool supportsTransactions() const { return false; }
@@ -138,21 +179,12 @@ protected:
     virtual void readSection(const std::function<void(const StoreReader &)> &section) = 0;
     virtual void writeSection(const std::function<void(StoreWriter &)> &section) = 0;
 
-private:
-    // Runs f inside a section and carries its result out; errors from
-    // outside the OSID become OperationFailed.
-    template <class View, class F, class Section>
-    static auto run(F &f, const Section &section)
+    // Runs f; errors from outside the OSID become OperationFailed.
+    template <class F>
+    static auto translatingErrors(F &&f)
     {
-        using Result = std::invoke_result_t<F &, View>;
         try {
-            if constexpr (std::is_void_v<Result>) {
-                section(std::function<void(View)>([&](View v) { f(v); }));
-            } else {
-                std::optional<Result> out;
-                section(std::function<void(View)>([&](View v) { out.emplace(f(v)); }));
-                return std::move(*out);
-            }
+            return f();
         } catch (const OsidException &) {
             throw;
         } catch (const std::exception &e) {
@@ -161,6 +193,29 @@ private:
             throw OperationFailed("the store failed with an unknown error");
         }
     }
+
+private:
+    // Runs f inside a section and carries its result out; errors from
+    // outside the OSID become OperationFailed.
+    template <class View, class F, class Section>
+    static auto run(F &f, const Section &section)
+    {
+        using Result = std::invoke_result_t<F &, View>;
+        return translatingErrors([&] {
+            if constexpr (std::is_void_v<Result>) {
+                section(std::function<void(View)>([&](View v) { f(v); }));
+            } else {
+                std::optional<Result> out;
+                section(std::function<void(View)>([&](View v) { out.emplace(f(v)); }));
+                return std::move(*out);
+            }
+        });
+    }
 };
+
+inline std::shared_ptr<messaging::Message> MessageStore::lookupMessage(MailboxKey mailbox, const Id &messageId)
+{
+    return read([&](const StoreReader &s) { return s.lookup(mailbox, messageId); });
+}
 
 } // namespace osid::impl

@@ -15,6 +15,7 @@
 #include <algorithm>
 #include <memory>
 #include <string>
+#include <string_view>
 #include <utility>
 #include <vector>
 
@@ -60,28 +61,87 @@ private:
 using MailboxSnapshot = ObjectSnapshot<messaging::Mailbox>;
 using AgentSnapshot = ObjectSnapshot<authentication::Agent>;
 
-class MessageSnapshot final : public ObjectSnapshot<messaging::Message> {
+// What a message snapshot shows. Its strings are views into storage that
+// `owner` keeps alive: a store's immutable version of the message (so a
+// lookup copies no subject or text), or the snapshot's own copy.
+struct MessageView {
+    std::shared_ptr<const void> owner;
+    std::string_view displayName;
+    std::string_view description;
+    std::string_view subject;
+    std::string_view text;
+    Type genusType;
+    bool delivery = false;
+    // The delivery fields are meaningful only when `sent` is true.
+    bool sent = false;
+    Id senderId;
+    Id sendingAgentId;
+    std::vector<Id> recipientIds;
+    DateTime sentTime;
+    DateTime receivedTime;
+};
+
+class MessageSnapshot final : public messaging::Message {
 public:
-    // The OsidObject fields move to the base, the rest to c_: nothing is
-    // copied twice.
-    MessageSnapshot(Id id, MessageContent content)
-        : ObjectSnapshot({std::move(id), std::move(content.displayName), std::move(content.description),
-                          std::move(content.genusType), std::move(content.recordTypes)}),
-          c_(std::move(content))
+    // A snapshot over a store's version of the message.
+    MessageSnapshot(Id id, MessageView view) : id_(std::move(id)), v_(std::move(view)) {}
+    // A snapshot that owns its content.
+    MessageSnapshot(Id id, MessageContent content) : id_(std::move(id))
     {
+        auto owned = std::make_shared<const MessageContent>(std::move(content));
+        const MessageContent &c = *owned;
+        v_.displayName = c.displayName;
+        v_.description = c.description;
+        v_.subject = c.subject;
+        v_.text = c.text;
+        v_.genusType = c.genusType;
+        v_.delivery = std::find(c.recordTypes.begin(), c.recordTypes.end(),
+                                messaging::records::deliveryRecordType()) != c.recordTypes.end();
+        v_.sent = c.sent;
+        v_.senderId = c.senderId;
+        v_.sendingAgentId = c.sendingAgentId;
+        v_.recipientIds = c.recipientIds;
+        v_.sentTime = c.sentTime;
+        v_.receivedTime = c.receivedTime;
+        v_.owner = std::move(owned);
     }
 
-    DisplayText getSubjectLine() const override { return DisplayText(c_.subject); }
-    DisplayText getText() const override { return DisplayText(c_.text); }
-    bool isSent() const override { return c_.sent; }
-    DateTime getSentTime() const override { return requireSent("sent time"), c_.sentTime; }
-    Id getSenderId() const override { return requireSent("sender"), c_.senderId; }
-    Id getSendingAgentId() const override { return requireSent("sending agent"), c_.sendingAgentId; }
-    DateTime getReceivedTime() const override { return requireSent("received time"), c_.receivedTime; }
+    // OsidObject.
+    Id getId() const override { return id_; }
+    bool isCurrent() const override { return true; }
+    std::unique_ptr<TypeList> getRecordTypes() const override
+    {
+        return makeList<TypeList>(v_.delivery ? std::vector<Type>{messaging::records::deliveryRecordType()}
+                                              : std::vector<Type>{});
+    }
+    bool hasRecordType(const Type &recordType) const override
+    {
+        if (recordType.isNull())
+            throw NullArgument("recordType is null");
+        return v_.delivery && recordType == messaging::records::deliveryRecordType();
+    }
+    DisplayText getDisplayName() const override { return DisplayText(std::string(v_.displayName)); }
+    DisplayText getDescription() const override { return DisplayText(std::string(v_.description)); }
+    Type getGenusType() const override { return v_.genusType; }
+    bool isOfGenusType(const Type &genusType) const override
+    {
+        if (genusType.isNull())
+            throw NullArgument("genusType is null");
+        return v_.genusType == genusType;
+    }
+
+    // Message.
+    DisplayText getSubjectLine() const override { return DisplayText(std::string(v_.subject)); }
+    DisplayText getText() const override { return DisplayText(std::string(v_.text)); }
+    bool isSent() const override { return v_.sent; }
+    DateTime getSentTime() const override { return requireSent("sent time"), v_.sentTime; }
+    Id getSenderId() const override { return requireSent("sender"), v_.senderId; }
+    Id getSendingAgentId() const override { return requireSent("sending agent"), v_.sendingAgentId; }
+    DateTime getReceivedTime() const override { return requireSent("received time"), v_.receivedTime; }
     std::unique_ptr<IdList> getRecipientIds() const override
     {
         requireSent("recipients");
-        return makeList<IdList>(c_.recipientIds);
+        return makeList<IdList>(v_.recipientIds);
     }
     const messaging::records::MessageRecord &getMessageRecord(const Type &messageRecordType) const override
     {
@@ -101,12 +161,12 @@ private:
 
     void requireSent(const char *what) const
     {
-        if (!c_.sent)
+        if (!v_.sent)
             throw IllegalState(std::string("the message is a draft, so it has no ") + what);
     }
 
-    // The Message fields; its OsidObject fields are empty here.
-    MessageContent c_;
+    Id id_;
+    MessageView v_;
     DeliveryRecord delivery_;
 };
 

@@ -154,11 +154,11 @@ std::optional<FormRefusal> applyAlias(StoreWriter &s, MailboxKey mailbox, const 
 std::optional<FormRefusal> applyUpdate(StoreWriter &s, MailboxKey mailbox, const MessageFormImpl &form)
 {
     const Id target = form.getMessageId();
-    auto key = s.resolve(mailbox, target);
-    if (!key)
+    auto found = s.find(mailbox, target);
+    if (!found)
         return FormRefusal{ErrorCode::NotFound,
                            fmt::format("the message {} no longer exists in this mailbox", target.toString())};
-    const auto previous = s.content(mailbox, *key);
+    const auto &[key, previous] = *found;
     auto content = previous;
     form.applyTo(content);
     // The form was valid against the message as it was read; checked again
@@ -168,13 +168,13 @@ std::optional<FormRefusal> applyUpdate(StoreWriter &s, MailboxKey mailbox, const
         return FormRefusal{ErrorCode::InvalidArgument,
                            fmt::format("the update would put the received time {} before the sent time {}",
                                        content.receivedTime.toString(), content.sentTime.toString())};
-    s.replace(mailbox, *key, previous, content);
+    s.replace(mailbox, key, previous, content);
     return std::nullopt;
 }
 
 std::shared_ptr<messaging::Message> snapshot(const StoreReader &s, MailboxKey mailbox, MessageKey key)
 {
-    return std::make_shared<MessageSnapshot>(s.messageId(key), s.content(mailbox, key));
+    return s.message(mailbox, key);
 }
 
 // Runs one batch call's write. The store undoes all of it if anything
@@ -276,7 +276,8 @@ std::shared_ptr<messaging::MessageForm> MessageBatchAdminSessionImpl::getMessage
             throw NotFound(fmt::format("no message {} in this mailbox", messageId.toString()));
         return std::make_pair(s.messageId(*key), s.content(mailbox_, *key));
     });
-    return MessageFormImpl::forUpdate(context_.rules, serial(), FormIds(context_.rules->authority), primary, content);
+    return MessageFormImpl::forUpdate(context_.rules, serial(), FormIds(context_.rules->authority), primary,
+                                      std::move(content));
 }
 
 void MessageBatchAdminSessionImpl::updateMessage(messaging::MessageForm &messageForm)
@@ -382,10 +383,10 @@ std::unique_ptr<MessageBatchFormList> MessageBatchAdminSessionImpl::getMessageFo
         std::vector<std::pair<Id, MessageContent>> out;
         out.reserve(ids.size());
         for (const auto &id : ids) {
-            auto key = s.resolve(mailbox_, id);
-            if (!key)
+            auto found = s.find(mailbox_, id);
+            if (!found)
                 throw NotFound(fmt::format("no message {} in this mailbox", id.toString()));
-            out.emplace_back(s.messageId(*key), s.content(mailbox_, *key));
+            out.emplace_back(s.messageId(found->first), std::move(found->second));
         }
         return out;
     });
@@ -393,7 +394,8 @@ std::unique_ptr<MessageBatchFormList> MessageBatchAdminSessionImpl::getMessageFo
     forms.reserve(targets.size());
     const FormIds formIds(context_.rules->authority);
     for (auto &[primary, content] : targets)
-        forms.push_back(MessageFormImpl::forUpdate(context_.rules, serial(), formIds, std::move(primary), content));
+        forms.push_back(
+            MessageFormImpl::forUpdate(context_.rules, serial(), formIds, std::move(primary), std::move(content)));
     return makeList<MessageBatchFormList>(std::move(forms));
 }
 
@@ -443,20 +445,19 @@ std::unique_ptr<UpdateResponseList> MessageBatchAdminSessionImpl::updateMessages
 }
 
 std::unique_ptr<DeleteResponseList> MessageBatchAdminSessionImpl::deleteKeys(
-    const std::function<std::vector<MessageKey>(const StoreReader &)> &select, bool dropDanglingAliases)
+    const std::function<std::vector<MessageKey>(StoreWriter &)> &erase, bool dropDanglingAliases)
 {
     auto responses = context_.store->write([&](StoreWriter &s) {
-        const auto keys = select(s);
-        // Build every response before erasing anything: erasing cannot
-        // fail, so the call either deletes all it reports or nothing.
+        // The responses are built after the erasing: if building them
+        // fails, the store undoes the whole call, so it either deletes all
+        // it reports or nothing.
+        const auto keys = erase(s);
+        if (dropDanglingAliases)
+            s.dropDanglingAliases();
         std::vector<DeleteResponse> out;
         out.reserve(keys.size());
         for (auto key : keys)
             out.push_back(DeleteResponse::success(s.messageId(key)));
-        for (auto key : keys)
-            s.erase(mailbox_, key);
-        if (dropDanglingAliases)
-            s.dropDanglingAliases();
         return out;
     });
     return makeList<DeleteResponseList>(std::move(responses));
@@ -465,15 +466,14 @@ std::unique_ptr<DeleteResponseList> MessageBatchAdminSessionImpl::deleteKeys(
 std::unique_ptr<DeleteResponseList> MessageBatchAdminSessionImpl::deleteAllMessages()
 {
     requireOpen();
-    return deleteKeys(
-[&](const StoreReader &s) { return s.allKeys(mailbox_); }, true);
+    return deleteKeys([&](StoreWriter &s) { return s.eraseAll(mailbox_); }, true);
 }
 
 std::unique_ptr<DeleteResponseList> MessageBatchAdminSessionImpl::deleteMessagesBySender(const Id &resourceId)
 {
     requireOpen();
     requireNotNull(resourceId, "resourceId");
-    return deleteKeys([&](const StoreReader &s) { return s.keysFromSender(mailbox_, resourceId); });
+    return deleteKeys([&](StoreWriter &s) { return s.eraseKeys(mailbox_, s.keysFromSender(mailbox_, resourceId)); });
 }
 
 std::unique_ptr<DeleteResponseList> MessageBatchAdminSessionImpl::deleteMessagesByDate(const DateTime &from,
@@ -481,7 +481,8 @@ std::unique_ptr<DeleteResponseList> MessageBatchAdminSessionImpl::deleteMessages
 {
     requireOpen();
     requireOrdered(from, to, "from", "to");
-    return deleteKeys([&](const StoreReader &s) { return s.keysReceivedBetween(mailbox_, from, to); });
+    return deleteKeys(
+        [&](StoreWriter &s) { return s.eraseKeys(mailbox_, s.keysReceivedBetween(mailbox_, from, to)); });
 }
 
 std::unique_ptr<AliasResponseList> MessageBatchAdminSessionImpl::aliasMessages(
@@ -534,10 +535,7 @@ std::shared_ptr<messaging::Message> MessageLookupSessionImpl::getMessage(const I
 {
     requireOpen();
     requireNotNull(messageId, "messageId");
-    auto message = context_.store->read([&](const StoreReader &s) -> std::shared_ptr<messaging::Message> {
-        auto key = s.resolve(mailbox_, messageId);
-        return key ? snapshot(s, mailbox_, *key) : nullptr;
-    });
+    auto message = context_.store->lookupMessage(mailbox_, messageId);
     // Thrown here rather than inside the read: fewer frames to unwind, and
     // the store is not held meanwhile.
     if (!message)

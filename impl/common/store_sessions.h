@@ -187,7 +187,7 @@ public:
 
 private:
     std::unique_ptr<transaction::batch::DeleteResponseList> deleteKeys(
-        const std::function<std::vector<MessageKey>(const StoreReader &)> &select, bool dropDanglingAliases = false);
+        const std::function<std::vector<MessageKey>(StoreWriter &)> &erase, bool dropDanglingAliases = false);
 
     MailboxKey mailbox_;
 };

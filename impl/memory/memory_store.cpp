@@ -39,7 +39,7 @@ StoredMessage::StoredMessage(std::string_view displayName, std::string_view desc
     const std::size_t total = handles + displayName.size() + description.size() + subject.size() + text.size();
     if (total == 0)
         return;
-    data_ = std::make_unique_for_overwrite<char[]>(total);
+    data_ = std::make_shared_for_overwrite<char[]>(total);
     char *out = data_.get();
     if (handles != 0)
         std::memcpy(out, recipients.data(), handles);
@@ -99,6 +99,10 @@ Id StoreState::messageId(MessageKey key) const { return messageSpace_.withIdenti
 
 bool StoreState::isPrimarySpace(const Id &id) const
 {
+    // An Id this store issued shares the space's strings.
+    if (&id.getAuthority() == &messageSpace_.getAuthority() &&
+        &id.getIdentifierNamespace() == &messageSpace_.getIdentifierNamespace())
+        return true;
     return detail::equalsIgnoreCase(id.getAuthority(), authority_) &&
            detail::equalsIgnoreCase(id.getIdentifierNamespace(), kMessageNamespace);
 }
@@ -135,6 +139,21 @@ const StoredMessage &StoreState::stored(MailboxKey mailbox, MessageKey key) cons
     return *m;
 }
 
+template <class Out>
+void StoreState::fillDelivery(Out &out, const StoredMessage &m) const
+{
+    out.sent = m.sent;
+    if (!m.sent)
+        return;
+    out.senderId = ids_.value(m.sender);
+    out.sendingAgentId = ids_.value(m.sendingAgent);
+    out.recipientIds.reserve(m.recipientCount());
+    for (std::size_t i = 0; i < m.recipientCount(); ++i)
+        out.recipientIds.push_back(ids_.value(m.recipient(i)));
+    out.sentTime = DateTime::fromMicroseconds(m.sentTime);
+    out.receivedTime = DateTime::fromMicroseconds(m.receivedTime);
+}
+
 MessageContent StoreState::content(MailboxKey mailbox, MessageKey key) const
 {
     const auto &m = stored(mailbox, key);
@@ -146,17 +165,25 @@ MessageContent StoreState::content(MailboxKey mailbox, MessageKey key) const
         c.recordTypes.push_back(messaging::records::deliveryRecordType());
     c.subject = m.subject();
     c.text = m.text();
-    c.sent = m.sent;
-    if (m.sent) {
-        c.senderId = ids_.value(m.sender);
-        c.sendingAgentId = ids_.value(m.sendingAgent);
-        c.recipientIds.reserve(m.recipientCount());
-        for (std::size_t i = 0; i < m.recipientCount(); ++i)
-            c.recipientIds.push_back(ids_.value(m.recipient(i)));
-        c.sentTime = DateTime::fromMicroseconds(m.sentTime);
-        c.receivedTime = DateTime::fromMicroseconds(m.receivedTime);
-    }
+    fillDelivery(c, m);
     return c;
+}
+
+std::shared_ptr<messaging::Message> StoreState::message(MailboxKey mailbox, MessageKey key) const
+{
+    // The snapshot reads the strings from the stored block, which it keeps
+    // alive: nothing of the text is copied.
+    const auto &m = stored(mailbox, key);
+    MessageView v;
+    v.owner = m.block();
+    v.displayName = m.displayName();
+    v.description = m.description();
+    v.subject = m.subject();
+    v.text = m.text();
+    v.genusType = typeHandles_.value(m.genusType);
+    v.delivery = m.delivery;
+    fillDelivery(v, m);
+    return std::make_shared<MessageSnapshot>(messageId(key), std::move(v));
 }
 
 bool StoreState::matches(const StoredMessage &m, const MessageQuery &q) const
@@ -214,12 +241,20 @@ std::vector<MessageKey> StoreState::allKeys(MailboxKey mailbox) const
     return keys;
 }
 
-StoredMessage StoreState::toStored(const MessageContent &c)
+StoredMessage StoreState::toStored(const MessageContent &c, const StoredMessage *previous)
 {
+    // An Id that content() gave from `previous` is the interner's own, so
+    // comparing it with the one of the old handle is a pointer comparison:
+    // an update that keeps the delivery fields interns nothing.
+    auto handle = [&](const Id &id, std::uint32_t old) {
+        return old != 0 && ids_.value(old) == id ? old : ids_.intern(id);
+    };
     recipients_.clear();
     if (c.sent)
-        for (const auto &r : c.recipientIds)
-            recipients_.push_back(ids_.intern(r));
+        for (std::size_t i = 0; i < c.recipientIds.size(); ++i)
+            recipients_.push_back(handle(c.recipientIds[i], previous && previous->sent && i < previous->recipientCount()
+                                                                ? previous->recipient(i)
+                                                                : 0));
     StoredMessage m(c.displayName, c.description, c.subject, c.text, recipients_);
     m.genusType = c.genusType.isNull() ? 0 : typeHandles_.intern(c.genusType);
     for (const auto &t : c.recordTypes)
@@ -227,8 +262,9 @@ StoredMessage StoreState::toStored(const MessageContent &c)
             m.delivery = true;
     m.sent = c.sent;
     if (c.sent) {
-        m.sender = ids_.intern(c.senderId);
-        m.sendingAgent = ids_.intern(c.sendingAgentId);
+        const bool wasSent = previous && previous->sent;
+        m.sender = handle(c.senderId, wasSent ? previous->sender : 0);
+        m.sendingAgent = handle(c.sendingAgentId, wasSent ? previous->sendingAgent : 0);
         m.sentTime = c.sentTime.toMicroseconds();
         m.receivedTime = c.receivedTime.toMicroseconds();
     }
@@ -270,14 +306,19 @@ void StoreState::replace(MailboxKey mailbox, MessageKey key, const MessageConten
     auto &m = *mb.messages.find(key);
     // Convert and journal first: if either fails, the stored message and
     // its index entries are untouched.
-    StoredMessage fresh = toStored(content);
+    StoredMessage fresh = toStored(content, &m);
     if (journaling_)
         journal_.emplace_back(Replaced{mailbox, key, {}});
-    unindex(mb, key, m);
+    // The indexes change only if what they order by does (an update of
+    // the text leaves them alone).
+    const bool reindex = fresh.sent != m.sent || fresh.sender != m.sender || fresh.receivedTime != m.receivedTime;
+    if (reindex)
+        unindex(mb, key, m);
     if (journaling_)
         std::get<Replaced>(journal_.back()).previous = std::move(m);
     m = std::move(fresh);
-    index(mb, key, m);
+    if (reindex)
+        index(mb, key, m);
 }
 
 void StoreState::erase(MailboxKey mailbox, MessageKey key)
@@ -296,15 +337,50 @@ void StoreState::erase(MailboxKey mailbox, MessageKey key)
         std::get<Erased>(journal_.back()).message = std::move(message);
 }
 
+std::vector<MessageKey> StoreState::eraseAll(MailboxKey mailbox)
+{
+    auto &mb = data(mailbox);
+    auto keys = allKeys(mailbox);
+    if (keys.empty())
+        return keys;
+    // The table and its indexes leave as a whole (to the journal, or to be
+    // freed below): nothing is unindexed message by message.
+    auto taken = std::make_unique<Tables>();
+    if (journaling_)
+        journal_.reserve(journal_.size() + 1);
+    std::swap(taken->messages, mb.messages);
+    std::swap(taken->bySender, mb.bySender);
+    std::swap(taken->byReceived, mb.byReceived);
+    if (journaling_)
+        journal_.emplace_back(Emptied{mailbox, std::move(taken)});
+    return keys;
+}
+
 void StoreState::setAlias(const Id &aliasId, MessageKey key)
 {
-    auto it = aliases_.find(aliasId);
-    record(Aliased{aliasId, it == aliases_.end() ? std::nullopt : std::optional<MessageKey>(it->second)});
-    aliases_[aliasId] = key;
+    // One search of the map; the journal has room before anything changes.
+    makeRoomInJournal();
+    auto [it, added] = aliases_.try_emplace(aliasId, key);
+    std::optional<MessageKey> previous;
+    if (!added)
+        previous = std::exchange(it->second, key);
+    record(Aliased{aliasId, previous});
 }
 
 void StoreState::dropDanglingAliases()
 {
+    // With no message left anywhere, every alias goes, at once.
+    if (std::all_of(mailboxes_.begin(), mailboxes_.end(), [](const auto &mb) { return mb->messages.size() == 0; })) {
+        if (aliases_.empty())
+            return;
+        auto cleared = std::make_unique<std::unordered_map<Id, MessageKey>>();
+        if (journaling_)
+            journal_.reserve(journal_.size() + 1);
+        std::swap(*cleared, aliases_);
+        if (journaling_)
+            journal_.emplace_back(AliasesCleared{std::move(cleared)});
+        return;
+    }
     AliasesDropped dropped;
     for (auto it = aliases_.begin(); it != aliases_.end();) {
         const bool dangling = std::none_of(mailboxes_.begin(), mailboxes_.end(),
@@ -352,6 +428,15 @@ void StoreState::rollBack() noexcept
                         aliases_.erase(u.aliasId);
                 } else if constexpr (std::is_same_v<T, MailboxCreated>) {
                     mailboxes_.pop_back();
+                } else if constexpr (std::is_same_v<T, Emptied>) {
+                    // Nothing entered the mailbox since (later changes were
+                    // undone first), so the taken tables are all of it.
+                    auto &mb = data(u.mailbox);
+                    std::swap(mb.messages, u.taken->messages);
+                    std::swap(mb.bySender, u.taken->bySender);
+                    std::swap(mb.byReceived, u.taken->byReceived);
+                } else if constexpr (std::is_same_v<T, AliasesCleared>) {
+                    std::swap(aliases_, *u.aliases);
                 } else {
                     for (auto &[alias, key] : u.aliases)
                         aliases_.emplace(std::move(alias), key);

@@ -60,6 +60,8 @@ private:
 // share one heap block (recipient handles first, then display name,
 // description, subject and text), as most of a message is its text: one
 // allocation per message instead of five, and no std::string headers.
+// The block is immutable and reference-counted: a snapshot that a lookup
+// returns shares it, and an update makes a new one.
 class StoredMessage {
 public:
     StoredMessage() = default;
@@ -86,6 +88,9 @@ public:
     bool sent = false;
     bool delivery = false;
 
+    // The block, for a snapshot to keep alive.
+    std::shared_ptr<const void> block() const noexcept { return data_; }
+
 private:
     std::string_view part(std::size_t i) const noexcept
     {
@@ -95,7 +100,7 @@ private:
         return {data_.get() + offset, sizes_[i]};
     }
 
-    std::unique_ptr<char[]> data_;
+    std::shared_ptr<char[]> data_;
     std::uint32_t sizes_[4] = {};
     std::uint32_t recipientCount_ = 0;
 };
@@ -135,6 +140,7 @@ public:
     std::optional<MessageKey> resolve(MailboxKey mailbox, const Id &messageId) const override;
     std::optional<MailboxKey> aliasMailbox(const Id &aliasId) const override;
     MessageContent content(MailboxKey mailbox, MessageKey key) const override;
+    std::shared_ptr<messaging::Message> message(MailboxKey mailbox, MessageKey key) const override;
     std::vector<KeyedContent> select(MailboxKey mailbox, const MessageQuery &query) const override;
     std::vector<MessageKey> allKeys(MailboxKey mailbox) const override;
     std::vector<MessageKey> keysFromSender(MailboxKey mailbox, const Id &sender) const override;
@@ -147,6 +153,7 @@ public:
     void replace(MailboxKey mailbox, MessageKey key, const MessageContent &previous,
                  const MessageContent &content) override;
     void erase(MailboxKey mailbox, MessageKey key) override;
+    std::vector<MessageKey> eraseAll(MailboxKey mailbox) override;
     void setAlias(const Id &aliasId, MessageKey key) override;
     void dropDanglingAliases() override;
 
@@ -194,15 +201,42 @@ private:
     struct AliasesDropped {
         std::vector<std::pair<Id, MessageKey>> aliases;
     };
-    using Undo = std::variant<Inserted, Replaced, Erased, Aliased, MailboxCreated, AliasesDropped>;
+    // Every message of a mailbox, with its indexes, taken at once.
+    // (Held by pointer: the journal's entries must move without throwing.)
+    struct Tables {
+        MessageTable<StoredMessage> messages;
+        SortedChunks<IndexEntry<std::uint32_t>> bySender;
+        SortedChunks<IndexEntry<std::int64_t>> byReceived;
+    };
+    struct Emptied {
+        MailboxKey mailbox;
+        std::unique_ptr<Tables> taken;
+    };
+    // Every alias, dropped at once.
+    struct AliasesCleared {
+        std::unique_ptr<std::unordered_map<Id, MessageKey>> aliases;
+    };
+    using Undo = std::variant<Inserted, Replaced, Erased, Aliased, MailboxCreated, AliasesDropped, Emptied,
+                              AliasesCleared>;
 
     MailboxData &data(MailboxKey mailbox) { return *mailboxes_.at(static_cast<std::size_t>(mailbox)); }
     const MailboxData &data(MailboxKey mailbox) const { return *mailboxes_.at(static_cast<std::size_t>(mailbox)); }
     const StoredMessage &stored(MailboxKey mailbox, MessageKey key) const;
     bool matches(const StoredMessage &m, const MessageQuery &query) const;
-    StoredMessage toStored(const MessageContent &content);
+    // The delivery fields of a MessageContent or MessageView from `m`.
+    template <class Out>
+    void fillDelivery(Out &out, const StoredMessage &m) const;
+    // `previous`, if given, is the message's stored version, whose handles
+    // are reused where the Ids are the same.
+    StoredMessage toStored(const MessageContent &content, const StoredMessage *previous = nullptr);
     void index(MailboxData &mb, MessageKey key, const StoredMessage &m);
     void unindex(MailboxData &mb, MessageKey key, const StoredMessage &m);
+    // Makes sure the next record() cannot fail for want of room.
+    void makeRoomInJournal()
+    {
+        if (journaling_ && journal_.size() == journal_.capacity())
+            journal_.reserve(journal_.capacity() * 2 + 16);
+    }
     void record(Undo undo)
     {
         if (journaling_)

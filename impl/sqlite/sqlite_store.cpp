@@ -46,11 +46,43 @@ std::string lower(std::string s)
     return s;
 }
 
+// Appends `part` in the text form of an Id, lower-cased first if asked.
+void appendPart(std::string &out, std::string_view part, bool lowerCase)
+{
+    const bool plain = std::none_of(part.begin(), part.end(), [](char c) {
+        const auto u = static_cast<unsigned char>(c);
+        return c == '%' || c == ':' || c == '@' || u < 0x20 || u == 0x7f;
+    });
+    if (!plain) {
+        // Rare: escape character by character.
+        for (char c : part) {
+            const char one = lowerCase ? detail::asciiLower(c) : c;
+            detail::appendEscaped(out, std::string_view(&one, 1));
+        }
+        return;
+    }
+    const auto start = out.size();
+    out += part;
+    if (lowerCase)
+        for (auto i = start; i < out.size(); ++i)
+            out[i] = detail::asciiLower(out[i]);
+}
+
 // The form of an Id or Type that equality works on: authority and
-// namespace compare without case, the identifier with it.
+// namespace compare without case, the identifier with it. For an Id, "I"
+// and the text form of the Id with its authority and namespace lower-cased,
+// built in one string.
 std::string canonicalId(const Id &id)
 {
-    return "I" + Id(lower(id.getAuthority()), lower(id.getIdentifierNamespace()), id.getIdentifier()).toString();
+    std::string out;
+    out.reserve(id.getIdentifierNamespace().size() + id.getIdentifier().size() + id.getAuthority().size() + 3);
+    out += 'I';
+    appendPart(out, id.getIdentifierNamespace(), true);
+    out += ':';
+    appendPart(out, id.getIdentifier(), false);
+    out += '@';
+    appendPart(out, id.getAuthority(), true);
+    return out;
 }
 std::string canonicalType(const Type &t)
 {
@@ -491,6 +523,10 @@ Id SqliteStore::messageId(MessageKey key) const { return messageSpace_.withIdent
 
 bool SqliteStore::isPrimarySpace(const Id &id) const
 {
+    // An Id this store issued shares the space's strings.
+    if (&id.getAuthority() == &messageSpace_.getAuthority() &&
+        &id.getIdentifierNamespace() == &messageSpace_.getIdentifierNamespace())
+        return true;
     return detail::equalsIgnoreCase(id.getAuthority(), authority()) &&
            detail::equalsIgnoreCase(id.getIdentifierNamespace(), kMessageNamespace);
 }
@@ -534,25 +570,61 @@ MessageContent SqliteStore::readContent(const Statement &row, int c) const
         m.recordTypes.push_back(messaging::records::deliveryRecordType());
     m.subject = row.text(c + 4);
     m.text = row.text(c + 5);
-    m.sent = row.integer(c + 6) != 0;
-    if (m.sent) {
-        m.senderId = idOf(row.integer(c + 7));
-        m.sendingAgentId = idOf(row.integer(c + 8));
-        m.sentTime = DateTime::fromMicroseconds(row.integer(c + 9));
-        m.receivedTime = DateTime::fromMicroseconds(row.integer(c + 10));
-        const auto recipients = row.textView(c + 11);
-        const char *p = recipients.data();
-        const char *end = p + recipients.size();
-        while (p < end) {
-            std::int64_t handle = 0;
-            auto [next, ec] = std::from_chars(p, end, handle);
-            if (ec != std::errc())
-                throw OperationFailed("the store holds a malformed recipient list");
-            m.recipientIds.push_back(idOf(handle));
-            p = next < end && *next == ' ' ? next + 1 : next;
-        }
-    }
+    readDelivery(m, row, c);
     return m;
+}
+
+template <class Out>
+void SqliteStore::readDelivery(Out &out, const Statement &row, int c) const
+{
+    out.sent = row.integer(c + 6) != 0;
+    if (!out.sent)
+        return;
+    out.senderId = idOf(row.integer(c + 7));
+    out.sendingAgentId = idOf(row.integer(c + 8));
+    out.sentTime = DateTime::fromMicroseconds(row.integer(c + 9));
+    out.receivedTime = DateTime::fromMicroseconds(row.integer(c + 10));
+    out.recipientIds = recipientsOf(row.textView(c + 11));
+}
+
+MessageView SqliteStore::readView(const Statement &row, int c) const
+{
+    MessageView v;
+    // The four strings share one block that the snapshot keeps.
+    const std::string_view parts[4] = {row.textView(c + 0), row.textView(c + 1), row.textView(c + 4),
+                                       row.textView(c + 5)};
+    auto block = std::make_shared<std::string>();
+    block->reserve(parts[0].size() + parts[1].size() + parts[2].size() + parts[3].size());
+    for (auto part : parts)
+        *block += part;
+    std::string_view rest = *block;
+    std::string_view *views[4] = {&v.displayName, &v.description, &v.subject, &v.text};
+    for (int i = 0; i < 4; ++i) {
+        *views[i] = rest.substr(0, parts[i].size());
+        rest.remove_prefix(parts[i].size());
+    }
+    v.owner = std::move(block);
+    if (auto genus = row.integer(c + 2); genus != 0)
+        v.genusType = Type::parse(nameText(genus));
+    v.delivery = row.integer(c + 3) != 0;
+    readDelivery(v, row, c);
+    return v;
+}
+
+std::vector<Id> SqliteStore::recipientsOf(std::string_view recipients) const
+{
+    std::vector<Id> out;
+    const char *p = recipients.data();
+    const char *end = p + recipients.size();
+    while (p < end) {
+        std::int64_t handle = 0;
+        auto [next, ec] = std::from_chars(p, end, handle);
+        if (ec != std::errc())
+            throw OperationFailed("the store holds a malformed recipient list");
+        out.push_back(idOf(handle));
+        p = next < end && *next == ' ' ? next + 1 : next;
+    }
+    return out;
 }
 
 MessageContent SqliteStore::content(MailboxKey mailbox, MessageKey key) const
@@ -564,6 +636,64 @@ MessageContent SqliteStore::content(MailboxKey mailbox, MessageKey key) const
     if (!q.step())
         throw OperationFailed(fmt::format("message {} is missing from the store", key));
     return readContent(q, 0);
+}
+
+std::shared_ptr<messaging::Message> SqliteStore::lookupMessage(MailboxKey mailbox, const Id &messageId)
+{
+    requireCallsAllowed();
+    // One statement sees one consistent state by itself, so it needs no
+    // BEGIN ... COMMIT of its own (inside an OSID transaction it is part
+    // of that transaction).
+    return translatingErrors([&] { return lookup(mailbox, messageId); });
+}
+
+std::shared_ptr<messaging::Message> SqliteStore::lookup(MailboxKey mailbox, const Id &messageId) const
+{
+    std::shared_ptr<messaging::Message> out;
+    findRow(mailbox, messageId, [&](MessageKey key, const Statement &row) {
+        out = std::make_shared<MessageSnapshot>(this->messageId(key), readView(row, 1));
+    });
+    return out;
+}
+
+std::optional<KeyedContent> SqliteStore::find(MailboxKey mailbox, const Id &messageId) const
+{
+    std::optional<KeyedContent> out;
+    findRow(mailbox, messageId,
+            [&](MessageKey key, const Statement &row) { out.emplace(key, readContent(row, 1)); });
+    return out;
+}
+
+void SqliteStore::findRow(MailboxKey mailbox, const Id &messageId,
+                          const std::function<void(MessageKey, const Statement &)> &read) const
+{
+    // One statement: the row, found by key or through the alias, read in
+    // the same B-tree search that checks the mailbox.
+    static const std::string byKey =
+        fmt::format("SELECT message, {} FROM messages WHERE message = ?1 AND mailbox = ?2", kContentColumns);
+    static const std::string byAlias =
+        fmt::format("SELECT m.message, {} FROM aliases AS a JOIN messages AS m ON m.message = a.message "
+                    "WHERE a.alias = ?1 AND m.mailbox = ?2",
+                    kContentColumns);
+    const bool primary = isPrimarySpace(messageId);
+    std::optional<std::uint64_t> key;
+    std::string alias;
+    if (primary) {
+        key = parseKey(messageId.getIdentifier());
+        if (!key)
+            return;
+    } else {
+        alias = canonicalId(messageId);
+    }
+    auto q = primary ? db_->prepare(hot_.lookupByKey, byKey.c_str())
+                     : db_->prepare(hot_.lookupByAlias, byAlias.c_str());
+    if (primary)
+        q.bind(1, *key);
+    else
+        q.bind(1, alias, false);
+    q.bind(2, mailbox);
+    if (q.step())
+        read(static_cast<MessageKey>(q.integer(0)), q);
 }
 
 std::vector<KeyedContent> SqliteStore::select(MailboxKey mailbox, const MessageQuery &query) const
@@ -755,17 +885,45 @@ void SqliteStore::erase(MailboxKey mailbox, MessageKey key)
         .run();
 }
 
+std::vector<MessageKey> SqliteStore::eraseAll(MailboxKey mailbox)
+{
+    // The keys come from an index (mailbox first, so it covers the query).
+    auto erased = keys("SELECT message FROM messages WHERE mailbox = ?1", mailbox, [](Statement &) {});
+    if (erased.empty())
+        return erased;
+    // One statement. If no other mailbox holds messages, it has no WHERE
+    // clause, so SQLite frees the table's and indexes' pages whole rather
+    // than deleting row by row.
+    bool others = false;
+    {
+        auto q = db_->prepare("SELECT EXISTS (SELECT 1 FROM messages WHERE mailbox < ?1) OR "
+                              "EXISTS (SELECT 1 FROM messages WHERE mailbox > ?1)");
+        q.bind(1, mailbox);
+        others = q.step() && q.integer(0) != 0;
+    }
+    if (others)
+        db_->prepare("DELETE FROM messages WHERE mailbox = ?1").bind(1, mailbox).run();
+    else
+        db_->run("DELETE FROM messages");
+    return erased;
+}
+
 void SqliteStore::setAlias(const Id &aliasId, MessageKey key)
 {
     db_->prepare(hot_.setAlias,
                  "INSERT INTO aliases VALUES (?1, ?2) ON CONFLICT (alias) DO UPDATE SET message = excluded.message")
-        .bind(1, canonicalId(aliasId))
+        .bind(1, canonicalId(aliasId), true)
         .bind(2, key)
         .run();
 }
 
 void SqliteStore::dropDanglingAliases()
 {
+    // No message left anywhere: every alias goes, its pages freed whole.
+    if (db_->queryInteger("SELECT EXISTS (SELECT 1 FROM messages)").value_or(1) == 0) {
+        db_->run("DELETE FROM aliases");
+        return;
+    }
     db_->execute("DELETE FROM aliases WHERE message NOT IN (SELECT message FROM messages)");
 }
 

@@ -80,6 +80,7 @@ public:
     const std::string &authority() const override { return database_->authority(); }
     bool supportsTransactions() const override { return true; }
     std::unique_ptr<transaction::Transaction> startTransaction() override;
+    std::shared_ptr<messaging::Message> lookupMessage(MailboxKey mailbox, const Id &messageId) override;
 
 protected:
     void readSection(const std::function<void(const StoreReader &)> &section) override;
@@ -99,6 +100,8 @@ private:
     std::optional<MessageKey> resolve(MailboxKey mailbox, const Id &messageId) const override;
     std::optional<MailboxKey> aliasMailbox(const Id &aliasId) const override;
     MessageContent content(MailboxKey mailbox, MessageKey key) const override;
+    std::optional<KeyedContent> find(MailboxKey mailbox, const Id &messageId) const override;
+    std::shared_ptr<messaging::Message> lookup(MailboxKey mailbox, const Id &messageId) const override;
     std::vector<KeyedContent> select(MailboxKey mailbox, const MessageQuery &query) const override;
     std::vector<MessageKey> allKeys(MailboxKey mailbox) const override;
     std::vector<MessageKey> keysFromSender(MailboxKey mailbox, const Id &sender) const override;
@@ -111,6 +114,7 @@ private:
     void replace(MailboxKey mailbox, MessageKey key, const MessageContent &previous,
                  const MessageContent &content) override;
     void erase(MailboxKey mailbox, MessageKey key) override;
+    std::vector<MessageKey> eraseAll(MailboxKey mailbox) override;
     void setAlias(const Id &aliasId, MessageKey key) override;
     void dropDanglingAliases() override;
 
@@ -127,6 +131,17 @@ private:
     std::vector<MessageKey> keys(const std::string &sql, MailboxKey mailbox,
                                  const std::function<void(Statement &)> &bind) const;
     MessageContent readContent(const Statement &row, int firstColumn) const;
+    // The same columns as a snapshot's view, its strings in one block.
+    MessageView readView(const Statement &row, int firstColumn) const;
+    std::vector<Id> recipientsOf(std::string_view recipients) const;
+    // The delivery columns into a MessageContent or MessageView.
+    template <class Out>
+    void readDelivery(Out &out, const Statement &row, int firstColumn) const;
+    // Finds the row of the message `messageId` names in `mailbox` with one
+    // statement, and calls read(key, row) if there is one; the row's
+    // content columns start at column 1.
+    void findRow(MailboxKey mailbox, const Id &messageId,
+                 const std::function<void(MessageKey, const Statement &)> &read) const;
     void bindContent(Statement &statement, const MessageContent &content);
     void requireCallsAllowed() const;
     // Ends the OSID transaction without its changes; the message keys it
@@ -147,6 +162,8 @@ private:
         sqlite3_stmt *findAlias = nullptr;
         sqlite3_stmt *inMailbox = nullptr;
         sqlite3_stmt *content = nullptr;
+        sqlite3_stmt *lookupByKey = nullptr;
+        sqlite3_stmt *lookupByAlias = nullptr;
         sqlite3_stmt *insert = nullptr;
         sqlite3_stmt *erase = nullptr;
         sqlite3_stmt *setAlias = nullptr;

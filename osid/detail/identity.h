@@ -11,6 +11,7 @@
 #include <compare>
 #include <cstddef>
 #include <cstdint>
+#include <cstring>
 #include <functional>
 #include <memory>
 #include <string>
@@ -28,6 +29,9 @@ inline bool equalsIgnoreCase(std::string_view a, std::string_view b) noexcept
 {
     if (a.size() != b.size())
         return false;
+    // The same bytes (the usual case: both spelled alike) need no folding.
+    if (a == b)
+        return true;
     for (std::size_t i = 0; i < a.size(); ++i)
         if (asciiLower(a[i]) != asciiLower(b[i]))
             return false;
@@ -46,18 +50,48 @@ inline std::strong_ordering compareIgnoreCase(std::string_view a, std::string_vi
     return a.size() <=> b.size();
 }
 
-// FNV-1a over bytes, lower-casing when asked; mixed into `seed`.
+// The 8 bytes of `word` with ASCII 'A'..'Z' lowered, all at once (bytes of
+// 0x80 and above are left alone).
+constexpr std::uint64_t asciiLower8(std::uint64_t word) noexcept
+{
+    constexpr std::uint64_t ones = 0x0101010101010101ull;
+    const std::uint64_t low7 = word & (0x7f * ones);
+    // The high bit of each byte: set where the byte is >= 'A', and where > 'Z'.
+    const std::uint64_t atLeastA = low7 + (0x80 - 'A') * ones;
+    const std::uint64_t aboveZ = low7 + (0x80 - 'Z' - 1) * ones;
+    const std::uint64_t upper = atLeastA & ~aboveZ & ~word & (0x80 * ones);
+    return word | (upper >> 2);
+}
+
+// A hash of bytes, 8 at a time, lower-casing ASCII letters when asked;
+// mixed into `seed`. Equal under the comparison (exact or ignoring case)
+// means equal hash.
 inline std::size_t hashBytes(std::size_t seed, std::string_view s, bool ignoreCase) noexcept
 {
-    std::uint64_t h = 1469598103934665603ull ^ seed;
-    for (char c : s) {
-        h ^= static_cast<unsigned char>(ignoreCase ? asciiLower(c) : c);
-        h *= 1099511628211ull;
+    constexpr std::uint64_t kMultiplier = 0x9E3779B97F4A7C15ull;
+    std::uint64_t h = (seed ^ s.size()) * kMultiplier;
+    auto mix = [&](std::uint64_t word) {
+        if (ignoreCase)
+            word = asciiLower8(word);
+        h = (h ^ word) * kMultiplier;
+        h ^= h >> 29;
+    };
+    std::size_t i = 0;
+    for (; i + 8 <= s.size(); i += 8) {
+        std::uint64_t word;
+        std::memcpy(&word, s.data() + i, sizeof word);
+        mix(word);
     }
-    // Separator so that ("ab","c") and ("a","bc") differ.
-    h ^= 0xff;
-    h *= 1099511628211ull;
-    return static_cast<std::size_t>(h);
+    if (i < s.size()) {
+        std::uint64_t word = 0;
+        for (std::size_t k = 0; i + k < s.size(); ++k)
+            word |= std::uint64_t{static_cast<unsigned char>(s[i + k])} << (8 * k);
+        mix(word);
+    }
+    // Finalizer (splitmix64's), so that every input bit reaches every output bit.
+    h = (h ^ (h >> 30)) * 0xBF58476D1CE4E5B9ull;
+    h = (h ^ (h >> 27)) * 0x94D049BB133111EBull;
+    return static_cast<std::size_t>(h ^ (h >> 31));
 }
 
 struct IdentityTriple {
@@ -154,6 +188,9 @@ public:
             return true;
         if (!a.rep_ || !b.rep_)
             return false;
+        // Ids of one space share its strings: then only identifiers differ.
+        if (a.rep_->authority == b.rep_->authority && a.rep_->identifierNamespace == b.rep_->identifierNamespace)
+            return a.rep_->identifier == b.rep_->identifier;
         // Known, different hashes settle it without reading the strings.
         const auto ha = a.rep_->hash.load(std::memory_order_relaxed);
         const auto hb = b.rep_->hash.load(std::memory_order_relaxed);

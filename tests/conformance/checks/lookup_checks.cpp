@@ -71,6 +71,35 @@ void addLookupChecks(Suite &suite)
         EXPECT(message->isCurrent());
     });
 
+    add("a looked-up Message stays valid and unchanged after its message is updated or deleted", [](Fixture &f) {
+        auto ids = f.import({{"first subject", std::string(300, 'x'), resource("alice"), at(0),
+                              {resource("bob"), resource("carol")}}});
+        auto before = f.lookup->getMessage(ids[0]);
+        const Id alias = unknownId("kept");
+        f.session->aliasMessage(ids[0], alias);
+        auto viaAlias = f.lookup->getMessage(alias);
+
+        auto form = f.session->getMessageFormForUpdate(ids[0]);
+        form->setSubjectLine("second subject");
+        form->setText("short");
+        deliveryFormRecord(*form).setRecipients({resource("dave")});
+        f.session->updateMessage(*form);
+        EXPECT_EQ(f.lookup->getMessage(ids[0])->getSubjectLine().getText(), "second subject");
+
+        f.session->deleteMessage(ids[0]);
+        EXPECT_THROWS(NotFound, f.lookup->getMessage(ids[0]));
+        // Both snapshots still show the message as it was when looked up.
+        for (const auto &m : {before, viaAlias}) {
+            EXPECT_EQ(m->getId(), ids[0]);
+            EXPECT_EQ(m->getSubjectLine().getText(), "first subject");
+            EXPECT_EQ(m->getText().getText(), std::string(300, 'x'));
+            EXPECT_EQ(m->getSenderId(), resource("alice"));
+            EXPECT_EQ(m->getSentTime(), at(0));
+            auto recipients = m->getRecipientIds();
+            EXPECT(collect(*recipients) == (std::vector<Id>{resource("bob"), resource("carol")}));
+        }
+    });
+
     add("getMessage raises NotFound for an unknown Id and NullArgument for the null Id", [](Fixture &f) {
         LookupFixture x{f};
         const Id id = x.draft("known");
