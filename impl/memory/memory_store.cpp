@@ -112,10 +112,10 @@ std::optional<MessageKey> StoreState::resolve(MailboxKey mailbox, const Id &mess
     std::optional<MessageKey> key;
     if (isPrimarySpace(messageId)) {
         key = parseKey(messageId.getIdentifier());
-    } else if (auto it = aliases_.find(messageId); it != aliases_.end()) {
-        key = it->second;
+    } else if (const auto *aliased = aliases_.find(messageId)) {
+        key = *aliased;
     }
-    if (!key || data(mailbox).messages.find(*key) == nullptr)
+    if (!key || !data(mailbox).messages.contains(*key))
         return std::nullopt;
     return key;
 }
@@ -346,8 +346,7 @@ std::vector<MessageKey> StoreState::eraseAll(MailboxKey mailbox)
     // The table and its indexes leave as a whole (to the journal, or to be
     // freed below): nothing is unindexed message by message.
     auto taken = std::make_unique<Tables>();
-    if (journaling_)
-        journal_.reserve(journal_.size() + 1);
+    makeRoomInJournal();
     std::swap(taken->messages, mb.messages);
     std::swap(taken->bySender, mb.bySender);
     std::swap(taken->byReceived, mb.byReceived);
@@ -360,10 +359,7 @@ void StoreState::setAlias(const Id &aliasId, MessageKey key)
 {
     // One search of the map; the journal has room before anything changes.
     makeRoomInJournal();
-    auto [it, added] = aliases_.try_emplace(aliasId, key);
-    std::optional<MessageKey> previous;
-    if (!added)
-        previous = std::exchange(it->second, key);
+    const auto previous = aliases_.set(aliasId, key);
     record(Aliased{aliasId, previous});
 }
 
@@ -373,28 +369,27 @@ void StoreState::dropDanglingAliases()
     if (std::all_of(mailboxes_.begin(), mailboxes_.end(), [](const auto &mb) { return mb->messages.size() == 0; })) {
         if (aliases_.empty())
             return;
-        auto cleared = std::make_unique<std::unordered_map<Id, MessageKey>>();
-        if (journaling_)
-            journal_.reserve(journal_.size() + 1);
+        auto cleared = std::make_unique<AliasTable>();
+        makeRoomInJournal();
         std::swap(*cleared, aliases_);
         if (journaling_)
             journal_.emplace_back(AliasesCleared{std::move(cleared)});
         return;
     }
     AliasesDropped dropped;
-    for (auto it = aliases_.begin(); it != aliases_.end();) {
-        const bool dangling = std::none_of(mailboxes_.begin(), mailboxes_.end(),
-                                           [&](const auto &mb) { return mb->messages.find(it->second) != nullptr; });
-        if (dangling) {
-            if (journaling_)
-                dropped.aliases.emplace_back(it->first, it->second);
-            it = aliases_.erase(it);
-        } else {
-            ++it;
-        }
-    }
-    if (!dropped.aliases.empty())
-        record(std::move(dropped));
+    auto live = [&](MessageKey key) {
+        return std::any_of(mailboxes_.begin(), mailboxes_.end(),
+                           [&](const auto &mb) { return mb->messages.find(key) != nullptr; });
+    };
+    aliases_.forEach([&](const Id &alias, MessageKey key) {
+        if (!live(key))
+            dropped.aliases.emplace_back(alias, key);
+    });
+    if (dropped.aliases.empty())
+        return;
+    makeRoomInJournal();
+    aliases_.retainIf([&](const Id &, MessageKey key) { return live(key); });
+    record(std::move(dropped));
 }
 
 void StoreState::rollBack() noexcept
@@ -423,7 +418,7 @@ void StoreState::rollBack() noexcept
                     index(mb, u.key, m);
                 } else if constexpr (std::is_same_v<T, Aliased>) {
                     if (u.previous)
-                        aliases_[u.aliasId] = *u.previous;
+                        aliases_.set(u.aliasId, *u.previous);
                     else
                         aliases_.erase(u.aliasId);
                 } else if constexpr (std::is_same_v<T, MailboxCreated>) {
@@ -439,7 +434,7 @@ void StoreState::rollBack() noexcept
                     std::swap(aliases_, *u.aliases);
                 } else {
                     for (auto &[alias, key] : u.aliases)
-                        aliases_.emplace(std::move(alias), key);
+                        aliases_.set(alias, key);
                 }
             },
             *it);

@@ -5,7 +5,7 @@
 // by (sender, key) and (received time, key) (SortedChunks), so deletes by
 // sender or date visit only what they delete. Ids that repeat across messages (senders, agents,
 // recipients, genus types) are interned to 32-bit handles. Aliases are
-// global: alias Id -> message key.
+// global: alias Id -> message key (AliasTable).
 //
 // A write section keeps an undo journal: if it fails, the journal is
 // played back and the store is as it was before the section.
@@ -13,6 +13,7 @@
 #pragma once
 
 #include "impl/common/message_store.h"
+#include "impl/memory/alias_table.h"
 #include "impl/memory/message_table.h"
 #include "impl/memory/sorted_chunks.h"
 
@@ -214,7 +215,7 @@ private:
     };
     // Every alias, dropped at once.
     struct AliasesCleared {
-        std::unique_ptr<std::unordered_map<Id, MessageKey>> aliases;
+        std::unique_ptr<AliasTable> aliases;
     };
     using Undo = std::variant<Inserted, Replaced, Erased, Aliased, MailboxCreated, AliasesDropped, Emptied,
                               AliasesCleared>;
@@ -247,7 +248,7 @@ private:
     // A message Id (key 0) whose authority and namespace new message Ids share.
     Id messageSpace_;
     std::vector<std::unique_ptr<MailboxData>> mailboxes_;
-    std::unordered_map<Id, MessageKey> aliases_;
+    AliasTable aliases_;
     Interner<Id> ids_;
     Interner<Type> typeHandles_;
     MessageKey nextKey_ = 1;

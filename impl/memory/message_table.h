@@ -5,8 +5,9 @@
 // move (so growing never copies a message); an open-addressing index with
 // linear probing maps a key to its slot. An index entry is 8 bytes, a slot
 // number and 32 bits of the key's hash, so that a probe rarely reads a slot
-// it does not want; std::unordered_map spends a node (key, value and link)
-// plus a bucket per message.
+// it does not want (a key below 2^31 is its own tag, so a probe for one
+// never reads a slot); std::unordered_map spends a node (key, value and
+// link) plus a bucket per message.
 
 #pragma once
 
@@ -33,6 +34,9 @@ public:
         const auto i = position(key);
         return i == kNone ? nullptr : &slots_[index_[i].slot - 1].value;
     }
+    // Whether `key` is present. For a key below 2^31 (every key of the
+    // first two billion messages) this reads the index only, not the slot.
+    bool contains(std::uint64_t key) const { return position(key) != kNone; }
 
     // Adds `value` under `key`, which must not be present.
     V &insert(std::uint64_t key, V value)
@@ -89,7 +93,15 @@ private:
     // Fibonacci hashing: keys are consecutive, the product spreads them.
     static std::uint64_t hashOf(std::uint64_t key) noexcept { return key * 0x9E3779B97F4A7C15ull; }
     std::size_t home(std::uint64_t key) const noexcept { return static_cast<std::size_t>(hashOf(key) >> shift_); }
-    static std::uint32_t tagOf(std::uint64_t key) noexcept { return static_cast<std::uint32_t>(hashOf(key)); }
+    // A key below 2^31 is its own tag (top bit clear), so a matching tag
+    // is the key itself; a larger key's tag is 31 bits of its hash with the
+    // top bit set, and a match must be confirmed in the slot.
+    static constexpr std::uint64_t kExactTags = std::uint64_t{1} << 31;
+    static std::uint32_t tagOf(std::uint64_t key) noexcept
+    {
+        return key < kExactTags ? static_cast<std::uint32_t>(key)
+                                : static_cast<std::uint32_t>(hashOf(key) >> 33) | 0x80000000u;
+    }
     std::uint64_t keyAt(std::size_t i) const noexcept { return slots_[index_[i].slot - 1].key; }
 
     // Where `key` is in the index, or kNone.
@@ -103,7 +115,7 @@ private:
             const Entry &e = index_[i];
             if (e.slot == 0)
                 return kNone;
-            if (e.tag == tag && keyAt(i) == key)
+            if (e.tag == tag && (key < kExactTags || keyAt(i) == key))
                 return i;
         }
     }

@@ -1,7 +1,8 @@
 // The memory store's containers against the std:: ones they replace, over
 // random inserts and erases (appends, splits, merges, probe runs wrapping
-// round the index).
+// round the index, re-pointed aliases).
 
+#include "impl/memory/alias_table.h"
 #include "impl/memory/message_table.h"
 #include "impl/memory/sorted_chunks.h"
 
@@ -13,6 +14,7 @@
 #include <set>
 #include <vector>
 
+using osid::impl::memory::AliasTable;
 using osid::impl::memory::MessageTable;
 using osid::impl::memory::SortedChunks;
 
@@ -95,5 +97,71 @@ TEST_SUITE("memory store containers")
         std::map<std::uint64_t, std::uint64_t> seen;
         table.forEach([&](std::uint64_t key, std::uint64_t value) { seen[key] = value; });
         CHECK(seen == reference);
+    }
+
+    TEST_CASE("MessageTable tells keys apart on both sides of 2^31, where tags stop being the keys themselves")
+    {
+        std::mt19937_64 random(17);
+        MessageTable<std::uint64_t> table;
+        std::set<std::uint64_t> present;
+        // Keys just below and above 2^31, and large ones whose hash tags
+        // could equal a small key.
+        std::vector<std::uint64_t> keys;
+        for (std::uint64_t k = (std::uint64_t{1} << 31) - 500; k < (std::uint64_t{1} << 31) + 500; ++k)
+            keys.push_back(k);
+        for (int i = 0; i < 3000; ++i)
+            keys.push_back((random() | 1) >> (random() % 2 == 0 ? 1 : 33));
+        for (auto k : keys)
+            if (present.insert(k).second)
+                table.insert(k, k + 1);
+        for (auto k : keys) {
+            CHECK(table.contains(k));
+            REQUIRE(table.find(k) != nullptr);
+            CHECK(*table.find(k) == k + 1);
+        }
+        for (int i = 0; i < 20000; ++i) {
+            const std::uint64_t probe = i % 2 == 0 ? random() >> 33 : random();
+            CHECK(table.contains(probe) == (present.count(probe) == 1));
+        }
+    }
+
+    TEST_CASE("AliasTable keeps the contents of a std::map, and equal Ids in other spellings find the same alias")
+    {
+        std::mt19937_64 random(13);
+        AliasTable table;
+        std::map<osid::Id, std::uint64_t> reference;
+        // Few identifiers, so that re-points, erases of present and absent
+        // aliases, and long probe runs all happen.
+        auto alias = [&] { return osid::Id("example.org", "w1.Alias", std::to_string(random() % 3000)); };
+        for (int round = 0; round < 50000; ++round) {
+            const auto id = alias();
+            if (random() % 3 != 0) {
+                const std::uint64_t key = random() % 1000 + 1;
+                const auto it = reference.find(id);
+                const auto previous = table.set(id, key);
+                CHECK(previous.has_value() == (it != reference.end()));
+                if (previous)
+                    CHECK(*previous == it->second);
+                reference[id] = key;
+            } else {
+                table.erase(id);
+                reference.erase(id);
+            }
+        }
+        CHECK(table.size() == reference.size());
+        for (int n = 0; n < 3000; ++n) {
+            const osid::Id id("EXAMPLE.org", "W1.alias", std::to_string(n));
+            const auto it = reference.find(id);
+            const auto *found = table.find(id);
+            REQUIRE((found != nullptr) == (it != reference.end()));
+            if (found)
+                CHECK(*found == it->second);
+        }
+        table.retainIf([](const osid::Id &, std::uint64_t key) { return key % 2 == 0; });
+        std::erase_if(reference, [](const auto &entry) { return entry.second % 2 != 0; });
+        std::map<osid::Id, std::uint64_t> seen;
+        table.forEach([&](const osid::Id &id, std::uint64_t key) { seen[id] = key; });
+        CHECK(seen == reference);
+        CHECK(table.size() == reference.size());
     }
 }
