@@ -122,11 +122,11 @@ std::optional<MessageKey> StoreState::resolve(MailboxKey mailbox, const Id &mess
 
 std::optional<MailboxKey> StoreState::aliasMailbox(const Id &aliasId) const
 {
-    auto it = aliases_.find(aliasId);
-    if (it == aliases_.end())
+    const auto *key = aliases_.find(aliasId);
+    if (key == nullptr)
         return std::nullopt;
     for (std::size_t mailbox = 0; mailbox < mailboxes_.size(); ++mailbox)
-        if (mailboxes_[mailbox] && mailboxes_[mailbox]->messages.find(it->second) != nullptr)
+        if (mailboxes_[mailbox] && mailboxes_[mailbox]->messages.contains(*key))
             return static_cast<MailboxKey>(mailbox);
     return std::nullopt;
 }
@@ -379,7 +379,7 @@ void StoreState::dropDanglingAliases()
     AliasesDropped dropped;
     auto live = [&](MessageKey key) {
         return std::any_of(mailboxes_.begin(), mailboxes_.end(),
-                           [&](const auto &mb) { return mb->messages.find(key) != nullptr; });
+                           [&](const auto &mb) { return mb->messages.contains(key); });
     };
     aliases_.forEach([&](const Id &alias, MessageKey key) {
         if (!live(key))

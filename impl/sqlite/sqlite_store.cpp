@@ -39,13 +39,6 @@ std::optional<std::uint64_t> parseKey(const std::string &s)
     return v;
 }
 
-std::string lower(std::string s)
-{
-    for (auto &c : s)
-        c = detail::asciiLower(c);
-    return s;
-}
-
 // Appends `part` in the text form of an Id, lower-cased first if asked.
 void appendPart(std::string &out, std::string_view part, bool lowerCase)
 {
@@ -69,25 +62,24 @@ void appendPart(std::string &out, std::string_view part, bool lowerCase)
 }
 
 // The form of an Id or Type that equality works on: authority and
-// namespace compare without case, the identifier with it. For an Id, "I"
-// and the text form of the Id with its authority and namespace lower-cased,
-// built in one string.
-std::string canonicalId(const Id &id)
+// namespace compare without case, the identifier with it. `kind` ("I" or
+// "T"), then the text form with authority and namespace lower-cased, built
+// in one string.
+template <class IdOrType>
+std::string canonical(char kind, const IdOrType &v)
 {
     std::string out;
-    out.reserve(id.getIdentifierNamespace().size() + id.getIdentifier().size() + id.getAuthority().size() + 3);
-    out += 'I';
-    appendPart(out, id.getIdentifierNamespace(), true);
+    out.reserve(v.getIdentifierNamespace().size() + v.getIdentifier().size() + v.getAuthority().size() + 3);
+    out += kind;
+    appendPart(out, v.getIdentifierNamespace(), true);
     out += ':';
-    appendPart(out, id.getIdentifier(), false);
+    appendPart(out, v.getIdentifier(), false);
     out += '@';
-    appendPart(out, id.getAuthority(), true);
+    appendPart(out, v.getAuthority(), true);
     return out;
 }
-std::string canonicalType(const Type &t)
-{
-    return "T" + Type(lower(t.getAuthority()), lower(t.getIdentifierNamespace()), t.getIdentifier()).toString();
-}
+std::string canonicalId(const Id &id) { return canonical('I', id); }
+std::string canonicalType(const Type &t) { return canonical('T', t); }
 
 bool isDelivery(const MessageContent &c)
 {
@@ -467,6 +459,17 @@ Id SqliteStore::idOf(std::int64_t handle) const
     return ids_.emplace(handle, Id::parse(nameText(handle))).first->second;
 }
 
+const std::string &SqliteStore::aliasText(const Id &aliasId) const
+{
+    // An alias call asks for the same Id's text two or three times (is it
+    // taken, by which mailbox, set it): it is built once.
+    if (!(lastAlias_ == aliasId)) {
+        lastAliasText_ = canonicalId(aliasId);
+        lastAlias_ = aliasId;
+    }
+    return lastAliasText_;
+}
+
 // ---------------------------------------------------------------------------
 // Mailboxes
 
@@ -537,7 +540,7 @@ std::optional<MessageKey> SqliteStore::resolve(MailboxKey mailbox, const Id &mes
     if (isPrimarySpace(messageId)) {
         key = parseKey(messageId.getIdentifier());
     } else {
-        const auto alias = canonicalId(messageId);
+        const auto &alias = aliasText(messageId);
         auto q = db_->prepare(hot_.findAlias, "SELECT message FROM aliases WHERE alias = ?1");
         q.bind(1, alias, false);
         if (q.step())
@@ -552,8 +555,10 @@ std::optional<MessageKey> SqliteStore::resolve(MailboxKey mailbox, const Id &mes
 
 std::optional<MailboxKey> SqliteStore::aliasMailbox(const Id &aliasId) const
 {
-    auto q = db_->prepare("SELECT m.mailbox FROM aliases a JOIN messages m ON m.message = a.message WHERE a.alias = ?1");
-    q.bind(1, canonicalId(aliasId));
+    const auto &alias = aliasText(aliasId);
+    auto q = db_->prepare(hot_.aliasMailbox,
+                          "SELECT m.mailbox FROM aliases a JOIN messages m ON m.message = a.message WHERE a.alias = ?1");
+    q.bind(1, alias, false);
     if (!q.step())
         return std::nullopt;
     return static_cast<MailboxKey>(q.integer(0));
@@ -786,6 +791,17 @@ std::vector<MessageKey> SqliteStore::keysReceivedBetween(MailboxKey mailbox, Dat
         mailbox, [&](Statement &q) { q.bind(2, from.toMicroseconds()).bind(3, to.toMicroseconds()); });
 }
 
+std::string SqliteStore::recipientText(const std::vector<Id> &recipients)
+{
+    std::string out;
+    for (const auto &r : recipients) {
+        if (!out.empty())
+            out += ' ';
+        out += std::to_string(internId(r));
+    }
+    return out;
+}
+
 void SqliteStore::bindContent(Statement &s, const MessageContent &c)
 {
     // Parameters 3..14, in the column order of the messages table.
@@ -794,12 +810,7 @@ void SqliteStore::bindContent(Statement &s, const MessageContent &c)
     s.bind(6, std::int64_t{isDelivery(c) ? 1 : 0}).bind(7, c.subject, false).bind(8, c.text, false);
     s.bind(9, std::int64_t{c.sent ? 1 : 0});
     if (c.sent) {
-        std::string recipients;
-        for (const auto &r : c.recipientIds) {
-            if (!recipients.empty())
-                recipients += ' ';
-            recipients += std::to_string(internId(r));
-        }
+        const auto recipients = recipientText(c.recipientIds);
         s.bind(10, internId(c.senderId)).bind(11, internId(c.sendingAgentId));
         s.bind(12, c.sentTime.toMicroseconds()).bind(13, c.receivedTime.toMicroseconds());
         s.bind(14, recipients);
@@ -863,10 +874,7 @@ void SqliteStore::replace(MailboxKey mailbox, MessageKey key, const MessageConte
     delivery("received_time", c.receivedTime != previous.receivedTime,
              [&](Statement &st, int i) { st.bind(i, c.receivedTime.toMicroseconds()); });
     delivery("recipients", c.recipientIds != previous.recipientIds, [&](Statement &st, int i) {
-        std::string recipients;
-        for (const auto &r : c.recipientIds)
-            recipients += (recipients.empty() ? "" : " ") + std::to_string(internId(r));
-        st.bind(i, recipients);
+        st.bind(i, recipientText(c.recipientIds));
     });
     if (binds.empty())
         return;
@@ -912,7 +920,7 @@ void SqliteStore::setAlias(const Id &aliasId, MessageKey key)
 {
     db_->prepare(hot_.setAlias,
                  "INSERT INTO aliases VALUES (?1, ?2) ON CONFLICT (alias) DO UPDATE SET message = excluded.message")
-        .bind(1, canonicalId(aliasId), true)
+        .bind(1, aliasText(aliasId), false)
         .bind(2, key)
         .run();
 }

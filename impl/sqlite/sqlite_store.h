@@ -127,6 +127,9 @@ private:
     std::int64_t internType(const Type &type);
     const std::string &nameText(std::int64_t handle) const;
     Id idOf(std::int64_t handle) const;
+    // The canonical text of an alias Id, as the aliases table keys it; the
+    // reference is valid until the next call.
+    const std::string &aliasText(const Id &aliasId) const;
 
     std::vector<MessageKey> keys(const std::string &sql, MailboxKey mailbox,
                                  const std::function<void(Statement &)> &bind) const;
@@ -143,6 +146,8 @@ private:
     void findRow(MailboxKey mailbox, const Id &messageId,
                  const std::function<void(MessageKey, const Statement &)> &read) const;
     void bindContent(Statement &statement, const MessageContent &content);
+    // Recipients as the column keeps them: name handles separated by spaces.
+    std::string recipientText(const std::vector<Id> &recipients);
     void requireCallsAllowed() const;
     // Ends the OSID transaction without its changes; the message keys it
     // took stay taken.
@@ -164,6 +169,7 @@ private:
         sqlite3_stmt *content = nullptr;
         sqlite3_stmt *lookupByKey = nullptr;
         sqlite3_stmt *lookupByAlias = nullptr;
+        sqlite3_stmt *aliasMailbox = nullptr;
         sqlite3_stmt *insert = nullptr;
         sqlite3_stmt *erase = nullptr;
         sqlite3_stmt *setAlias = nullptr;
@@ -175,6 +181,9 @@ private:
     mutable std::unordered_map<Type, std::int64_t> typeHandles_;
     mutable std::unordered_map<std::int64_t, std::string> names_;
     mutable std::unordered_map<std::int64_t, Id> ids_;
+    // aliasText()'s last Id and text.
+    mutable Id lastAlias_;
+    mutable std::string lastAliasText_;
     // The next message key, read at the first insert of a write section.
     std::optional<MessageKey> nextKey_;
     // A message Id (key 0) whose authority and namespace new message Ids share.

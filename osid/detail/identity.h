@@ -251,7 +251,8 @@ private:
         std::string ownNamespace;
     };
     struct BorrowingRep : Rep {
-        BorrowingRep(std::shared_ptr<const Rep> space, std::string id)
+        // `space` by reference: the one copy of it is Rep's owner.
+        BorrowingRep(const std::shared_ptr<const Rep> &space, std::string id)
             : Rep(space->authority, space->identifierNamespace, space, std::move(id))
         {
         }
