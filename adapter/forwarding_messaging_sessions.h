@@ -59,8 +59,7 @@ public:
     {
         return inner().getMessagesFromSender(resourceId);
     }
-    std::unique_ptr<messaging::MessageList> getMessagesBySentTimeFromSender(const Id &resourceId,
-                                                                            const DateTime &start,
+    std::unique_ptr<messaging::MessageList> getMessagesBySentTimeFromSender(const Id &resourceId, const DateTime &start,
                                                                             const DateTime &end) override
     {
         return inner().getMessagesBySentTimeFromSender(resourceId, start, end);
@@ -124,7 +123,8 @@ public:
     {
         return inner().canCreateMailboxWithRecordTypes(mailboxRecordTypes);
     }
-    std::shared_ptr<messaging::MailboxForm> getMailboxFormForCreate(const std::vector<Type> &mailboxRecordTypes) override
+    std::shared_ptr<messaging::MailboxForm> getMailboxFormForCreate(
+        const std::vector<Type> &mailboxRecordTypes) override
     {
         return inner().getMailboxFormForCreate(mailboxRecordTypes);
     }
@@ -149,7 +149,8 @@ public:
     {
         return inner().canCreateMessageWithRecordTypes(messageRecordTypes);
     }
-    std::shared_ptr<messaging::MessageForm> getMessageFormForCreate(const std::vector<Type> &messageRecordTypes) override
+    std::shared_ptr<messaging::MessageForm> getMessageFormForCreate(
+        const std::vector<Type> &messageRecordTypes) override
     {
         return inner().getMessageFormForCreate(messageRecordTypes);
     }

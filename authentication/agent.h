@@ -8,7 +8,6 @@
 
 namespace osid::authentication {
 
-class Agent : public OsidObject {
-};
+class Agent : public OsidObject {};
 
 } // namespace osid::authentication

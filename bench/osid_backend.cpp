@@ -165,8 +165,8 @@ public:
     std::uint64_t deleteBySentTime(std::int64_t from, std::int64_t to) override
     {
         // OSID date ranges include both ends; W1's excludes its end.
-        return succeeded(session_->deleteMessagesByDate(DateTime::fromMicroseconds(from),
-                                                        DateTime::fromMicroseconds(to - 1)));
+        return succeeded(
+            session_->deleteMessagesByDate(DateTime::fromMicroseconds(from), DateTime::fromMicroseconds(to - 1)));
     }
 
     std::uint64_t deleteAll() override { return succeeded(session_->deleteAllMessages()); }
@@ -197,8 +197,8 @@ private:
     std::unique_ptr<messaging::batch::MessageBatchAdminSession> session_;
     std::unique_ptr<messaging::MessageLookupSession> lookup_;
     std::vector<Id> senders_, recipients_;
-    std::vector<Id> ids_;                       // the provider's Id by message index
-    std::vector<std::uint64_t> w1Ids_;          // W1's id by message index
+    std::vector<Id> ids_;              // the provider's Id by message index
+    std::vector<std::uint64_t> w1Ids_; // W1's id by message index
     std::unordered_map<Id, std::size_t> indexOf_;
 };
 

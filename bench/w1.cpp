@@ -43,9 +43,8 @@ const std::vector<std::string> kPhases = {"P1 create",           "P2 update",   
                                           "P4 delete by sender", "P5 delete by date", "P6 lookup", "P7 delete all"};
 
 // The values W1 publishes for N = 1,000,000 (seed 42 / 43).
-const json kW1CheckValues = {{"P4 deleted", 10047},       {"P5 deleted", {9923, 9826}}, {"P6 hits by id", 48522},
-                             {"P6 hits via alias", 48509}, {"P6 digest", "6d9e8112962482c1"},
-                             {"P7 deleted", 970204}};
+const json kW1CheckValues = {{"P4 deleted", 10047},        {"P5 deleted", {9923, 9826}},      {"P6 hits by id", 48522},
+                             {"P6 hits via alias", 48509}, {"P6 digest", "6d9e8112962482c1"}, {"P7 deleted", 970204}};
 
 // VmRSS or VmHWM of this process, in bytes.
 std::uint64_t memoryStatus(const std::string &field)
@@ -94,7 +93,8 @@ json runW1(w1::Backend &store, std::uint64_t n)
     }
     phase("P1 create", created, p1.seconds);
     const auto peak = memoryStatus("VmHWM");
-    out["memory"] = {{"rss before P1", rssBefore}, {"peak after P1", peak},
+    out["memory"] = {{"rss before P1", rssBefore},
+                     {"peak after P1", peak},
                      {"bytes per message", static_cast<double>(peak - rssBefore) / static_cast<double>(n)}};
     if (created != n || store.count() != n)
         throw std::runtime_error(fmt::format("P1 created {} of {} messages", created, n));
@@ -292,8 +292,9 @@ int scalingReport(const std::vector<std::string> &backends, const std::vector<st
         fmt::print("  {:<22}", "deleted by P4 / P5");
         for (const auto &r : results)
             if (!r.contains("error"))
-                fmt::print(" {:>12}", fmt::format("{}/{}", r["phases"]["P4 delete by sender"]["items"].get<std::uint64_t>(),
-                                                  r["phases"]["P5 delete by date"]["items"].get<std::uint64_t>()));
+                fmt::print(" {:>12}",
+                           fmt::format("{}/{}", r["phases"]["P4 delete by sender"]["items"].get<std::uint64_t>(),
+                                       r["phases"]["P5 delete by date"]["items"].get<std::uint64_t>()));
         fmt::print("\n  {:<22}", "bytes per message");
         for (const auto &r : results)
             if (!r.contains("error"))
@@ -361,8 +362,8 @@ int targetReport(const std::function<std::optional<double>(const std::string &, 
         return r && b ? std::optional(*r / *b) : std::nullopt;
     };
     fmt::print("\nTargets (issue 21; ratios against plain SQLite measured in this run)\n");
-    fmt::print("  {:<22} {:>30} {:>26} {:>26}\n", "phase", "memory items/s", "memory × plain :memory:",
-               "sqlite × plain file");
+    fmt::print("  {:<22} {:>30} {:>26} {:>26}\n", "phase", "memory items/s",
+               "memory × plain :memory:", "sqlite × plain file");
     for (const auto &t : kTargets)
         for (const auto &phase : t.phases)
             fmt::print("  {:<22} {:>30} {:>26} {:>26}\n", phase, cell(get(memory, phase), t.memoryRate, false),
@@ -440,7 +441,8 @@ int main(int argc, char **argv)
         std::vector<double> rates;
         for (const auto &r : results[backend])
             if (!r.contains("error"))
-                rates.push_back(r["phases"][phase]["items"].get<double>() / r["phases"][phase]["seconds"].get<double>());
+                rates.push_back(r["phases"][phase]["items"].get<double>() /
+                                r["phases"][phase]["seconds"].get<double>());
         return rates.empty() ? std::nullopt : std::optional(median(rates));
     };
     std::optional<std::string> plainMemory, plainFile;

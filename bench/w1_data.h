@@ -13,8 +13,8 @@ namespace w1 {
 
 constexpr std::uint64_t kSenders = 1000;
 constexpr std::uint64_t kRecipients = 10'000;
-constexpr std::int64_t kT0 = 1'700'000'000'000'000;    // µs since the epoch
-constexpr std::int64_t kSpan = 2'592'000'000'000;      // 30 days in µs
+constexpr std::int64_t kT0 = 1'700'000'000'000'000; // µs since the epoch
+constexpr std::int64_t kSpan = 2'592'000'000'000;   // 30 days in µs
 
 class SplitMix64 {
 public:

@@ -131,7 +131,8 @@ int main(int argc, char **argv)
     VectorList<AliasRequestList> aliasRequests(requests);
     fmt::print("alias   {} requests: {}\n", requests.size(), summarize(session->aliasMessages(aliasRequests)));
     auto viaAlias = lookup->getMessage(Id("legacy.example.org", "mail", "msg-0"));
-    fmt::print("lookup  legacy msg-0 -> {} \"{}\"\n", viaAlias->getId().toString(), viaAlias->getSubjectLine().getText());
+    fmt::print("lookup  legacy msg-0 -> {} \"{}\"\n", viaAlias->getId().toString(),
+               viaAlias->getSubjectLine().getText());
 
     // 4. Delete one sender's messages, then the first day's.
     fmt::print("delete  by sender {}: {}\n", resource(3).getIdentifier(),

@@ -56,29 +56,43 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t *data, std::size_t size
         // Each setter records its value only if it returned normally.
         switch (in.below(14)) {
         case 0:
-            attempt([&] { auto v = in.string(); form->setSubjectLine(v); expected.subject = v; });
+            attempt([&] {
+                auto v = in.string();
+                form->setSubjectLine(v);
+                expected.subject = v;
+            });
             break;
         case 1:
-            attempt([&] { auto v = in.string(); form->setText(v); expected.text = v; });
+            attempt([&] {
+                auto v = in.string();
+                form->setText(v);
+                expected.text = v;
+            });
             break;
         case 2:
-            attempt([&] { auto v = in.string(); form->setDisplayName(v); expected.displayName = v; });
+            attempt([&] {
+                auto v = in.string();
+                form->setDisplayName(v);
+                expected.displayName = v;
+            });
             break;
         case 3:
-            attempt([&] { auto v = in.string(); form->setDescription(v); expected.description = v; });
+            attempt([&] {
+                auto v = in.string();
+                form->setDescription(v);
+                expected.description = v;
+            });
             break;
-        case 4:
-            attempt([&] { form->setGenusType(Type(in.string(8), in.string(8), in.string(8))); });
-            break;
+        case 4: attempt([&] { form->setGenusType(Type(in.string(8), in.string(8), in.string(8))); }); break;
         case 5:
-            attempt([&] { auto v = anyId(in); delivery.setSender(v); expected.sender = v; });
+            attempt([&] {
+                auto v = anyId(in);
+                delivery.setSender(v);
+                expected.sender = v;
+            });
             break;
-        case 6:
-            attempt([&] { delivery.setSentTime(DateTime::fromMicroseconds(in.int64())); });
-            break;
-        case 7:
-            attempt([&] { delivery.setReceivedTime(DateTime::fromMicroseconds(in.int64())); });
-            break;
+        case 6: attempt([&] { delivery.setSentTime(DateTime::fromMicroseconds(in.int64())); }); break;
+        case 7: attempt([&] { delivery.setReceivedTime(DateTime::fromMicroseconds(in.int64())); }); break;
         case 8:
             attempt([&] {
                 std::vector<Id> recipients(in.below(4));
@@ -88,20 +102,25 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t *data, std::size_t size
             });
             break;
         case 9:
-            attempt([&] { form->clearSubjectLine(); expected.subject.reset(); });
+            attempt([&] {
+                form->clearSubjectLine();
+                expected.subject.reset();
+            });
             break;
         case 10:
-            attempt([&] { form->clearText(); expected.text.reset(); });
+            attempt([&] {
+                form->clearText();
+                expected.text.reset();
+            });
             break;
         case 11:
-            attempt([&] { delivery.clearSender(); expected.sender.reset(); });
+            attempt([&] {
+                delivery.clearSender();
+                expected.sender.reset();
+            });
             break;
-        case 12:
-            attempt([&] { delivery.setSendingAgent(anyId(in)); });
-            break;
-        case 13:
-            attempt([&] { form->setJournalComment(in.string()); });
-            break;
+        case 12: attempt([&] { delivery.setSendingAgent(anyId(in)); }); break;
+        case 13: attempt([&] { form->setJournalComment(in.string()); }); break;
         }
     }
 

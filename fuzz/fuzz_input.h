@@ -21,10 +21,7 @@ public:
 
     bool empty() const noexcept { return pos_ >= size_; }
 
-    std::uint8_t byte()
-    {
-        return pos_ < size_ ? data_[pos_++] : 0;
-    }
+    std::uint8_t byte() { return pos_ < size_ ? data_[pos_++] : 0; }
 
     // A value in [0, bound), bound > 0.
     unsigned below(unsigned bound) { return byte() % bound; }
@@ -61,7 +58,7 @@ private:
 #define FUZZ_REQUIRE(condition)                                                                                        \
     do {                                                                                                               \
         if (!(condition)) {                                                                                            \
-            std::fprintf(stderr, "%s:%d: invariant failed: %s\n", __FILE__, __LINE__, #condition);                    \
+            std::fprintf(stderr, "%s:%d: invariant failed: %s\n", __FILE__, __LINE__, #condition);                     \
             std::abort();                                                                                              \
         }                                                                                                              \
     } while (false)

@@ -13,8 +13,7 @@
 
 namespace osid::messaging {
 
-class Mailbox : public OsidCatalog {
-};
+class Mailbox : public OsidCatalog {};
 
 class MailboxList : public OsidList<std::shared_ptr<Mailbox>> {
 public:

@@ -7,7 +7,6 @@
 
 namespace osid::messaging {
 
-class MailboxForm : public OsidObjectForm {
-};
+class MailboxForm : public OsidObjectForm {};
 
 } // namespace osid::messaging

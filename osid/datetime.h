@@ -50,8 +50,8 @@ public:
     }
 
     // The smallest and largest DateTime with a four-digit year.
-    static constexpr DateTime min() noexcept { return fromMicroseconds(-62167219200000000); }    // 0000-01-01
-    static constexpr DateTime max() noexcept { return fromMicroseconds(253402300799999999); }    // 9999-12-31
+    static constexpr DateTime min() noexcept { return fromMicroseconds(-62167219200000000); } // 0000-01-01
+    static constexpr DateTime max() noexcept { return fromMicroseconds(253402300799999999); } // 9999-12-31
 
     // Parses RFC 3339: "YYYY-MM-DDTHH:MM:SS[.f{1,6}](Z|+HH:MM|-HH:MM)".
     // Raises InvalidArgument for any other text, an impossible date, a leap
@@ -209,8 +209,8 @@ inline DateTime DateTime::parse(std::string_view text)
         return fail("names a leap second, which a DateTime cannot hold");
 
     const std::int64_t days = std::chrono::sys_days{ymd}.time_since_epoch().count();
-    const std::int64_t us = days * kDay + (hour * 3600LL + minute * 60LL + second) * 1'000'000 + fraction -
-                            offsetMinutes * 60'000'000;
+    const std::int64_t us =
+        days * kDay + (hour * 3600LL + minute * 60LL + second) * 1'000'000 + fraction - offsetMinutes * 60'000'000;
     return fromMicroseconds(us);
 }
 

@@ -71,20 +71,17 @@ constexpr ErrorCategory categoryOf(ErrorCode code) noexcept
     switch (code) {
     case ErrorCode::AlreadyExists:
     case ErrorCode::NotFound:
-    case ErrorCode::PermissionDenied:
-        return ErrorCategory::User;
+    case ErrorCode::PermissionDenied: return ErrorCategory::User;
     case ErrorCode::ConfigurationError:
     case ErrorCode::OperationFailed:
-    case ErrorCode::TransactionFailure:
-        return ErrorCategory::Operational;
+    case ErrorCode::TransactionFailure: return ErrorCategory::Operational;
     case ErrorCode::IllegalState:
     case ErrorCode::InvalidArgument:
     case ErrorCode::InvalidMethod:
     case ErrorCode::NoAccess:
     case ErrorCode::NullArgument:
     case ErrorCode::Unimplemented:
-    case ErrorCode::Unsupported:
-        return ErrorCategory::ConsumerContract;
+    case ErrorCode::Unsupported: return ErrorCategory::ConsumerContract;
     }
     return ErrorCategory::ProviderContract;
 }
@@ -126,8 +123,7 @@ constexpr std::string_view categoryName(ErrorCategory category) noexcept
 class OsidException : public std::runtime_error {
 public:
     OsidException(ErrorCode code, const std::string &message)
-        : std::runtime_error(std::string(errorName(code)) + ": " + message),
-          code_(code), message_(message)
+        : std::runtime_error(std::string(errorName(code)) + ": " + message), code_(code), message_(message)
     {
     }
 

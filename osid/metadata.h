@@ -29,8 +29,27 @@ namespace osid {
 
 // OSID osid.Syntax: the kind of value an element holds.
 enum class Syntax {
-    NONE, BOOLEAN, BYTE, CARDINAL, COORDINATE, CURRENCY, DATETIME, DECIMAL, DISPLAYTEXT, DISTANCE,
-    DURATION, HEADING, ID, INTEGER, OBJECT, SPATIALUNIT, SPEED, STRING, TIME, TYPE, VERSION,
+    NONE,
+    BOOLEAN,
+    BYTE,
+    CARDINAL,
+    COORDINATE,
+    CURRENCY,
+    DATETIME,
+    DECIMAL,
+    DISPLAYTEXT,
+    DISTANCE,
+    DURATION,
+    HEADING,
+    ID,
+    INTEGER,
+    OBJECT,
+    SPATIALUNIT,
+    SPEED,
+    STRING,
+    TIME,
+    TYPE,
+    VERSION,
 };
 
 namespace types {

@@ -108,8 +108,8 @@ protected:
     std::vector<T> nextElements(std::uint64_t n)
     {
         if (n > available())
-            throw IllegalState("asked for " + std::to_string(n) + " elements but only " +
-                               std::to_string(available()) + " are available");
+            throw IllegalState("asked for " + std::to_string(n) + " elements but only " + std::to_string(available()) +
+                               " are available");
         std::vector<T> out;
         out.reserve(static_cast<std::size_t>(n));
         for (std::uint64_t i = 0; i < n; ++i)
@@ -121,17 +121,11 @@ protected:
 // Range access for a list held by std::unique_ptr, found by argument-
 // dependent lookup, so that range-for keeps the returned list alive.
 template <class List>
-    requires std::derived_from<List, OsidList<typename List::value_type>>
-auto begin(const std::unique_ptr<List> &list)
-{
-    return list->begin();
-}
+requires std::derived_from<List, OsidList<typename List::value_type>>
+auto begin(const std::unique_ptr<List> &list) { return list->begin(); }
 
 template <class List>
-    requires std::derived_from<List, OsidList<typename List::value_type>>
-auto end(const std::unique_ptr<List> &list)
-{
-    return list->end();
-}
+requires std::derived_from<List, OsidList<typename List::value_type>>
+auto end(const std::unique_ptr<List> &list) { return list->end(); }
 
 } // namespace osid

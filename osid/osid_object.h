@@ -48,7 +48,6 @@ public:
 };
 
 // OSID osid.OsidCatalog: an OsidObject that groups other objects.
-class OsidCatalog : public OsidObject {
-};
+class OsidCatalog : public OsidObject {};
 
 } // namespace osid

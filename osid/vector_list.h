@@ -31,10 +31,7 @@ public:
 
     bool hasNext() const override { return next_ < items_.size(); }
     std::uint64_t available() const override { return items_.size() - next_; }
-    void skip(std::uint64_t n) override
-    {
-        next_ += static_cast<std::size_t>(std::min<std::uint64_t>(n, available()));
-    }
+    void skip(std::uint64_t n) override { next_ += static_cast<std::size_t>(std::min<std::uint64_t>(n, available())); }
     void close() override
     {
         items_.clear();

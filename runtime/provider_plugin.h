@@ -72,11 +72,11 @@ inline constexpr const char *kProviderPluginSymbol = "osid_provider_plugin";
 
 // Defines the plug-in's entry point. NAME must match the library's file
 // name (osid-provider-NAME.so).
-#define OSID_PROVIDER_PLUGIN(NAME, DESCRIPTION, FACTORY)                                                          \
-    extern "C" __attribute__((visibility("default"))) const ::osid::runtime::ProviderPlugin *osid_provider_plugin() \
-    {                                                                                                            \
-        static const ::osid::runtime::ProviderPlugin plugin{::osid::runtime::kProviderInterfaceVersion,           \
-                                                            ::osid::runtime::kStandardLibraryTag, NAME,          \
-                                                            DESCRIPTION, FACTORY};                               \
-        return &plugin;                                                                                          \
+#define OSID_PROVIDER_PLUGIN(NAME, DESCRIPTION, FACTORY)                                                               \
+    extern "C" __attribute__((visibility("default"))) const ::osid::runtime::ProviderPlugin *osid_provider_plugin()    \
+    {                                                                                                                  \
+        static const ::osid::runtime::ProviderPlugin plugin{::osid::runtime::kProviderInterfaceVersion,                \
+                                                            ::osid::runtime::kStandardLibraryTag, NAME, DESCRIPTION,   \
+                                                            FACTORY};                                                  \
+        return &plugin;                                                                                                \
     }

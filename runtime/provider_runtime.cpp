@@ -27,8 +27,8 @@ namespace {
 bool isProviderName(const std::string &name)
 {
     return !name.empty() && std::all_of(name.begin(), name.end(), [](char c) {
-        return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' ||
-               c == '-' || c == '.';
+        return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' || c == '-' ||
+               c == '.';
     });
 }
 
@@ -119,8 +119,8 @@ struct ProviderRuntime::State {
                                                  "runtime uses {}: rebuild it with the same one",
                                                  file, plugin->standardLibrary, kStandardLibraryTag));
         if (name != plugin->name)
-            throw ConfigurationError(fmt::format("plug-in {} calls itself \"{}\", not \"{}\"", file, plugin->name,
-                                                 name));
+            throw ConfigurationError(
+                fmt::format("plug-in {} calls itself \"{}\", not \"{}\"", file, plugin->name, name));
         if (!plugin->makeManager)
             throw ConfigurationError(fmt::format("plug-in {} has no factory", file));
         return plugin;
@@ -142,8 +142,8 @@ void ProviderRuntime::registerProvider(const std::string &name, BuiltinProvider 
     if (!factory)
         throw NullArgument("factory is empty");
     if (!isProviderName(name))
-        throw InvalidArgument(fmt::format("\"{}\" is not a provider name: use letters, digits, '_', '-' and '.'",
-                                          name));
+        throw InvalidArgument(
+            fmt::format("\"{}\" is not a provider name: use letters, digits, '_', '-' and '.'", name));
     std::lock_guard lock(state_->mutex);
     if (!state_->builtins.emplace(name, std::move(factory)).second)
         throw AlreadyExists(fmt::format("a provider named \"{}\" is already registered", name));
@@ -186,8 +186,8 @@ std::shared_ptr<OsidManager> ProviderRuntime::getManager(OSID osid, const std::s
     // has found the provider it wraps.
     manager->initialize(*this);
     if (!manager->supportsOSIDVersion(version))
-        throw Unsupported(fmt::format("provider \"{}\" does not support OSID specification {}", name,
-                                      version.toString()));
+        throw Unsupported(
+            fmt::format("provider \"{}\" does not support OSID specification {}", name, version.toString()));
     return manager;
 }
 
@@ -237,17 +237,19 @@ bool ProviderRuntime::supportsProxyRecordType(const Type &proxyRecordType) const
 std::shared_ptr<ProviderRuntime> makeProviderRuntime(RuntimeOptions options)
 {
     auto runtime = std::make_shared<ProviderRuntime>(std::move(options));
-    runtime->registerProvider("memory", [](OSID osid, const std::string &configuration) -> std::shared_ptr<OsidManager> {
-        if (osid != OSID::MESSAGING)
-            return nullptr;
-        return impl::memory::makeMemoryMessagingManager(impl::memory::memoryProviderOptions(configuration));
-    });
+    runtime->registerProvider(
+        "memory", [](OSID osid, const std::string &configuration) -> std::shared_ptr<OsidManager> {
+            if (osid != OSID::MESSAGING)
+                return nullptr;
+            return impl::memory::makeMemoryMessagingManager(impl::memory::memoryProviderOptions(configuration));
+        });
 #ifdef OSID_CPP_HAVE_SQLITE
-    runtime->registerProvider("sqlite", [](OSID osid, const std::string &configuration) -> std::shared_ptr<OsidManager> {
-        if (osid != OSID::MESSAGING)
-            return nullptr;
-        return impl::sqlite::makeSqliteMessagingManager(impl::sqlite::sqliteProviderOptions(configuration));
-    });
+    runtime->registerProvider(
+        "sqlite", [](OSID osid, const std::string &configuration) -> std::shared_ptr<OsidManager> {
+            if (osid != OSID::MESSAGING)
+                return nullptr;
+            return impl::sqlite::makeSqliteMessagingManager(impl::sqlite::sqliteProviderOptions(configuration));
+        });
 #endif
     return runtime;
 }
@@ -258,8 +260,8 @@ std::shared_ptr<messaging::MessagingManager> getMessagingManager(OsidRuntimeMana
     auto manager = runtime.getManager(OSID::MESSAGING, implementation, kOsidSpecificationVersion);
     auto messaging = std::dynamic_pointer_cast<messaging::MessagingManager>(manager);
     if (!messaging)
-        throw Unsupported(fmt::format("provider \"{}\" returned a manager that is not a MessagingManager",
-                                      implementation));
+        throw Unsupported(
+            fmt::format("provider \"{}\" returned a manager that is not a MessagingManager", implementation));
     return messaging;
 }
 

@@ -76,9 +76,9 @@ const std::string &requireExisting(const std::string &path)
 
 ConfigurationError newerSchema(const std::string &path, std::int64_t version)
 {
-    return ConfigurationError(fmt::format(
-        "{} holds message batches of schema version {}, newer than this build's {}; it was not changed", path,
-        version, kSchemaVersion));
+    return ConfigurationError(
+        fmt::format("{} holds message batches of schema version {}, newer than this build's {}; it was not changed",
+                    path, version, kSchemaVersion));
 }
 
 std::optional<DateTime> optionalTime(Statement &row, int column)
@@ -99,16 +99,11 @@ void bindTime(Statement &s, int index, const std::optional<DateTime> &t)
 const char *countColumn(RequestState state)
 {
     switch (state) {
-    case RequestState::Succeeded:
-        return "succeeded";
-    case RequestState::Errored:
-        return "errored";
-    case RequestState::Canceled:
-        return "canceled";
-    case RequestState::Expired:
-        return "expired";
-    case RequestState::Pending:
-        break;
+    case RequestState::Succeeded: return "succeeded";
+    case RequestState::Errored: return "errored";
+    case RequestState::Canceled: return "canceled";
+    case RequestState::Expired: return "expired";
+    case RequestState::Pending: break;
     }
     throw InvalidArgument("a pending request has no count column");
 }
@@ -139,8 +134,7 @@ BatchStore::BatchStore(const std::string &path, bool readOnly)
     if (path != ":memory:")
         db_.execute("PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL");
     db_.write([&] {
-        db_.execute("CREATE TABLE IF NOT EXISTS message_batch_schema (version "
-                    "INTEGER NOT NULL)");
+        db_.execute("CREATE TABLE IF NOT EXISTS message_batch_schema (version INTEGER NOT NULL)");
         auto version = db_.queryInteger("SELECT version FROM message_batch_schema");
         if (version && *version > kSchemaVersion)
             throw newerSchema(path, *version);
@@ -195,31 +189,32 @@ std::vector<StoredBatch> BatchStore::readBatches(Statement &rows)
 }
 
 std::int64_t BatchStore::insert(const MessageBatch &batch, const std::vector<MessageBatchRequest> &requests,
-                               const std::string &provider)
+                                const std::string &provider)
 {
     std::size_t next = 0;
-    return insertStreaming(batch, provider, [&](std::string &customId, std::string &paramsText) {
-               if (next == requests.size())
-                   return false;
-               customId = requests[next].customId;
-               paramsText = requests[next].params.dump();
-               ++next;
-               return true;
-           }).first;
+    return insertStreaming(batch, provider,
+                           [&](std::string &customId, std::string &paramsText) {
+                               if (next == requests.size())
+                                   return false;
+                               customId = requests[next].customId;
+                               paramsText = requests[next].params.dump();
+                               ++next;
+                               return true;
+                           })
+        .first;
 }
 
-std::pair<std::int64_t, std::uint64_t>
-BatchStore::insertStreaming(const MessageBatch &batch, const std::string &provider,
-                            const std::function<bool(std::string &customId, std::string &params)> &next)
+std::pair<std::int64_t, std::uint64_t> BatchStore::insertStreaming(
+    const MessageBatch &batch, const std::string &provider,
+    const std::function<bool(std::string &customId, std::string &params)> &next)
 {
     std::lock_guard lock(mutex_);
     beforeWrite("saving the batch");
     return db_.write([&] {
         {
-            auto s = db_.prepare("INSERT INTO message_batches (id, status, "
-                                 "request_count, created_at, expires_at, "
-                                 "ended_at, cancel_initiated_at, archived_at, provider) VALUES "
-                                 "(?1, ?2, 0, ?4, ?5, ?6, ?7, ?8, ?9)");
+            auto s = db_.prepare("INSERT INTO message_batches (id, status, request_count, created_at, expires_at, "
+                                 "ended_at, cancel_initiated_at, archived_at, provider) "
+                                 "VALUES (?1, ?2, 0, ?4, ?5, ?6, ?7, ?8, ?9)");
             s.bind(1, batch.id)
                 .bind(2, static_cast<std::int64_t>(batch.processingStatus))
                 .bind(4, batch.createdAt.toMicroseconds())
@@ -234,8 +229,7 @@ BatchStore::insertStreaming(const MessageBatch &batch, const std::string &provid
         std::int64_t index = 0;
         std::string customId, params;
         while (next(customId, params)) {
-            db_.prepare("INSERT INTO message_batch_requests (batch, idx, custom_id, "
-                        "params) VALUES (?1, ?2, ?3, ?4)")
+            db_.prepare("INSERT INTO message_batch_requests (batch, idx, custom_id, params) VALUES (?1, ?2, ?3, ?4)")
                 .bind(1, key)
                 .bind(2, index++)
                 .bind(3, customId, false)
@@ -262,13 +256,9 @@ std::vector<StoredBatch> BatchStore::page(std::int64_t around, bool newer, std::
     std::lock_guard lock(mutex_);
     // Newer batches are read oldest first (the ones next to the cursor) and
     // turned round, so the page is newest first either way.
-    auto s = db_.prepare(newer ? fmt::format("SELECT {} FROM message_batches WHERE "
-                                             "key > ?1 ORDER BY key LIMIT ?2",
-                                             batchColumns_)
-                               : fmt::format("SELECT {} FROM message_batches WHERE "
-                                             "key < ?1 ORDER BY key DESC "
-                                             "LIMIT ?2",
-                                             batchColumns_));
+    auto s = db_.prepare(
+        newer ? fmt::format("SELECT {} FROM message_batches WHERE key > ?1 ORDER BY key LIMIT ?2", batchColumns_)
+              : fmt::format("SELECT {} FROM message_batches WHERE key < ?1 ORDER BY key DESC LIMIT ?2", batchColumns_));
     s.bind(1, around == 0 && !newer ? INT64_MAX : around).bind(2, static_cast<std::uint64_t>(limit));
     auto out = readBatches(s);
     if (newer)
@@ -309,8 +299,7 @@ bool BatchStore::setCanceling(std::int64_t key, DateTime now)
 {
     std::lock_guard lock(mutex_);
     beforeWrite("canceling the batch");
-    db_.prepare("UPDATE message_batches SET status = ?2, cancel_initiated_at = "
-                "?3 WHERE key = ?1 AND status = ?4")
+    db_.prepare("UPDATE message_batches SET status = ?2, cancel_initiated_at = ?3 WHERE key = ?1 AND status = ?4")
         .bind(1, key)
         .bind(2, static_cast<std::int64_t>(ProcessingStatus::Canceling))
         .bind(3, now.toMicroseconds())
@@ -334,8 +323,7 @@ std::vector<PendingRequest> BatchStore::pending(std::int64_t key, std::int64_t f
 std::int64_t BatchStore::firstPending(std::int64_t key, std::int64_t requestCount)
 {
     std::lock_guard lock(mutex_);
-    auto s = db_.prepare("SELECT min(idx) FROM message_batch_requests WHERE "
-                         "batch = ?1 AND state = 0");
+    auto s = db_.prepare("SELECT min(idx) FROM message_batch_requests WHERE batch = ?1 AND state = 0");
     s.bind(1, key);
     if (!s.step() || s.isNull(0))
         return requestCount;
@@ -349,8 +337,8 @@ void BatchStore::finish(std::int64_t key, const std::vector<FinishedRequest> &re
     db_.write([&] {
         std::int64_t counts[5] = {};
         for (const auto &r : requests) {
-            db_.prepare("UPDATE message_batch_requests SET state = ?3, result = ?4 "
-                        "WHERE batch = ?1 AND idx = ?2 AND state = 0")
+            db_.prepare("UPDATE message_batch_requests SET state = ?3, result = ?4 WHERE batch = ?1 AND idx = ?2 "
+                        "AND state = 0")
                 .bind(1, key)
                 .bind(2, r.index)
                 .bind(3, static_cast<std::int64_t>(r.state))
@@ -358,8 +346,7 @@ void BatchStore::finish(std::int64_t key, const std::vector<FinishedRequest> &re
                 .run();
             counts[static_cast<int>(r.state)] += db_.changes();
         }
-        db_.prepare("UPDATE message_batches SET succeeded = succeeded + ?2, errored = "
-                    "errored + ?3, "
+        db_.prepare("UPDATE message_batches SET succeeded = succeeded + ?2, errored = errored + ?3, "
                     "canceled = canceled + ?4, expired = expired + ?5 WHERE key = ?1")
             .bind(1, key)
             .bind(2, counts[1])

@@ -54,7 +54,7 @@ struct FinishedRequest {
 };
 
 class BatchStore {
-  public:
+public:
     // Opens the store, creating or upgrading it; with readOnly, opens an
     // existing one only to read, creating and changing nothing.
     // Errors: OperationFailed (SQLite cannot open the file: with readOnly,
@@ -81,9 +81,9 @@ class BatchStore {
     // JSON text) until it returns false, in one transaction, without
     // holding them all; returns the batch's key and how many it saved.
     // Whatever `next` throws rolls everything back.
-    std::pair<std::int64_t, std::uint64_t>
-    insertStreaming(const MessageBatch &batch, const std::string &provider,
-                    const std::function<bool(std::string &customId, std::string &params)> &next);
+    std::pair<std::int64_t, std::uint64_t> insertStreaming(
+        const MessageBatch &batch, const std::string &provider,
+        const std::function<bool(std::string &customId, std::string &params)> &next);
 
     // Binds a batch of no provider (from a version 1 store) to `provider`;
     // false if it is bound already (to this or another one).
@@ -129,7 +129,7 @@ class BatchStore {
     std::vector<std::pair<std::int64_t, MessageBatchResult>> results(std::int64_t key, std::int64_t afterIndex,
                                                                      std::size_t limit);
 
-  private:
+private:
     StoredBatch readBatch(impl::sqlite::Statement &row);
     std::vector<StoredBatch> readBatches(impl::sqlite::Statement &rows);
     void beforeWrite(std::string_view what) const

@@ -61,12 +61,9 @@ int jobRunStatusOf(const ServiceError &e)
 {
     switch (e.specificCode()) {
     case job_code::kRunNotFound:
-    case job_code::kResultsNotFound:
-        return 404;
-    case job_code::kNotSaved:
-        return 500;
-    default:
-        return statusOf(e);
+    case job_code::kResultsNotFound: return 404;
+    case job_code::kNotSaved: return 500;
+    default: return statusOf(e);
     }
 }
 
@@ -76,8 +73,8 @@ HttpError fromServiceError(const ServiceError &e)
     if (!e.problems().empty()) {
         // Every envelope problem, each with the index of its request.
         error.details = json::array();
-        std::string message = fmt::format("{} problem{} in requests", e.problems().size(),
-                                          e.problems().size() == 1 ? "" : "s");
+        std::string message =
+            fmt::format("{} problem{} in requests", e.problems().size(), e.problems().size() == 1 ? "" : "s");
         for (std::size_t i = 0; i < e.problems().size(); ++i) {
             const auto &p = e.problems()[i];
             error.details.push_back({{"index", p.index}, {"custom_id", p.customId}, {"message", p.reason}});
@@ -134,7 +131,8 @@ json batchJson(const httplib::Request &req, const MessageBatch &batch)
 {
     auto out = batch.toJson();
     if (batch.processingStatus == ProcessingStatus::Ended && req.has_header("Host"))
-        out["results_url"] = fmt::format("http://{}{}/{}/results", req.get_header_value("Host"), kBatchesPath, batch.id);
+        out["results_url"] =
+            fmt::format("http://{}{}/{}/results", req.get_header_value("Host"), kBatchesPath, batch.id);
     else
         out["results_url"] = nullptr;
     return out;
@@ -154,9 +152,12 @@ std::int64_t queryInteger(const httplib::Request &req, const char *name, std::in
 
 json jobRunStatusJson(const JobRunStatus &s)
 {
-    return {{"asyncId", s.asyncId},       {"progress", s.progress},
-            {"completed", s.completed},   {"callback", s.callback},
-            {"callbackAttempts", s.callbackAttempts}, {"callbackError", s.callbackError}};
+    return {{"asyncId", s.asyncId},
+            {"progress", s.progress},
+            {"completed", s.completed},
+            {"callback", s.callback},
+            {"callbackAttempts", s.callbackAttempts},
+            {"callbackError", s.callbackError}};
 }
 
 } // namespace
@@ -170,8 +171,7 @@ struct BatchHttpServer::Impl {
     // The listening socket, seen as httplib makes it (see bind()).
     int listener = -1;
 
-    Impl(MessageBatchService &b, JobRunService *j, HttpServerOptions o)
-        : batches(b), jobRuns(j), options(std::move(o))
+    Impl(MessageBatchService &b, JobRunService *j, HttpServerOptions o) : batches(b), jobRuns(j), options(std::move(o))
     {
         routes();
     }
@@ -218,8 +218,7 @@ struct BatchHttpServer::Impl {
                 sendError(req, res,
                           {413, "request_too_large", fmt::format("the body is over the limit of {} bytes", max)});
                 break;
-            default:
-                sendError(req, res, {res.status, error_type::kApi, fmt::format("HTTP status {}", res.status)});
+            default: sendError(req, res, {res.status, error_type::kApi, fmt::format("HTTP status {}", res.status)});
             }
         });
         server.set_exception_handler([](const httplib::Request &req, httplib::Response &res, std::exception_ptr e) {
@@ -234,8 +233,8 @@ struct BatchHttpServer::Impl {
         });
         if (options.log) {
             server.set_logger([log = options.log](const httplib::Request &req, const httplib::Response &res) {
-                const auto elapsed = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() -
-                                                                                requestStarted());
+                const auto elapsed =
+                    std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - requestStarted());
                 log(fmt::format("{} {} {} {} {:.1f}ms {}", req.method, req.path, res.status,
                                 res.content_provider_ ? std::string("streamed") : std::to_string(res.body.size()),
                                 elapsed.count(), res.get_header_value("request-id")));
@@ -247,29 +246,28 @@ struct BatchHttpServer::Impl {
         server.Post(all, guarded([this](const auto &req, auto &res) { create(req, res); }));
         server.Get(all, guarded([this](const auto &req, auto &res) { list(req, res); }));
         server.Get(one, guarded([this](const auto &req, auto &res) {
-            sendJson(res, 200, batchJson(req, batches.retrieve(req.matches[1])));
-        }));
+                       sendJson(res, 200, batchJson(req, batches.retrieve(req.matches[1])));
+                   }));
         server.Post(one + "/cancel", guarded([this](const auto &req, auto &res) { cancel(req, res); }));
-        server.Delete(one, guarded([this](const auto &req, auto &res) {
-            sendJson(res, 200, batches.remove(req.matches[1]));
-        }));
+        server.Delete(
+            one, guarded([this](const auto &req, auto &res) { sendJson(res, 200, batches.remove(req.matches[1])); }));
         server.Get(one + "/results", guarded([this](const auto &req, auto &res) { results(req, res); }));
         server.Post(kJobRunsPath, guarded([this](const auto &req, auto &res) { jobRun(req, res); }));
         // The status page (service/status_page.h).
         server.Get("/", guarded([this](const auto &req, auto &res) {
-            ListParams params;
-            params.limit = queryInteger(req, "limit", params.limit);
-            params.beforeId = req.get_param_value("before_id");
-            params.afterId = req.get_param_value("after_id");
-            res.set_content(batchesPage(batches.list(params), params), "text/html; charset=utf-8");
-        }));
+                       ListParams params;
+                       params.limit = queryInteger(req, "limit", params.limit);
+                       params.beforeId = req.get_param_value("before_id");
+                       params.afterId = req.get_param_value("after_id");
+                       res.set_content(batchesPage(batches.list(params), params), "text/html; charset=utf-8");
+                   }));
         server.Get("/batches/([^/]+)", guarded([this](const auto &req, auto &res) {
-            res.set_content(batchPage(batches.retrieve(req.matches[1])), "text/html; charset=utf-8");
-        }));
+                       res.set_content(batchPage(batches.retrieve(req.matches[1])), "text/html; charset=utf-8");
+                   }));
 
         // Known paths with a method they do not take: 405, with Allow.
         const std::vector<std::pair<std::string, std::string>> allowed = {
-            {all, "GET, POST"},     {one, "GET, DELETE"},    {one + "/cancel", "POST"},
+            {all, "GET, POST"},        {one, "GET, DELETE"},   {one + "/cancel", "POST"},
             {one + "/results", "GET"}, {kJobRunsPath, "POST"},
         };
         for (const auto &[pattern, allow] : allowed) {
@@ -386,9 +384,9 @@ struct BatchHttpServer::Impl {
         else if (action == "status")
             sendJson(res, 200, jobRunStatusJson(jobRuns->status(asyncId)));
         else
-            throw HttpError{400, error_type::kInvalidRequest,
-                            fmt::format("unknown action \"{}\": run, progress, results, restart, repost or status",
-                                        action)};
+            throw HttpError{
+                400, error_type::kInvalidRequest,
+                fmt::format("unknown action \"{}\": run, progress, results, restart, repost or status", action)};
     }
 };
 

@@ -48,7 +48,8 @@ void formatProblem(Problems &out, std::string reason) { out.push_back({std::move
 void emptyProblem(Problems &out, std::string reason) { out.push_back({std::move(reason), true}); }
 
 // A text value (Id, Type or time) at `path`: empty text is a missing value.
-template <typename Parse> void checkText(const json &value, const std::string &path, Parse parse, Problems &out)
+template <typename Parse>
+void checkText(const json &value, const std::string &path, Parse parse, Problems &out)
 {
     if (value.is_string() && value.get_ref<const std::string &>().empty())
         return emptyProblem(out, fmt::format("{}: empty", path));
@@ -75,8 +76,9 @@ void checkArray(const json &value, const std::string &path, const char *what, Pr
 
 // An object whose `required` fields hold Ids; other fields are left to
 // `rest`, which sees the object without them.
-template <typename Rest> void checkIdFields(const json &item, const std::string &path,
-                                            std::initializer_list<const char *> required, Problems &out, Rest rest)
+template <typename Rest>
+void checkIdFields(const json &item, const std::string &path, std::initializer_list<const char *> required,
+                   Problems &out, Rest rest)
 {
     if (!item.is_object())
         return formatProblem(out, fmt::format("{}: expected an object, got {}", path, item.type_name()));
@@ -135,7 +137,8 @@ json errorJson(ErrorCode code, const std::string &message)
 }
 
 // Adds "success" and, for a failed item, "error" to `out`.
-template <typename Response> void addOutcome(json &out, const Response &response)
+template <typename Response>
+void addOutcome(json &out, const Response &response)
 {
     out["success"] = response.isSuccessful();
     if (!response.isSuccessful())
@@ -170,7 +173,8 @@ json messagesJson(std::unique_ptr<messaging::MessageList> list)
     return {{"messages", std::move(out)}};
 }
 
-template <typename List> json deletedJson(std::unique_ptr<List> list)
+template <typename List>
+json deletedJson(std::unique_ptr<List> list)
 {
     json responses = json::array();
     std::size_t deleted = 0;

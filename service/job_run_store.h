@@ -35,11 +35,11 @@ struct StoredJob {
 };
 
 struct RunState {
-    std::size_t jobs = 0;  // how many jobs the run has
-    std::size_t done = 0;  // how many have a saved result
+    std::size_t jobs = 0; // how many jobs the run has
+    std::size_t done = 0; // how many have a saved result
     bool completed = false;
-    std::string callbackUrl;  // empty: no callback
-    std::string callback;     // "none", "pending", "delivered", "failed"
+    std::string callbackUrl; // empty: no callback
+    std::string callback;    // "none", "pending", "delivered", "failed"
     int callbackAttempts = 0;
     std::string callbackError;
     // Changes on every restart and repost, so that a callback scheduled

@@ -287,9 +287,9 @@ struct JobRunService::State {
                 if (!options.callback.secret.empty()) {
                     const auto now = std::chrono::duration_cast<std::chrono::seconds>(
                         std::chrono::system_clock::now().time_since_epoch());
-                    const auto signature = signWebhook(
-                        options.callback.secret, fmt::format("{}-{}", delivery.asyncId, delivery.generation),
-                        now.count(), body);
+                    const auto signature =
+                        signWebhook(options.callback.secret,
+                                    fmt::format("{}-{}", delivery.asyncId, delivery.generation), now.count(), body);
                     headers = {{"webhook-id", signature.id},
                                {"webhook-timestamp", signature.timestamp},
                                {"webhook-signature", signature.signature}};
@@ -317,16 +317,16 @@ struct JobRunService::State {
     std::shared_ptr<messaging::MessagingManager> manager;
     JobRunOptions options;
     std::unique_ptr<jobs::JobRunStore> store;
-    jobs::JobExecutor executor;  // the worker's alone
+    jobs::JobExecutor executor; // the worker's alone
 
-    std::mutex mutex;                     // guards what follows; never held while waiting for the store's
-    std::condition_variable work;         // worker: a run queued, or stop
-    std::condition_variable courierWake;  // courier: a delivery scheduled, or stop
-    std::condition_variable changed;      // wait(): a result or callback state saved
+    std::mutex mutex;                    // guards what follows; never held while waiting for the store's
+    std::condition_variable work;        // worker: a run queued, or stop
+    std::condition_variable courierWake; // courier: a delivery scheduled, or stop
+    std::condition_variable changed;     // wait(): a result or callback state saved
     bool stop = false;
-    std::deque<std::string> runs;      // queued, in order
-    std::set<std::string> active;      // queued or running here
-    std::vector<Delivery> deliveries;  // callback tries to make, each when due
+    std::deque<std::string> runs;     // queued, in order
+    std::set<std::string> active;     // queued or running here
+    std::vector<Delivery> deliveries; // callback tries to make, each when due
     std::thread worker;
     std::thread courier;
 };

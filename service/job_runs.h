@@ -33,12 +33,12 @@ namespace osid::service {
 
 // The seed's specific codes.
 namespace job_code {
-inline constexpr int kNotSaved = 24091;  // the store write failed
+inline constexpr int kNotSaved = 24091; // the store write failed
 inline constexpr int kIncorrectJobFormat = 24092;
 inline constexpr int kEmptyJobParameter = 24093;
-inline constexpr int kRunNotFound = 24105;      // progress, restart, repost, status, wait
-inline constexpr int kNotCompleted = 24114;     // results, repost
-inline constexpr int kResultsNotFound = 24115;  // results
+inline constexpr int kRunNotFound = 24105;     // progress, restart, repost, status, wait
+inline constexpr int kNotCompleted = 24114;    // results, repost
+inline constexpr int kResultsNotFound = 24115; // results
 inline constexpr int kTooManyJobs = 24448;
 } // namespace job_code
 
@@ -66,7 +66,7 @@ struct JobRunOptions {
     // SQLite file holding runs, jobs, results, callback state (":memory:":
     // nothing kept).
     std::string storePath = ":memory:";
-    std::size_t maxJobs = 200;  // more is 24448
+    std::size_t maxJobs = 200; // more is 24448
     CallbackPolicy callback;
     // How long a store write waits for another process's write (then 24091).
     std::chrono::milliseconds busyTimeout{5000};
@@ -80,7 +80,7 @@ struct JobRunStatus {
     std::string asyncId;
     int progress = 0;
     bool completed = false;
-    std::string callback;  // "none" (no callbackUrl), "pending", "delivered", "failed"
+    std::string callback; // "none" (no callbackUrl), "pending", "delivered", "failed"
     int callbackAttempts = 0;
     std::string callbackError;
 };

@@ -31,12 +31,9 @@ using nlohmann::json;
 const char *statusName(ProcessingStatus status) noexcept
 {
     switch (status) {
-    case ProcessingStatus::InProgress:
-        return "in_progress";
-    case ProcessingStatus::Canceling:
-        return "canceling";
-    case ProcessingStatus::Ended:
-        return "ended";
+    case ProcessingStatus::InProgress: return "in_progress";
+    case ProcessingStatus::Canceling: return "canceling";
+    case ProcessingStatus::Ended: return "ended";
     }
     return "unknown";
 }
@@ -44,14 +41,10 @@ const char *statusName(ProcessingStatus status) noexcept
 const char *resultTypeName(ResultType type) noexcept
 {
     switch (type) {
-    case ResultType::Succeeded:
-        return "succeeded";
-    case ResultType::Errored:
-        return "errored";
-    case ResultType::Canceled:
-        return "canceled";
-    case ResultType::Expired:
-        return "expired";
+    case ResultType::Succeeded: return "succeeded";
+    case ResultType::Errored: return "errored";
+    case ResultType::Canceled: return "canceled";
+    case ResultType::Expired: return "expired";
     }
     return "unknown";
 }
@@ -72,7 +65,8 @@ ServiceError storeFailure(const std::exception &e)
 }
 
 // Runs `body`, turning OSID errors from the store into ServiceError.
-template <typename Body> auto guarded(Body &&body)
+template <typename Body>
+auto guarded(Body &&body)
 {
     try {
         return body();
@@ -187,7 +181,8 @@ std::optional<MessageBatchRequest> requestFromLine(const std::string &line, std:
     }
     if (nestedDeeperThan(item)) {
         problems.push_back(
-            {index, "", fmt::format("line {} nests objects and arrays more than {} levels deep", index + 1, kMaxJsonDepth)});
+            {index, "",
+             fmt::format("line {} nests objects and arrays more than {} levels deep", index + 1, kMaxJsonDepth)});
         return std::nullopt;
     }
     return requestFromJson(item, index, problems);
@@ -240,7 +235,7 @@ off_t lockOffset(const std::string &provider)
 // each other too. Closing the descriptor releases it.
 bool lockByte(int fd, off_t offset)
 {
-    struct flock range{};
+    struct flock range {};
     range.l_type = F_WRLCK;
     range.l_whence = SEEK_SET;
     range.l_start = offset;
@@ -406,7 +401,7 @@ bool ResultStream::next(MessageBatchResult &result)
 // The engine: scheduling, workers, and the calls.
 
 class MessageBatchService::Engine {
-  public:
+public:
     Engine(std::shared_ptr<messaging::MessagingManager> manager, MessageBatchOptions options)
         : manager_(std::move(manager)), options_(std::move(options))
     {
@@ -471,9 +466,9 @@ class MessageBatchService::Engine {
                 if (auto problem = customIdProblem(request->customId, at, seen))
                     problems.push_back(std::move(*problem));
                 else if (nestedDeeperThan(request->params))
-                    problems.push_back({at, request->customId,
-                                        fmt::format("params nests objects and arrays more than {} levels deep",
-                                                    kMaxJsonDepth)});
+                    problems.push_back(
+                        {at, request->customId,
+                         fmt::format("params nests objects and arrays more than {} levels deep", kMaxJsonDepth)});
                 if (!problems.empty())
                     continue; // read on for every problem; save nothing more
                 customId = std::move(request->customId);
@@ -488,8 +483,8 @@ class MessageBatchService::Engine {
             if (count == 0)
                 problems.push_back({kNoLine, "", "a batch needs at least one request"});
             if (count > options_.maxRequests)
-                problems.push_back({kNoLine, "",
-                                    fmt::format("{} requests; a batch holds at most {}", count, options_.maxRequests)});
+                problems.push_back(
+                    {kNoLine, "", fmt::format("{} requests; a batch holds at most {}", count, options_.maxRequests)});
             if (!problems.empty())
                 throw envelopeError(std::move(problems)); // rolls the batch back
             return false;
@@ -620,9 +615,9 @@ class MessageBatchService::Engine {
                                                id, stored.provider, provider_));
             const auto &c = batch.requestCounts;
             const bool changed = !reported || batch.processingStatus != reportedStatus ||
-                                 reported->processing != c.processing ||
-                                 reported->succeeded != c.succeeded || reported->errored != c.errored ||
-                                 reported->canceled != c.canceled || reported->expired != c.expired;
+                                 reported->processing != c.processing || reported->succeeded != c.succeeded ||
+                                 reported->errored != c.errored || reported->canceled != c.canceled ||
+                                 reported->expired != c.expired;
             if (changed && onProgress)
                 onProgress(batch);
             reported = c;
@@ -647,7 +642,7 @@ class MessageBatchService::Engine {
 
     const std::string &provider() const noexcept { return provider_; }
 
-  private:
+private:
     // An unfinished batch this engine works on. Requests below nextIndex
     // have been handed to a worker (or were finished before); the others
     // are not started, which is what cancel and expiry close. Pending
@@ -690,7 +685,8 @@ class MessageBatchService::Engine {
     // Runs a store call, again after a pause (doubling from
     // storeRetryDelay) when it fails, up to storeWriteAttempts times; then
     // throws StoreGaveUp.
-    template <typename Call> auto retrying(const char *what, Call &&call)
+    template <typename Call>
+    auto retrying(const char *what, Call &&call)
     {
         auto delay = options_.storeRetryDelay;
         for (std::size_t attempt = 1;; ++attempt) {
@@ -770,8 +766,7 @@ class MessageBatchService::Engine {
             if (provider != provider_)
                 return;
             Sessions sessions;
-            for (auto from = first; from < stored.attempted;
-                 from += static_cast<std::int64_t>(options_.chunkSize))
+            for (auto from = first; from < stored.attempted; from += static_cast<std::int64_t>(options_.chunkSize))
                 process(Chunk{stored.key, stored.batch.id, from,
                               std::min(stored.attempted, from + static_cast<std::int64_t>(options_.chunkSize)), true,
                               false, false, RequestState::Canceled},
@@ -838,8 +833,8 @@ class MessageBatchService::Engine {
                 // Closing, requests that may have been sent are only looked
                 // up: found, they succeeded; missing, they close.
                 const auto to = std::min(closing ? a.attempted : a.requestCount, a.nextIndex + size);
-                chunk = Chunk{a.key, a.id, a.nextIndex, to, a.nextIndex < a.attempted, !closing, to > a.attempted,
-                              closeAs};
+                chunk =
+                    Chunk{a.key, a.id, a.nextIndex, to, a.nextIndex<a.attempted, !closing, to> a.attempted, closeAs};
                 a.nextIndex = to;
                 a.attempted = std::max(a.attempted, to);
                 ++a.inFlight;

@@ -38,9 +38,10 @@
 //
 // Example:
 //   MessageBatchService batches(manager, {.storePath = "batches.db"});
-//   auto batch = batches.create({{"first", {{"subject", "Hello"}, {"text",
-//   "..."}}}}); batches.wait(batch.id); auto results =
-//   batches.results(batch.id); for (MessageBatchResult r; results.next(r);)
+//   auto batch = batches.create({{"first", {{"subject", "Hello"}, {"text", "..."}}}});
+//   batches.wait(batch.id);
+//   auto results = batches.results(batch.id);
+//   for (MessageBatchResult r; results.next(r);)
 //       std::cout << r.toJson() << '\n';
 
 #pragma once
@@ -164,7 +165,7 @@ class BatchStore;
 // after the batch has ended, it holds every request; before (only when asked
 // for the finished part), those finished so far.
 class ResultStream {
-  public:
+public:
     static constexpr std::size_t kPageSize = 1000;
 
     ResultStream(std::shared_ptr<BatchStore> store, std::int64_t batchKey, std::string batchId);
@@ -181,7 +182,7 @@ class ResultStream {
     // How many results are held in memory now: never more than kPageSize.
     std::size_t buffered() const noexcept { return page_.size() - position_; }
 
-  private:
+private:
     std::shared_ptr<BatchStore> store_;
     std::int64_t batchKey_;
     std::string batchId_;
@@ -237,7 +238,7 @@ struct MessageBatchOptions {
 };
 
 class MessageBatchService {
-  public:
+public:
     // Opens (or creates) the store; resumes unfinished batches when it gets
     // the processing lock.
     // Errors: ServiceError (api_error: the store cannot be opened, or is
@@ -311,7 +312,7 @@ class MessageBatchService {
     // The provider string recorded on the batches this service creates.
     const std::string &provider() const;
 
-  private:
+private:
     class Engine;
     std::unique_ptr<Engine> engine_;
 };

@@ -18,7 +18,8 @@ constexpr std::array<std::string_view, 4> kContentFields = {"display_name", "des
 constexpr std::array<std::string_view, 5> kDeliveryFields = {"sender", "sending_agent", "recipients", "sent_time",
                                                              "received_time"};
 
-template <std::size_t N> bool contains(const std::array<std::string_view, N> &fields, std::string_view name)
+template <std::size_t N>
+bool contains(const std::array<std::string_view, N> &fields, std::string_view name)
 {
     for (auto f : fields)
         if (f == name)
@@ -29,7 +30,8 @@ template <std::size_t N> bool contains(const std::array<std::string_view, N> &fi
 const char *typeName(const json &value) { return value.type_name(); }
 
 // Runs one setter; a refusal names the field.
-template <typename Setter> void set(const std::string &path, Setter &&setter)
+template <typename Setter>
+void set(const std::string &path, Setter &&setter)
 {
     try {
         setter();
@@ -57,7 +59,8 @@ std::string stringFromJson(const json &value, const std::string &path)
 namespace {
 
 // Reads the text form of an Id, Type or DateTime (each has T::parse).
-template <typename T> T parsedFromJson(const json &value, const std::string &path)
+template <typename T>
+T parsedFromJson(const json &value, const std::string &path)
 {
     const auto text = stringFromJson(value, path);
     try {

@@ -29,7 +29,7 @@ namespace osid::service {
 // A JSON value that does not describe what it should. The message names
 // the field by its path ("params.recipients[2]: ...").
 class JsonShapeError : public std::invalid_argument {
-  public:
+public:
     using std::invalid_argument::invalid_argument;
 };
 

@@ -33,7 +33,7 @@ inline constexpr const char *kApi = "api_error";
 } // namespace error_type
 
 class ServiceError : public std::runtime_error {
-  public:
+public:
     ServiceError(std::string type, const std::string &message, std::vector<EnvelopeProblem> problems = {},
                  int specificCode = 0)
         : std::runtime_error(message), type_(std::move(type)), problems_(std::move(problems)),
@@ -49,7 +49,7 @@ class ServiceError : public std::runtime_error {
     // 24114, 24115); 0 for message batches.
     int specificCode() const noexcept { return specificCode_; }
 
-  private:
+private:
     std::string type_;
     std::vector<EnvelopeProblem> problems_;
     int specificCode_;

@@ -125,11 +125,12 @@ std::string batchesPage(const MessageBatchPage &page, const ListParams &params)
     std::string rows;
     for (const auto &b : page.data) {
         running = running || b.processingStatus != ProcessingStatus::Ended;
-        rows += fmt::format("<tr id=\"batch-{0}\"><td><a href=\"/batches/{0}\"><code>{0}</code></a></td><td>{1}</td>"
-                            "<td>{2}<div class=\"counts\">{3}</div></td><td class=\"time\">{4}</td><td class=\"time\">{5}</td>"
-                            "<td>{6}</td></tr>\n",
-                            escapeHtml(b.id), statusBadge(b), progressBar(b), countsText(b.requestCounts),
-                            time(b.createdAt), time(b.endedAt), actions(b));
+        rows += fmt::format(
+            "<tr id=\"batch-{0}\"><td><a href=\"/batches/{0}\"><code>{0}</code></a></td><td>{1}</td>"
+            "<td>{2}<div class=\"counts\">{3}</div></td><td class=\"time\">{4}</td><td class=\"time\">{5}</td>"
+            "<td>{6}</td></tr>\n",
+            escapeHtml(b.id), statusBadge(b), progressBar(b), countsText(b.requestCounts), time(b.createdAt),
+            time(b.endedAt), actions(b));
     }
     std::string out = head("osid-batch: message batches", running);
     out += "<h1>Message batches</h1>\n";
@@ -146,8 +147,8 @@ std::string batchesPage(const MessageBatchPage &page, const ListParams &params)
     const bool newerExist = !params.beforeId.empty() ? page.hasMore : !params.afterId.empty();
     const bool olderExist = !params.beforeId.empty() ? !page.data.empty() : page.hasMore;
     if (newerExist && page.firstId)
-        out += fmt::format(R"(<a href="/?before_id={}&amp;limit={}">newer</a>)", escapeHtml(*page.firstId),
-                           params.limit);
+        out +=
+            fmt::format(R"(<a href="/?before_id={}&amp;limit={}">newer</a>)", escapeHtml(*page.firstId), params.limit);
     if (olderExist && page.lastId)
         out += fmt::format(R"(<a href="/?after_id={}&amp;limit={}">older</a>)", escapeHtml(*page.lastId), params.limit);
     out += "</nav>\n</body>\n</html>\n";

@@ -10,9 +10,9 @@ void requireServiceStore(impl::sqlite::Connection &db, const std::string &path)
     if (applicationId == kServiceApplicationId)
         return;
     if (applicationId != 0)
-        throw ConfigurationError(fmt::format(
-            "{} is not an osid-batch store (its application_id is {}, not {}); it was not changed", path,
-            applicationId, kServiceApplicationId));
+        throw ConfigurationError(
+            fmt::format("{} is not an osid-batch store (its application_id is {}, not {}); it was not changed", path,
+                        applicationId, kServiceApplicationId));
     // No mark: a new file, or one of an earlier build, which holds only the
     // service's tables.
     const auto foreign = db.queryInteger(R"sql(

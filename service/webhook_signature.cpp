@@ -73,8 +73,8 @@ WebhookHeaders signWebhook(const std::string &secret, const std::string &id, std
     return {id, stamp, "v1," + signature(secretKey(secret), id, stamp, body)};
 }
 
-bool verifyWebhook(const std::string &secret, const WebhookHeaders &headers, const std::string &body,
-                   std::int64_t now, std::int64_t toleranceSeconds)
+bool verifyWebhook(const std::string &secret, const WebhookHeaders &headers, const std::string &body, std::int64_t now,
+                   std::int64_t toleranceSeconds)
 {
     std::int64_t timestamp = 0;
     const auto &t = headers.timestamp;

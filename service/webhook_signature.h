@@ -36,7 +36,7 @@ WebhookHeaders signWebhook(const std::string &secret, const std::string &id, std
 // Whether `headers` sign `body` with `secret` (any of its space-separated
 // "v1," signatures), at a timestamp within `toleranceSeconds` of `now`.
 // The comparison takes the same time whatever the signature.
-bool verifyWebhook(const std::string &secret, const WebhookHeaders &headers, const std::string &body,
-                   std::int64_t now, std::int64_t toleranceSeconds = 300);
+bool verifyWebhook(const std::string &secret, const WebhookHeaders &headers, const std::string &body, std::int64_t now,
+                   std::int64_t toleranceSeconds = 300);
 
 } // namespace osid::service

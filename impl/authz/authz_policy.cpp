@@ -10,9 +10,9 @@ namespace osid::impl::authz {
 
 namespace {
 
-constexpr std::array<Operation, 7> kOperations = {Operation::Lookup, Operation::Create, Operation::Update,
-                                                   Operation::Delete, Operation::Alias,  Operation::Send,
-                                                   Operation::CreateMailbox};
+constexpr std::array<Operation, 7> kOperations = {Operation::Lookup,       Operation::Create, Operation::Update,
+                                                  Operation::Delete,       Operation::Alias,  Operation::Send,
+                                                  Operation::CreateMailbox};
 
 std::uint32_t bit(Operation operation) { return 1u << static_cast<unsigned>(operation); }
 

@@ -86,12 +86,10 @@ public:
     {
         return guard(Operation::Lookup, [&] { return Base::getMessagesFromSender(resourceId); });
     }
-    std::unique_ptr<messaging::MessageList> getMessagesBySentTimeFromSender(const Id &resourceId,
-                                                                            const DateTime &start,
+    std::unique_ptr<messaging::MessageList> getMessagesBySentTimeFromSender(const Id &resourceId, const DateTime &start,
                                                                             const DateTime &end) override
     {
-        return guard(Operation::Lookup,
-                     [&] { return Base::getMessagesBySentTimeFromSender(resourceId, start, end); });
+        return guard(Operation::Lookup, [&] { return Base::getMessagesBySentTimeFromSender(resourceId, start, end); });
     }
     std::unique_ptr<messaging::MessageList> getMessagesForRecipient(const Id &resourceId) override
     {
@@ -161,15 +159,13 @@ public:
     using Guarded::Guarded;
     using Base = adapter::ForwardingMailboxAdminSession;
 
-    bool canCreateMailboxes() const override
-    {
-        return Base::canCreateMailboxes() && allows(Operation::CreateMailbox);
-    }
+    bool canCreateMailboxes() const override { return Base::canCreateMailboxes() && allows(Operation::CreateMailbox); }
     bool canCreateMailboxWithRecordTypes(const std::vector<Type> &mailboxRecordTypes) const override
     {
         return Base::canCreateMailboxWithRecordTypes(mailboxRecordTypes) && allows(Operation::CreateMailbox);
     }
-    std::shared_ptr<messaging::MailboxForm> getMailboxFormForCreate(const std::vector<Type> &mailboxRecordTypes) override
+    std::shared_ptr<messaging::MailboxForm> getMailboxFormForCreate(
+        const std::vector<Type> &mailboxRecordTypes) override
     {
         return guard(Operation::CreateMailbox, [&] { return Base::getMailboxFormForCreate(mailboxRecordTypes); });
     }
@@ -196,7 +192,8 @@ public:
     {
         return Base::canCreateMessageWithRecordTypes(messageRecordTypes) && this->allows(Operation::Create);
     }
-    std::shared_ptr<messaging::MessageForm> getMessageFormForCreate(const std::vector<Type> &messageRecordTypes) override
+    std::shared_ptr<messaging::MessageForm> getMessageFormForCreate(
+        const std::vector<Type> &messageRecordTypes) override
     {
         return this->guard(Operation::Create, [&] { return Base::getMessageFormForCreate(messageRecordTypes); });
     }

@@ -6,9 +6,15 @@ namespace osid::impl {
 
 using messaging::records::deliveryRecordType;
 
-bool MessageFormImpl::Delivery::implementsRecordType(const Type &recordType) const { return recordType == deliveryRecordType(); }
+bool MessageFormImpl::Delivery::implementsRecordType(const Type &recordType) const
+{
+    return recordType == deliveryRecordType();
+}
 
-Metadata MessageFormImpl::Delivery::getSenderMetadata() const { return idMetadata("sender", "sender", sender, true, false); }
+Metadata MessageFormImpl::Delivery::getSenderMetadata() const
+{
+    return idMetadata("sender", "sender", sender, true, false);
+}
 void MessageFormImpl::Delivery::setSender(const Id &senderId) { setId(sender, "sender", false, senderId, "senderId"); }
 void MessageFormImpl::Delivery::clearSender() { clear(sender, "sender", true); }
 
@@ -21,7 +27,10 @@ void MessageFormImpl::Delivery::setSendingAgent(const Id &agentId)
 {
     setId(sendingAgent, "sending agent", form_.isForUpdate(), agentId, "agentId");
 }
-void MessageFormImpl::Delivery::clearSendingAgent() { clear(sendingAgent, "sending agent", false, form_.isForUpdate()); }
+void MessageFormImpl::Delivery::clearSendingAgent()
+{
+    clear(sendingAgent, "sending agent", false, form_.isForUpdate());
+}
 
 Metadata MessageFormImpl::Delivery::getRecipientsMetadata() const
 {
@@ -47,7 +56,10 @@ void MessageFormImpl::Delivery::setRecipients(const std::vector<Id> &recipientId
 }
 void MessageFormImpl::Delivery::clearRecipients() { clear(recipients, "recipients"); }
 
-Metadata MessageFormImpl::Delivery::getSentTimeMetadata() const { return timeMetadata("sentTime", "sent time", sentTime, true); }
+Metadata MessageFormImpl::Delivery::getSentTimeMetadata() const
+{
+    return timeMetadata("sentTime", "sent time", sentTime, true);
+}
 void MessageFormImpl::Delivery::setSentTime(const DateTime &t) { setTime(sentTime, "sent time", t); }
 void MessageFormImpl::Delivery::clearSentTime() { clear(sentTime, "sent time", true); }
 
@@ -59,7 +71,7 @@ void MessageFormImpl::Delivery::setReceivedTime(const DateTime &t) { setTime(rec
 void MessageFormImpl::Delivery::clearReceivedTime() { clear(receivedTime, "received time"); }
 
 Metadata MessageFormImpl::Delivery::idMetadata(const char *name, const char *label, const Element<Id> &e, bool required,
-                              bool readOnly) const
+                                               bool readOnly) const
 {
     auto d = elementDefinition(form_.rules(), name, label, Syntax::ID);
     d.required = required;
@@ -71,7 +83,7 @@ Metadata MessageFormImpl::Delivery::idMetadata(const char *name, const char *lab
 }
 
 Metadata MessageFormImpl::Delivery::timeMetadata(const char *name, const char *label, const Element<DateTime> &e,
-                                bool required) const
+                                                 bool required) const
 {
     auto d = elementDefinition(form_.rules(), name, label, Syntax::DATETIME);
     d.required = required;
@@ -82,7 +94,8 @@ Metadata MessageFormImpl::Delivery::timeMetadata(const char *name, const char *l
 }
 
 // An Id element; any Id is allowed (the Metadata's Id set is empty).
-void MessageFormImpl::Delivery::setId(Element<Id> &e, const char *label, bool readOnly, const Id &value, const char *parameter)
+void MessageFormImpl::Delivery::setId(Element<Id> &e, const char *label, bool readOnly, const Id &value,
+                                      const char *parameter)
 {
     if (value.isNull())
         throw NullArgument(std::string(parameter) + " is null");
@@ -105,9 +118,9 @@ MessageFormImpl::MessageFormImpl(Key, FormOrigin origin, RecordTypes recordTypes
         delivery_.emplace(*this);
 }
 
-std::vector<std::shared_ptr<messaging::batch::MessageBatchForm>>
-MessageFormImpl::forCreate(std::shared_ptr<const FormRules> rules, std::uint64_t sessionSerial,
-                           std::vector<Type> recordTypes, std::size_t count)
+std::vector<std::shared_ptr<messaging::batch::MessageBatchForm>> MessageFormImpl::forCreate(
+    std::shared_ptr<const FormRules> rules, std::uint64_t sessionSerial, std::vector<Type> recordTypes,
+    std::size_t count)
 {
     // The block's slots are built in place and never move (a form's
     // delivery record refers back to it).
@@ -164,9 +177,9 @@ std::variant<MessageFormImpl *, FormRefusal> MessageFormImpl::admit(messaging::M
         return FormRefusal{ErrorCode::Unsupported, forUpdate ? "a create form cannot be used for an update"
                                                              : "an update form cannot be used for a create"};
     if (impl->isSpent())
-        return FormRefusal{ErrorCode::IllegalState,
-                           forUpdate ? "the form already updated its message; request a new form"
-                                     : "the form already created a message; request a new form"};
+        return FormRefusal{ErrorCode::IllegalState, forUpdate
+                                                        ? "the form already updated its message; request a new form"
+                                                        : "the form already created a message; request a new form"};
     if (auto problem = impl->firstProblem())
         return FormRefusal{ErrorCode::InvalidArgument, *problem};
     return impl;
@@ -190,10 +203,7 @@ Metadata MessageFormImpl::getTextMetadata() const
     return stringMetadata("text", "text", rules().maximumTextLength, text_);
 }
 
-void MessageFormImpl::setText(const std::string &text)
-{
-    setString(text_, "text", rules().maximumTextLength, text);
-}
+void MessageFormImpl::setText(const std::string &text) { setString(text_, "text", rules().maximumTextLength, text); }
 
 void MessageFormImpl::clearText() { clear(text_, "text"); }
 
@@ -221,9 +231,9 @@ void MessageFormImpl::addProblems(std::vector<Problem> &out) const
     if (!d.sentTime.value)
         out.push_back({d.getSentTimeMetadata(), "the sent time is required"});
     if (d.sentTime.value && d.receivedTime.value && *d.receivedTime.value < *d.sentTime.value)
-        out.push_back({d.getReceivedTimeMetadata(),
-                       fmt::format("the received time {} is before the sent time {}",
-                                   d.receivedTime.value->toString(), d.sentTime.value->toString())});
+        out.push_back(
+            {d.getReceivedTimeMetadata(), fmt::format("the received time {} is before the sent time {}",
+                                                      d.receivedTime.value->toString(), d.sentTime.value->toString())});
 }
 
 MessageContent MessageFormImpl::contentForCreate(const Id &defaultSendingAgent) const

@@ -39,12 +39,12 @@ public:
     // `count` create forms issued together. They share one allocation, and
     // their record types, which lives until the last of them is released:
     // a batch of forms costs about what one form used to.
-    static std::vector<std::shared_ptr<messaging::batch::MessageBatchForm>>
-    forCreate(std::shared_ptr<const FormRules> rules, std::uint64_t sessionSerial, std::vector<Type> recordTypes,
-              std::size_t count);
+    static std::vector<std::shared_ptr<messaging::batch::MessageBatchForm>> forCreate(
+        std::shared_ptr<const FormRules> rules, std::uint64_t sessionSerial, std::vector<Type> recordTypes,
+        std::size_t count);
     static std::shared_ptr<MessageFormImpl> forUpdate(std::shared_ptr<const FormRules> rules,
-                                                      std::uint64_t sessionSerial, const FormIds &formIds,
-                                                      Id messageId, MessageContent existing);
+                                                      std::uint64_t sessionSerial, const FormIds &formIds, Id messageId,
+                                                      MessageContent existing);
 
     MessageFormImpl(Key, FormOrigin origin, RecordTypes recordTypes, Id messageId);
     MessageFormImpl(const MessageFormImpl &) = delete;
@@ -54,8 +54,8 @@ public:
     // create (forUpdate false) or update form: it must be one of ours, from
     // that session, of that kind, not spent, and valid. Returns the form or
     // the reason it is refused.
-    static std::variant<MessageFormImpl *, FormRefusal> admit(messaging::MessageForm &form,
-                                                              std::uint64_t sessionSerial, bool forUpdate);
+    static std::variant<MessageFormImpl *, FormRefusal> admit(messaging::MessageForm &form, std::uint64_t sessionSerial,
+                                                              bool forUpdate);
 
     // MessageForm.
     Metadata getSubjectLineMetadata() const override;
@@ -112,8 +112,7 @@ private:
     private:
         Metadata idMetadata(const char *name, const char *label, const Element<Id> &e, bool required,
                             bool readOnly) const;
-        Metadata timeMetadata(const char *name, const char *label, const Element<DateTime> &e,
-                              bool required) const;
+        Metadata timeMetadata(const char *name, const char *label, const Element<DateTime> &e, bool required) const;
         static void setId(Element<Id> &e, const char *label, bool readOnly, const Id &value, const char *parameter);
         static void setTime(Element<DateTime> &e, const char *label, const DateTime &value);
 
@@ -130,8 +129,7 @@ private:
 
 class MailboxFormImpl final : public ObjectFormBase<messaging::MailboxForm> {
 public:
-    MailboxFormImpl(std::shared_ptr<const FormRules> rules, std::uint64_t sessionSerial,
-                    std::vector<Type> recordTypes);
+    MailboxFormImpl(std::shared_ptr<const FormRules> rules, std::uint64_t sessionSerial, std::vector<Type> recordTypes);
 
     // The display name, description and genus type set on the form.
     std::string displayName() const { return displayName_.value.value_or(""); }

@@ -95,8 +95,8 @@ public:
         v_.subject = c.subject;
         v_.text = c.text;
         v_.genusType = c.genusType;
-        v_.delivery = std::find(c.recordTypes.begin(), c.recordTypes.end(),
-                                messaging::records::deliveryRecordType()) != c.recordTypes.end();
+        v_.delivery = std::find(c.recordTypes.begin(), c.recordTypes.end(), messaging::records::deliveryRecordType()) !=
+                      c.recordTypes.end();
         v_.sent = c.sent;
         v_.senderId = c.senderId;
         v_.sendingAgentId = c.sendingAgentId;

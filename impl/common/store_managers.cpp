@@ -89,7 +89,8 @@ private:
 class Manager final : public ManagerBase<messaging::MessagingManager> {
 public:
     explicit Manager(std::shared_ptr<const Provider> provider)
-        : ManagerBase(provider->describe("messaging")), provider_(provider), batch_(std::make_shared<BatchManager>(provider))
+        : ManagerBase(provider->describe("messaging")), provider_(provider),
+          batch_(std::make_shared<BatchManager>(provider))
     {
     }
 

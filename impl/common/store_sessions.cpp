@@ -50,8 +50,8 @@ void requireNotNull(const Id &id, const char *parameter)
 void requireOrdered(const DateTime &from, const DateTime &to, const char *fromName, const char *toName)
 {
     if (from > to)
-        throw InvalidArgument(fmt::format("{} ({}) is after {} ({})", fromName, from.toString(), toName,
-                                          to.toString()));
+        throw InvalidArgument(
+            fmt::format("{} ({}) is after {} ({})", fromName, from.toString(), toName, to.toString()));
 }
 
 void requireNoNullTypes(const std::vector<Type> &types, const char *parameter)
@@ -102,8 +102,8 @@ std::vector<bool> repeatedForms(const std::vector<std::shared_ptr<MessageBatchFo
     for (std::size_t i = 0; i < forms.size(); ++i) {
         const void *form = forms[i].get();
         // Fibonacci hashing: the top bits of the product.
-        auto slot = static_cast<std::size_t>((reinterpret_cast<std::uintptr_t>(form) * 0x9E3779B97F4A7C15ull) >>
-                                             (64 - bits));
+        auto slot =
+            static_cast<std::size_t>((reinterpret_cast<std::uintptr_t>(form) * 0x9E3779B97F4A7C15ull) >> (64 - bits));
         while (seen[slot] != nullptr && seen[slot] != form)
             slot = (slot + 1) & mask;
         repeated[i] = seen[slot] == form;
@@ -135,12 +135,11 @@ std::optional<FormRefusal> applyAlias(StoreWriter &s, MailboxKey mailbox, const 
         return FormRefusal{ErrorCode::NullArgument, "the reference Id and the alias Id must not be null"};
     auto key = s.resolve(mailbox, referenceId);
     if (!key)
-        return FormRefusal{ErrorCode::NotFound,
-                           fmt::format("no message {} in this mailbox", referenceId.toString())};
+        return FormRefusal{ErrorCode::NotFound, fmt::format("no message {} in this mailbox", referenceId.toString())};
     if (s.isPrimarySpace(aliasId))
-        return FormRefusal{ErrorCode::AlreadyExists,
-                           fmt::format("{} lies in this provider's own message Id space and cannot be an alias",
-                                       aliasId.toString())};
+        return FormRefusal{
+            ErrorCode::AlreadyExists,
+            fmt::format("{} lies in this provider's own message Id space and cannot be an alias", aliasId.toString())};
     // A session changes only its own mailbox: an alias of a message of
     // another mailbox is not this session's to re-point.
     if (auto owner = s.aliasMailbox(aliasId); owner && *owner != mailbox)
@@ -325,10 +324,10 @@ std::unique_ptr<MessageBatchFormList> MessageBatchAdminSessionImpl::getMessageFo
     requireOpen();
     auto recordTypes = messageRecordTypesOrThrow(messageRecordTypes);
     if (number > kMaximumFormsPerCall)
-        throw OperationFailed(fmt::format("{} forms asked for; at most {} are given per call", number,
-                                          kMaximumFormsPerCall));
-    return makeList<MessageBatchFormList>(MessageFormImpl::forCreate(context_.rules, serial(), std::move(recordTypes),
-                                                                     static_cast<std::size_t>(number)));
+        throw OperationFailed(
+            fmt::format("{} forms asked for; at most {} are given per call", number, kMaximumFormsPerCall));
+    return makeList<MessageBatchFormList>(
+        MessageFormImpl::forCreate(context_.rules, serial(), std::move(recordTypes), static_cast<std::size_t>(number)));
 }
 
 std::unique_ptr<CreateResponseList> MessageBatchAdminSessionImpl::createMessages(MessageBatchFormList &messageForms)
@@ -434,8 +433,8 @@ std::unique_ptr<UpdateResponseList> MessageBatchAdminSessionImpl::updateMessages
     for (std::size_t i = 0; i < admitted.size(); ++i) {
         auto *form = admitted[i];
         if (outcomes[i]) {
-            responses.push_back(UpdateResponse::failure(form->getId(), form->getMessageId(), outcomes[i]->code,
-                                                        outcomes[i]->message));
+            responses.push_back(
+                UpdateResponse::failure(form->getId(), form->getMessageId(), outcomes[i]->code, outcomes[i]->message));
         } else {
             form->markSpent(transaction);
             responses.push_back(UpdateResponse::success(form->getId(), form->getMessageId()));
@@ -481,8 +480,7 @@ std::unique_ptr<DeleteResponseList> MessageBatchAdminSessionImpl::deleteMessages
 {
     requireOpen();
     requireOrdered(from, to, "from", "to");
-    return deleteKeys(
-        [&](StoreWriter &s) { return s.eraseKeys(mailbox_, s.keysReceivedBetween(mailbox_, from, to)); });
+    return deleteKeys([&](StoreWriter &s) { return s.eraseKeys(mailbox_, s.keysReceivedBetween(mailbox_, from, to)); });
 }
 
 std::unique_ptr<AliasResponseList> MessageBatchAdminSessionImpl::aliasMessages(
@@ -495,7 +493,8 @@ std::unique_ptr<AliasResponseList> MessageBatchAdminSessionImpl::aliasMessages(
         out.reserve(requests.size());
         for (const auto &r : requests) {
             if (auto refusal = applyAlias(s, mailbox_, r.getReferenceId(), r.getAliasId()))
-                out.push_back(AliasResponse::failure(r.getReferenceId(), r.getAliasId(), refusal->code, refusal->message));
+                out.push_back(
+                    AliasResponse::failure(r.getReferenceId(), r.getAliasId(), refusal->code, refusal->message));
             else
                 out.push_back(AliasResponse::success(r.getReferenceId(), r.getAliasId()));
         }
@@ -578,8 +577,7 @@ std::unique_ptr<messaging::MessageList> MessageLookupSessionImpl::getMessagesByG
     return select(query);
 }
 
-std::unique_ptr<messaging::MessageList> MessageLookupSessionImpl::getMessagesByRecordType(
-    const Type &messageRecordType)
+std::unique_ptr<messaging::MessageList> MessageLookupSessionImpl::getMessagesByRecordType(const Type &messageRecordType)
 {
     requireOpen();
     if (messageRecordType.isNull())
@@ -613,8 +611,9 @@ std::unique_ptr<messaging::MessageList> MessageLookupSessionImpl::getMessagesFro
     return select(query);
 }
 
-std::unique_ptr<messaging::MessageList> MessageLookupSessionImpl::getMessagesBySentTimeFromSender(
-    const Id &resourceId, const DateTime &start, const DateTime &end)
+std::unique_ptr<messaging::MessageList> MessageLookupSessionImpl::getMessagesBySentTimeFromSender(const Id &resourceId,
+                                                                                                  const DateTime &start,
+                                                                                                  const DateTime &end)
 {
     requireOpen();
     requireNotNull(resourceId, "resourceId");
@@ -729,10 +728,7 @@ std::unique_ptr<messaging::MessageList> MessagingSessionImpl::getUnsentMessages(
 // ---------------------------------------------------------------------------
 // MailboxLookupSessionImpl
 
-MailboxLookupSessionImpl::MailboxLookupSessionImpl(SessionContext context)
-    : StoreSession(std::move(context))
-{
-}
+MailboxLookupSessionImpl::MailboxLookupSessionImpl(SessionContext context) : StoreSession(std::move(context)) {}
 
 bool MailboxLookupSessionImpl::canLookupMailboxes() const { return requireOpen(), true; }
 void MailboxLookupSessionImpl::useComparativeMailboxView() { requireOpen(), plenary_ = false; }
@@ -794,10 +790,7 @@ void requireNoMailboxRecords(const std::vector<Type> &mailboxRecordTypes)
 }
 } // namespace
 
-MailboxAdminSessionImpl::MailboxAdminSessionImpl(SessionContext context)
-    : StoreSession(std::move(context))
-{
-}
+MailboxAdminSessionImpl::MailboxAdminSessionImpl(SessionContext context) : StoreSession(std::move(context)) {}
 
 bool MailboxAdminSessionImpl::canCreateMailboxes() const { return requireOpen(), true; }
 

@@ -66,8 +66,14 @@ public:
         requireNotClosed();
         open_->inner->prepare();
     }
-    void commit() override { end([&] { open_->inner->commit(); }); }
-    void abort() override { end([&] { open_->inner->abort(); }); }
+    void commit() override
+    {
+        end([&] { open_->inner->commit(); });
+    }
+    void abort() override
+    {
+        end([&] { open_->inner->abort(); });
+    }
     transaction::TransactionState getState() const override { return open_->inner->getState(); }
 
 private:
@@ -207,18 +213,16 @@ public:
     std::unique_ptr<messaging::MessageList> getMessagesByIds(IdList &messageIds) override;
     std::unique_ptr<messaging::MessageList> getMessagesByGenusType(const Type &messageGenusType) override;
     std::unique_ptr<messaging::MessageList> getMessagesByRecordType(const Type &messageRecordType) override;
-    std::unique_ptr<messaging::MessageList> getMessagesBySentTime(const DateTime &start,
-                                                                  const DateTime &end) override;
+    std::unique_ptr<messaging::MessageList> getMessagesBySentTime(const DateTime &start, const DateTime &end) override;
     std::unique_ptr<messaging::MessageList> getMessagesFromSender(const Id &resourceId) override;
-    std::unique_ptr<messaging::MessageList> getMessagesBySentTimeFromSender(const Id &resourceId,
-                                                                            const DateTime &start,
+    std::unique_ptr<messaging::MessageList> getMessagesBySentTimeFromSender(const Id &resourceId, const DateTime &start,
                                                                             const DateTime &end) override;
     std::unique_ptr<messaging::MessageList> getMessagesForRecipient(const Id &resourceId) override;
     std::unique_ptr<messaging::MessageList> getMessagesByReceivedTimeForRecipient(const Id &resourceId,
                                                                                   const DateTime &start,
                                                                                   const DateTime &end) override;
-    std::unique_ptr<messaging::MessageList> getMessagesFromSenderForRecipient(
-        const Id &senderResourceId, const Id &recipientResourceId) override;
+    std::unique_ptr<messaging::MessageList> getMessagesFromSenderForRecipient(const Id &senderResourceId,
+                                                                              const Id &recipientResourceId) override;
     std::unique_ptr<messaging::MessageList> getMessages() override;
 
 private:
@@ -266,7 +270,6 @@ public:
     std::shared_ptr<messaging::MailboxForm> getMailboxFormForCreate(
         const std::vector<Type> &mailboxRecordTypes) override;
     std::shared_ptr<messaging::Mailbox> createMailbox(messaging::MailboxForm &mailboxForm) override;
-
 };
 
 } // namespace osid::impl

@@ -124,9 +124,8 @@ std::optional<std::string> checkPattern(std::string_view name, const std::string
 
 } // namespace
 
-std::optional<std::string> checkString(std::string_view name, std::uint64_t minimumLength,
-                                       std::uint64_t maximumLength, const std::string &pattern,
-                                       std::string_view value)
+std::optional<std::string> checkString(std::string_view name, std::uint64_t minimumLength, std::uint64_t maximumLength,
+                                       const std::string &pattern, std::string_view value)
 {
     if (auto problem = checkStringLength(name, minimumLength, maximumLength, value))
         return problem;

@@ -23,9 +23,8 @@ std::optional<std::size_t> utf8Length(std::string_view s);
 // STRING / DISPLAYTEXT: valid UTF-8, length in code points within the
 // limits, and a full match of `pattern`, a regular expression (empty for
 // none).
-std::optional<std::string> checkString(std::string_view name, std::uint64_t minimumLength,
-                                       std::uint64_t maximumLength, const std::string &pattern,
-                                       std::string_view value);
+std::optional<std::string> checkString(std::string_view name, std::uint64_t minimumLength, std::uint64_t maximumLength,
+                                       const std::string &pattern, std::string_view value);
 
 // DATETIME: within [minimum, maximum].
 std::optional<std::string> checkDateTime(std::string_view name, DateTime minimum, DateTime maximum,

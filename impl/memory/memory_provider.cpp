@@ -14,10 +14,10 @@ namespace osid::impl::memory {
 std::shared_ptr<messaging::MessagingManager> makeMemoryMessagingManager(MemoryProviderOptions options)
 {
     auto store = std::make_shared<MemoryStore>(options.authority);
-    return makeStoreMessagingManager(StoreProvider{
-        "memory", "In-memory", "The reference provider: every message lives in this process.",
-        [store] { return store; }, std::make_shared<FormRules>(std::move(options.formRules)),
-        std::move(options.agent)});
+    return makeStoreMessagingManager(
+        StoreProvider{"memory", "In-memory", "The reference provider: every message lives in this process.",
+                      [store] { return store; }, std::make_shared<FormRules>(std::move(options.formRules)),
+                      std::move(options.agent)});
 }
 
 MemoryProviderOptions memoryProviderOptions(const std::string &configuration)

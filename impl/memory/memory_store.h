@@ -217,8 +217,8 @@ private:
     struct AliasesCleared {
         std::unique_ptr<AliasTable> aliases;
     };
-    using Undo = std::variant<Inserted, Replaced, Erased, Aliased, MailboxCreated, AliasesDropped, Emptied,
-                              AliasesCleared>;
+    using Undo =
+        std::variant<Inserted, Replaced, Erased, Aliased, MailboxCreated, AliasesDropped, Emptied, AliasesCleared>;
 
     MailboxData &data(MailboxKey mailbox) { return *mailboxes_.at(static_cast<std::size_t>(mailbox)); }
     const MailboxData &data(MailboxKey mailbox) const { return *mailboxes_.at(static_cast<std::size_t>(mailbox)); }

@@ -30,12 +30,9 @@ Statement &Statement::bindNull(int index)
 bool Statement::step()
 {
     switch (int rc = sqlite3_step(s_)) {
-    case SQLITE_ROW:
-        return true;
-    case SQLITE_DONE:
-        return false;
-    default:
-        connection_->fail(rc, sqlite3_sql(s_));
+    case SQLITE_ROW: return true;
+    case SQLITE_DONE: return false;
+    default: connection_->fail(rc, sqlite3_sql(s_));
     }
 }
 
@@ -44,7 +41,8 @@ std::string Statement::text(int column) const { return std::string(textView(colu
 std::string_view Statement::textView(int column) const
 {
     const auto *p = reinterpret_cast<const char *>(sqlite3_column_text(s_, column));
-    return p == nullptr ? std::string_view() : std::string_view(p, static_cast<std::size_t>(sqlite3_column_bytes(s_, column)));
+    return p == nullptr ? std::string_view()
+                        : std::string_view(p, static_cast<std::size_t>(sqlite3_column_bytes(s_, column)));
 }
 
 Connection::Connection(const std::string &filename, int busyTimeoutMilliseconds)
@@ -105,7 +103,8 @@ std::optional<std::int64_t> Connection::queryInteger(const std::string &sql)
 
 void Connection::fail(int code, std::string_view what) const
 {
-    throw OperationFailed(fmt::format("SQLite: {} (in \"{}\")", sqlite3_errmsg(db_) ? sqlite3_errmsg(db_) : sqlite3_errstr(code), what));
+    throw OperationFailed(
+        fmt::format("SQLite: {} (in \"{}\")", sqlite3_errmsg(db_) ? sqlite3_errmsg(db_) : sqlite3_errstr(code), what));
 }
 
 } // namespace osid::impl::sqlite

@@ -101,7 +101,8 @@ public:
     // Runs `work` in one write transaction: BEGIN IMMEDIATE (so a busy file
     // makes it wait, up to the busy timeout, before anything is done), then
     // COMMIT; rolled back if `work` throws. Returns what `work` returns.
-    template <typename Work> auto write(Work &&work)
+    template <typename Work>
+    auto write(Work &&work)
     {
         run("BEGIN IMMEDIATE");
         try {

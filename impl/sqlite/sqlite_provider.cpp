@@ -16,10 +16,10 @@ namespace osid::impl::sqlite {
 std::shared_ptr<messaging::MessagingManager> makeSqliteMessagingManager(SqliteProviderOptions options)
 {
     auto database = std::make_shared<Database>(options);
-    return makeStoreMessagingManager(StoreProvider{
-        "sqlite", "SQLite", fmt::format("Messages kept in the SQLite database {}.", options.path),
-        [database] { return std::make_shared<SqliteStore>(database); },
-        std::make_shared<FormRules>(std::move(options.formRules)), std::move(options.agent)});
+    return makeStoreMessagingManager(
+        StoreProvider{"sqlite", "SQLite", fmt::format("Messages kept in the SQLite database {}.", options.path),
+                      [database] { return std::make_shared<SqliteStore>(database); },
+                      std::make_shared<FormRules>(std::move(options.formRules)), std::move(options.agent)});
 }
 
 namespace {

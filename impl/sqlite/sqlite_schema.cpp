@@ -58,8 +58,7 @@ void applyStep(Connection &db, int step, const std::string &authority)
             CREATE INDEX messages_by_received_time ON messages (mailbox, received_time);
         )sql");
         return;
-    default:
-        throw OperationFailed(fmt::format("no schema step {}", step));
+    default: throw OperationFailed(fmt::format("no schema step {}", step));
     }
 }
 
@@ -91,9 +90,9 @@ FileState readState(Connection &db)
 void requireOurs(const FileState &state, const std::string &filename)
 {
     if (!state.empty && state.applicationId != kApplicationId)
-        throw ConfigurationError(fmt::format(
-            "{} is not an osid-cpp message store (application_id {}, expected {}); it was not changed", filename,
-            state.applicationId, kApplicationId));
+        throw ConfigurationError(
+            fmt::format("{} is not an osid-cpp message store (application_id {}, expected {}); it was not changed",
+                        filename, state.applicationId, kApplicationId));
     if (state.version > kSchemaVersion)
         throw ConfigurationError(fmt::format(
             "{} has schema version {}, newer than this build's {}; upgrade osid-cpp to open it (the file was not "
@@ -118,8 +117,7 @@ std::string openSchema(Connection &db, const std::string &filename, const std::s
             state = readState(db);
             requireOurs(state, filename);
             if (state.version < kSchemaVersion)
-                applySchemaSteps(db, state.version, kSchemaVersion,
-                                 authority.empty() ? "sqlite.osid-cpp" : authority);
+                applySchemaSteps(db, state.version, kSchemaVersion, authority.empty() ? "sqlite.osid-cpp" : authority);
         }
         std::string storedAuthority;
         {
@@ -129,8 +127,8 @@ std::string openSchema(Connection &db, const std::string &filename, const std::s
             storedAuthority = stored.text(0);
         }
         if (!authority.empty() && authority != storedAuthority)
-            throw ConfigurationError(fmt::format("{} issues Ids of authority \"{}\", not \"{}\"", filename,
-                                                 storedAuthority, authority));
+            throw ConfigurationError(
+                fmt::format("{} issues Ids of authority \"{}\", not \"{}\"", filename, storedAuthority, authority));
         db.execute("COMMIT");
         return storedAuthority;
     } catch (...) {

@@ -111,8 +111,8 @@ Database::Database(const SqliteProviderOptions &options)
         // So ":memory:" is a private WAL database in a temporary file, on
         // /dev/shm (memory) where there is one, removed with the manager.
         static std::atomic<std::uint64_t> serial{0};
-        const std::filesystem::path dir =
-            ::access("/dev/shm", W_OK) == 0 ? std::filesystem::path("/dev/shm") : std::filesystem::temp_directory_path();
+        const std::filesystem::path dir = ::access("/dev/shm", W_OK) == 0 ? std::filesystem::path("/dev/shm")
+                                                                          : std::filesystem::temp_directory_path();
         filename_ = (dir / fmt::format("osid-cpp-{}-{}.db", ::getpid(), ++serial)).string();
         temporary_ = true;
     } else {
@@ -503,7 +503,8 @@ std::shared_ptr<messaging::Mailbox> SqliteStore::mailbox(MailboxKey mailbox) con
         throw OperationFailed(fmt::format("mailbox {} is missing from the store", mailbox));
     const auto genus = q.textView(2);
     return std::make_shared<MailboxSnapshot>(ObjectFields{Id(authority(), kMailboxNamespace, std::to_string(mailbox)),
-                                                          q.text(0), q.text(1),
+                                                          q.text(0),
+                                                          q.text(1),
                                                           genus.empty() ? Type() : Type::parse(genus),
                                                           {}});
 }
@@ -556,8 +557,9 @@ std::optional<MessageKey> SqliteStore::resolve(MailboxKey mailbox, const Id &mes
 std::optional<MailboxKey> SqliteStore::aliasMailbox(const Id &aliasId) const
 {
     const auto &alias = aliasText(aliasId);
-    auto q = db_->prepare(hot_.aliasMailbox,
-                          "SELECT m.mailbox FROM aliases a JOIN messages m ON m.message = a.message WHERE a.alias = ?1");
+    auto q =
+        db_->prepare(hot_.aliasMailbox,
+                     "SELECT m.mailbox FROM aliases a JOIN messages m ON m.message = a.message WHERE a.alias = ?1");
     q.bind(1, alias, false);
     if (!q.step())
         return std::nullopt;
@@ -664,8 +666,7 @@ std::shared_ptr<messaging::Message> SqliteStore::lookup(MailboxKey mailbox, cons
 std::optional<KeyedContent> SqliteStore::find(MailboxKey mailbox, const Id &messageId) const
 {
     std::optional<KeyedContent> out;
-    findRow(mailbox, messageId,
-            [&](MessageKey key, const Statement &row) { out.emplace(key, readContent(row, 1)); });
+    findRow(mailbox, messageId, [&](MessageKey key, const Statement &row) { out.emplace(key, readContent(row, 1)); });
     return out;
 }
 
@@ -690,8 +691,8 @@ void SqliteStore::findRow(MailboxKey mailbox, const Id &messageId,
     } else {
         alias = canonicalId(messageId);
     }
-    auto q = primary ? db_->prepare(hot_.lookupByKey, byKey.c_str())
-                     : db_->prepare(hot_.lookupByAlias, byAlias.c_str());
+    auto q =
+        primary ? db_->prepare(hot_.lookupByKey, byKey.c_str()) : db_->prepare(hot_.lookupByAlias, byAlias.c_str());
     if (primary)
         q.bind(1, *key);
     else
@@ -786,9 +787,8 @@ std::vector<MessageKey> SqliteStore::keysFromSender(MailboxKey mailbox, const Id
 
 std::vector<MessageKey> SqliteStore::keysReceivedBetween(MailboxKey mailbox, DateTime from, DateTime to) const
 {
-    return keys(
-        "SELECT message FROM messages WHERE mailbox = ?1 AND received_time BETWEEN ?2 AND ?3 AND sent = 1",
-        mailbox, [&](Statement &q) { q.bind(2, from.toMicroseconds()).bind(3, to.toMicroseconds()); });
+    return keys("SELECT message FROM messages WHERE mailbox = ?1 AND received_time BETWEEN ?2 AND ?3 AND sent = 1",
+                mailbox, [&](Statement &q) { q.bind(2, from.toMicroseconds()).bind(3, to.toMicroseconds()); });
 }
 
 std::string SqliteStore::recipientText(const std::vector<Id> &recipients)
@@ -835,8 +835,7 @@ MessageKey SqliteStore::insert(MailboxKey mailbox, const MessageContent &content
     return key;
 }
 
-void SqliteStore::replace(MailboxKey mailbox, MessageKey key, const MessageContent &previous,
-                          const MessageContent &c)
+void SqliteStore::replace(MailboxKey mailbox, MessageKey key, const MessageContent &previous, const MessageContent &c)
 {
     // Only the columns that change are written: an update of the text
     // then leaves the sender and time indexes alone.
@@ -862,20 +861,21 @@ void SqliteStore::replace(MailboxKey mailbox, MessageKey key, const MessageConte
     const bool flipped = c.sent != previous.sent;
     auto delivery = [&](const char *column, bool differs, std::function<void(Statement &, int)> bind) {
         if (flipped || (c.sent && differs))
-            change(column, c.sent ? std::move(bind) : [](Statement &st, int i) { st.bindNull(i); });
+            change(
+                column, c.sent ? std::move(bind) : [](Statement &st, int i) { st.bindNull(i); });
     };
     if (flipped)
         change("sent", [&](Statement &st, int i) { st.bind(i, std::int64_t{c.sent ? 1 : 0}); });
-    delivery("sender", c.senderId != previous.senderId, [&](Statement &st, int i) { st.bind(i, internId(c.senderId)); });
+    delivery("sender", c.senderId != previous.senderId,
+             [&](Statement &st, int i) { st.bind(i, internId(c.senderId)); });
     delivery("sending_agent", c.sendingAgentId != previous.sendingAgentId,
              [&](Statement &st, int i) { st.bind(i, internId(c.sendingAgentId)); });
     delivery("sent_time", c.sentTime != previous.sentTime,
              [&](Statement &st, int i) { st.bind(i, c.sentTime.toMicroseconds()); });
     delivery("received_time", c.receivedTime != previous.receivedTime,
              [&](Statement &st, int i) { st.bind(i, c.receivedTime.toMicroseconds()); });
-    delivery("recipients", c.recipientIds != previous.recipientIds, [&](Statement &st, int i) {
-        st.bind(i, recipientText(c.recipientIds));
-    });
+    delivery("recipients", c.recipientIds != previous.recipientIds,
+             [&](Statement &st, int i) { st.bind(i, recipientText(c.recipientIds)); });
     if (binds.empty())
         return;
     auto st = db_->prepare(fmt::format("UPDATE messages SET {} WHERE message = ?1 AND mailbox = ?2", sets));

@@ -88,8 +88,7 @@ public:
     // Deletes the messages of this mailbox sent by `resourceId`. One
     // DeleteResponse per message that matched; none for an unknown sender.
     // Errors: NullArgument (the null Id), OperationFailed, PermissionDenied.
-    virtual std::unique_ptr<transaction::batch::DeleteResponseList> deleteMessagesBySender(
-        const Id &resourceId) = 0;
+    virtual std::unique_ptr<transaction::batch::DeleteResponseList> deleteMessagesBySender(const Id &resourceId) = 0;
 
     // Deletes the messages of this mailbox received in [from, to] (both
     // ends included). One DeleteResponse per message that matched.

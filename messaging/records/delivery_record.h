@@ -43,8 +43,7 @@ inline const Type &deliveryRecordType()
 
 // The delivery record of a Message. Its values are read through the
 // Message's own getters; the record marks that they were imported.
-class DeliveryMessageRecord : public MessageRecord {
-};
+class DeliveryMessageRecord : public MessageRecord {};
 
 // The delivery record of a MessageForm.
 //

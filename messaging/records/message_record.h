@@ -7,10 +7,8 @@
 
 namespace osid::messaging::records {
 
-class MessageRecord : public OsidRecord {
-};
+class MessageRecord : public OsidRecord {};
 
-class MessageFormRecord : public OsidRecord {
-};
+class MessageFormRecord : public OsidRecord {};
 
 } // namespace osid::messaging::records

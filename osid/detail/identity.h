@@ -20,10 +20,7 @@
 
 namespace osid::detail {
 
-constexpr char asciiLower(char c) noexcept
-{
-    return (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c;
-}
+constexpr char asciiLower(char c) noexcept { return (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c; }
 
 inline bool equalsIgnoreCase(std::string_view a, std::string_view b) noexcept
 {
@@ -99,10 +96,7 @@ struct IdentityTriple {
     std::string identifierNamespace;
     std::string identifier;
 
-    bool empty() const noexcept
-    {
-        return authority.empty() && identifierNamespace.empty() && identifier.empty();
-    }
+    bool empty() const noexcept { return authority.empty() && identifierNamespace.empty() && identifier.empty(); }
 
     friend bool operator==(const IdentityTriple &a, const IdentityTriple &b) noexcept
     {
@@ -196,8 +190,7 @@ public:
         const auto hb = b.rep_->hash.load(std::memory_order_relaxed);
         if (ha != kUnknown && hb != kUnknown && ha != hb)
             return false;
-        return a.identifier() == b.identifier() &&
-               equalsIgnoreCase(a.identifierNamespace(), b.identifierNamespace()) &&
+        return a.identifier() == b.identifier() && equalsIgnoreCase(a.identifierNamespace(), b.identifierNamespace()) &&
                equalsIgnoreCase(a.authority(), b.authority());
     }
 
@@ -326,21 +319,18 @@ inline std::string unescape(std::string_view part, std::string_view what, std::s
     for (std::size_t i = 0; i < part.size(); ++i) {
         const char c = part[i];
         if (c == ':' || c == '@')
-            throw InvalidArgument(std::string(what) + " text \"" + std::string(text) +
-                                  "\" has an unescaped '" + c + "' (write it as %" +
-                                  (c == ':' ? "3A" : "40") + ")");
+            throw InvalidArgument(std::string(what) + " text \"" + std::string(text) + "\" has an unescaped '" + c +
+                                  "' (write it as %" + (c == ':' ? "3A" : "40") + ")");
         if (c != '%') {
             out += c;
             continue;
         }
         if (i + 2 >= part.size())
-            throw InvalidArgument(std::string(what) + " text \"" + std::string(text) +
-                                  "\" ends inside a %-escape");
+            throw InvalidArgument(std::string(what) + " text \"" + std::string(text) + "\" ends inside a %-escape");
         const int h = hexValue(part[i + 1]);
         const int l = hexValue(part[i + 2]);
         if (h < 0 || l < 0)
-            throw InvalidArgument(std::string(what) + " text \"" + std::string(text) +
-                                  "\" has a malformed %-escape");
+            throw InvalidArgument(std::string(what) + " text \"" + std::string(text) + "\" has a malformed %-escape");
         out += static_cast<char>(h * 16 + l);
         i += 2;
     }

@@ -40,16 +40,16 @@ const std::string kRules = "# test policy\n"
 std::shared_ptr<messaging::MessagingManager> managerFor(const PolicyFile &policy, const std::string &agent)
 {
     auto providers = runtime::makeProviderRuntime(runtime::RuntimeOptions{{AUTHZ_PLUGIN_DIR}, false});
-    return runtime::getMessagingManager(
-        *providers, "authz:policy=" + policy.path.string() + ",over=memory:agent=authentication.Agent:" + agent +
-                        "@example.org");
+    return runtime::getMessagingManager(*providers, "authz:policy=" + policy.path.string() +
+                                                        ",over=memory:agent=authentication.Agent:" + agent +
+                                                        "@example.org");
 }
 
 // Imports one message through `session`; throws what the session throws.
 void importOne(messaging::batch::MessageBatchAdminSession &session)
 {
-    auto form = session.getMessageFormsForCreate(1, {messaging::records::deliveryRecordType()})
-                    ->getNextMessageBatchForm();
+    auto form =
+        session.getMessageFormsForCreate(1, {messaging::records::deliveryRecordType()})->getNextMessageBatchForm();
     form->setSubjectLine("hello");
     auto &delivery = messaging::records::deliveryFormRecord(*form);
     delivery.setSender(resource("a"));

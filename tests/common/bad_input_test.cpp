@@ -49,10 +49,7 @@ void forEachProvider(const std::function<void(Fixture &)> &test)
 }
 
 // what() of an OSID error: "<OSID_NAME>: <message>".
-std::string osidError(std::string_view name, const std::string &message)
-{
-    return std::string(name) + ": " + message;
-}
+std::string osidError(std::string_view name, const std::string &message) { return std::string(name) + ": " + message; }
 
 std::shared_ptr<MessageBatchForm> deliveryForm(messaging::batch::MessageBatchAdminSession &s)
 {
@@ -68,7 +65,6 @@ std::string errorOf(const Response &r)
 const Type kUnknownRecord("example.org", "records", "unknown");
 
 } // namespace
-
 
 TEST_CASE("null arguments raise NullArgument naming the parameter")
 {
@@ -90,8 +86,8 @@ TEST_CASE("null arguments raise NullArgument naming the parameter")
         CHECK_THROWS_WITH_AS(f.lookup->getMessage(Id()), "NULL_ARGUMENT: messageId is null", NullArgument);
 
         const Id existing = f.importFrom(resource("a"), 1).front();
-        VectorList<AliasRequestList> aliases({AliasRequest(Id(), Id("legacy", "mail", "1")),
-                                              AliasRequest(existing, Id())});
+        VectorList<AliasRequestList> aliases(
+            {AliasRequest(Id(), Id("legacy", "mail", "1")), AliasRequest(existing, Id())});
         for (const auto &r : f.session->aliasMessages(aliases))
             CHECK(errorOf(r) == "NULL_ARGUMENT: the reference Id and the alias Id must not be null");
 
@@ -145,13 +141,11 @@ TEST_CASE("over-long, non-UTF-8 and out-of-range values raise InvalidArgument")
                              InvalidArgument);
         auto &delivery = deliveryFormRecord(*form);
         CHECK_THROWS_WITH_AS(delivery.setRecipients(std::vector<Id>(10'001, resource("b"))),
-                             "INVALID_ARGUMENT: recipients takes between 0 and 10000 Ids, not 10001",
-                             InvalidArgument);
+                             "INVALID_ARGUMENT: recipients takes between 0 and 10000 Ids, not 10001", InvalidArgument);
         const auto early = DateTime::fromMicroseconds(DateTime::min().toMicroseconds() - 1);
-        const auto outOfRange = osidError("INVALID_ARGUMENT", "sent time must lie between " +
-                                                                  DateTime::min().toString() + " and " +
-                                                                  DateTime::max().toString() + ", not " +
-                                                                  early.toString());
+        const auto outOfRange =
+            osidError("INVALID_ARGUMENT", "sent time must lie between " + DateTime::min().toString() + " and " +
+                                              DateTime::max().toString() + ", not " + early.toString());
         CHECK_THROWS_WITH_AS(delivery.setSentTime(early), outOfRange.c_str(), InvalidArgument);
         // The refused values left the old ones.
         CHECK(form->getSubjectLineMetadata().getExistingStringValues() == std::vector<std::string>{"kept"});
@@ -279,19 +273,19 @@ TEST_CASE("unknown, duplicate and provider-space Ids")
         // The same alias request twice succeeds twice; an alias in the
         // provider's own Id space and an unknown message fail alone.
         const Id alias("legacy", "mail", "dup");
-        VectorList<AliasRequestList> requests(
-            {AliasRequest(ids[0], alias), AliasRequest(ids[0], alias), AliasRequest(ids[0], ids[1]),
-             AliasRequest(unknown, Id("legacy", "mail", "x"))});
+        VectorList<AliasRequestList> requests({AliasRequest(ids[0], alias), AliasRequest(ids[0], alias),
+                                               AliasRequest(ids[0], ids[1]),
+                                               AliasRequest(unknown, Id("legacy", "mail", "x"))});
         std::vector<std::string> errors;
         for (const auto &r : f.session->aliasMessages(requests))
             errors.push_back(errorOf(r));
         std::sort(errors.begin(), errors.end());
-        CHECK(errors == std::vector<std::string>{
-                            "(successful)", "(successful)",
-                            osidError("ALREADY_EXISTS", ids[1].toString() +
-                                                            " lies in this provider's own message Id space and "
-                                                            "cannot be an alias"),
-                            notFound});
+        CHECK(errors ==
+              std::vector<std::string>{
+                  "(successful)", "(successful)",
+                  osidError("ALREADY_EXISTS", ids[1].toString() + " lies in this provider's own message Id space and "
+                                                                  "cannot be an alias"),
+                  notFound});
         CHECK(f.lookup->getMessage(alias)->getId() == ids[0]);
         CHECK(f.lookup->getMessage(ids[1])->getId() == ids[1]);
     });
@@ -302,7 +296,8 @@ TEST_CASE("unknown record types raise Unsupported naming the supported one")
     forEachProvider([](Fixture &f) {
         const auto unsupported = osidError("UNSUPPORTED", "no message record of type " + kUnknownRecord.toString() +
                                                               "; supported: " + deliveryRecordType().toString());
-        CHECK_THROWS_WITH_AS(f.session->getMessageFormsForCreate(1, {kUnknownRecord}), unsupported.c_str(), Unsupported);
+        CHECK_THROWS_WITH_AS(f.session->getMessageFormsForCreate(1, {kUnknownRecord}), unsupported.c_str(),
+                             Unsupported);
         CHECK_THROWS_WITH_AS(f.session->getMessageFormForCreate({deliveryRecordType(), kUnknownRecord}),
                              unsupported.c_str(), Unsupported);
         CHECK_FALSE(f.session->canCreateMessageWithRecordTypes({kUnknownRecord}));

@@ -148,7 +148,10 @@ private:
 };
 
 Id resource(const std::string &name) { return Id("test.example.org", "resource.Resource", name); }
-DateTime at(std::int64_t seconds) { return DateTime::fromMicroseconds(1'767'225'600'000'000LL + seconds * 1'000'000LL); }
+DateTime at(std::int64_t seconds)
+{
+    return DateTime::fromMicroseconds(1'767'225'600'000'000LL + seconds * 1'000'000LL);
+}
 const Id kAlias("legacy.example.org", "mail", "a");
 
 // A manager over a fresh FaultyStore holding two delivered messages (one
@@ -231,8 +234,8 @@ int checkEveryFault(const std::string &name, const Operation &operation)
             return n - 1;
         }
         CHECK_MESSAGE(failed, name << " swallowed the fault at store operation " << n);
-        CHECK_MESSAGE(world.store->dump() == before, name << " changed the store although it failed at operation "
-                                                          << n);
+        CHECK_MESSAGE(world.store->dump() == before,
+                      name << " changed the store although it failed at operation " << n);
         if (n > 1000) {
             FAIL_CHECK(name << " makes more than 1000 store operations");
             return n;
@@ -263,7 +266,9 @@ std::map<std::string, Operation> operations()
         w.admin->updateMessages(list);
     };
     ops["admin.deleteMessage"] = [](World &w) { w.admin->deleteMessage(w.ids[1]); };
-    ops["admin.aliasMessage"] = [](World &w) { w.admin->aliasMessage(w.ids[1], Id("legacy.example.org", "mail", "b")); };
+    ops["admin.aliasMessage"] = [](World &w) {
+        w.admin->aliasMessage(w.ids[1], Id("legacy.example.org", "mail", "b"));
+    };
     ops["admin.createMessages"] = [](World &w) {
         auto forms = w.admin->getMessageFormsForCreate(3, {});
         w.admin->createMessages(*forms);

@@ -50,7 +50,10 @@ std::string describe(const T &value)
         return value.toString();
     } else if constexpr (requires { value.getText(); }) {
         return describe(value.getText());
-    } else if constexpr (requires { value.size(); value.begin(); }) {
+    } else if constexpr (requires {
+                             value.size();
+                             value.begin();
+                         }) {
         std::string out = "[";
         std::size_t shown = 0;
         for (const auto &item : value) {
@@ -98,11 +101,10 @@ void expectThrows(Call &&call, const char *errorText, const char *expressionText
     } catch (const Error &) {
         return;
     } catch (const OsidException &e) {
-        fail(fmt::format("expected {} to raise {}, but it raised {}", expressionText, errorText, e.what()), file,
-             line);
+        fail(fmt::format("expected {} to raise {}, but it raised {}", expressionText, errorText, e.what()), file, line);
     } catch (const std::exception &e) {
-        fail(fmt::format("expected {} to raise {}, but it threw a non-OSID exception: {}", expressionText,
-                         errorText, e.what()),
+        fail(fmt::format("expected {} to raise {}, but it threw a non-OSID exception: {}", expressionText, errorText,
+                         e.what()),
              file, line);
     }
     fail(fmt::format("expected {} to raise {}, but it returned normally", expressionText, errorText), file, line);
@@ -112,39 +114,39 @@ void expectThrows(Call &&call, const char *errorText, const char *expressionText
 } // namespace osid::conformance
 
 // The condition may hold commas (a braced list): the macros take it whole.
-#define EXPECT(...)                                                                                      \
-    do {                                                                                                 \
-        if (!(__VA_ARGS__))                                                                              \
-            ::osid::conformance::detail::fail("expected " #__VA_ARGS__, __FILE__, __LINE__);             \
+#define EXPECT(...)                                                                                                    \
+    do {                                                                                                               \
+        if (!(__VA_ARGS__))                                                                                            \
+            ::osid::conformance::detail::fail("expected " #__VA_ARGS__, __FILE__, __LINE__);                           \
     } while (false)
 
-#define EXPECT_FALSE(...)                                                                                \
-    do {                                                                                                 \
-        if (__VA_ARGS__)                                                                                 \
-            ::osid::conformance::detail::fail("expected not " #__VA_ARGS__, __FILE__, __LINE__);         \
+#define EXPECT_FALSE(...)                                                                                              \
+    do {                                                                                                               \
+        if (__VA_ARGS__)                                                                                               \
+            ::osid::conformance::detail::fail("expected not " #__VA_ARGS__, __FILE__, __LINE__);                       \
     } while (false)
 
 // Like EXPECT, with a message (any fmt::format arguments) saying what the
 // rule is.
-#define EXPECT_MSG(condition, ...)                                                                       \
-    do {                                                                                                 \
-        if (!(condition))                                                                                \
-            ::osid::conformance::detail::fail(fmt::format(__VA_ARGS__), __FILE__, __LINE__);            \
+#define EXPECT_MSG(condition, ...)                                                                                     \
+    do {                                                                                                               \
+        if (!(condition))                                                                                              \
+            ::osid::conformance::detail::fail(fmt::format(__VA_ARGS__), __FILE__, __LINE__);                           \
     } while (false)
 
-#define EXPECT_EQ(actual, expected)                                                                      \
-    do {                                                                                                 \
-        /* copies: a reference could point into a temporary (x.getText().getText()) */                \
-        const auto actual_ = (actual);                                                                   \
-        const auto expected_ = (expected);                                                               \
-        if (!::osid::conformance::detail::equal(actual_, expected_))                                     \
-            ::osid::conformance::detail::fail(                                                           \
-                fmt::format("expected {} == {}, but it is {}, not {}", #actual, #expected,               \
-                            ::osid::conformance::describe(actual_), ::osid::conformance::describe(expected_)), \
-                __FILE__, __LINE__);                                                                     \
+#define EXPECT_EQ(actual, expected)                                                                                    \
+    do {                                                                                                               \
+        /* copies: a reference could point into a temporary (x.getText().getText()) */                                 \
+        const auto actual_ = (actual);                                                                                 \
+        const auto expected_ = (expected);                                                                             \
+        if (!::osid::conformance::detail::equal(actual_, expected_))                                                   \
+            ::osid::conformance::detail::fail(fmt::format("expected {} == {}, but it is {}, not {}", #actual,          \
+                                                          #expected, ::osid::conformance::describe(actual_),           \
+                                                          ::osid::conformance::describe(expected_)),                   \
+                                              __FILE__, __LINE__);                                                     \
     } while (false)
 
 // `expression` must raise the OSID error `Error` (NotFound, ...).
-#define EXPECT_THROWS(Error, ...)                                                                        \
-    ::osid::conformance::detail::expectThrows<Error>([&] { (void)(__VA_ARGS__); }, #Error, #__VA_ARGS__, \
-                                                     __FILE__, __LINE__)
+#define EXPECT_THROWS(Error, ...)                                                                                      \
+    ::osid::conformance::detail::expectThrows<Error>([&] { (void)(__VA_ARGS__); }, #Error, #__VA_ARGS__, __FILE__,     \
+                                                     __LINE__)

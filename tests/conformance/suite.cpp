@@ -176,8 +176,8 @@ Report runSuite(const Suite &suite, const ManagerSource &source, const RunOption
         if (!options.filter.empty() && check.fullName().find(options.filter) == std::string::npos)
             continue;
         CheckResult result{check.area, check.name, Outcome::Passed, {}};
-        auto missing = std::find_if(check.features.begin(), check.features.end(),
-                                    [&](Feature f) { return !supported[f]; });
+        auto missing =
+            std::find_if(check.features.begin(), check.features.end(), [&](Feature f) { return !supported[f]; });
         if (!setupFailure.empty()) {
             result.outcome = Outcome::Failed;
             result.reason = "cannot query the provider's profile: " + setupFailure;

@@ -61,7 +61,8 @@ public:
         {
             (*this)(std::move(name), {}, std::move(body));
         }
-        void operator()(std::string name, std::initializer_list<Feature> more, std::function<void(Fixture &)> body) const;
+        void operator()(std::string name, std::initializer_list<Feature> more,
+                        std::function<void(Fixture &)> body) const;
 
     private:
         friend class Suite;

@@ -8,7 +8,6 @@
 
 #include "messaging/message_admin_session.h"
 
-
 using namespace osid;
 using namespace osid::testing;
 
@@ -29,7 +28,8 @@ struct AdminFixture : ProviderFixture {
 
 TEST_SUITE("MessageAdminSession (memory)")
 {
-    TEST_CASE_FIXTURE(AdminFixture, "the permission hints are all true on new sessions, since this provider denies nothing")
+    TEST_CASE_FIXTURE(AdminFixture,
+                      "the permission hints are all true on new sessions, since this provider denies nothing")
     {
         CHECK(admin->canCreateMessages());
         CHECK(admin->canUpdateMessages());

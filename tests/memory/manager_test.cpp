@@ -19,8 +19,8 @@ const Type kUnknownRecord("example.org", "records", "unknown");
 class IdleRuntime final : public impl::ManagerBase<OsidRuntimeManager> {
 public:
     IdleRuntime()
-        : ManagerBase(impl::ProviderDescription{Id("test", "osid.OsidRuntimeManager", "idle"), "idle runtime", "",
-                                                {}, DateTime()})
+        : ManagerBase(impl::ProviderDescription{
+              Id("test", "osid.OsidRuntimeManager", "idle"), "idle runtime", "", {}, DateTime()})
     {
     }
     std::shared_ptr<OsidManager> getManager(OSID, const std::string &, const Version &) override
@@ -47,8 +47,6 @@ struct ManagerFixture : ProviderFixture {
 TEST_SUITE("MessagingManager")
 {
 
-
-
     TEST_CASE_FIXTURE(ManagerFixture, "mailboxes have no record types")
     {
         CHECK(collect(manager->getMailboxRecordTypes()).empty());
@@ -69,11 +67,6 @@ TEST_SUITE("MessagingManager")
         CHECK(batchManager->getMessageBatchAdminSession()->getMailbox()->getId() == defaultId);
     }
 
-
-
-
-
-
     TEST_CASE("two managers are independent stores")
     {
         auto first = impl::memory::makeMemoryMessagingManager();
@@ -93,8 +86,6 @@ TEST_SUITE("MessagingManager")
                         NotFound);
         CHECK(collect(first->getMessageLookupSession()->getMessages()).size() == 1);
     }
-
-
 }
 
 TEST_SUITE("MessagingBatchManager")
@@ -111,9 +102,8 @@ TEST_SUITE("MessagingBatchManager")
 TEST_SUITE("OsidManager")
 {
 
-
-
-    TEST_CASE_FIXTURE(ManagerFixture, "journaling is not supported: its flags are false and branch calls raise Unimplemented")
+    TEST_CASE_FIXTURE(ManagerFixture,
+                      "journaling is not supported: its flags are false and branch calls raise Unimplemented")
     {
         for (OsidManager *m : bothManagers()) {
             CHECK_FALSE(m->supportsJournalRollback());
@@ -122,7 +112,6 @@ TEST_SUITE("OsidManager")
             CHECK_THROWS_AS(m->changeBranch(Id("example.org", "journal.Branch", "main")), Unimplemented);
         }
     }
-
 
     TEST_CASE_FIXTURE(ManagerFixture, "initialize raises IllegalState the second time, for each manager on its own")
     {

@@ -74,10 +74,17 @@ TEST_SUITE("osid::Id and osid::Type")
     TEST_CASE_TEMPLATE("ordering agrees with equality", T, osid::Id, osid::Type)
     {
         const std::vector<T> values = {
-            T("example.org", "ns", "id"),  T("Example.ORG", "NS", "id"), T("example.org", "ns", "ID"),
-            T("example.org", "ns", "id2"), T("example.com", "ns", "id"), T("example.org", "other", "id"),
-            T("a", "bc", "d"),             T("ab", "c", "d"),            T(),
-            T("\xc3\xa9", "ns", "id"),     T("z", "ns", "id"),
+            T("example.org", "ns", "id"),
+            T("Example.ORG", "NS", "id"),
+            T("example.org", "ns", "ID"),
+            T("example.org", "ns", "id2"),
+            T("example.com", "ns", "id"),
+            T("example.org", "other", "id"),
+            T("a", "bc", "d"),
+            T("ab", "c", "d"),
+            T(),
+            T("\xc3\xa9", "ns", "id"),
+            T("z", "ns", "id"),
         };
         for (const auto &a : values) {
             for (const auto &b : values) {

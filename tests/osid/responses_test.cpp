@@ -49,9 +49,9 @@ TEST_SUITE("osid::transaction::batch responses")
 
     TEST_CASE("a failure keeps whichever code and message it was given")
     {
-        for (const ErrorCode code : {ErrorCode::NotFound, ErrorCode::AlreadyExists, ErrorCode::PermissionDenied,
-                                     ErrorCode::OperationFailed, ErrorCode::IllegalState, ErrorCode::Unsupported,
-                                     ErrorCode::NoAccess}) {
+        for (const ErrorCode code :
+             {ErrorCode::NotFound, ErrorCode::AlreadyExists, ErrorCode::PermissionDenied, ErrorCode::OperationFailed,
+              ErrorCode::IllegalState, ErrorCode::Unsupported, ErrorCode::NoAccess}) {
             const std::string text = "failed with " + std::string(osid::errorName(code));
             CAPTURE(text);
             CHECK(CreateResponse::failure(form("f"), code, text).getErrorCode() == code);
@@ -135,10 +135,9 @@ TEST_SUITE("osid::transaction::batch responses")
 
     TEST_CASE("a CreateResponseList reads one or n responses in order")
     {
-        VectorList<CreateResponseList> list(
-            {CreateResponse::success(form("f1"), message("m1")),
-             CreateResponse::failure(form("f2"), ErrorCode::InvalidArgument, "bad"),
-             CreateResponse::success(form("f3"), message("m3"))});
+        VectorList<CreateResponseList> list({CreateResponse::success(form("f1"), message("m1")),
+                                             CreateResponse::failure(form("f2"), ErrorCode::InvalidArgument, "bad"),
+                                             CreateResponse::success(form("f3"), message("m3"))});
         CHECK(list.getNextCreateResponse().getFormId() == form("f1"));
         CHECK_THROWS_AS(list.getNextCreateResponses(3), osid::IllegalState);
         const auto rest = list.getNextCreateResponses(2);
@@ -190,9 +189,8 @@ TEST_SUITE("osid::transaction::batch responses")
                                            AliasRequest(message("m3"), legacy("l3"))});
         CHECK(list.getNextAliasRequest() == AliasRequest(message("m1"), legacy("l1")));
         CHECK_THROWS_AS(list.getNextAliasRequests(3), osid::IllegalState);
-        CHECK(list.getNextAliasRequests(2) ==
-              std::vector<AliasRequest>{AliasRequest(message("m2"), legacy("l2")),
-                                        AliasRequest(message("m3"), legacy("l3"))});
+        CHECK(list.getNextAliasRequests(2) == std::vector<AliasRequest>{AliasRequest(message("m2"), legacy("l2")),
+                                                                        AliasRequest(message("m3"), legacy("l3"))});
         CHECK_THROWS_AS(list.getNextAliasRequest(), osid::IllegalState);
     }
 

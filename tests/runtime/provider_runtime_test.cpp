@@ -22,10 +22,7 @@ using namespace osid::runtime;
 namespace {
 
 // A runtime that sees only the test plug-ins, whatever the environment says.
-std::shared_ptr<ProviderRuntime> testRuntime()
-{
-    return makeProviderRuntime(RuntimeOptions{{TEST_PLUGIN_DIR}, false});
-}
+std::shared_ptr<ProviderRuntime> testRuntime() { return makeProviderRuntime(RuntimeOptions{{TEST_PLUGIN_DIR}, false}); }
 
 // The message of the OSID error `call` raises, checked to be `Error`.
 template <class Error, class Call>
@@ -182,7 +179,8 @@ TEST_SUITE("ProviderRuntime")
     TEST_CASE("a manager that is not a MessagingManager raises Unsupported from getMessagingManager")
     {
         auto runtime = testRuntime();
-        runtime->registerProvider("plain", [](OSID, const std::string &) { return std::make_shared<CountingManager>(); });
+        runtime->registerProvider("plain",
+                                  [](OSID, const std::string &) { return std::make_shared<CountingManager>(); });
         CHECK_THROWS_AS(getMessagingManager(*runtime, "plain"), Unsupported);
     }
 

@@ -214,8 +214,8 @@ TEST_SUITE("message batches under faults")
         }
         execSql(path, "PRAGMA application_id = 1234");
         const auto marked = fileBytes(path);
-        const auto e = errorOf(
-            [&] { MessageBatchService(impl::memory::makeMemoryMessagingManager(), fileOptions(path)); });
+        const auto e =
+            errorOf([&] { MessageBatchService(impl::memory::makeMemoryMessagingManager(), fileOptions(path)); });
         CHECK(std::string(e.what()).find("application_id is 1234") != std::string::npos);
         CHECK(fileBytes(path) == marked);
         CHECK(before.size() == marked.size());

@@ -92,7 +92,8 @@ inline std::string storeAuthority(const std::string &path)
     return authority;
 }
 
-template <typename F> ServiceError errorOf(F &&f)
+template <typename F>
+ServiceError errorOf(F &&f)
 {
     try {
         f();

@@ -191,8 +191,8 @@ TEST_SUITE("http server")
         auto c = s.client();
         std::vector<std::string> ids;
         for (int i = 0; i < 5; ++i)
-            ids.push_back(parse(c.Post("/v1/messages/batches", body(1, fmt::format("b{}", i)).dump(),
-                                       "application/json"))["id"]);
+            ids.push_back(
+                parse(c.Post("/v1/messages/batches", body(1, fmt::format("b{}", i)).dump(), "application/json"))["id"]);
         auto first = parse(c.Get("/v1/messages/batches?limit=2"));
         REQUIRE(first["data"].size() == 2);
         CHECK(first["data"][0]["id"] == ids[4]);
@@ -274,7 +274,7 @@ TEST_SUITE("http server")
         expectError(c.Post("/v1/messages/batches", deep, "application/json"), 400, "invalid_request_error");
 
         auto b = body(4);
-        b["requests"][1]["custom_id"] = "r-0";          // not unique
+        b["requests"][1]["custom_id"] = "r-0";                // not unique
         b["requests"][3]["custom_id"] = std::string(65, 'x'); // too long
         auto r = c.Post("/v1/messages/batches", b.dump(), "application/json");
         expectError(r, 400, "invalid_request_error");
@@ -330,11 +330,11 @@ TEST_SUITE("http server")
         s.runs.wait(asyncId);
         CHECK(parse(c.Post("/api/1.0/batch?action=progress", json{{"async", asyncId}}.dump(), "application/json")) ==
               json{{"progress", 100}});
-        auto runStatus = parse(c.Post("/api/1.0/batch?action=status", json{{"asyncId", asyncId}}.dump(),
-                                   "application/json"));
+        auto runStatus =
+            parse(c.Post("/api/1.0/batch?action=status", json{{"asyncId", asyncId}}.dump(), "application/json"));
         CHECK(runStatus["completed"] == true);
-        auto results = parse(c.Post("/api/1.0/batch?action=results", json{{"async", asyncId}}.dump(),
-                                    "application/json"));
+        auto results =
+            parse(c.Post("/api/1.0/batch?action=results", json{{"async", asyncId}}.dump(), "application/json"));
         CHECK(results["asyncId"] == asyncId);
         CHECK(results["results"].size() == 1);
         CHECK(parse(c.Post("/api/1.0/batch?action=restart", json{{"async", asyncId}}.dump(), "application/json"))

@@ -185,11 +185,12 @@ TEST_SUITE("job runs")
         checkRefused([&] { runs.run({{"jobs", {good}}, {"callbackUrl", 42}}); }, 24092);
         checkRefused([&] { runs.run({{"jobs", {good}}, {"callbackUrl", "http://"}}); }, 24092);
         // A callbackUrl nested 70,000 levels deep: refused before anything copies or writes it.
-        const auto deep = json::parse(R"({"jobs": [], "callbackUrl": )" + std::string(70'000, '[') +
-                                      std::string(70'000, ']') + "}");
+        const auto deep =
+            json::parse(R"({"jobs": [], "callbackUrl": )" + std::string(70'000, '[') + std::string(70'000, ']') + "}");
         checkRefused([&] { runs.run(deep); }, 24092);
-        CHECK(std::string(refusal([&] { runs.run(deep); }).what()).find("body: nests objects and arrays more than 64 "
-                                                                        "levels deep") != std::string::npos);
+        CHECK(std::string(refusal([&] { runs.run(deep); }).what())
+                  .find("body: nests objects and arrays more than 64 "
+                        "levels deep") != std::string::npos);
         checkRefused([&] { runs.run({{"jobs", {good}}, {"callbackUrl", "http://h:99999/"}}); }, 24092);
         checkRefused([&] { runs.run({{"jobs", {good}}, {"jobz", 1}}); }, 24092);
 

@@ -682,12 +682,11 @@ TEST_SUITE("message batches")
     TEST_CASE("JSON nested more than 64 levels deep is refused, at any depth, without a crash")
     {
         // 70,000 levels in one line: a recursive copy or dump would overflow the stack.
-        const auto deep = [](std::size_t levels) {
-            return std::string(levels, '[') + std::string(levels, ']');
-        };
+        const auto deep = [](std::size_t levels) { return std::string(levels, '[') + std::string(levels, ']'); };
         std::istringstream file(R"({"custom_id": "a", "params": {"subject": "x"}}
-{"custom_id": "b", "params": {"subject": )" + deep(70'000) + "}}\n" +
-                                R"({"custom_id": "c", "params": {"subject": )" + deep(62) + "}}\n");
+{"custom_id": "b", "params": {"subject": )" +
+                                deep(70'000) + "}}\n" + R"({"custom_id": "c", "params": {"subject": )" + deep(62) +
+                                "}}\n");
         auto e = errorOf([&] { readRequestsJsonLines(file); });
         REQUIRE(e.problems().size() == 1);
         CHECK(e.problems()[0].index == 1);

@@ -30,9 +30,9 @@ public:
         server_.Post("/hook", [this](const httplib::Request &req, httplib::Response &res) {
             const WebhookHeaders headers{req.get_header_value("webhook-id"), req.get_header_value("webhook-timestamp"),
                                          req.get_header_value("webhook-signature")};
-            const auto now = std::chrono::duration_cast<std::chrono::seconds>(
-                                 std::chrono::system_clock::now().time_since_epoch())
-                                 .count();
+            const auto now =
+                std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch())
+                    .count();
             std::lock_guard lock(mutex_);
             ids_.push_back(headers.id);
             if (!verifyWebhook(secret_, headers, req.body, now)) {

@@ -55,12 +55,11 @@ TEST_SUITE("sqlite provider")
         CHECK_THROWS_WITH_AS(sqliteProviderOptions(""), doctest::Contains("no database path"), ConfigurationError);
         CHECK_THROWS_WITH_AS(sqliteProviderOptions("synchronous=off,path=m.db"),
                              doctest::Contains("synchronous must be normal or full"), ConfigurationError);
-        CHECK_THROWS_WITH_AS(sqliteProviderOptions("busy_timeout=soon,path=m.db"),
-                             doctest::Contains("busy_timeout"), ConfigurationError);
+        CHECK_THROWS_WITH_AS(sqliteProviderOptions("busy_timeout=soon,path=m.db"), doctest::Contains("busy_timeout"),
+                             ConfigurationError);
         CHECK_THROWS_WITH_AS(sqliteProviderOptions("busy_timeout=-1,path=m.db"), doctest::Contains("busy_timeout"),
                              ConfigurationError);
-        CHECK_THROWS_WITH_AS(sqliteProviderOptions("synchronous=full"), doctest::Contains("path"),
-                             ConfigurationError);
+        CHECK_THROWS_WITH_AS(sqliteProviderOptions("synchronous=full"), doctest::Contains("path"), ConfigurationError);
         CHECK_THROWS_WITH_AS(sqliteProviderOptions("authority=,path=m.db"), doctest::Contains("authority is empty"),
                              ConfigurationError);
         CHECK_THROWS_WITH_AS(sqliteProviderOptions("agent=nonsense,path=m.db"), doctest::Contains("agent"),
@@ -233,8 +232,7 @@ TEST_SUITE("sqlite provider")
     TEST_CASE("a directory that does not exist gives OperationFailed naming the path")
     {
         TempDir dir;
-        CHECK_THROWS_WITH_AS(openStore(dir.file("missing/m.db")), doctest::Contains("missing/m.db"),
-                             OperationFailed);
+        CHECK_THROWS_WITH_AS(openStore(dir.file("missing/m.db")), doctest::Contains("missing/m.db"), OperationFailed);
     }
 
     TEST_CASE("the authority is fixed when the file is made")

@@ -65,8 +65,8 @@ inline Id person(const std::string &name) { return Id("test.example.org", "resou
 inline std::vector<Id> createBatch(messaging::batch::MessageBatchAdminSession &session, const Id &sender,
                                    const std::string &prefix, int count, DateTime at = DateTime::fromMicroseconds(0))
 {
-    auto forms = session.getMessageFormsForCreate(static_cast<std::uint64_t>(count),
-                                                  {messaging::records::deliveryRecordType()});
+    auto forms =
+        session.getMessageFormsForCreate(static_cast<std::uint64_t>(count), {messaging::records::deliveryRecordType()});
     std::vector<std::shared_ptr<messaging::batch::MessageBatchForm>> filled;
     for (int i = 0; i < count; ++i) {
         auto form = forms->getNextMessageBatchForm();
@@ -141,7 +141,8 @@ public:
         std::string out;
         while (sqlite3_step(s) == SQLITE_ROW)
             if (sqlite3_column_text(s, index) != nullptr)
-                out += std::string(out.empty() ? "" : "; ") + reinterpret_cast<const char *>(sqlite3_column_text(s, index));
+                out += std::string(out.empty() ? "" : "; ") +
+                       reinterpret_cast<const char *>(sqlite3_column_text(s, index));
         sqlite3_finalize(s);
         return out;
     }

@@ -108,8 +108,8 @@ TEST_SUITE("osid-batch serve")
     TEST_CASE("serve refuses a non-loopback address with exit 1 and a reason")
     {
         sqlite_test::TempDir dir;
-        const auto command = fmt::format("cd '{}' && {} --store batches.db serve --listen 0.0.0.0:0 2>err", dir.file("."),
-                                         OSID_BATCH);
+        const auto command =
+            fmt::format("cd '{}' && {} --store batches.db serve --listen 0.0.0.0:0 2>err", dir.file("."), OSID_BATCH);
         CHECK(runStatus(command) == 1);
         std::ifstream err(dir.file("err"));
         std::stringstream text;

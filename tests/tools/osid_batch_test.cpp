@@ -170,11 +170,13 @@ TEST_SUITE("osid-batch")
         const auto big = json::parse(osidBatch(where(dir), "--json submit --detach big.jsonl").out)["id"];
         // wait holds the lock while it works on the big batch; submit, meanwhile, only waits.
         const std::string id = big.get<std::string>();
-        const auto run = shell(where(dir), std::string(OSID_BATCH) + " wait --chunk-size 50 " + id +
-                                               " >/dev/null 2>wait.err & for i in $(seq 3000); do " + OSID_BATCH +
-                                               " status " + id + " | grep -q ' [1-9][0-9]* succeeded' && break; "
-                                               "sleep 0.01; done; " + OSID_BATCH + " submit " + kExample +
-                                               " >/dev/null 2>stderr; echo submit $?; wait $!; echo wait $?");
+        const auto run =
+            shell(where(dir), std::string(OSID_BATCH) + " wait --chunk-size 50 " + id +
+                                  " >/dev/null 2>wait.err & for i in $(seq 3000); do " + OSID_BATCH + " status " + id +
+                                  " | grep -q ' [1-9][0-9]* succeeded' && break; "
+                                  "sleep 0.01; done; " +
+                                  OSID_BATCH + " submit " + kExample +
+                                  " >/dev/null 2>stderr; echo submit $?; wait $!; echo wait $?");
         CHECK(run.out == "submit 4\nwait 0\n");
         CHECK(readFile(dir.file("stderr")).find("osid-batch: another process holds the processing lock of provider") !=
               std::string::npos);
@@ -198,7 +200,8 @@ TEST_SUITE("osid-batch")
         const auto disk = dir.file("disk");
         std::filesystem::create_directory(disk);
         // A small tmpfs for the store (root only), the provider elsewhere.
-        if (geteuid() != 0 || std::system(("mount -t tmpfs -o size=24m tmpfs '" + disk + "' 2>/dev/null").c_str()) != 0) {
+        if (geteuid() != 0 ||
+            std::system(("mount -t tmpfs -o size=24m tmpfs '" + disk + "' 2>/dev/null").c_str()) != 0) {
             MESSAGE("skipped: mounting a tmpfs needs root");
             return;
         }
@@ -221,8 +224,8 @@ TEST_SUITE("osid-batch")
         // wait in the background; once some results are saved, fill the disk.
         const auto stopped =
             shell(disk, std::string(OSID_BATCH) + " " + provider + " wait --workers 1 --chunk-size 5 " + id +
-                            " >/dev/null 2>../wait.err & for i in $(seq 3000); do " + OSID_BATCH + " status " +
-                            id + " | grep -q ' [1-9][0-9]* succeeded' && break; sleep 0.01; done; "
+                            " >/dev/null 2>../wait.err & for i in $(seq 3000); do " + OSID_BATCH + " status " + id +
+                            " | grep -q ' [1-9][0-9]* succeeded' && break; sleep 0.01; done; "
                             "dd if=/dev/zero of=filler bs=64k count=512 2>/dev/null; wait $!; echo exit $?");
         CHECK(stopped.out.find("exit 3") != std::string::npos);
         const auto error = readFile(dir.file("wait.err"));
@@ -281,7 +284,8 @@ TEST_SUITE("osid-batch")
         CHECK(readFile(dir.file("stderr")) == "osid-batch: cannot read missing.jsonl: No such file or directory\n");
         CHECK_FALSE(std::filesystem::exists(dir.file("osid-batch.db")));
 
-        const auto piped = shell(where(dir), "head -3 " + kExample + " | " + OSID_BATCH + " submit - --json --store memory 2>stderr");
+        const auto piped =
+            shell(where(dir), "head -3 " + kExample + " | " + OSID_BATCH + " submit - --json --store memory 2>stderr");
         CHECK(piped.status == 0);
         const auto ended = json::parse(piped.out.substr(piped.out.rfind("\n{") + 1));
         CHECK(ended["request_counts"]["succeeded"].get<int>() + ended["request_counts"]["errored"].get<int>() == 3);

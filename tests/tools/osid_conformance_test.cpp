@@ -20,8 +20,8 @@ struct Run {
 // Runs osid-conformance with `arguments` (shell syntax).
 Run conformance(const std::string &arguments)
 {
-    const std::string command = std::string(OSID_CONFORMANCE) + " --provider-path " + AUTHZ_PLUGIN_DIR + " " +
-                                arguments + " 2>&1";
+    const std::string command =
+        std::string(OSID_CONFORMANCE) + " --provider-path " + AUTHZ_PLUGIN_DIR + " " + arguments + " 2>&1";
     Run run{-1, {}};
     FILE *pipe = popen(command.c_str(), "r");
     REQUIRE(pipe != nullptr);
@@ -37,7 +37,8 @@ std::string lastLine(const std::string &text)
 {
     auto end = text.find_last_not_of('\n');
     auto start = text.rfind('\n', end);
-    return text.substr(start == std::string::npos ? 0 : start + 1, end - (start == std::string::npos ? 0 : start + 1) + 1);
+    return text.substr(start == std::string::npos ? 0 : start + 1,
+                       end - (start == std::string::npos ? 0 : start + 1) + 1);
 }
 
 } // namespace

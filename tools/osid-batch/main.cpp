@@ -1,18 +1,17 @@
 // osid-batch: asynchronous message batches and job runs from the command line.
 //
-//   osid-batch submit requests.jsonl     creates a batch (one request per
-//   line),
+//   osid-batch submit requests.jsonl     creates a batch (one request per line),
 //                                        processes it and shows progress
 //   osid-batch results msgbatch_...      its results, one JSON line per request
 //   osid-batch run jobs.json             runs a job run and prints its results
+//   osid-batch serve                     the same over HTTP (docs/http-api.md)
 //
 // The batches and their results live in a SQLite file (--store, default
 // osid-batch.db in the working directory); the messages go to a provider
-// (--provider, default a SQLite provider file next to the store). There is
-// no server: a batch is processed while an osid-batch process works on it
-// (submit, wait, cancel); one that is interrupted stays in_progress and
-// `osid-batch wait ID` resumes it. `--store memory` keeps everything in
-// memory, for a throwaway run.
+// (--provider, default a SQLite provider file next to the store). A batch is
+// processed while an osid-batch process works on it (submit, wait, serve);
+// one that is interrupted stays in_progress and `osid-batch wait ID` resumes
+// it. `--store memory` keeps everything in memory, for a throwaway run.
 //
 // Exit status (docs/batch-service.md):
 //   0  done; for submit, wait and run: every request or job succeeded
@@ -90,10 +89,10 @@ MessageBatchService openBatches(const Settings &settings, Use use)
     options.provider = providerIdentity(settings);
     // Reading needs no provider: a throwaway one stands in, so that a
     // mistyped path creates no provider file either.
-    return MessageBatchService(
-        use == Use::Read ? runtime::getMessagingManager(*runtime::makeProviderRuntime(), "memory")
-                         : openProvider(settings),
-        options);
+    return MessageBatchService(use == Use::Read
+                                   ? runtime::getMessagingManager(*runtime::makeProviderRuntime(), "memory")
+                                   : openProvider(settings),
+                               options);
 }
 
 // Problems located by the batch file's line numbers rather than by request.
@@ -120,7 +119,8 @@ std::string printable(std::string_view text)
 // The same error with each problem's index replaced by `locate(index)`
 // (kNoPlace: the problem has no place in the file).
 constexpr std::size_t kNoPlace = std::numeric_limits<std::size_t>::max();
-template <typename Locate> LineProblems locatedByLine(const ServiceError &e, Locate &&locate)
+template <typename Locate>
+LineProblems locatedByLine(const ServiceError &e, Locate &&locate)
 {
     static constexpr std::string_view kAlso = "(also request ";
     auto problems = e.problems();
@@ -291,7 +291,8 @@ std::string webhookSecret()
     try {
         service::signWebhook(secret, "check", 0, "");
     } catch (const std::invalid_argument &e) {
-        throw ServiceError(service::error_type::kInvalidRequest, fmt::format("OSID_BATCH_WEBHOOK_SECRET: {}", e.what()));
+        throw ServiceError(service::error_type::kInvalidRequest,
+                           fmt::format("OSID_BATCH_WEBHOOK_SECRET: {}", e.what()));
     }
     return secret;
 }
@@ -381,7 +382,9 @@ int main(int argc, char **argv)
         app.add_subcommand("submit", "Creates a message batch from FILE (JSON Lines: {\"custom_id\", "
                                      "\"params\"} per line), prints it, "
                                      "processes it with progress on stderr and prints it again once ended");
-    submitCommand->add_option("file", file, "The batch file; - for standard input")->required()->type_name("FILE.jsonl");
+    submitCommand->add_option("file", file, "The batch file; - for standard input")
+        ->required()
+        ->type_name("FILE.jsonl");
     submitCommand->add_flag("--detach", detach, "Only creates the batch and prints it; `wait ID` processes it");
     addWorkers(submitCommand);
 

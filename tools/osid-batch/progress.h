@@ -13,7 +13,7 @@
 namespace osid::tools {
 
 class Progress {
-  public:
+public:
     explicit Progress(std::FILE *out);
     Progress(const Progress &) = delete;
     Progress &operator=(const Progress &) = delete;
@@ -23,7 +23,7 @@ class Progress {
     // Ends the bar's line.
     void finish();
 
-  private:
+private:
     std::FILE *out_;
     bool terminal_;
     bool drawn_ = false;

@@ -89,7 +89,8 @@ int serve(const Settings &settings, const ServeSettings &serveSettings)
     std::thread stopper([&] {
         int signal = 0;
         sigwait(&stopSignals, &signal);
-        fmt::print(stderr, "osid-batch: {}: finishing the requests in flight\n", signal == SIGINT ? "SIGINT" : "SIGTERM");
+        fmt::print(stderr, "osid-batch: {}: finishing the requests in flight\n",
+                   signal == SIGINT ? "SIGINT" : "SIGTERM");
         server.stop();
     });
     server.run();

@@ -49,8 +49,7 @@ int main(int argc, char **argv)
                                runtime::kProviderPathVariable))
         ->type_name("DIR")
         ->allow_extra_args(false);
-    app.add_option("-f,--filter", filter, "Runs only the checks whose \"area: name\" contains TEXT")
-        ->type_name("TEXT");
+    app.add_option("-f,--filter", filter, "Runs only the checks whose \"area: name\" contains TEXT")->type_name("TEXT");
     app.add_flag("--json", json, "Prints the report as one JSON document instead of lines");
     app.add_flag("--list", list, "Lists the names of the checks and runs nothing");
     app.add_flag("--no-isolate", noIsolate,

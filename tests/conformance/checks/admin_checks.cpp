@@ -119,15 +119,14 @@ void addAdminChecksOn(Suite &suite, const Server &server)
             EXPECT(idSet(f.manager->getMailboxLookupSession()->getMailboxes()).count(defaultId) == 1);
         });
 
-    add("a session for another mailbox reports that mailbox", {Feature::MailboxAdmin},
-        [](Fixture &f, AdminFixture &x) {
-            const Id other = f.newMailbox("Other");
-            auto otherAdmin = x.other(other);
-            EXPECT_EQ(otherAdmin->getMailboxId(), other);
-            EXPECT_EQ(otherAdmin->getMailbox()->getId(), other);
-            EXPECT_EQ(otherAdmin->getMailbox()->getDisplayName().getText(), "Other");
-            EXPECT(x.admin->getMailboxId() != other);
-        });
+    add("a session for another mailbox reports that mailbox", {Feature::MailboxAdmin}, [](Fixture &f, AdminFixture &x) {
+        const Id other = f.newMailbox("Other");
+        auto otherAdmin = x.other(other);
+        EXPECT_EQ(otherAdmin->getMailboxId(), other);
+        EXPECT_EQ(otherAdmin->getMailbox()->getId(), other);
+        EXPECT_EQ(otherAdmin->getMailbox()->getDisplayName().getText(), "Other");
+        EXPECT(x.admin->getMailboxId() != other);
+    });
 
     add("the permission hints answer true for the calls the session has just made", [](Fixture &, AdminFixture &x) {
         // A false hint means the call is known to raise PermissionDenied.
@@ -361,15 +360,14 @@ void addAdminChecksOn(Suite &suite, const Server &server)
         EXPECT_EQ(x.admin->createMessage(*createForm)->getSubjectLine().getText(), "not an update");
     });
 
-    add("an update form from another session raises Unsupported and changes nothing",
-        [](Fixture &f, AdminFixture &x) {
-            const Id id = x.draft("original");
-            auto other = x.other(f.mailboxId);
-            auto foreign = other->getMessageFormForUpdate(id);
-            foreign->setSubjectLine("foreign change");
-            EXPECT_THROWS(Unsupported, x.admin->updateMessage(*foreign));
-            EXPECT_EQ(f.lookup->getMessage(id)->getSubjectLine().getText(), "original");
-        });
+    add("an update form from another session raises Unsupported and changes nothing", [](Fixture &f, AdminFixture &x) {
+        const Id id = x.draft("original");
+        auto other = x.other(f.mailboxId);
+        auto foreign = other->getMessageFormForUpdate(id);
+        foreign->setSubjectLine("foreign change");
+        EXPECT_THROWS(Unsupported, x.admin->updateMessage(*foreign));
+        EXPECT_EQ(f.lookup->getMessage(id)->getSubjectLine().getText(), "original");
+    });
 
     add("an update form that is not valid raises InvalidArgument and changes nothing", {Feature::DeliveryRecord},
         [](Fixture &f, AdminFixture &x) {

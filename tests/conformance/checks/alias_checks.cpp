@@ -51,8 +51,8 @@ void addAliasChecks(Suite &suite)
 
     add("an alias may name the message through another alias", [](Fixture &f) {
         auto ids = f.importFrom(resource("a"), 1);
-        VectorList<AliasRequestList> list({AliasRequest(ids[0], legacyId("a")),
-                                           AliasRequest(legacyId("a"), legacyId("b"))});
+        VectorList<AliasRequestList> list(
+            {AliasRequest(ids[0], legacyId("a")), AliasRequest(legacyId("a"), legacyId("b"))});
         for (const auto &r : f.session->aliasMessages(list))
             EXPECT(r.isSuccessful());
         EXPECT_EQ(f.lookup->getMessage(legacyId("b"))->getId(), ids[0]);
@@ -71,8 +71,7 @@ void addAliasChecks(Suite &suite)
             byRequest.emplace(std::make_pair(r.getReferenceId(), r.getAliasId()), r);
         EXPECT_EQ(byRequest.size(), 4);
         EXPECT(byRequest.at({ids[0], legacyId("good")}).isSuccessful());
-        EXPECT(byRequest.at({legacyId("unknown"), legacyId("x")}).getErrorCode() ==
-               ErrorCode::NotFound);
+        EXPECT(byRequest.at({legacyId("unknown"), legacyId("x")}).getErrorCode() == ErrorCode::NotFound);
         EXPECT(byRequest.at({ids[0], ids[1]}).getErrorCode() == ErrorCode::AlreadyExists);
         EXPECT(byRequest.at({Id(), legacyId("y")}).getErrorCode() == ErrorCode::NullArgument);
         // The refused alias changed nothing: ids[1] is still its own message.

@@ -72,8 +72,8 @@ void addLookupChecks(Suite &suite)
     });
 
     add("a looked-up Message stays valid and unchanged after its message is updated or deleted", [](Fixture &f) {
-        auto ids = f.import({{"first subject", std::string(300, 'x'), resource("alice"), at(0),
-                              {resource("bob"), resource("carol")}}});
+        auto ids = f.import(
+            {{"first subject", std::string(300, 'x'), resource("alice"), at(0), {resource("bob"), resource("carol")}}});
         auto before = f.lookup->getMessage(ids[0]);
         const Id alias = unknownId("kept");
         f.session->aliasMessage(ids[0], alias);

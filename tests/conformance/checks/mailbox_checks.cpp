@@ -40,9 +40,9 @@ void addMailboxChecks(Suite &suite)
         MailboxFixture x{f};
         const Id defaultId = f.session->getMailboxId();
         EXPECT_THROWS(NotFound, x.mailboxLookup->getMailbox(Id("example.org", "messaging.Mailbox", "1")));
-        EXPECT_THROWS(NotFound, x.mailboxLookup->getMailbox(
-                                    Id(defaultId.getAuthority(), defaultId.getIdentifierNamespace(),
-                                       unknownId("mailbox").getIdentifier())));
+        EXPECT_THROWS(NotFound,
+                      x.mailboxLookup->getMailbox(Id(defaultId.getAuthority(), defaultId.getIdentifierNamespace(),
+                                                     unknownId("mailbox").getIdentifier())));
         EXPECT_THROWS(NullArgument, x.mailboxLookup->getMailbox(Id()));
     });
 

@@ -68,9 +68,9 @@ void addManagerChecks(Suite &suite)
 
     add("every ForMailbox getter raises NotFound for an unknown mailbox", [](Fixture &f) {
         const Id defaultId = f.manager->getMessageLookupSession()->getMailboxId();
-        for (const Id &unknown : {Id("example.org", "messaging.Mailbox", "1"),
-                                  Id(defaultId.getAuthority(), defaultId.getIdentifierNamespace(),
-                                     unknownId("mailbox").getIdentifier())}) {
+        for (const Id &unknown :
+             {Id("example.org", "messaging.Mailbox", "1"),
+              Id(defaultId.getAuthority(), defaultId.getIdentifierNamespace(), unknownId("mailbox").getIdentifier())}) {
             EXPECT_THROWS(NotFound, f.manager->getMessagingSessionForMailbox(unknown));
             EXPECT_THROWS(NotFound, f.manager->getMessageLookupSessionForMailbox(unknown));
             EXPECT_THROWS(NotFound, f.manager->getMessageAdminSessionForMailbox(unknown));

@@ -143,10 +143,9 @@ void addMessagingChecks(Suite &suite)
         // An Id in the message's own authority and namespace that no
         // provider issues, and one from elsewhere.
         VectorList<IdList> unknown({resource("bob")});
-        EXPECT_THROWS(NotFound,
-                      x.messaging->sendMessage(
-                          Id(id.getAuthority(), id.getIdentifierNamespace(), unknownId("message").getIdentifier()),
-                          unknown));
+        EXPECT_THROWS(NotFound, x.messaging->sendMessage(Id(id.getAuthority(), id.getIdentifierNamespace(),
+                                                            unknownId("message").getIdentifier()),
+                                                         unknown));
         VectorList<IdList> foreign({resource("bob")});
         EXPECT_THROWS(NotFound, x.messaging->sendMessage(unknownId("message"), foreign));
         EXPECT_FALSE(f.lookup->getMessage(id)->isSent());

@@ -49,8 +49,8 @@ void addTransactionChecks(Suite &suite)
             tx->abort();
         });
 
-    add("commit makes every call made since the start visible at once", {Feature::Transactions, Feature::DeliveryRecord},
-        [](Fixture &f) {
+    add("commit makes every call made since the start visible at once",
+        {Feature::Transactions, Feature::DeliveryRecord}, [](Fixture &f) {
             auto before = f.importFrom(resource("kept"), 2);
             auto tx = f.session->startTransaction();
             auto added = f.importFrom(resource("added"), 3);
@@ -73,8 +73,8 @@ void addTransactionChecks(Suite &suite)
             EXPECT_EQ(f.visibleIds(), std::set<Id>(before.begin(), before.end()));
         });
 
-    add("a committed or aborted transaction raises IllegalState on commit, abort and prepare",
-        {Feature::Transactions}, [](Fixture &f) {
+    add("a committed or aborted transaction raises IllegalState on commit, abort and prepare", {Feature::Transactions},
+        [](Fixture &f) {
             auto committed = f.session->startTransaction();
             committed->commit();
             EXPECT_THROWS(IllegalState, committed->commit());
@@ -160,21 +160,22 @@ void addTransactionChecks(Suite &suite)
             EXPECT_EQ(f.lookup->getMessage(existing[0])->getText().getText(), "updated");
         });
 
-    add("forms that succeeded inside a committed transaction stay spent", {Feature::Transactions,
-                                                                          Feature::DeliveryRecord},
-        [](Fixture &f) {
+    add("forms that succeeded inside a committed transaction stay spent",
+        {Feature::Transactions, Feature::DeliveryRecord}, [](Fixture &f) {
             auto creates = f.deliveryForms({{"s1", "t1", resource("a"), at(0)}});
             auto tx = f.session->startTransaction();
             VectorList<MessageBatchFormList> list(creates);
             EXPECT(f.session->createMessages(list)->getNextCreateResponse().isSuccessful());
             tx->commit();
             VectorList<MessageBatchFormList> again(creates);
-            EXPECT_EQ(f.session->createMessages(again)->getNextCreateResponse().getErrorCode(), ErrorCode::IllegalState);
+            EXPECT_EQ(f.session->createMessages(again)->getNextCreateResponse().getErrorCode(),
+                      ErrorCode::IllegalState);
             // Nor does an abort of a later transaction give them back.
             auto later = f.session->startTransaction();
             later->abort();
             VectorList<MessageBatchFormList> third(creates);
-            EXPECT_EQ(f.session->createMessages(third)->getNextCreateResponse().getErrorCode(), ErrorCode::IllegalState);
+            EXPECT_EQ(f.session->createMessages(third)->getNextCreateResponse().getErrorCode(),
+                      ErrorCode::IllegalState);
             EXPECT_EQ(f.visibleIds().size(), 1);
         });
 

@@ -224,8 +224,9 @@ TEST_SUITE("conformance suite against faulty providers")
 
     TEST_CASE("a provider that returns fewer responses than forms is caught")
     {
-        requireCaught(runAgainst<DropsACreateResponse>(),
-                      {"createMessages: createMessages answers each form once, linked by form Id, and the messages exist"});
+        requireCaught(
+            runAgainst<DropsACreateResponse>(),
+            {"createMessages: createMessages answers each form once, linked by form Id, and the messages exist"});
     }
 
     TEST_CASE("a provider that fails a whole create call for one bad form is caught")
@@ -242,15 +243,17 @@ TEST_SUITE("conformance suite against faulty providers")
 
     TEST_CASE("a provider whose delete by sender ignores the sender is caught")
     {
-        requireCaught(runAgainst<IgnoresTheSender>(),
-                      {"deleteMessages: deleteMessagesBySender deletes exactly that sender's messages, one response each",
-                       "deleteMessages: deleteMessagesBySender of a sender with no messages returns an empty list"});
+        requireCaught(
+            runAgainst<IgnoresTheSender>(),
+            {"deleteMessages: deleteMessagesBySender deletes exactly that sender's messages, one response each",
+             "deleteMessages: deleteMessagesBySender of a sender with no messages returns an empty list"});
     }
 
     TEST_CASE("a provider whose date range leaves out its end is caught")
     {
-        requireCaught(runAgainst<ExcludesTheEndDate>(),
-                      {"deleteMessages: deleteMessagesByDate deletes messages received in the range, both ends included"});
+        requireCaught(
+            runAgainst<ExcludesTheEndDate>(),
+            {"deleteMessages: deleteMessagesByDate deletes messages received in the range, both ends included"});
     }
 
     TEST_CASE("a provider that reports aliases it did not add is caught")
@@ -316,7 +319,8 @@ TEST_SUITE("conformance suite against faulty providers")
 
     TEST_CASE("a provider that raises the wrong error for an unknown Id is caught")
     {
-        requireCaught(runAgainst<Plain, WrongErrorForAnUnknownId>(),
-                      {"MessageLookupSession: getMessage raises NotFound for an unknown Id and NullArgument for the null Id"});
+        requireCaught(
+            runAgainst<Plain, WrongErrorForAnUnknownId>(),
+            {"MessageLookupSession: getMessage raises NotFound for an unknown Id and NullArgument for the null Id"});
     }
 }

@@ -70,9 +70,8 @@ TEST_SUITE("conformance suite")
     {
         Suite suite;
         suite.area("demo")("a check that would pass", [](Fixture &) {});
-        const auto report = runSuite(suite, []() -> std::shared_ptr<messaging::MessagingManager> {
-            throw OperationFailed("no database");
-        });
+        const auto report = runSuite(
+            suite, []() -> std::shared_ptr<messaging::MessagingManager> { throw OperationFailed("no database"); });
         REQUIRE(report.results.size() == 1);
         CHECK(report.failed() == 1);
         CHECK(report.results[0].reason.find("no database") != std::string::npos);

@@ -37,10 +37,7 @@ public:
 
 protected:
     ItemOutcome() = default;
-    ItemOutcome(ErrorCode code, std::string message)
-        : successful_(false), code_(code), message_(std::move(message))
-    {
-    }
+    ItemOutcome(ErrorCode code, std::string message) : successful_(false), code_(code), message_(std::move(message)) {}
 
 private:
     bool successful_ = true;
