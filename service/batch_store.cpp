@@ -9,7 +9,7 @@
 
 namespace osid::service {
 
-using impl::sqlite::Statement;
+using sqlite::Statement;
 
 namespace {
 

@@ -11,7 +11,7 @@
 
 #pragma once
 
-#include "impl/sqlite/sqlite_connection.h"
+#include "sqlite/connection.h"
 #include "service/message_batches.h"
 
 #include <cstdint>
@@ -130,8 +130,8 @@ public:
                                                                      std::size_t limit);
 
 private:
-    StoredBatch readBatch(impl::sqlite::Statement &row);
-    std::vector<StoredBatch> readBatches(impl::sqlite::Statement &rows);
+    StoredBatch readBatch(sqlite::Statement &row);
+    std::vector<StoredBatch> readBatches(sqlite::Statement &rows);
     void beforeWrite(std::string_view what) const
     {
         if (writeHook_)
@@ -139,7 +139,7 @@ private:
     }
 
     std::mutex mutex_;
-    impl::sqlite::Connection db_;
+    sqlite::Connection db_;
     std::string authority_;
     const char *batchColumns_;
     std::function<void(std::string_view)> writeHook_;

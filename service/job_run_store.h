@@ -11,7 +11,7 @@
 // database on every connection).
 #pragma once
 
-#include "impl/sqlite/sqlite_connection.h"
+#include "sqlite/connection.h"
 
 #include <nlohmann/json.hpp>
 
@@ -92,7 +92,7 @@ private:
     std::int64_t bumpGeneration(const std::string &asyncId);
 
     std::mutex mutex_;
-    impl::sqlite::Connection db_;
+    sqlite::Connection db_;
 };
 
 } // namespace osid::service::jobs

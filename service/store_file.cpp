@@ -4,7 +4,7 @@
 
 namespace osid::service {
 
-void requireServiceStore(impl::sqlite::Connection &db, const std::string &path)
+void requireServiceStore(sqlite::Connection &db, const std::string &path)
 {
     const auto applicationId = db.queryInteger("PRAGMA application_id").value_or(0);
     if (applicationId == kServiceApplicationId)
@@ -24,7 +24,7 @@ void requireServiceStore(impl::sqlite::Connection &db, const std::string &path)
             "{} is not an osid-batch store (it holds tables of another application); it was not changed", path));
 }
 
-void markServiceStore(impl::sqlite::Connection &db)
+void markServiceStore(sqlite::Connection &db)
 {
     db.execute(fmt::format("PRAGMA application_id = {}", kServiceApplicationId));
 }

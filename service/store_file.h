@@ -8,7 +8,7 @@
 
 #pragma once
 
-#include "impl/sqlite/sqlite_connection.h"
+#include "sqlite/connection.h"
 
 #include <cstdint>
 #include <string>
@@ -20,10 +20,10 @@ constexpr std::int64_t kServiceApplicationId = 0x4F424154;
 
 // Errors: ConfigurationError (the file is not an osid-batch store; it was
 //         not changed), OperationFailed (SQLite cannot read it).
-void requireServiceStore(impl::sqlite::Connection &db, const std::string &path);
+void requireServiceStore(sqlite::Connection &db, const std::string &path);
 
 // Marks the file as an osid-batch store; inside the caller's write.
-void markServiceStore(impl::sqlite::Connection &db);
+void markServiceStore(sqlite::Connection &db);
 
 // The SQLite name that opens `path` read-only (a "file:" URI with
 // mode=ro), so that a missing file is an error instead of a new file.

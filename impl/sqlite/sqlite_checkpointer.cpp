@@ -1,6 +1,6 @@
 #include "impl/sqlite/sqlite_checkpointer.h"
 
-#include "impl/sqlite/sqlite_connection.h"
+#include "sqlite/connection.h"
 
 namespace osid::impl::sqlite {
 

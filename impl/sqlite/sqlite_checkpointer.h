@@ -22,9 +22,13 @@
 #include <string>
 #include <thread>
 
+namespace osid::sqlite {
+class Connection;
+} // namespace osid::sqlite
+
 namespace osid::impl::sqlite {
 
-class Connection;
+using ::osid::sqlite::Connection;
 
 class Checkpointer {
 public:

@@ -15,11 +15,15 @@
 
 #pragma once
 
-#include "impl/sqlite/sqlite_connection.h"
+#include "sqlite/connection.h"
 
 #include <string>
 
 namespace osid::impl::sqlite {
+
+// The SQLite RAII layer (sqlite/connection.h), by its short names.
+using ::osid::sqlite::Connection;
+using ::osid::sqlite::Statement;
 
 // "OSID" in ASCII.
 constexpr std::int64_t kApplicationId = 0x4F534944;

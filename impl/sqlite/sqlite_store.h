@@ -12,8 +12,8 @@
 #pragma once
 
 #include "impl/common/message_store.h"
-#include "impl/sqlite/sqlite_connection.h"
 #include "impl/sqlite/sqlite_provider.h"
+#include "sqlite/connection.h"
 
 #include <atomic>
 #include <memory>
@@ -24,6 +24,10 @@
 #include <vector>
 
 namespace osid::impl::sqlite {
+
+// The SQLite RAII layer (sqlite/connection.h), by its short names.
+using ::osid::sqlite::Connection;
+using ::osid::sqlite::Statement;
 
 class Checkpointer;
 

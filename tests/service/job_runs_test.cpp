@@ -552,7 +552,7 @@ TEST_SUITE("job runs")
         CHECK(second.wait(id).callback == "delivered");
         CHECK(server.bodies().size() == 2);
 
-        impl::sqlite::Connection raw(path, 1000);
+        sqlite::Connection raw(path, 1000);
         CHECK(raw.queryInteger("SELECT count(*) FROM message_batch") == 1);
         CHECK(raw.queryInteger("SELECT version FROM job_run_schema") == jobs::kJobRunSchemaVersion);
         raw.execute("UPDATE job_run_schema SET version = 99");

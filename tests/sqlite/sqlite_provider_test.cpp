@@ -3,7 +3,7 @@
 // The conformance suite (osid-conformance sqlite:...) checks the rest.
 
 #include "impl/sqlite/sqlite_checkpointer.h"
-#include "impl/sqlite/sqlite_connection.h"
+#include "sqlite/connection.h"
 #include "impl/sqlite/sqlite_schema.h"
 #include "runtime/provider_runtime.h"
 #include "tests/sqlite/sqlite_support.h"
@@ -139,7 +139,7 @@ TEST_SUITE("sqlite provider")
     {
         TempDir dir;
         const auto path = dir.file("wal.db");
-        impl::sqlite::Connection writer(path, 10'000);
+        sqlite::Connection writer(path, 10'000);
         writer.execute("PRAGMA journal_mode = WAL; CREATE TABLE t (x BLOB)");
         const auto sizeBefore = std::filesystem::file_size(path);
         {
@@ -168,7 +168,7 @@ TEST_SUITE("sqlite provider")
         const auto path = dir.file("old.db");
         {
             // A file as the first release left it: version 1, no indexes.
-            impl::sqlite::Connection db(path, 1000);
+            sqlite::Connection db(path, 1000);
             db.execute("BEGIN");
             impl::sqlite::applySchemaSteps(db, 0, 1, "old.example.org");
             db.execute("INSERT INTO names VALUES (1, 'Iresource.resource:ann@test.example.org', "

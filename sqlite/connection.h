@@ -1,5 +1,8 @@
-// A thin RAII layer over the SQLite C API: one connection with a cache of
-// prepared statements, and a Statement that binds, steps and resets.
+// osid::sqlite: a thin RAII layer over the SQLite C API: one connection with
+// a cache of prepared statements, and a Statement that binds, steps and
+// resets. An internal library (not installed) that the SQLite provider
+// (impl/sqlite) and the batch service's stores (service/) share, so the
+// service never reaches into a provider's private code.
 //
 // Every SQLite failure becomes osid::OperationFailed with SQLite's own
 // message and the statement that failed, so a caller sees "database is
@@ -19,7 +22,7 @@
 #include <type_traits>
 #include <unordered_map>
 
-namespace osid::impl::sqlite {
+namespace osid::sqlite {
 
 class Connection;
 
@@ -135,4 +138,4 @@ private:
     std::unordered_map<std::string, sqlite3_stmt *> statements_;
 };
 
-} // namespace osid::impl::sqlite
+} // namespace osid::sqlite

@@ -1,8 +1,8 @@
-#include "impl/sqlite/sqlite_connection.h"
+#include "sqlite/connection.h"
 
 #include <fmt/format.h>
 
-namespace osid::impl::sqlite {
+namespace osid::sqlite {
 
 Statement &Statement::bind(int index, std::int64_t value)
 {
@@ -107,4 +107,4 @@ void Connection::fail(int code, std::string_view what) const
         fmt::format("SQLite: {} (in \"{}\")", sqlite3_errmsg(db_) ? sqlite3_errmsg(db_) : sqlite3_errstr(code), what));
 }
 
-} // namespace osid::impl::sqlite
+} // namespace osid::sqlite
