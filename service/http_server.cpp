@@ -150,6 +150,17 @@ std::int64_t queryInteger(const httplib::Request &req, const char *name, std::in
     return value;
 }
 
+// A list page's query: limit, before_id, after_id (the API's and the
+// status page's).
+ListParams listParams(const httplib::Request &req)
+{
+    ListParams params;
+    params.limit = queryInteger(req, "limit", params.limit);
+    params.beforeId = req.get_param_value("before_id");
+    params.afterId = req.get_param_value("after_id");
+    return params;
+}
+
 json jobRunStatusJson(const JobRunStatus &s)
 {
     return {{"asyncId", s.asyncId},
@@ -255,10 +266,7 @@ struct BatchHttpServer::Impl {
         server.Post(kJobRunsPath, guarded([this](const auto &req, auto &res) { jobRun(req, res); }));
         // The status page (service/status_page.h).
         server.Get("/", guarded([this](const auto &req, auto &res) {
-                       ListParams params;
-                       params.limit = queryInteger(req, "limit", params.limit);
-                       params.beforeId = req.get_param_value("before_id");
-                       params.afterId = req.get_param_value("after_id");
+                       const auto params = listParams(req);
                        res.set_content(batchesPage(batches.list(params), params), "text/html; charset=utf-8");
                    }));
         server.Get("/batches/([^/]+)", guarded([this](const auto &req, auto &res) {
@@ -302,11 +310,7 @@ struct BatchHttpServer::Impl {
 
     void list(const httplib::Request &req, httplib::Response &res)
     {
-        ListParams params;
-        params.limit = queryInteger(req, "limit", params.limit);
-        params.beforeId = req.get_param_value("before_id");
-        params.afterId = req.get_param_value("after_id");
-        const auto page = batches.list(params);
+        const auto page = batches.list(listParams(req));
         auto body = page.toJson();
         body["data"] = json::array();
         for (const auto &batch : page.data)

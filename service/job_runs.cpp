@@ -3,6 +3,7 @@
 #include "service/job_actions.h"
 #include "service/job_run_store.h"
 #include "service/osid_json.h"
+#include "service/service_log.h"
 #include "service/webhook_signature.h"
 
 #include <fmt/format.h>
@@ -229,7 +230,7 @@ struct JobRunService::State {
         } catch (const std::exception &e) {
             // The store failed (disk full, a lock held past the busy
             // timeout): the run stays unfinished, and restart() resumes it.
-            report(fmt::format("job run {} stopped: {}", asyncId, e.what()));
+            reportLine(options.log, fmt::format("job run {} stopped: {}", asyncId, e.what()));
         }
     }
 
@@ -254,19 +255,6 @@ struct JobRunService::State {
             lock.unlock();
             deliver(delivery);
             lock.lock();
-        }
-    }
-
-    // One line to options.log, or stderr.
-    void report(const std::string &line) const noexcept
-    {
-        try {
-            if (options.log)
-                options.log(line);
-            else
-                std::fprintf(stderr, "osid-batch-service: %s\n", line.c_str());
-        } catch (...) {
-            // A logger that fails must not stop the worker.
         }
     }
 
@@ -309,7 +297,7 @@ struct JobRunService::State {
             }
         } catch (const std::exception &e) {
             // The store failed: the callback stays pending; repost() retries.
-            report(fmt::format("callback of job run {}: {}", delivery.asyncId, e.what()));
+            reportLine(options.log, fmt::format("callback of job run {}: {}", delivery.asyncId, e.what()));
         }
     }
 

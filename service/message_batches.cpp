@@ -7,6 +7,7 @@
 #include "transaction/transaction.h"
 #include "service/batch_store.h"
 #include "service/osid_json.h"
+#include "service/service_log.h"
 
 #include <fmt/format.h>
 
@@ -708,23 +709,11 @@ private:
     {
         if (!failure_) {
             failure_ = why;
-            report(fmt::format("message batch workers stopped{}: {}", where.empty() ? "" : " at " + where, why));
+            reportLine(options_.log,
+                       fmt::format("message batch workers stopped{}: {}", where.empty() ? "" : " at " + where, why));
         }
         workAvailable_.notify_all();
         progress_.notify_all();
-    }
-
-    // One line to options_.log, or stderr.
-    void report(const std::string &line) const noexcept
-    {
-        try {
-            if (options_.log)
-                options_.log(line);
-            else
-                std::fprintf(stderr, "osid-batch-service: %s\n", line.c_str());
-        } catch (...) {
-            // A logger that fails must not stop the worker's own error path.
-        }
     }
 
     // Called with mutex_ held.
