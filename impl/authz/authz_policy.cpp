@@ -2,6 +2,7 @@
 
 #include "osid/errors.h"
 
+#include <algorithm>
 #include <array>
 #include <fstream>
 #include <sstream>
@@ -10,9 +11,21 @@ namespace osid::impl::authz {
 
 namespace {
 
-constexpr std::array<Operation, 7> kOperations = {Operation::Lookup,       Operation::Create, Operation::Update,
-                                                  Operation::Delete,       Operation::Alias,  Operation::Send,
-                                                  Operation::CreateMailbox};
+// Each operation and its name in a policy file: the one table both
+// directions read.
+struct OperationName {
+    Operation operation;
+    std::string_view name;
+};
+constexpr std::array<OperationName, 7> kOperationNames = {{
+    {Operation::Lookup, "lookup"},
+    {Operation::Create, "create"},
+    {Operation::Update, "update"},
+    {Operation::Delete, "delete"},
+    {Operation::Alias, "alias"},
+    {Operation::Send, "send"},
+    {Operation::CreateMailbox, "create-mailbox"},
+}};
 
 std::uint32_t bit(Operation operation) { return 1u << static_cast<unsigned>(operation); }
 
@@ -23,15 +36,15 @@ std::uint32_t parseOperations(const std::string &list, const std::string &where)
     std::uint32_t mask = 0;
     std::stringstream in(list);
     for (std::string word; std::getline(in, word, ',');) {
-        bool known = false;
-        for (auto operation : kOperations)
-            if (word == operationName(operation)) {
-                mask |= bit(operation);
-                known = true;
-            }
-        if (!known)
-            throw ConfigurationError(where + ": unknown operation \"" + word +
-                                     "\" (known: lookup, create, update, delete, alias, send, create-mailbox, *)");
+        const auto *known = std::find_if(kOperationNames.begin(), kOperationNames.end(),
+                                         [&](const OperationName &o) { return o.name == word; });
+        if (known == kOperationNames.end()) {
+            std::string names;
+            for (const auto &o : kOperationNames)
+                names.append(o.name).append(", ");
+            throw ConfigurationError(where + ": unknown operation \"" + word + "\" (known: " + names + "*)");
+        }
+        mask |= bit(known->operation);
     }
     return mask;
 }
@@ -40,15 +53,9 @@ std::uint32_t parseOperations(const std::string &list, const std::string &where)
 
 std::string_view operationName(Operation operation)
 {
-    switch (operation) {
-    case Operation::Lookup: return "lookup";
-    case Operation::Create: return "create";
-    case Operation::Update: return "update";
-    case Operation::Delete: return "delete";
-    case Operation::Alias: return "alias";
-    case Operation::Send: return "send";
-    case Operation::CreateMailbox: return "create-mailbox";
-    }
+    for (const auto &o : kOperationNames)
+        if (o.operation == operation)
+            return o.name;
     return "unknown";
 }
 

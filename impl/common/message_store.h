@@ -1,5 +1,5 @@
 // MessageStore: what a provider keeps its mailboxes, messages and aliases
-// in, seen from the shared session code (impl/common/store_sessions.h).
+// in, seen from the shared session code (impl/common/*_session.h).
 //
 // The sessions hold every OSID rule: forms, per-item responses, errors.
 // A store only keeps data. Each store gives:

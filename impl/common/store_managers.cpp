@@ -3,7 +3,11 @@
 #include "impl/common/store_managers.h"
 
 #include "impl/common/manager_base.h"
-#include "impl/common/store_sessions.h"
+#include "impl/common/mailbox_admin_session.h"
+#include "impl/common/mailbox_lookup_session.h"
+#include "impl/common/message_batch_admin_session.h"
+#include "impl/common/message_lookup_session.h"
+#include "impl/common/messaging_session.h"
 #include "messaging/batch/messaging_batch_manager.h"
 #include "messaging/records/delivery_record.h"
 

@@ -1,5 +1,5 @@
 // The MessagingManager and MessagingBatchManager every built-in provider
-// shares, over the sessions of impl/common/store_sessions.h. A provider
+// shares, over the sessions of impl/common (one file per session). A provider
 // describes itself and says how a new session gets its store.
 
 #pragma once

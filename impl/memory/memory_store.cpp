@@ -4,28 +4,11 @@
 #include "messaging/records/delivery_record.h"
 
 #include <algorithm>
-#include <charconv>
 #include <stdexcept>
 
 namespace osid::impl::memory {
 
 namespace {
-
-constexpr const char *kMessageNamespace = "messaging.Message";
-constexpr const char *kMailboxNamespace = "messaging.Mailbox";
-
-// Parses a canonical decimal (no sign, no leading zero), so that each key
-// has exactly one primary Id.
-std::optional<std::uint64_t> parseKey(const std::string &s)
-{
-    if (s.empty() || (s.size() > 1 && s[0] == '0'))
-        return std::nullopt;
-    std::uint64_t v = 0;
-    auto [end, ec] = std::from_chars(s.data(), s.data() + s.size(), v);
-    if (ec != std::errc() || end != s.data() + s.size())
-        return std::nullopt;
-    return v;
-}
 
 } // namespace
 
@@ -52,17 +35,15 @@ StoredMessage::StoredMessage(std::string_view displayName, std::string_view desc
 }
 
 StoreState::StoreState(std::string authority)
-    : authority_(std::move(authority)), messageSpace_(authority_, kMessageNamespace, "0")
+    : authority_(std::move(authority)), messageSpace_(authority_, kMessageNamespace),
+      mailboxSpace_(authority_, kMailboxNamespace)
 {
     createMailbox("Default mailbox", "The mailbox sessions are bound to unless told otherwise.", Type());
 }
 
 std::optional<MailboxKey> StoreState::findMailbox(const Id &mailboxId) const
 {
-    if (!detail::equalsIgnoreCase(mailboxId.getAuthority(), authority_) ||
-        !detail::equalsIgnoreCase(mailboxId.getIdentifierNamespace(), kMailboxNamespace))
-        return std::nullopt;
-    auto n = parseKey(mailboxId.getIdentifier());
+    auto n = mailboxSpace_.key(mailboxId);
     if (!n || *n == 0 || *n > mailboxes_.size())
         return std::nullopt;
     return *n - 1;
@@ -80,7 +61,7 @@ MailboxKey StoreState::createMailbox(const std::string &displayName, const std::
                                      const Type &genusType)
 {
     auto mb = std::make_unique<MailboxData>();
-    mb->id = Id(authority_, kMailboxNamespace, std::to_string(mailboxes_.size() + 1));
+    mb->id = mailboxSpace_.id(mailboxes_.size() + 1);
     mb->displayName = displayName;
     mb->description = description;
     mb->genusType = genusType;
@@ -95,23 +76,15 @@ std::shared_ptr<messaging::Mailbox> StoreState::mailbox(MailboxKey mailbox) cons
     return std::make_shared<MailboxSnapshot>(ObjectFields{mb.id, mb.displayName, mb.description, mb.genusType, {}});
 }
 
-Id StoreState::messageId(MessageKey key) const { return messageSpace_.withIdentifier(std::to_string(key)); }
+Id StoreState::messageId(MessageKey key) const { return messageSpace_.id(key); }
 
-bool StoreState::isPrimarySpace(const Id &id) const
-{
-    // An Id this store issued shares the space's strings.
-    if (&id.getAuthority() == &messageSpace_.getAuthority() &&
-        &id.getIdentifierNamespace() == &messageSpace_.getIdentifierNamespace())
-        return true;
-    return detail::equalsIgnoreCase(id.getAuthority(), authority_) &&
-           detail::equalsIgnoreCase(id.getIdentifierNamespace(), kMessageNamespace);
-}
+bool StoreState::isPrimarySpace(const Id &id) const { return messageSpace_.contains(id); }
 
 std::optional<MessageKey> StoreState::resolve(MailboxKey mailbox, const Id &messageId) const
 {
     std::optional<MessageKey> key;
     if (isPrimarySpace(messageId)) {
-        key = parseKey(messageId.getIdentifier());
+        key = messageSpace_.key(messageId);
     } else if (const auto *aliased = aliases_.find(messageId)) {
         key = *aliased;
     }

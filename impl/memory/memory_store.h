@@ -12,6 +12,7 @@
 
 #pragma once
 
+#include "impl/common/id_space.h"
 #include "impl/common/message_store.h"
 #include "impl/memory/alias_table.h"
 #include "impl/memory/message_table.h"
@@ -245,8 +246,8 @@ private:
     }
 
     std::string authority_;
-    // A message Id (key 0) whose authority and namespace new message Ids share.
-    Id messageSpace_;
+    IdSpace messageSpace_;
+    IdSpace mailboxSpace_;
     std::vector<std::unique_ptr<MailboxData>> mailboxes_;
     AliasTable aliases_;
     Interner<Id> ids_;

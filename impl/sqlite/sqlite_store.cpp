@@ -1,43 +1,16 @@
 #include "impl/sqlite/sqlite_store.h"
 
 #include "impl/common/snapshots.h"
-#include "impl/sqlite/sqlite_checkpointer.h"
-#include "impl/sqlite/sqlite_schema.h"
 #include "messaging/records/delivery_record.h"
 
 #include <algorithm>
-#include <atomic>
 #include <charconv>
-#include <filesystem>
-#include <unistd.h>
 
 #include <fmt/format.h>
 
 namespace osid::impl::sqlite {
 
 namespace {
-
-constexpr const char *kMessageNamespace = "messaging.Message";
-constexpr const char *kMailboxNamespace = "messaging.Mailbox";
-// Idle connections kept for reuse; more are closed when given back.
-constexpr std::size_t kIdleConnections = 16;
-// WAL pages that start a background checkpoint (SQLite's automatic one
-// starts at 1,000). More pages, fewer checkpoints: a page that several
-// calls change in that time is copied once.
-constexpr int kCheckpointPages = 4096;
-
-// Parses a canonical decimal key (no sign, no leading zero), so that each
-// key has exactly one primary Id.
-std::optional<std::uint64_t> parseKey(const std::string &s)
-{
-    if (s.empty() || (s.size() > 1 && s[0] == '0'))
-        return std::nullopt;
-    std::uint64_t v = 0;
-    auto [end, ec] = std::from_chars(s.data(), s.data() + s.size(), v);
-    if (ec != std::errc() || end != s.data() + s.size() || v > static_cast<std::uint64_t>(INT64_MAX))
-        return std::nullopt;
-    return v;
-}
 
 // Appends `part` in the text form of an Id, lower-cased first if asked.
 void appendPart(std::string &out, std::string_view part, bool lowerCase)
@@ -95,98 +68,6 @@ constexpr const char *kContentColumns =
     "received_time, recipients";
 
 } // namespace
-
-// ---------------------------------------------------------------------------
-// Database
-
-Database::Database(const SqliteProviderOptions &options)
-    : displayName_(options.path), busyTimeoutMilliseconds_(options.busyTimeoutMilliseconds),
-      synchronous_(options.synchronous)
-{
-    if (options.path.empty())
-        throw ConfigurationError("provider sqlite: the database path is empty");
-    if (options.path == ":memory:") {
-        // SQLite's own in-memory databases cannot let one connection read
-        // while another holds an open transaction, which sessions need.
-        // So ":memory:" is a private WAL database in a temporary file, on
-        // /dev/shm (memory) where there is one, removed with the manager.
-        static std::atomic<std::uint64_t> serial{0};
-        const std::filesystem::path dir = ::access("/dev/shm", W_OK) == 0 ? std::filesystem::path("/dev/shm")
-                                                                          : std::filesystem::temp_directory_path();
-        filename_ = (dir / fmt::format("osid-cpp-{}-{}.db", ::getpid(), ++serial)).string();
-        temporary_ = true;
-    } else {
-        // A plain path; a "file:" URI is read as SQLite reads one.
-        filename_ = options.path;
-    }
-    auto first = connect();
-    authority_ = openSchema(*first, displayName_, options.authority);
-    // WAL: readers never block the writer, and a commit is one append.
-    // Set once, when the file is made; it stays in the file.
-    bool wal = false;
-    {
-        auto mode = first->prepare("PRAGMA journal_mode");
-        wal = mode.step() && mode.textView(0) == "wal";
-    }
-    if (!wal)
-        first->execute("PRAGMA journal_mode = WAL");
-    checkpointer_ = std::make_unique<Checkpointer>(filename_, kCheckpointPages);
-    checkpointer_->watch(*first);
-    idle_.push_back(std::move(first));
-}
-
-Database::~Database()
-{
-    // Connections first, then the checkpointer's: the last to close
-    // checkpoints what is left and removes the -wal file.
-    idle_.clear();
-    checkpointer_.reset();
-    if (temporary_) {
-        std::error_code ignored;
-        for (const char *suffix : {"", "-wal", "-shm"})
-            std::filesystem::remove(filename_ + suffix, ignored);
-    }
-}
-
-std::unique_ptr<Connection> Database::connect() const
-{
-    auto connection = std::make_unique<Connection>(filename_, busyTimeoutMilliseconds_);
-    connection->execute(synchronous_ == Synchronous::Full ? "PRAGMA synchronous = FULL"
-                                                          : "PRAGMA synchronous = NORMAL");
-    // 64 MiB of page cache (SQLite's default is 2 MiB): inserts touch the
-    // time index at random places, and re-reading its pages from the OS
-    // costs more than the memory.
-    connection->execute("PRAGMA cache_size = -65536");
-    if (checkpointer_)
-        checkpointer_->watch(*connection);
-    return connection;
-}
-
-std::unique_ptr<Connection> Database::acquire()
-{
-    {
-        std::lock_guard lock(mutex_);
-        if (!idle_.empty()) {
-            auto connection = std::move(idle_.back());
-            idle_.pop_back();
-            return connection;
-        }
-    }
-    return connect();
-}
-
-void Database::release(std::unique_ptr<Connection> connection) noexcept
-{
-    connection->rollBack();
-    std::lock_guard lock(mutex_);
-    if (idle_.size() < kIdleConnections) {
-        try {
-            idle_.push_back(std::move(connection));
-        } catch (...) {
-            // Closing it instead is fine.
-        }
-    }
-}
 
 // ---------------------------------------------------------------------------
 // SqliteStore::Transaction
@@ -261,7 +142,7 @@ private:
 
 SqliteStore::SqliteStore(std::shared_ptr<Database> database)
     : database_(std::move(database)), db_(database_->acquire()),
-      messageSpace_(database_->authority(), kMessageNamespace, "0")
+      messageSpace_(database_->authority(), kMessageNamespace), mailboxSpace_(database_->authority(), kMailboxNamespace)
 {
 }
 
@@ -475,10 +356,7 @@ const std::string &SqliteStore::aliasText(const Id &aliasId) const
 
 std::optional<MailboxKey> SqliteStore::findMailbox(const Id &mailboxId) const
 {
-    if (!detail::equalsIgnoreCase(mailboxId.getAuthority(), authority()) ||
-        !detail::equalsIgnoreCase(mailboxId.getIdentifierNamespace(), kMailboxNamespace))
-        return std::nullopt;
-    auto key = parseKey(mailboxId.getIdentifier());
+    auto key = mailboxSpace_.key(mailboxId);
     if (!key)
         return std::nullopt;
     auto q = db_->prepare("SELECT 1 FROM mailboxes WHERE mailbox = ?1");
@@ -502,11 +380,8 @@ std::shared_ptr<messaging::Mailbox> SqliteStore::mailbox(MailboxKey mailbox) con
     if (!q.step())
         throw OperationFailed(fmt::format("mailbox {} is missing from the store", mailbox));
     const auto genus = q.textView(2);
-    return std::make_shared<MailboxSnapshot>(ObjectFields{Id(authority(), kMailboxNamespace, std::to_string(mailbox)),
-                                                          q.text(0),
-                                                          q.text(1),
-                                                          genus.empty() ? Type() : Type::parse(genus),
-                                                          {}});
+    return std::make_shared<MailboxSnapshot>(
+        ObjectFields{mailboxSpace_.id(mailbox), q.text(0), q.text(1), genus.empty() ? Type() : Type::parse(genus), {}});
 }
 
 MailboxKey SqliteStore::createMailbox(const std::string &displayName, const std::string &description,
@@ -523,23 +398,15 @@ MailboxKey SqliteStore::createMailbox(const std::string &displayName, const std:
 // ---------------------------------------------------------------------------
 // Messages
 
-Id SqliteStore::messageId(MessageKey key) const { return messageSpace_.withIdentifier(std::to_string(key)); }
+Id SqliteStore::messageId(MessageKey key) const { return messageSpace_.id(key); }
 
-bool SqliteStore::isPrimarySpace(const Id &id) const
-{
-    // An Id this store issued shares the space's strings.
-    if (&id.getAuthority() == &messageSpace_.getAuthority() &&
-        &id.getIdentifierNamespace() == &messageSpace_.getIdentifierNamespace())
-        return true;
-    return detail::equalsIgnoreCase(id.getAuthority(), authority()) &&
-           detail::equalsIgnoreCase(id.getIdentifierNamespace(), kMessageNamespace);
-}
+bool SqliteStore::isPrimarySpace(const Id &id) const { return messageSpace_.contains(id); }
 
 std::optional<MessageKey> SqliteStore::resolve(MailboxKey mailbox, const Id &messageId) const
 {
     std::optional<MessageKey> key;
     if (isPrimarySpace(messageId)) {
-        key = parseKey(messageId.getIdentifier());
+        key = messageSpace_.key(messageId);
     } else {
         const auto &alias = aliasText(messageId);
         auto q = db_->prepare(hot_.findAlias, "SELECT message FROM aliases WHERE alias = ?1");
@@ -685,7 +552,7 @@ void SqliteStore::findRow(MailboxKey mailbox, const Id &messageId,
     std::optional<std::uint64_t> key;
     std::string alias;
     if (primary) {
-        key = parseKey(messageId.getIdentifier());
+        key = messageSpace_.key(messageId);
         if (!key)
             return;
     } else {

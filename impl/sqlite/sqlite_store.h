@@ -1,8 +1,5 @@
 // The SQLite provider's store.
 //
-// Database: what every session of one manager shares: the file, its
-// authority, and a pool of connections.
-//
 // SqliteStore: the MessageStore of one session, over a connection of its
 // own. A read section runs in a read transaction (one consistent view); a
 // write section in BEGIN IMMEDIATE ... COMMIT, rolled back if it fails.
@@ -11,9 +8,9 @@
 
 #pragma once
 
+#include "impl/common/id_space.h"
 #include "impl/common/message_store.h"
-#include "impl/sqlite/sqlite_provider.h"
-#include "sqlite/connection.h"
+#include "impl/sqlite/sqlite_database.h"
 
 #include <atomic>
 #include <memory>
@@ -24,57 +21,6 @@
 #include <vector>
 
 namespace osid::impl::sqlite {
-
-// The SQLite RAII layer (sqlite/connection.h), by its short names.
-using ::osid::sqlite::Connection;
-using ::osid::sqlite::Statement;
-
-class Checkpointer;
-
-class Database {
-public:
-    // Opens the file, brings its schema up to date and sets WAL mode.
-    explicit Database(const SqliteProviderOptions &options);
-    Database(const Database &) = delete;
-    Database &operator=(const Database &) = delete;
-    // Closes the idle connections; a temporary database is removed.
-    ~Database();
-
-    const std::string &authority() const noexcept { return authority_; }
-
-    // A connection for a session, from the pool or new.
-    std::unique_ptr<Connection> acquire();
-    // Gives a connection back; an open transaction on it is rolled back.
-    void release(std::unique_ptr<Connection> connection) noexcept;
-
-    // The lowest message key an insert of this process may take: raised
-    // past the keys of an aborted transaction whose counter could not be
-    // written back, so that they are not handed out again.
-    MessageKey keyFloor() const noexcept { return keyFloor_.load(); }
-    void raiseKeyFloor(MessageKey next) noexcept
-    {
-        auto current = keyFloor_.load();
-        while (current < next && !keyFloor_.compare_exchange_weak(current, next)) {
-        }
-    }
-
-private:
-    std::unique_ptr<Connection> connect() const;
-
-    std::string filename_;
-    std::string displayName_;
-    int busyTimeoutMilliseconds_;
-    Synchronous synchronous_;
-    std::string authority_;
-    // Whether the file is ours alone, to remove at the end (":memory:").
-    bool temporary_ = false;
-    // Declared before idle_, so destroyed after it (the destructor also
-    // says so explicitly).
-    std::unique_ptr<Checkpointer> checkpointer_;
-    std::mutex mutex_;
-    std::vector<std::unique_ptr<Connection>> idle_;
-    std::atomic<MessageKey> keyFloor_{0};
-};
 
 class SqliteStore final : public MessageStore, private StoreWriter, public std::enable_shared_from_this<SqliteStore> {
 public:
@@ -190,8 +136,8 @@ private:
     mutable std::string lastAliasText_;
     // The next message key, read at the first insert of a write section.
     std::optional<MessageKey> nextKey_;
-    // A message Id (key 0) whose authority and namespace new message Ids share.
-    const Id messageSpace_;
+    const IdSpace messageSpace_;
+    const IdSpace mailboxSpace_;
 };
 
 } // namespace osid::impl::sqlite

@@ -1,11 +1,13 @@
-#include "impl/common/store_sessions.h"
+#include "impl/common/message_batch_admin_session.h"
 
 #include "impl/common/message_form.h"
+#include "impl/common/session_support.h"
 #include "messaging/records/delivery_record.h"
 #include "osid/vector_list.h"
 
 #include <algorithm>
 #include <cstdint>
+#include <optional>
 #include <variant>
 
 #include <fmt/format.h>
@@ -29,37 +31,6 @@ namespace {
 
 // The most forms one getMessageFormsForCreate() call hands out.
 constexpr std::uint64_t kMaximumFormsPerCall = 1'000'000;
-
-// Reads a consumer's list to the end.
-template <class List>
-std::vector<typename List::value_type> drain(List &list)
-{
-    std::vector<typename List::value_type> out;
-    out.reserve(static_cast<std::size_t>(list.available()));
-    for (const auto &item : list)
-        out.push_back(item);
-    return out;
-}
-
-void requireNotNull(const Id &id, const char *parameter)
-{
-    if (id.isNull())
-        throw NullArgument(fmt::format("{} is null", parameter));
-}
-
-void requireOrdered(const DateTime &from, const DateTime &to, const char *fromName, const char *toName)
-{
-    if (from > to)
-        throw InvalidArgument(
-            fmt::format("{} ({}) is after {} ({})", fromName, from.toString(), toName, to.toString()));
-}
-
-void requireNoNullTypes(const std::vector<Type> &types, const char *parameter)
-{
-    for (const auto &t : types)
-        if (t.isNull())
-            throw NullArgument(fmt::format("{} holds a null Type", parameter));
-}
 
 // The distinct record types asked for, if this provider can give them all.
 // Raises NullArgument or Unsupported.
@@ -171,11 +142,6 @@ std::optional<FormRefusal> applyUpdate(StoreWriter &s, MailboxKey mailbox, const
     return std::nullopt;
 }
 
-std::shared_ptr<messaging::Message> snapshot(const StoreReader &s, MailboxKey mailbox, MessageKey key)
-{
-    return s.message(mailbox, key);
-}
-
 // Runs one batch call's write. The store undoes all of it if anything
 // fails; the caller learns that nothing changed.
 template <class F>
@@ -190,43 +156,13 @@ auto allOrNothing(MessageStore &store, const char *what, F &&f)
     }
 }
 
-// The messages of `mailbox` a query selects, as snapshots.
-std::unique_ptr<messaging::MessageList> selectMessages(MessageStore &store, MailboxKey mailbox,
-                                                       const MessageQuery &query)
-{
-    auto messages = store.read([&](const StoreReader &s) {
-        auto hits = s.select(mailbox, query);
-        std::vector<std::shared_ptr<messaging::Message>> out;
-        out.reserve(hits.size());
-        for (auto &[key, content] : hits)
-            out.push_back(std::make_shared<MessageSnapshot>(s.messageId(key), std::move(content)));
-        return out;
-    });
-    return makeList<messaging::MessageList>(std::move(messages));
-}
-
 [[noreturn]] void throwRefusal(const FormRefusal &refusal) { throwError(refusal.code, refusal.message); }
 
 } // namespace
 
-// ---------------------------------------------------------------------------
-// MessageBatchAdminSessionImpl
-
 MessageBatchAdminSessionImpl::MessageBatchAdminSessionImpl(SessionContext context, MailboxKey mailbox)
-    : StoreSession(std::move(context)), mailbox_(mailbox)
+    : MailboxSession(std::move(context), mailbox)
 {
-}
-
-Id MessageBatchAdminSessionImpl::getMailboxId() const
-{
-    requireOpen();
-    return context_.store->read([&](const StoreReader &s) { return s.mailbox(mailbox_)->getId(); });
-}
-
-std::shared_ptr<messaging::Mailbox> MessageBatchAdminSessionImpl::getMailbox() const
-{
-    requireOpen();
-    return context_.store->read([&](const StoreReader &s) { return s.mailbox(mailbox_); });
 }
 
 bool MessageBatchAdminSessionImpl::canCreateMessages() const { return requireOpen(), true; }
@@ -257,7 +193,7 @@ std::shared_ptr<messaging::Message> MessageBatchAdminSessionImpl::createMessage(
     auto content = form->contentForCreate(agent().effectiveAgentId);
     auto message = context_.store->write([&](StoreWriter &s) {
         const auto key = s.insert(mailbox_, content);
-        return snapshot(s, mailbox_, key);
+        return s.message(mailbox_, key);
     });
     form->markSpent(openTransaction());
     return message;
@@ -501,330 +437,6 @@ std::unique_ptr<AliasResponseList> MessageBatchAdminSessionImpl::aliasMessages(
         return out;
     });
     return makeList<AliasResponseList>(std::move(responses));
-}
-
-// ---------------------------------------------------------------------------
-// MessageLookupSessionImpl
-
-MessageLookupSessionImpl::MessageLookupSessionImpl(SessionContext context, MailboxKey mailbox)
-    : StoreSession(std::move(context)), mailbox_(mailbox)
-{
-}
-
-Id MessageLookupSessionImpl::getMailboxId() const
-{
-    requireOpen();
-    return context_.store->read([&](const StoreReader &s) { return s.mailbox(mailbox_)->getId(); });
-}
-
-std::shared_ptr<messaging::Mailbox> MessageLookupSessionImpl::getMailbox() const
-{
-    requireOpen();
-    return context_.store->read([&](const StoreReader &s) { return s.mailbox(mailbox_); });
-}
-
-bool MessageLookupSessionImpl::canLookupMessages() const { return requireOpen(), true; }
-void MessageLookupSessionImpl::useComparativeMessageView() { requireOpen(), plenary_ = false; }
-void MessageLookupSessionImpl::usePlenaryMessageView() { requireOpen(), plenary_ = true; }
-// Mailboxes have no children, so both mailbox views see the same messages.
-void MessageLookupSessionImpl::useFederatedMailboxView() { requireOpen(); }
-void MessageLookupSessionImpl::useIsolatedMailboxView() { requireOpen(); }
-
-std::shared_ptr<messaging::Message> MessageLookupSessionImpl::getMessage(const Id &messageId)
-{
-    requireOpen();
-    requireNotNull(messageId, "messageId");
-    auto message = context_.store->lookupMessage(mailbox_, messageId);
-    // Thrown here rather than inside the read: fewer frames to unwind, and
-    // the store is not held meanwhile.
-    if (!message)
-        throw NotFound(fmt::format("no message {} in this mailbox", messageId.toString()));
-    return message;
-}
-
-std::unique_ptr<messaging::MessageList> MessageLookupSessionImpl::getMessagesByIds(IdList &messageIds)
-{
-    requireOpen();
-    const auto ids = drain(messageIds);
-    for (const auto &id : ids)
-        requireNotNull(id, "an Id in messageIds");
-    auto messages = context_.store->read([&](const StoreReader &s) {
-        std::vector<std::shared_ptr<messaging::Message>> out;
-        out.reserve(ids.size());
-        for (const auto &id : ids) {
-            if (auto key = s.resolve(mailbox_, id))
-                out.push_back(snapshot(s, mailbox_, *key));
-            else if (plenary_)
-                throw NotFound(fmt::format("no message {} in this mailbox", id.toString()));
-        }
-        return out;
-    });
-    return makeList<messaging::MessageList>(std::move(messages));
-}
-
-std::unique_ptr<messaging::MessageList> MessageLookupSessionImpl::select(const MessageQuery &query)
-{
-    return selectMessages(*context_.store, mailbox_, query);
-}
-
-std::unique_ptr<messaging::MessageList> MessageLookupSessionImpl::getMessagesByGenusType(const Type &messageGenusType)
-{
-    requireOpen();
-    if (messageGenusType.isNull())
-        throw NullArgument("messageGenusType is null");
-    MessageQuery query;
-    query.genusType = messageGenusType;
-    return select(query);
-}
-
-std::unique_ptr<messaging::MessageList> MessageLookupSessionImpl::getMessagesByRecordType(const Type &messageRecordType)
-{
-    requireOpen();
-    if (messageRecordType.isNull())
-        throw NullArgument("messageRecordType is null");
-    if (messageRecordType != deliveryRecordType())
-        return makeList<messaging::MessageList>({});
-    MessageQuery query;
-    query.deliveryRecordOnly = true;
-    return select(query);
-}
-
-std::unique_ptr<messaging::MessageList> MessageLookupSessionImpl::getMessagesBySentTime(const DateTime &start,
-                                                                                        const DateTime &end)
-{
-    requireOpen();
-    requireOrdered(start, end, "start", "end");
-    MessageQuery query;
-    query.sent = true;
-    query.sentTime = {start, end};
-    query.orderBySentTime = true;
-    return select(query);
-}
-
-std::unique_ptr<messaging::MessageList> MessageLookupSessionImpl::getMessagesFromSender(const Id &resourceId)
-{
-    requireOpen();
-    requireNotNull(resourceId, "resourceId");
-    MessageQuery query;
-    query.sent = true;
-    query.sender = resourceId;
-    return select(query);
-}
-
-std::unique_ptr<messaging::MessageList> MessageLookupSessionImpl::getMessagesBySentTimeFromSender(const Id &resourceId,
-                                                                                                  const DateTime &start,
-                                                                                                  const DateTime &end)
-{
-    requireOpen();
-    requireNotNull(resourceId, "resourceId");
-    requireOrdered(start, end, "start", "end");
-    MessageQuery query;
-    query.sent = true;
-    query.sender = resourceId;
-    query.sentTime = {start, end};
-    query.orderBySentTime = true;
-    return select(query);
-}
-
-std::unique_ptr<messaging::MessageList> MessageLookupSessionImpl::getMessagesForRecipient(const Id &resourceId)
-{
-    requireOpen();
-    requireNotNull(resourceId, "resourceId");
-    MessageQuery query;
-    query.sent = true;
-    query.recipient = resourceId;
-    return select(query);
-}
-
-std::unique_ptr<messaging::MessageList> MessageLookupSessionImpl::getMessagesByReceivedTimeForRecipient(
-    const Id &resourceId, const DateTime &start, const DateTime &end)
-{
-    requireOpen();
-    requireNotNull(resourceId, "resourceId");
-    requireOrdered(start, end, "start", "end");
-    MessageQuery query;
-    query.sent = true;
-    query.recipient = resourceId;
-    query.receivedTime = {start, end};
-    return select(query);
-}
-
-std::unique_ptr<messaging::MessageList> MessageLookupSessionImpl::getMessagesFromSenderForRecipient(
-    const Id &senderResourceId, const Id &recipientResourceId)
-{
-    requireOpen();
-    requireNotNull(senderResourceId, "senderResourceId");
-    requireNotNull(recipientResourceId, "recipientResourceId");
-    MessageQuery query;
-    query.sent = true;
-    query.sender = senderResourceId;
-    query.recipient = recipientResourceId;
-    return select(query);
-}
-
-std::unique_ptr<messaging::MessageList> MessageLookupSessionImpl::getMessages()
-{
-    requireOpen();
-    return select(MessageQuery{});
-}
-
-// ---------------------------------------------------------------------------
-// MessagingSessionImpl
-
-MessagingSessionImpl::MessagingSessionImpl(SessionContext context, MailboxKey mailbox)
-    : StoreSession(std::move(context)), mailbox_(mailbox)
-{
-}
-
-Id MessagingSessionImpl::getMailboxId() const
-{
-    requireOpen();
-    return context_.store->read([&](const StoreReader &s) { return s.mailbox(mailbox_)->getId(); });
-}
-
-std::shared_ptr<messaging::Mailbox> MessagingSessionImpl::getMailbox() const
-{
-    requireOpen();
-    return context_.store->read([&](const StoreReader &s) { return s.mailbox(mailbox_); });
-}
-
-bool MessagingSessionImpl::canSendMessages() const { return requireOpen(), true; }
-
-void MessagingSessionImpl::sendMessage(const Id &messageId, IdList &recipientIds)
-{
-    requireOpen();
-    requireNotNull(messageId, "messageId");
-    const auto recipients = drain(recipientIds);
-    for (const auto &id : recipients)
-        requireNotNull(id, "an Id in recipientIds");
-    const auto now = getDate();
-    const auto sender = agent().effectiveAgentId;
-    context_.store->write([&](StoreWriter &s) {
-        auto key = s.resolve(mailbox_, messageId);
-        if (!key)
-            throw NotFound(fmt::format("no message {} in this mailbox", messageId.toString()));
-        const auto previous = s.content(mailbox_, *key);
-        auto content = previous;
-        if (!content.sent) {
-            content.sent = true;
-            content.senderId = sender;
-            content.sendingAgentId = sender;
-            content.sentTime = now;
-            content.receivedTime = now;
-        }
-        content.recipientIds.insert(content.recipientIds.end(), recipients.begin(), recipients.end());
-        s.replace(mailbox_, *key, previous, content);
-    });
-}
-
-std::unique_ptr<messaging::MessageList> MessagingSessionImpl::getUnsentMessages()
-{
-    requireOpen();
-    MessageQuery query;
-    query.sent = false;
-    return selectMessages(*context_.store, mailbox_, query);
-}
-
-// ---------------------------------------------------------------------------
-// MailboxLookupSessionImpl
-
-MailboxLookupSessionImpl::MailboxLookupSessionImpl(SessionContext context) : StoreSession(std::move(context)) {}
-
-bool MailboxLookupSessionImpl::canLookupMailboxes() const { return requireOpen(), true; }
-void MailboxLookupSessionImpl::useComparativeMailboxView() { requireOpen(), plenary_ = false; }
-void MailboxLookupSessionImpl::usePlenaryMailboxView() { requireOpen(), plenary_ = true; }
-
-std::shared_ptr<messaging::Mailbox> MailboxLookupSessionImpl::getMailbox(const Id &mailboxId)
-{
-    requireOpen();
-    requireNotNull(mailboxId, "mailboxId");
-    return context_.store->read([&](const StoreReader &s) {
-        auto index = s.findMailbox(mailboxId);
-        if (!index)
-            throw NotFound(fmt::format("no mailbox {}", mailboxId.toString()));
-        return s.mailbox(*index);
-    });
-}
-
-std::unique_ptr<messaging::MailboxList> MailboxLookupSessionImpl::getMailboxesByIds(IdList &mailboxIds)
-{
-    requireOpen();
-    const auto ids = drain(mailboxIds);
-    for (const auto &id : ids)
-        requireNotNull(id, "an Id in mailboxIds");
-    auto mailboxes = context_.store->read([&](const StoreReader &s) {
-        std::vector<std::shared_ptr<messaging::Mailbox>> out;
-        for (const auto &id : ids) {
-            if (auto index = s.findMailbox(id))
-                out.push_back(s.mailbox(*index));
-            else if (plenary_)
-                throw NotFound(fmt::format("no mailbox {}", id.toString()));
-        }
-        return out;
-    });
-    return makeList<messaging::MailboxList>(std::move(mailboxes));
-}
-
-std::unique_ptr<messaging::MailboxList> MailboxLookupSessionImpl::getMailboxes()
-{
-    requireOpen();
-    auto mailboxes = context_.store->read([&](const StoreReader &s) {
-        std::vector<std::shared_ptr<messaging::Mailbox>> out;
-        for (auto key : s.mailboxes())
-            out.push_back(s.mailbox(key));
-        return out;
-    });
-    return makeList<messaging::MailboxList>(std::move(mailboxes));
-}
-
-// ---------------------------------------------------------------------------
-// MailboxAdminSessionImpl
-
-namespace {
-void requireNoMailboxRecords(const std::vector<Type> &mailboxRecordTypes)
-{
-    requireNoNullTypes(mailboxRecordTypes, "mailboxRecordTypes");
-    if (!mailboxRecordTypes.empty())
-        throw Unsupported(fmt::format("no mailbox record of type {}; mailboxes have no records",
-                                      mailboxRecordTypes.front().toString()));
-}
-} // namespace
-
-MailboxAdminSessionImpl::MailboxAdminSessionImpl(SessionContext context) : StoreSession(std::move(context)) {}
-
-bool MailboxAdminSessionImpl::canCreateMailboxes() const { return requireOpen(), true; }
-
-bool MailboxAdminSessionImpl::canCreateMailboxWithRecordTypes(const std::vector<Type> &mailboxRecordTypes) const
-{
-    requireOpen();
-    requireNoNullTypes(mailboxRecordTypes, "mailboxRecordTypes");
-    // Mailboxes have no records.
-    return mailboxRecordTypes.empty();
-}
-
-std::shared_ptr<messaging::MailboxForm> MailboxAdminSessionImpl::getMailboxFormForCreate(
-    const std::vector<Type> &mailboxRecordTypes)
-{
-    requireOpen();
-    requireNoMailboxRecords(mailboxRecordTypes);
-    return std::make_shared<MailboxFormImpl>(context_.rules, serial(), std::vector<Type>{});
-}
-
-std::shared_ptr<messaging::Mailbox> MailboxAdminSessionImpl::createMailbox(messaging::MailboxForm &mailboxForm)
-{
-    requireOpen();
-    auto *form = dynamic_cast<MailboxFormImpl *>(&mailboxForm);
-    if (form == nullptr || form->origin().sessionSerial != serial())
-        throw Unsupported("the form did not come from this session");
-    if (form->isSpent())
-        throw IllegalState("the form already created a mailbox; request a new form");
-    if (auto problem = form->firstProblem())
-        throw InvalidArgument(*problem);
-    auto mailbox = context_.store->write([&](StoreWriter &s) {
-        return s.mailbox(s.createMailbox(form->displayName(), form->description(), form->genusType()));
-    });
-    form->markSpent(openTransaction());
-    return mailbox;
 }
 
 } // namespace osid::impl

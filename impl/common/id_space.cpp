@@ -1,0 +1,38 @@
+#include "impl/common/id_space.h"
+
+#include <charconv>
+#include <limits>
+
+namespace osid::impl {
+
+std::optional<std::uint64_t> parseKey(std::string_view text)
+{
+    if (text.empty() || (text.size() > 1 && text[0] == '0'))
+        return std::nullopt;
+    std::uint64_t v = 0;
+    auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), v);
+    if (ec != std::errc() || end != text.data() + text.size() ||
+        v > static_cast<std::uint64_t>(std::numeric_limits<std::int64_t>::max()))
+        return std::nullopt;
+    return v;
+}
+
+IdSpace::IdSpace(const std::string &authority, std::string_view idNamespace)
+    : zero_(authority, std::string(idNamespace), "0")
+{
+}
+
+bool IdSpace::contains(const Id &id) const
+{
+    if (&id.getAuthority() == &zero_.getAuthority() && &id.getIdentifierNamespace() == &zero_.getIdentifierNamespace())
+        return true;
+    return detail::equalsIgnoreCase(id.getAuthority(), zero_.getAuthority()) &&
+           detail::equalsIgnoreCase(id.getIdentifierNamespace(), zero_.getIdentifierNamespace());
+}
+
+std::optional<std::uint64_t> IdSpace::key(const Id &id) const
+{
+    return contains(id) ? parseKey(id.getIdentifier()) : std::nullopt;
+}
+
+} // namespace osid::impl
