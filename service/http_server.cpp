@@ -191,8 +191,9 @@ struct BatchHttpServer::Impl {
     template <class F>
     httplib::Server::Handler guarded(F handler)
     {
-        return [handler](const httplib::Request &req, httplib::Response &res) {
+        return [this, handler](const httplib::Request &req, httplib::Response &res) {
             try {
+                authenticate(req);
                 handler(req, res);
             } catch (const HttpError &e) {
                 sendError(req, res, e);
@@ -294,6 +295,26 @@ struct BatchHttpServer::Impl {
             server.Put(pattern, refuse);
             server.Patch(pattern, refuse);
         }
+    }
+
+    // With keys, the request's key must be one of them: in x-api-key (the
+    // Message Batches API's header) or as a bearer token.
+    void authenticate(const httplib::Request &req) const
+    {
+        if (!options.apiKeys)
+            return;
+        std::string key = req.get_header_value("x-api-key");
+        if (key.empty()) {
+            constexpr std::string_view kBearer = "Bearer ";
+            const auto authorization = req.get_header_value("Authorization");
+            if (authorization.rfind(kBearer, 0) == 0)
+                key = authorization.substr(kBearer.size());
+        }
+        if (key.empty())
+            throw HttpError{401, error_type::kAuthentication,
+                            "an API key is required: send it in the x-api-key header (or Authorization: Bearer)"};
+        if (!options.apiKeys->verify(key))
+            throw HttpError{401, error_type::kAuthentication, "invalid x-api-key"};
     }
 
     static std::chrono::steady_clock::time_point &requestStarted()

@@ -10,6 +10,7 @@
 //   GET    /v1/messages/batches/{id}/results    results, JSON Lines, streamed
 //   POST   /api/1.0/batch?action=run|progress|results|restart|repost|status
 //
+// With API keys (HttpServerOptions::apiKeys) every route needs a key.
 // Every answer carries a `request-id` header; every error is the API's
 // envelope {"type": "error", "error": {"type", "message"}, "request_id"}
 // (iVvy's {"errorCode", "message", "specificCode"} on its routes).
@@ -25,6 +26,7 @@
 
 #pragma once
 
+#include "service/api_keys.h"
 #include "service/job_runs.h"
 #include "service/message_batches.h"
 
@@ -49,6 +51,10 @@ struct HttpServerOptions {
     // One line per request (method, path, status, bytes, duration, request
     // id); none when empty.
     std::function<void(const std::string &line)> log;
+    // When set, every request needs one of its keys, in `x-api-key` or in
+    // `Authorization: Bearer KEY`; others get 401 authentication_error.
+    // Null: no key is asked for (listen on loopback only).
+    std::shared_ptr<ApiKeyVerifier> apiKeys;
 };
 
 class BatchHttpServer {

@@ -30,6 +30,8 @@ namespace error_type {
 inline constexpr const char *kInvalidRequest = "invalid_request_error";
 inline constexpr const char *kNotFound = "not_found_error";
 inline constexpr const char *kApi = "api_error";
+// Over HTTP only: a missing or unknown API key (401).
+inline constexpr const char *kAuthentication = "authentication_error";
 } // namespace error_type
 
 class ServiceError : public std::runtime_error {

@@ -4,7 +4,7 @@
 // to the built osid-batch; skipped (exit 77) when the SDK is not installed
 // (scripts/install-deps --tests installs it).
 
-import { spawn } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -162,6 +162,28 @@ describe('osid-batch serve with the official SDK', () => {
             (await client.messages.batches.create({ requests: requests(1, 'cancel') })).id);
         const late = await client.messages.batches.cancel(ended.id).catch((e) => e);
         assert.ok(late instanceof Anthropic.BadRequestError);
+    });
+
+    test('with --api-keys: the SDK\'s apiKey is checked; a wrong one is an AuthenticationError', async () => {
+        const dir = scratch();
+        const keyFile = join(dir, 'server.keys');
+        const key = execFileSync(osidBatch, ['keys', 'add', 'sdk', '--file', keyFile], { stdio: ['ignore', 'pipe', 'ignore'] })
+            .toString().trim();
+        const keyed = await startServer(dir, ['--api-keys', keyFile]);
+        try {
+            const good = new Anthropic({ apiKey: key, baseURL: keyed.url, maxRetries: 0 });
+            const created = await good.messages.batches.create({ requests: requests(2) });
+            assert.equal((await good.messages.batches.retrieve(created.id)).id, created.id);
+            const bad = new Anthropic({ apiKey: 'osk_wrong', baseURL: keyed.url, maxRetries: 0 });
+            const refused = await bad.messages.batches.retrieve(created.id).catch((e) => e);
+            assert.ok(refused instanceof Anthropic.AuthenticationError);
+            assert.equal(refused.status, 401);
+            assert.equal(refused.error.error.type, 'authentication_error');
+            const bearer = new Anthropic({ apiKey: null, authToken: key, baseURL: keyed.url, maxRetries: 0 });
+            assert.equal((await bearer.messages.batches.retrieve(created.id)).id, created.id);
+        } finally {
+            assert.equal(await stopServer(keyed), 0);
+        }
     });
 
     test('a running batch: delete and results are refused; cancel answers canceling (or ended, when no process works on it)', async () => {

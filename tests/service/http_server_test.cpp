@@ -3,8 +3,10 @@
 // the error envelopes and statuses, and many clients at once.
 
 #include "support/json_lines.h"
+#include "tests/sqlite/sqlite_support.h"
 #include "impl/memory/memory_provider.h"
 #include "messaging/message_lookup_session.h"
+#include "service/api_keys.h"
 #include "service/http_server.h"
 #include "service/status_page.h"
 
@@ -54,11 +56,12 @@ struct Server {
     int port = 0;
     std::thread thread;
 
-    explicit Server(std::size_t maxBodyBytes = std::size_t{256} << 20)
+    explicit Server(std::size_t maxBodyBytes = std::size_t{256} << 20, std::shared_ptr<ApiKeyVerifier> apiKeys = {})
     {
         HttpServerOptions options;
         options.port = 0;
         options.maxBodyBytes = maxBodyBytes;
+        options.apiKeys = std::move(apiKeys);
         options.threads = 8; // fewer than the clients of the concurrency test
         options.log = [this](const std::string &line) {
             std::lock_guard lock(logMutex);
@@ -417,6 +420,41 @@ TEST_SUITE("http server")
         }
         CHECK(messages == kClients * kRequests);
     }
+}
+
+TEST_CASE("with API keys every route needs a key of the file, in x-api-key or as a bearer token; 401 otherwise")
+{
+    sqlite_test::TempDir dir;
+    const auto path = dir.file("server.keys");
+    ApiKeyFile keys(path);
+    const auto key = keys.add("alice");
+    Server s(std::size_t{256} << 20, std::make_shared<ApiKeyVerifier>(path));
+    auto c = s.client();
+
+    expectError(c.Get("/v1/messages/batches"), 401, "authentication_error");
+    expectError(c.Get("/v1/messages/batches", {{"x-api-key", "osk_wrong"}}), 401, "authentication_error");
+    expectError(c.Get("/v1/messages/batches", {{"Authorization", "Basic " + key}}), 401, "authentication_error");
+    expectError(c.Post("/v1/messages/batches", body(2).dump(), "application/json"), 401, "authentication_error");
+    expectError(c.Get("/"), 401, "authentication_error");
+    // iVvy's route answers in its own envelope.
+    auto ivvy = c.Post("/api/1.0/batch?action=status", "{}", "application/json");
+    REQUIRE(ivvy);
+    CHECK(ivvy->status == 401);
+    CHECK(json::parse(ivvy->body)["errorCode"] == 401);
+    // Nothing was created by the refused requests.
+    CHECK(s.batches.list({}).data.empty());
+
+    auto created = c.Post("/v1/messages/batches", {{"x-api-key", key}}, body(2).dump(), "application/json");
+    REQUIRE(created);
+    CHECK(created->status == 200);
+    const auto id = json::parse(created->body)["id"].get<std::string>();
+    auto viaBearer = c.Get(("/v1/messages/batches/" + id).c_str(), {{"Authorization", "Bearer " + key}});
+    REQUIRE(viaBearer);
+    CHECK(viaBearer->status == 200);
+
+    // A revoked key stops working at once, without a restart.
+    keys.revoke("alice");
+    expectError(c.Get(("/v1/messages/batches/" + id).c_str(), {{"x-api-key", key}}), 401, "authentication_error");
 }
 
 TEST_CASE("isLoopbackHost accepts loopback addresses only")

@@ -61,7 +61,7 @@ struct ServeProcess {
         ::close(out[0]);
         const auto at = line.rfind(':');
         INFO("serve said: ", line);
-        REQUIRE(line.find("serving on http://127.0.0.1:") != std::string::npos);
+        REQUIRE(line.find("serving on http://") != std::string::npos);
         port = std::stoi(line.substr(at + 1));
     }
 
@@ -86,6 +86,14 @@ int runStatus(const std::string &command)
 {
     const int status = std::system(command.c_str());
     return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+}
+
+std::string contents(const std::string &path)
+{
+    std::ifstream in(path);
+    std::stringstream text;
+    text << in.rdbuf();
+    return text.str();
 }
 
 json requestsBody(int n)
@@ -212,5 +220,52 @@ TEST_SUITE("osid-batch serve")
             once = once && count == 1;
         CHECK(once);
         CHECK(again.stop(SIGTERM) == 0);
+    }
+
+    TEST_CASE("keys: add prints a key once, list names them, revoke stops a running server taking it")
+    {
+        sqlite_test::TempDir dir;
+        const auto in = [&](const std::string &command) {
+            return runStatus(fmt::format("cd '{}' && {} {}", dir.file("."), OSID_BATCH, command));
+        };
+        REQUIRE(in("keys add alice --file server.keys >alice.key 2>add.err") == 0);
+        const auto aliceText = contents(dir.file("alice.key"));
+        const auto alice = aliceText.substr(0, aliceText.find('\n'));
+        CHECK(alice.rfind("osk_", 0) == 0);
+        CHECK(contents(dir.file("add.err")).find("only its hash is stored") != std::string::npos);
+        CHECK(contents(dir.file("server.keys")).find(alice) == std::string::npos);
+        CHECK(in("keys add alice --file server.keys >/dev/null 2>&1") == 1);
+        CHECK(in("keys add bob --file server.keys >/dev/null 2>&1") == 0);
+        CHECK(in("keys list --file server.keys >names") == 0);
+        CHECK(contents(dir.file("names")) == "alice\nbob\n");
+        CHECK(in("keys revoke nobody --file server.keys 2>/dev/null") == 1);
+        CHECK(in("keys add 2>/dev/null") == 2);
+
+        // Keys allow listening beyond loopback; every request needs one.
+        ServeProcess serve(dir.file("."), {"--listen", "0.0.0.0:0", "--api-keys", "server.keys"});
+        httplib::Client c("127.0.0.1", serve.port);
+        auto refused = c.Get("/v1/messages/batches");
+        REQUIRE(refused);
+        CHECK(refused->status == 401);
+        auto taken = c.Get("/v1/messages/batches", {{"x-api-key", alice}});
+        REQUIRE(taken);
+        CHECK(taken->status == 200);
+        CHECK(in("keys revoke alice --file server.keys 2>/dev/null") == 0);
+        auto revoked = c.Get("/v1/messages/batches", {{"x-api-key", alice}});
+        REQUIRE(revoked);
+        CHECK(revoked->status == 401);
+        CHECK(serve.stop(SIGTERM) == 0);
+    }
+
+    TEST_CASE("serve refuses a key file it cannot use: missing, or without a key (exit 3, nothing served)")
+    {
+        sqlite_test::TempDir dir;
+        CHECK(runStatus(fmt::format("cd '{}' && {} serve --listen 127.0.0.1:0 --api-keys none.keys 2>err",
+                                    dir.file("."), OSID_BATCH)) == 3);
+        CHECK(contents(dir.file("err")).find("none.keys") != std::string::npos);
+        std::ofstream(dir.file("empty.keys")) << "# none yet\n";
+        CHECK(runStatus(fmt::format("cd '{}' && {} serve --listen 127.0.0.1:0 --api-keys empty.keys 2>err",
+                                    dir.file("."), OSID_BATCH)) == 3);
+        CHECK(contents(dir.file("err")).find("holds no key") != std::string::npos);
     }
 }

@@ -58,10 +58,17 @@ struct ServeSettings {
     std::string listen = "127.0.0.1:8080";
     std::size_t threads = 64;
     bool noProcess = false;
+    // A key file (service/api_keys.h): every request then needs a key, and
+    // the server may listen beyond loopback. Empty: no keys, loopback only.
+    std::string apiKeys;
 };
 
 // `osid-batch serve` (serve_command.cpp): HTTP until SIGINT or SIGTERM.
 int serve(const Settings &settings, const ServeSettings &serveSettings);
+
+// `osid-batch keys add|list|revoke` (keys_command.cpp): `name` for add and
+// revoke. add prints the new key on stdout, once.
+int keysCommand(const Settings &settings, const std::string &action, const std::string &file, const std::string &name);
 
 // `osid-batch runs list|status|results|restart|repost` (job_run_command.cpp):
 // restart and repost follow the run until its callback settles, as run does.

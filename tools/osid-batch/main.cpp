@@ -5,6 +5,7 @@
 //   osid-batch results msgbatch_...      its results, one JSON line per request
 //   osid-batch run jobs.json             runs a job run and prints its results
 //   osid-batch serve                     the same over HTTP (docs/http-api.md)
+//   osid-batch keys add NAME --file F    an API key for serve --api-keys F
 //
 // The batches and their results live in a SQLite file (--store, default
 // osid-batch.db in the working directory); the messages go to a provider
@@ -443,7 +444,26 @@ int main(int argc, char **argv)
         ->capture_default_str();
     serveCommand->add_flag("--no-process", serveSettings.noProcess,
                            "Serves only; another process (wait, serve) runs the workers");
+    serveCommand
+        ->add_option("--api-keys", serveSettings.apiKeys,
+                     "Every request needs a key of FILE (osid-batch keys); allows listening beyond loopback")
+        ->type_name("FILE");
     addWorkers(serveCommand);
+
+    std::string keysAction, keyName, keyFile;
+    auto *keysCommand = app.add_subcommand("keys", "API keys of `serve --api-keys FILE`: add NAME (prints the new "
+                                                   "key once; the file keeps only its hash), list, revoke NAME");
+    keysCommand->require_subcommand(1);
+    for (const auto &[name, help] : std::vector<std::pair<std::string, std::string>>{
+             {"add", "Creates a key named NAME and prints it, once"},
+             {"list", "Prints the names of the keys"},
+             {"revoke", "Removes the key named NAME; a running server stops taking it at once"}}) {
+        auto *action = keysCommand->add_subcommand(name, help);
+        action->add_option("--file", keyFile, "The key file")->required()->type_name("FILE");
+        if (name != "list")
+            action->add_option("name", keyName, "The key's name")->required()->type_name("NAME");
+        action->callback([&keysAction, name = name] { keysAction = name; });
+    }
 
     auto *runsCommand = app.add_subcommand("runs", "Job runs kept in the store: list, status, results, restart "
                                                    "(runs the jobs without a saved result), repost (the callback)");
@@ -489,6 +509,8 @@ int main(int argc, char **argv)
             return runJobFile(settings, file);
         if (*serveCommand)
             return serve(settings, serveSettings);
+        if (*keysCommand)
+            return osid::tools::keysCommand(settings, keysAction, keyFile, keyName);
         if (*secretCommand) {
             fmt::print("{}\n", service::newWebhookSecret());
             return kOk;

@@ -3,6 +3,7 @@
 
 #include "commands.h"
 
+#include "service/api_keys.h"
 #include "service/http_server.h"
 #include "service/job_runs.h"
 #include "service/message_batches.h"
@@ -46,11 +47,17 @@ std::pair<std::string, int> parseListen(const std::string &listen)
 int serve(const Settings &settings, const ServeSettings &serveSettings)
 {
     auto [host, port] = parseListen(serveSettings.listen);
-    if (!service::isLoopbackHost(host))
+    if (serveSettings.apiKeys.empty() && !service::isLoopbackHost(host))
         throw service::ServiceError(service::error_type::kInvalidRequest,
-                                    fmt::format("refusing to listen on {}: without API keys the server listens on "
-                                                "loopback addresses only (127.0.0.1, ::1, localhost)",
+                                    fmt::format("refusing to listen on {}: without API keys (--api-keys FILE) the "
+                                                "server listens on loopback addresses only (127.0.0.1, ::1, "
+                                                "localhost)",
                                                 host));
+    // Read before anything starts: a key file that cannot be used stops
+    // the server here.
+    std::shared_ptr<service::ApiKeyVerifier> apiKeys;
+    if (!serveSettings.apiKeys.empty())
+        apiKeys = std::make_shared<service::ApiKeyVerifier>(serveSettings.apiKeys);
 
     // SIGINT and SIGTERM are taken by one thread with sigwait(), blocked in
     // every other: set before any thread starts, so all inherit it.
@@ -80,10 +87,13 @@ int serve(const Settings &settings, const ServeSettings &serveSettings)
     options.port = port;
     options.threads = serveSettings.threads;
     options.log = [](const std::string &line) { fmt::print(stderr, "{}\n", line); };
+    options.apiKeys = apiKeys;
     service::BatchHttpServer server(batches, &runs, options);
     const int bound = server.bind();
-    fmt::print("osid-batch: serving on http://{}:{}{}\n", host.find(':') == std::string::npos ? host : "[" + host + "]",
-               bound, batches.isProcessing() ? "" : " (not processing: another process runs the workers)");
+    fmt::print("osid-batch: serving on http://{}:{}{}{}\n",
+               host.find(':') == std::string::npos ? host : "[" + host + "]", bound,
+               apiKeys ? " (API keys required)" : "",
+               batches.isProcessing() ? "" : " (not processing: another process runs the workers)");
     std::fflush(stdout);
 
     std::thread stopper([&] {
