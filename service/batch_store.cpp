@@ -96,16 +96,14 @@ void bindTime(Statement &s, int index, const std::optional<DateTime> &t)
         s.bindNull(index);
 }
 
+// The batch's count of requests in a final state: the column of the
+// state's name.
 const char *countColumn(RequestState state)
 {
-    switch (state) {
-    case RequestState::Succeeded: return "succeeded";
-    case RequestState::Errored: return "errored";
-    case RequestState::Canceled: return "canceled";
-    case RequestState::Expired: return "expired";
-    case RequestState::Pending: break;
-    }
-    throw InvalidArgument("a pending request has no count column");
+    const auto *entry = resultTypeEntry(state);
+    if (entry == nullptr)
+        throw InvalidArgument("a pending request has no count column");
+    return entry->name;
 }
 
 } // namespace
@@ -420,7 +418,11 @@ std::vector<std::pair<std::int64_t, MessageBatchResult>> BatchStore::results(std
         MessageBatchResult r;
         r.customId = s.text(1);
         const auto state = static_cast<RequestState>(s.integer(2));
-        r.type = static_cast<ResultType>(static_cast<int>(state) - 1);
+        const auto *entry = resultTypeEntry(state);
+        if (entry == nullptr)
+            throw OperationFailed(fmt::format("request {} of batch {} is finished in state {}", s.integer(0), key,
+                                              static_cast<int>(state)));
+        r.type = entry->type;
         if (state == RequestState::Succeeded) {
             r.message = nlohmann::json::parse(s.textView(3));
         } else if (state == RequestState::Errored) {

@@ -11,8 +11,12 @@
 
 #pragma once
 
+#include "osid/errors.h"
 #include "sqlite/connection.h"
+#include "service/batch_states.h"
 #include "service/message_batches.h"
+
+#include <fmt/format.h>
 
 #include <cstdint>
 #include <functional>
@@ -23,9 +27,6 @@
 #include <vector>
 
 namespace osid::service {
-
-// A request's state as stored; the final ones in ResultType's order.
-enum class RequestState : int { Pending = 0, Succeeded = 1, Errored = 2, Canceled = 3, Expired = 4 };
 
 struct StoredBatch {
     std::int64_t key = 0; // the row's key: creation order
@@ -52,6 +53,21 @@ struct FinishedRequest {
     std::string result; // JSON text: the message (succeeded) or {"type",
                         // "message"} (errored)
 };
+
+// Runs `body`, a call of the store, turning the OSID errors it throws
+// (OperationFailed: SQLite failed) into ServiceError api_error, as callers
+// of the service see a store failure.
+template <typename Body>
+auto guarded(Body &&body)
+{
+    try {
+        return body();
+    } catch (const ServiceError &) {
+        throw;
+    } catch (const OsidException &e) {
+        throw ServiceError(error_type::kApi, fmt::format("the batch store failed: {}", e.what()));
+    }
+}
 
 class BatchStore {
 public:

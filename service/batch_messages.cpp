@@ -1,0 +1,176 @@
+#include "service/batch_messages.h"
+
+#include "messaging/batch/messaging_batch_manager.h"
+#include "osid/id_list.h"
+#include "osid/vector_list.h"
+#include "transaction/transaction.h"
+#include "service/batch_json.h"
+#include "service/osid_json.h"
+
+#include <fmt/format.h>
+
+#include <map>
+#include <unordered_map>
+
+namespace osid::service {
+
+using nlohmann::json;
+
+namespace {
+
+// Why a filled form is not valid: every problem the form reports, each
+// with the field of params it concerns ("params.sent_time: the sent time is
+// required; params.sender: ..."), from the element Ids of its invalid
+// Metadata (sentTime -> sent_time).
+std::string invalidFormMessage(const messaging::MessageForm &form)
+{
+    const auto messages = form.getValidationMessages();
+    const auto elements = form.getInvalidMetadata();
+    std::string out;
+    for (std::size_t i = 0; i < messages.size(); ++i) {
+        std::string path = "params";
+        if (i < elements.size() && !elements[i].getElementId().isNull()) {
+            path += '.';
+            for (const char c : elements[i].getElementId().getIdentifier()) {
+                if (c >= 'A' && c <= 'Z') {
+                    path += '_';
+                    path += static_cast<char>(c - 'A' + 'a');
+                } else {
+                    path += c;
+                }
+            }
+        }
+        out += fmt::format("{}{}: {}", out.empty() ? "" : "; ", path, messages[i].getText());
+    }
+    return out.empty() ? "params: the message is not valid" : out;
+}
+
+// The error type of a create response that failed: the caller's fault
+// unless the provider itself failed.
+const char *errorTypeOf(ErrorCode code)
+{
+    return code == ErrorCode::OperationFailed ? error_type::kApi : error_type::kInvalidRequest;
+}
+
+} // namespace
+
+Id requestAlias(const std::string &authority, const std::string &batchId, const std::string &customId)
+{
+    return Id(authority, "batch-request", batchId + "/" + customId);
+}
+
+void ProviderSessions::open(messaging::MessagingManager &manager)
+{
+    if (admin)
+        return;
+    admin = manager.getMessagingBatchManager()->getMessageBatchAdminSession();
+    lookup = manager.getMessageLookupSession();
+    transactions = admin->supportsTransactions();
+}
+
+void recoverMessages(const ChunkOfBatch &chunk, const std::vector<PendingRequest> &requests, ProviderSessions &sessions,
+                     std::vector<FinishedRequest> &finished, std::vector<const PendingRequest *> &missing)
+{
+    for (const auto &r : requests) {
+        std::shared_ptr<messaging::Message> message;
+        try {
+            message = sessions.lookup->getMessage(requestAlias(chunk.authority, chunk.batchId, r.customId));
+        } catch (const NotFound &) {
+            missing.push_back(&r);
+            continue;
+        }
+        finished.push_back({r.index, RequestState::Succeeded, messageToJson(*message).dump()});
+    }
+}
+
+// Creates the messages of `requests`, each with its idempotency key: in
+// one provider transaction where the provider has them (the keys and
+// the messages exist together or not at all), else right after.
+void createMessages(const ChunkOfBatch &chunk, const std::vector<const PendingRequest *> &requests,
+                    ProviderSessions &sessions, std::vector<FinishedRequest> &finished)
+{
+    const auto fail = [&](const PendingRequest &r, const char *type, const std::string &message) {
+        finished.push_back({r.index, RequestState::Errored, errorJson(type, message)});
+    };
+    // Forms are asked for per set of record types: at most two here.
+    std::map<std::vector<Type>, std::vector<std::pair<const PendingRequest *, json>>> byTypes;
+    for (const auto *r : requests) {
+        auto params = json::parse(r->params, nullptr, false);
+        try {
+            auto types = messageRecordTypes(params, "params");
+            byTypes[types].emplace_back(r, std::move(params));
+        } catch (const JsonShapeError &e) {
+            fail(*r, error_type::kInvalidRequest, e.what());
+        }
+    }
+    std::vector<std::shared_ptr<messaging::batch::MessageBatchForm>> forms;
+    std::unordered_map<Id, const PendingRequest *> byForm;
+    for (auto &[types, group] : byTypes) {
+        auto fresh = sessions.admin->getMessageFormsForCreate(group.size(), types);
+        for (auto &[request, params] : group) {
+            auto form = fresh->getNextMessageBatchForm();
+            try {
+                fillMessageForm(*form, params, "params");
+            } catch (const JsonShapeError &e) {
+                fail(*request, error_type::kInvalidRequest, e.what());
+                continue;
+            }
+            if (!form->isValid()) {
+                // Said here, with every problem and its field, rather
+                // than by the provider's create response.
+                fail(*request, error_type::kInvalidRequest, invalidFormMessage(*form));
+                continue;
+            }
+            byForm.emplace(form->getId(), request);
+            forms.push_back(std::move(form));
+        }
+    }
+    if (forms.empty())
+        return;
+    std::unique_ptr<transaction::Transaction> transaction;
+    if (sessions.transactions)
+        transaction = sessions.admin->startTransaction();
+    VectorList<messaging::batch::MessageBatchFormList> formList(forms);
+    auto responses = sessions.admin->createMessages(formList);
+    std::vector<Id> createdIds;
+    std::vector<transaction::batch::AliasRequest> keys;
+    std::unordered_map<Id, const PendingRequest *> byCreated;
+    for (const auto &response : *responses) {
+        const auto *request = byForm.at(response.getFormId());
+        if (!response.isSuccessful()) {
+            fail(*request, errorTypeOf(response.getErrorCode()), response.getErrorMessage().getText());
+            continue;
+        }
+        createdIds.push_back(response.getCreatedId());
+        keys.emplace_back(response.getCreatedId(), requestAlias(chunk.authority, chunk.batchId, request->customId));
+        byCreated.emplace(response.getCreatedId(), request);
+    }
+    if (!keys.empty()) {
+        VectorList<transaction::batch::AliasRequestList> keyList(std::move(keys));
+        auto keyed = sessions.admin->aliasMessages(keyList);
+        for (const auto &response : *keyed)
+            if (!response.isSuccessful() && transaction)
+                throw OperationFailed(fmt::format("cannot add the idempotency key {}: {}",
+                                                  response.getAliasId().toString(),
+                                                  response.getErrorMessage().getText()));
+    }
+    if (transaction)
+        transaction->commit();
+    if (createdIds.empty())
+        return;
+    // Read the messages back, so each result holds what was stored.
+    VectorList<IdList> idList(createdIds);
+    auto messages = sessions.lookup->getMessagesByIds(idList);
+    for (const auto &message : *messages) {
+        const auto found = byCreated.find(message->getId());
+        if (found == byCreated.end())
+            continue;
+        finished.push_back({found->second->index, RequestState::Succeeded, messageToJson(*message).dump()});
+        byCreated.erase(found);
+    }
+    for (const auto &[id, request] : byCreated)
+        fail(*request, error_type::kApi,
+             fmt::format("message {} was created but could not be read back", id.toString()));
+}
+
+} // namespace osid::service

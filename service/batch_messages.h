@@ -1,0 +1,60 @@
+// How a chunk of a batch's requests becomes messages through the provider
+// (not installed): the provider's sessions, each request's idempotency key,
+// and the result of each request.
+//
+// A request's idempotency key is an alias Id the provider keeps with its
+// message, batch-request:<batch id>/<custom_id>@<store authority>: added in
+// the same provider transaction as the create where the provider has
+// transactions, right after it otherwise. A chunk that a stopped process
+// left unsaved is run again by looking its keys up first.
+
+#pragma once
+
+#include "messaging/batch/message_batch_admin_session.h"
+#include "messaging/message_lookup_session.h"
+#include "messaging/messaging_manager.h"
+#include "service/batch_store.h"
+
+#include <memory>
+#include <string>
+#include <vector>
+
+namespace osid::service {
+
+// The sessions one worker uses, opened on its first chunk.
+struct ProviderSessions {
+    std::unique_ptr<messaging::batch::MessageBatchAdminSession> admin;
+    std::unique_ptr<messaging::MessageLookupSession> lookup;
+    bool transactions = false;
+
+    // Opens them, unless open already.
+    void open(messaging::MessagingManager &manager);
+};
+
+// Whose the requests of a chunk are.
+struct ChunkOfBatch {
+    std::string authority; // the store's (BatchStore::authority)
+    std::string batchId;
+};
+
+// The idempotency key of a batch's request. custom_id is checked to
+// [a-zA-Z0-9_-] and the batch id is msgbatch_<hex>, so the identifier needs
+// no escaping; Id's text form escapes the rest.
+Id requestAlias(const std::string &authority, const std::string &batchId, const std::string &customId);
+
+// Looks up each request's idempotency key: a message found is the request's
+// (created by a process that stopped before saving the result), and
+// succeeded; the others go to `missing`.
+void recoverMessages(const ChunkOfBatch &chunk, const std::vector<PendingRequest> &requests, ProviderSessions &sessions,
+                     std::vector<FinishedRequest> &finished, std::vector<const PendingRequest *> &missing);
+
+// Creates the messages of `requests`, each with its idempotency key, and
+// adds each request's result to `finished`: succeeded with the message as
+// stored, or errored with why (invalid_request_error: the params were
+// refused; api_error: the provider failed).
+// Errors: whatever the provider throws for the whole call; the caller makes
+//         every request not in `finished` errored with it.
+void createMessages(const ChunkOfBatch &chunk, const std::vector<const PendingRequest *> &requests,
+                    ProviderSessions &sessions, std::vector<FinishedRequest> &finished);
+
+} // namespace osid::service
