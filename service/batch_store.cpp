@@ -14,7 +14,6 @@ using sqlite::Statement;
 namespace {
 
 constexpr int kSchemaVersion = 2;
-constexpr int kBusyTimeoutMilliseconds = 10'000;
 
 constexpr const char *kBatchColumns = "key, id, status, request_count, succeeded, errored, canceled, expired, "
                                       "created_at, expires_at, ended_at, cancel_initiated_at, archived_at, "
@@ -108,8 +107,9 @@ const char *countColumn(RequestState state)
 
 } // namespace
 
-BatchStore::BatchStore(const std::string &path, bool readOnly)
-    : db_(readOnly && path != ":memory:" ? readOnlyUri(requireExisting(path)) : path, kBusyTimeoutMilliseconds),
+BatchStore::BatchStore(const std::string &path, bool readOnly, std::chrono::milliseconds busyTimeout)
+    : db_(readOnly && path != ":memory:" ? readOnlyUri(requireExisting(path)) : path,
+          static_cast<int>(busyTimeout.count())),
       batchColumns_(kBatchColumns)
 {
     // Nothing is written before the file is known to be ours.

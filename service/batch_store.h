@@ -18,6 +18,7 @@
 
 #include <fmt/format.h>
 
+#include <chrono>
 #include <cstdint>
 #include <functional>
 #include <mutex>
@@ -56,7 +57,8 @@ struct FinishedRequest {
 
 // Runs `body`, a call of the store, turning the OSID errors it throws
 // (OperationFailed: SQLite failed) into ServiceError api_error, as callers
-// of the service see a store failure.
+// of the service see a store failure, and a store that cannot take the
+// work now into overloaded_error.
 template <typename Body>
 auto guarded(Body &&body)
 {
@@ -64,6 +66,9 @@ auto guarded(Body &&body)
         return body();
     } catch (const ServiceError &) {
         throw;
+    } catch (const sqlite::Overloaded &e) {
+        throw ServiceError(error_type::kOverloaded,
+                           fmt::format("the batch store cannot take more work now: {}", e.what()));
     } catch (const OsidException &e) {
         throw ServiceError(error_type::kApi, fmt::format("the batch store failed: {}", e.what()));
     }
@@ -77,7 +82,9 @@ public:
     //         also a missing file), ConfigurationError (the file is not an
     //         osid-batch store, holds no batches (readOnly), or holds a newer
     //         version of these tables; it was not changed).
-    explicit BatchStore(const std::string &path, bool readOnly = false);
+    // A write waits up to `busyTimeout` for another process's write lock.
+    explicit BatchStore(const std::string &path, bool readOnly = false,
+                        std::chrono::milliseconds busyTimeout = std::chrono::seconds(10));
 
     // The authority of this store's idempotency keys: made at random when
     // the store is created, so that keys of two stores never meet.

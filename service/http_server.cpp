@@ -53,6 +53,8 @@ int statusOf(const ServiceError &e)
         return 404;
     if (e.type() == error_type::kInvalidRequest)
         return 400;
+    if (e.type() == error_type::kOverloaded)
+        return 529;
     return 500;
 }
 

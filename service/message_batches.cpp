@@ -47,7 +47,7 @@ public:
                                "workers, chunkSize and storeWriteAttempts must be at least 1");
         provider_ = options_.provider.empty() ? manager->getId().toString() : options_.provider;
         try {
-            store_ = std::make_shared<BatchStore>(options_.storePath, options_.readOnly);
+            store_ = std::make_shared<BatchStore>(options_.storePath, options_.readOnly, options_.busyTimeout);
         } catch (const OsidException &e) {
             throw ServiceError(error_type::kApi,
                                fmt::format("cannot open the batch store {}: {}", options_.storePath, e.what()));

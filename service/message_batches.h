@@ -220,6 +220,9 @@ struct MessageBatchOptions {
     // Opens an existing store only to read (retrieve, list, results):
     // nothing is created or changed, and a missing file is an api_error.
     bool readOnly = false;
+    // How long a write waits for another process's write lock on the
+    // store; past it, the call is overloaded_error (HTTP 529).
+    std::chrono::milliseconds busyTimeout{10'000};
     // A store write that fails is tried again after storeRetryDelay, then
     // twice that, ..., storeWriteAttempts times in all; then processing
     // stops and wait() throws api_error. The batch stays unfinished and

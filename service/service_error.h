@@ -15,6 +15,7 @@
 #include <cstddef>
 #include <stdexcept>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace osid::service {
@@ -32,7 +33,18 @@ inline constexpr const char *kNotFound = "not_found_error";
 inline constexpr const char *kApi = "api_error";
 // Over HTTP only: a missing or unknown API key (401).
 inline constexpr const char *kAuthentication = "authentication_error";
+// The store cannot take the work now (locked by another writer past the
+// busy timeout, or full); nothing was saved, and the same call may succeed
+// later (HTTP 529).
+inline constexpr const char *kOverloaded = "overloaded_error";
 } // namespace error_type
+
+// Whether `type` says the service failed (the caller may try again), as
+// opposed to refusing the request.
+inline bool isServiceFailure(std::string_view type)
+{
+    return type == error_type::kApi || type == error_type::kOverloaded;
+}
 
 class ServiceError : public std::runtime_error {
 public:

@@ -103,8 +103,14 @@ std::optional<std::int64_t> Connection::queryInteger(const std::string &sql)
 
 void Connection::fail(int code, std::string_view what) const
 {
-    throw OperationFailed(
-        fmt::format("SQLite: {} (in \"{}\")", sqlite3_errmsg(db_) ? sqlite3_errmsg(db_) : sqlite3_errstr(code), what));
+    auto message =
+        fmt::format("SQLite: {} (in \"{}\")", sqlite3_errmsg(db_) ? sqlite3_errmsg(db_) : sqlite3_errstr(code), what);
+    switch (code & 0xff) {
+    case SQLITE_BUSY:
+    case SQLITE_LOCKED:
+    case SQLITE_FULL: throw Overloaded(message);
+    default: throw OperationFailed(message);
+    }
 }
 
 } // namespace osid::sqlite

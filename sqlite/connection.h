@@ -6,7 +6,9 @@
 //
 // Every SQLite failure becomes osid::OperationFailed with SQLite's own
 // message and the statement that failed, so a caller sees "database is
-// locked" or "disk I/O error" rather than a bare code.
+// locked" or "disk I/O error" rather than a bare code; the failures that
+// say the file cannot take more work now are sqlite::Overloaded, an
+// OperationFailed that a caller may tell apart.
 
 #pragma once
 
@@ -25,6 +27,15 @@
 namespace osid::sqlite {
 
 class Connection;
+
+// SQLite could not take the work: another connection held the write lock
+// past the busy timeout (SQLITE_BUSY, SQLITE_LOCKED), or the disk or the
+// file's size limit is full (SQLITE_FULL). Nothing was written; the same
+// work may succeed later.
+class Overloaded final : public OperationFailed {
+public:
+    using OperationFailed::OperationFailed;
+};
 
 // A prepared statement borrowed from a connection's cache. Binding is by
 // position, from 1. The statement is reset when the Statement goes away,

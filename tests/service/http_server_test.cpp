@@ -8,6 +8,7 @@
 #include "messaging/message_lookup_session.h"
 #include "service/api_keys.h"
 #include "service/http_server.h"
+#include "sqlite/connection.h"
 #include "service/status_page.h"
 
 #include <doctest/doctest.h>
@@ -44,11 +45,18 @@ json body(int n, const std::string &prefix = "r")
     return {{"requests", requests}};
 }
 
+// What a test's Server differs in.
+struct ServerSetup {
+    std::size_t maxBodyBytes = std::size_t{256} << 20;
+    std::shared_ptr<ApiKeyVerifier> apiKeys;
+    MessageBatchOptions batchOptions;
+};
+
 // A server over the memory provider on a free loopback port, serving from
 // a thread of its own.
 struct Server {
     std::shared_ptr<messaging::MessagingManager> manager = impl::memory::makeMemoryMessagingManager();
-    MessageBatchService batches{manager, {}};
+    MessageBatchService batches;
     JobRunService runs{manager, {}};
     std::vector<std::string> log;
     std::mutex logMutex;
@@ -56,12 +64,12 @@ struct Server {
     int port = 0;
     std::thread thread;
 
-    explicit Server(std::size_t maxBodyBytes = std::size_t{256} << 20, std::shared_ptr<ApiKeyVerifier> apiKeys = {})
+    explicit Server(ServerSetup setup = {}) : batches(manager, setup.batchOptions)
     {
         HttpServerOptions options;
         options.port = 0;
-        options.maxBodyBytes = maxBodyBytes;
-        options.apiKeys = std::move(apiKeys);
+        options.maxBodyBytes = setup.maxBodyBytes;
+        options.apiKeys = std::move(setup.apiKeys);
         options.threads = 8; // fewer than the clients of the concurrency test
         options.log = [this](const std::string &line) {
             std::lock_guard lock(logMutex);
@@ -292,7 +300,9 @@ TEST_SUITE("http server")
 
     TEST_CASE("unknown routes are 404, a known path with another method 405 with Allow, an oversize body 413")
     {
-        Server s(1000);
+        ServerSetup setup;
+        setup.maxBodyBytes = 1000;
+        Server s(setup);
         auto c = s.client();
         expectError(c.Get("/v1/nothing"), 404, "not_found_error");
         auto put = c.Put("/v1/messages/batches", "{}", "application/json");
@@ -428,7 +438,9 @@ TEST_CASE("with API keys every route needs a key of the file, in x-api-key or as
     const auto path = dir.file("server.keys");
     ApiKeyFile keys(path);
     const auto key = keys.add("alice");
-    Server s(std::size_t{256} << 20, std::make_shared<ApiKeyVerifier>(path));
+    ServerSetup setup;
+    setup.apiKeys = std::make_shared<ApiKeyVerifier>(path);
+    Server s(setup);
     auto c = s.client();
 
     expectError(c.Get("/v1/messages/batches"), 401, "authentication_error");
@@ -455,6 +467,37 @@ TEST_CASE("with API keys every route needs a key of the file, in x-api-key or as
     // A revoked key stops working at once, without a restart.
     keys.revoke("alice");
     expectError(c.Get(("/v1/messages/batches/" + id).c_str(), {{"x-api-key", key}}), 401, "authentication_error");
+}
+
+TEST_CASE("a store another process holds locked past the busy timeout: 529 overloaded_error, nothing saved")
+{
+    sqlite_test::TempDir dir;
+    const auto path = dir.file("batches.db");
+    ServerSetup setup;
+    setup.batchOptions.storePath = path;
+    setup.batchOptions.busyTimeout = std::chrono::milliseconds(100);
+    Server s(setup);
+    auto c = s.client();
+
+    {
+        // Another writer holds the store's write lock.
+        osid::sqlite::Connection other(path, 0);
+        other.execute("BEGIN IMMEDIATE");
+        expectError(c.Post("/v1/messages/batches", body(2).dump(), "application/json"), 529, "overloaded_error");
+        auto refused = c.Post("/v1/messages/batches", body(2).dump(), "application/json");
+        REQUIRE(refused);
+        CHECK(json::parse(refused->body)["error"]["message"].get<std::string>().find("database is locked") !=
+              std::string::npos);
+        // Reads go on: WAL readers do not wait for the writer.
+        auto listed = c.Get("/v1/messages/batches");
+        REQUIRE(listed);
+        CHECK(listed->status == 200);
+        other.execute("ROLLBACK");
+    }
+    CHECK(s.batches.list({}).data.empty());
+    auto created = c.Post("/v1/messages/batches", body(2).dump(), "application/json");
+    REQUIRE(created);
+    CHECK(created->status == 200);
 }
 
 TEST_CASE("isLoopbackHost accepts loopback addresses only")

@@ -520,10 +520,10 @@ int main(int argc, char **argv)
             return osid::tools::runsCommand(settings, runsAction, id, runsLimit);
     } catch (const LineProblems &e) {
         printError(settings, e, "line");
-        return e.type() == service::error_type::kApi ? kFailed : kRefused;
+        return service::isServiceFailure(e.type()) ? kFailed : kRefused;
     } catch (const ServiceError &e) {
         printError(settings, e, *runCommand || *runsCommand ? "job" : "item");
-        return e.type() == service::error_type::kApi ? kFailed : kRefused;
+        return service::isServiceFailure(e.type()) ? kFailed : kRefused;
     } catch (const std::exception &e) {
         fmt::print(stderr, "osid-batch: {}\n", printable(e.what()));
         return kFailed;
