@@ -7,6 +7,9 @@
 #ifdef OSID_CPP_HAVE_SQLITE
 #include "impl/sqlite/sqlite_provider.h"
 #endif
+#ifdef OSID_CPP_HAVE_POSTGRES
+#include "impl/postgres/postgres_provider.h"
+#endif
 #include "osid/vector_list.h"
 
 #include <dlfcn.h>
@@ -249,6 +252,14 @@ std::shared_ptr<ProviderRuntime> makeProviderRuntime(RuntimeOptions options)
             if (osid != OSID::MESSAGING)
                 return nullptr;
             return impl::sqlite::makeSqliteMessagingManager(impl::sqlite::sqliteProviderOptions(configuration));
+        });
+#endif
+#ifdef OSID_CPP_HAVE_POSTGRES
+    runtime->registerProvider(
+        "postgres", [](OSID osid, const std::string &configuration) -> std::shared_ptr<OsidManager> {
+            if (osid != OSID::MESSAGING)
+                return nullptr;
+            return impl::postgres::makePostgresMessagingManager(impl::postgres::postgresProviderOptions(configuration));
         });
 #endif
     return runtime;

@@ -1,0 +1,150 @@
+// The PostgreSQL provider's store.
+//
+// Database: what every session of one manager shares: the connection
+// string, the store's authority, and a pool of connections.
+//
+// PostgresStore: the MessageStore of one session, over a connection of its
+// own. A read section is one REPEATABLE READ, READ ONLY transaction (one
+// consistent view); a write section one READ COMMITTED transaction,
+// rolled back if it fails. Inside an OSID transaction the sections become
+// savepoints of it, so a failed call is undone without ending it.
+//
+// Round trips: writes are not sent one by one. Inserts gather into one
+// INSERT of arrays; updates, deletes and aliases wait in the connection's
+// queue. Both go out with the next read or with the section's COMMIT, in
+// one pipeline, so a call that only writes costs one round trip.
+
+#pragma once
+
+#include "impl/common/message_store.h"
+#include "impl/postgres/postgres_provider.h"
+#include "postgres/connection.h"
+
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace osid::impl::postgres {
+
+// The PostgreSQL RAII layer (postgres/connection.h), by its short names.
+using ::osid::postgres::Connection;
+using ::osid::postgres::Params;
+using ::osid::postgres::Result;
+
+class Database {
+public:
+    // Connects and brings the schema up to date.
+    explicit Database(const PostgresProviderOptions &options);
+    Database(const Database &) = delete;
+    Database &operator=(const Database &) = delete;
+
+    const std::string &authority() const noexcept { return authority_; }
+
+    // A connection for a session, from the pool or new.
+    std::unique_ptr<Connection> acquire();
+    // Gives a connection back; an open transaction on it is rolled back,
+    // and a broken one is closed.
+    void release(std::unique_ptr<Connection> connection) noexcept;
+
+private:
+    std::string conninfo_;
+    std::string authority_;
+    std::mutex mutex_;
+    std::vector<std::unique_ptr<Connection>> idle_;
+};
+
+class PostgresStore final : public MessageStore,
+                            private StoreWriter,
+                            public std::enable_shared_from_this<PostgresStore> {
+public:
+    explicit PostgresStore(std::shared_ptr<Database> database);
+    ~PostgresStore() override;
+
+    const std::string &authority() const override { return database_->authority(); }
+    bool supportsTransactions() const override { return true; }
+    std::unique_ptr<transaction::Transaction> startTransaction() override;
+    std::shared_ptr<messaging::Message> lookupMessage(MailboxKey mailbox, const Id &messageId) override;
+
+protected:
+    void readSection(const std::function<void(const StoreReader &)> &section) override;
+    void writeSection(const std::function<void(StoreWriter &)> &section) override;
+
+private:
+    class Transaction;
+    enum class TransactionState { None, Active, Prepared };
+
+    // StoreReader.
+    MailboxKey defaultMailbox() const override { return 1; }
+    std::optional<MailboxKey> findMailbox(const Id &mailboxId) const override;
+    std::vector<MailboxKey> mailboxes() const override;
+    std::shared_ptr<messaging::Mailbox> mailbox(MailboxKey mailbox) const override;
+    Id messageId(MessageKey key) const override;
+    bool isPrimarySpace(const Id &id) const override;
+    std::optional<MessageKey> resolve(MailboxKey mailbox, const Id &messageId) const override;
+    std::optional<MailboxKey> aliasMailbox(const Id &aliasId) const override;
+    MessageContent content(MailboxKey mailbox, MessageKey key) const override;
+    std::optional<KeyedContent> find(MailboxKey mailbox, const Id &messageId) const override;
+    std::shared_ptr<messaging::Message> lookup(MailboxKey mailbox, const Id &messageId) const override;
+    std::vector<KeyedContent> select(MailboxKey mailbox, const MessageQuery &query) const override;
+    std::vector<MessageKey> allKeys(MailboxKey mailbox) const override;
+    std::vector<MessageKey> keysFromSender(MailboxKey mailbox, const Id &sender) const override;
+    std::vector<MessageKey> keysReceivedBetween(MailboxKey mailbox, DateTime from, DateTime to) const override;
+
+    // StoreWriter.
+    MailboxKey createMailbox(const std::string &displayName, const std::string &description,
+                             const Type &genusType) override;
+    MessageKey insert(MailboxKey mailbox, const MessageContent &content) override;
+    void replace(MailboxKey mailbox, MessageKey key, const MessageContent &previous,
+                 const MessageContent &content) override;
+    void erase(MailboxKey mailbox, MessageKey key) override;
+    std::vector<MessageKey> eraseKeys(MailboxKey mailbox, std::vector<MessageKey> keys) override;
+    std::vector<MessageKey> eraseAll(MailboxKey mailbox) override;
+    void setAlias(const Id &aliasId, MessageKey key) override;
+    void dropDanglingAliases() override;
+
+    // Runs a statement whose rows are needed, after the writes gathered so
+    // far, in one round trip.
+    Result query(const std::string &sql, const Params &params = Params()) const;
+    // The message of `messageId` in `mailbox`, by key or through its alias,
+    // with one statement: its key and content columns, or no rows.
+    Result findRow(MailboxKey mailbox, const Id &messageId) const;
+    MessageContent readContent(const Result &rows, int row, int firstColumn) const;
+    std::vector<MessageKey> keys(const Result &rows) const;
+    // A message key, from this store's block of the key sequence.
+    MessageKey takeKey();
+    // Moves the gathered inserts to the connection's queue as one INSERT.
+    void queueInserts() const;
+    void requireCallsAllowed() const;
+    // Ends the OSID transaction without its changes.
+    void abandonTransaction() noexcept;
+    // Forgets what a failed section gathered.
+    void discardWrites() noexcept;
+    // Connects again if the connection was lost between calls.
+    void reconnectIfBroken();
+
+    std::shared_ptr<Database> database_;
+    std::unique_ptr<Connection> db_;
+    TransactionState transaction_ = TransactionState::None;
+    // Whether the running section writes (its reads of a message then lock
+    // the row, so that an update sees the message as it stays).
+    bool writing_ = false;
+    // Keys taken from the sequence and not yet used, and how many the next
+    // block takes (it grows while a section uses them up).
+    std::vector<MessageKey> keys_;
+    std::size_t nextKey_ = 0;
+    std::size_t blockSize_ = 16;
+    // The inserts of the running section, as the array literals of one
+    // INSERT ... SELECT FROM unnest(...), one per column.
+    struct Inserts {
+        std::size_t rows = 0;
+        std::string columns[16];
+        void clear();
+    };
+    mutable Inserts inserts_;
+    // A message Id (key 0) whose authority and namespace new message Ids share.
+    const Id messageSpace_;
+};
+
+} // namespace osid::impl::postgres

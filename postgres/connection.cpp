@@ -1,0 +1,343 @@
+#include "postgres/connection.h"
+
+#include <algorithm>
+#include <charconv>
+
+#include <fmt/format.h>
+
+namespace osid::postgres {
+
+namespace {
+
+// Statements queued before they are sent on their own. Each queued
+// statement's reply waits in the socket until the pipeline is read, so the
+// queue stays well below what the socket buffers hold (a pipeline whose
+// replies fill them would stall both ends).
+constexpr std::size_t kMaxQueued = 512;
+
+// PostgreSQL's text cannot hold U+0000, and libpq would cut a parameter
+// short at it: refused rather than stored cut.
+void requireNoNul(std::string_view value)
+{
+    if (value.find('\0') != std::string_view::npos)
+        throw OperationFailed("PostgreSQL text cannot hold the character U+0000 (NUL)");
+}
+
+} // namespace
+
+// ---------------------------------------------------------------------------
+// Params
+
+Params &Params::add(std::int64_t value)
+{
+    values_.push_back(std::to_string(value));
+    nulls_.push_back(false);
+    return *this;
+}
+
+Params &Params::add(bool value)
+{
+    values_.emplace_back(value ? "t" : "f");
+    nulls_.push_back(false);
+    return *this;
+}
+
+Params &Params::add(std::string_view value)
+{
+    requireNoNul(value);
+    values_.emplace_back(value);
+    nulls_.push_back(false);
+    return *this;
+}
+
+Params &Params::add(std::string &&value)
+{
+    requireNoNul(value);
+    values_.push_back(std::move(value));
+    nulls_.push_back(false);
+    return *this;
+}
+
+Params &Params::addNull()
+{
+    values_.emplace_back();
+    nulls_.push_back(true);
+    return *this;
+}
+
+void appendArrayElement(std::string &array, std::string_view value)
+{
+    requireNoNul(value);
+    array += array.size() > 1 ? ",\"" : "\"";
+    for (char c : value) {
+        if (c == '"' || c == '\\')
+            array += '\\';
+        array += c;
+    }
+    array += '"';
+}
+
+Params &Params::addArray(const std::vector<std::string> &values)
+{
+    std::string array = "{";
+    for (const auto &v : values)
+        appendArrayElement(array, v);
+    array += '}';
+    values_.push_back(std::move(array));
+    nulls_.push_back(false);
+    return *this;
+}
+
+Params &Params::addArray(const std::vector<std::int64_t> &values)
+{
+    std::string array = "{";
+    for (std::size_t i = 0; i < values.size(); ++i) {
+        if (i > 0)
+            array += ',';
+        array += std::to_string(values[i]);
+    }
+    array += '}';
+    values_.push_back(std::move(array));
+    nulls_.push_back(false);
+    return *this;
+}
+
+std::vector<const char *> Params::pointers() const
+{
+    std::vector<const char *> out(values_.size());
+    for (std::size_t i = 0; i < values_.size(); ++i)
+        out[i] = nulls_[i] ? nullptr : values_[i].c_str();
+    return out;
+}
+
+// ---------------------------------------------------------------------------
+// Result
+
+std::int64_t Result::integer(int row, int column) const
+{
+    const auto t = text(row, column);
+    std::int64_t v = 0;
+    auto [end, ec] = std::from_chars(t.data(), t.data() + t.size(), v);
+    if (ec != std::errc() || end != t.data() + t.size())
+        throw OperationFailed(fmt::format("PostgreSQL returned \"{}\" where a number was expected", t));
+    return v;
+}
+
+std::int64_t Result::changed() const
+{
+    const char *n = r_ ? PQcmdTuples(r_.get()) : "";
+    std::int64_t v = 0;
+    std::from_chars(n, n + std::char_traits<char>::length(n), v);
+    return v;
+}
+
+// ---------------------------------------------------------------------------
+// Connection
+
+Connection::Connection(const std::string &conninfo) : conninfo_(conninfo) { reconnect(); }
+
+Connection::~Connection() { PQfinish(db_); }
+
+void Connection::reconnect()
+{
+    if (db_ != nullptr)
+        PQfinish(db_);
+    statements_.clear();
+    queue_.clear();
+    lost_ = false;
+    db_ = PQconnectdb(conninfo_.c_str());
+    if (db_ == nullptr)
+        throw OperationFailed("cannot connect to PostgreSQL: out of memory");
+    if (PQstatus(db_) != CONNECTION_OK) {
+        std::string message = PQerrorMessage(db_);
+        while (!message.empty() && (message.back() == '\n' || message.back() == ' '))
+            message.pop_back();
+        throw OperationFailed(fmt::format("cannot connect to PostgreSQL: {}", message));
+    }
+    // Text travels as UTF-8 whatever the client's locale says; notices
+    // (a NOTICE from "DROP ... IF EXISTS", say) are not printed on stderr.
+    if (PQsetClientEncoding(db_, "UTF8") != 0)
+        fail("SET client_encoding");
+    PQsetNoticeProcessor(
+        db_, [](void *, const char *) {}, nullptr);
+}
+
+std::string Connection::describe() const
+{
+    const char *host = PQhost(db_);
+    const std::string where = host == nullptr || *host == '\0' ? "the default host"
+                              : *host == '/'                   ? fmt::format("socket {}", host)
+                                                               : fmt::format("host {}", host);
+    return fmt::format("PostgreSQL database \"{}\" ({}, port {})", PQdb(db_), where, PQport(db_));
+}
+
+void Connection::fail(std::string_view what, const PGresult *result)
+{
+    const char *severity = result ? PQresultErrorField(result, PG_DIAG_SEVERITY_NONLOCALIZED) : nullptr;
+    if (severity != nullptr && (std::string_view(severity) == "FATAL" || std::string_view(severity) == "PANIC"))
+        lost_ = true;
+    const char *primary = result ? PQresultErrorField(result, PG_DIAG_MESSAGE_PRIMARY) : nullptr;
+    std::string message = primary ? primary : PQerrorMessage(db_);
+    while (!message.empty() && (message.back() == '\n' || message.back() == ' '))
+        message.pop_back();
+    if (message.empty())
+        message = "unknown error";
+    throw OperationFailed(fmt::format("PostgreSQL: {} (in: {})", message, what.substr(0, 200)));
+}
+
+Connection::Command Connection::command(const std::string &sql, Params params)
+{
+    auto it = statements_.find(sql);
+    if (it == statements_.end())
+        it = statements_.emplace(sql, Prepared{fmt::format("s{}", statements_.size() + 1), false}).first;
+    return Command{&it->first, &it->second, std::move(params)};
+}
+
+void Connection::queue(const std::string &sql, Params params)
+{
+    queue_.push_back(command(sql, std::move(params)));
+    if (queue_.size() >= kMaxQueued)
+        flush();
+}
+
+void Connection::flush()
+{
+    if (!queue_.empty())
+        pipeline(nullptr);
+}
+
+Result Connection::query(const std::string &sql, const Params &params)
+{
+    auto last = command(sql, params);
+    return pipeline(&last);
+}
+
+Result Connection::pipeline(const Command *last)
+{
+    // What was sent, in order: for each, the statement it prepares (or
+    // null) and the command it runs.
+    struct Sent {
+        Prepared *prepares;
+        const Command *runs;
+    };
+    std::vector<Sent> sent;
+    ++pipelines_;
+    auto commands = std::move(queue_);
+    queue_.clear();
+    if (PQenterPipelineMode(db_) != 1)
+        fail("entering pipeline mode");
+    auto send = [&](const Command &c) {
+        if (!c.statement->ready &&
+            std::none_of(sent.begin(), sent.end(), [&](const Sent &s) { return s.prepares == c.statement; })) {
+            if (PQsendPrepare(db_, c.statement->name.c_str(), c.sql->c_str(), 0, nullptr) != 1)
+                return false;
+            sent.push_back(Sent{c.statement, nullptr});
+        }
+        const auto values = c.params.pointers();
+        if (PQsendQueryPrepared(db_, c.statement->name.c_str(), static_cast<int>(values.size()), values.data(), nullptr,
+                                nullptr, 0) != 1)
+            return false;
+        sent.push_back(Sent{nullptr, &c});
+        return true;
+    };
+    bool ok = true;
+    for (const auto &c : commands)
+        ok = ok && send(c);
+    if (last)
+        ok = ok && send(*last);
+    if (!ok || PQpipelineSync(db_) != 1) {
+        // The connection is gone (or libpq is out of memory): what was
+        // sent has no reply to wait for.
+        lost_ = true;
+        PQexitPipelineMode(db_);
+        fail(last ? *last->sql : *commands.front().sql);
+    }
+
+    // Every reply is read, even after a failure, so that the connection is
+    // left ready for the next statement.
+    Result out;
+    std::optional<std::pair<std::string, Result>> error;
+    auto keepError = [&](const std::string &sql, PGresult *r) {
+        if (!error)
+            error.emplace(sql, Result(r));
+        else
+            PQclear(r);
+    };
+    for (const auto &s : sent) {
+        PGresult *r = PQgetResult(db_);
+        if (r == nullptr) {
+            // No reply where one was due: the connection is gone.
+            lost_ = true;
+            keepError(s.runs ? *s.runs->sql : "PREPARE", nullptr);
+            break;
+        }
+        const auto status = PQresultStatus(r);
+        const std::string &sql = s.runs ? *s.runs->sql : s.prepares->name;
+        if (status == PGRES_FATAL_ERROR || status == PGRES_BAD_RESPONSE) {
+            keepError(sql, r);
+        } else if (status == PGRES_PIPELINE_ABORTED) {
+            PQclear(r);
+        } else if (s.prepares) {
+            s.prepares->ready = true;
+            PQclear(r);
+        } else if (last && s.runs == last) {
+            out = Result(r);
+        } else {
+            PQclear(r);
+        }
+        // Each command's results end with a null.
+        while (PGresult *more = PQgetResult(db_))
+            PQclear(more);
+    }
+    // Then the sync's own result.
+    while (PGresult *r = PQgetResult(db_)) {
+        const bool sync = PQresultStatus(r) == PGRES_PIPELINE_SYNC;
+        PQclear(r);
+        if (sync)
+            break;
+    }
+    PQexitPipelineMode(db_);
+    if (error) {
+        if (isBroken())
+            fail(error->first);
+        // The error's own result carries the server's message.
+        fail(error->first, error->second.get());
+    }
+    return out;
+}
+
+void Connection::execute(const std::string &sql)
+{
+    flush();
+    ++pipelines_;
+    Result r(PQexec(db_, sql.c_str()));
+    const auto status = PQresultStatus(r.get());
+    if (status != PGRES_COMMAND_OK && status != PGRES_TUPLES_OK)
+        fail(sql, r.get());
+}
+
+void Connection::rollBack() noexcept
+{
+    queue_.clear();
+    if (PQpipelineStatus(db_) != PQ_PIPELINE_OFF)
+        PQexitPipelineMode(db_);
+    if (inTransaction())
+        PQclear(PQexec(db_, "ROLLBACK"));
+}
+
+bool Connection::isBroken() noexcept
+{
+    // Twice: the first read may take the server's last message, the second
+    // then meets the closed socket.
+    if (!lost_ && PQpipelineStatus(db_) == PQ_PIPELINE_OFF && (PQconsumeInput(db_) == 0 || PQconsumeInput(db_) == 0))
+        lost_ = true;
+    return lost_ || PQstatus(db_) == CONNECTION_BAD;
+}
+
+bool Connection::inTransaction() const noexcept
+{
+    const auto status = PQtransactionStatus(db_);
+    return status == PQTRANS_INTRANS || status == PQTRANS_INERROR;
+}
+
+} // namespace osid::postgres

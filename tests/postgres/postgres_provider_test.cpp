@@ -1,0 +1,419 @@
+// The PostgreSQL provider against a real server: configuration, the libpq
+// layer, the schema's versions and refusals, several processes on one
+// database, and a connection lost under a session. The conformance suite
+// (osid-conformance postgres:...) checks the rest.
+//
+// OSID_TEST_POSTGRES names the server (a libpq connection string;
+// scripts/test starts a throwaway cluster and sets it). Each test makes a
+// database of its own there and drops it afterwards. Without it, the tests
+// that need a server are skipped.
+
+#include "impl/postgres/postgres_provider.h"
+#include "impl/postgres/postgres_schema.h"
+#include "messaging/batch/messaging_batch_manager.h"
+#include "messaging/records/delivery_record.h"
+#include "osid/vector_list.h"
+#include "postgres/connection.h"
+#include "runtime/provider_runtime.h"
+#include "transaction/transaction.h"
+
+#include <doctest/doctest.h>
+#include <fmt/format.h>
+
+#include <atomic>
+#include <chrono>
+#include <cstdlib>
+#include <fstream>
+#include <set>
+#include <string>
+#include <sys/wait.h>
+#include <thread>
+#include <unistd.h>
+
+using namespace osid;
+using osid::postgres::Connection;
+using osid::postgres::Params;
+
+namespace {
+
+const char *serverConninfo() { return std::getenv("OSID_TEST_POSTGRES"); }
+bool noServer() { return serverConninfo() == nullptr || *serverConninfo() == '\0'; }
+
+// `conninfo` with its database replaced by `database`, as key=value pairs
+// (it may be given as a URI).
+std::string withDatabase(const std::string &conninfo, const std::string &database)
+{
+    char *error = nullptr;
+    PQconninfoOption *options = PQconninfoParse(conninfo.c_str(), &error);
+    if (options == nullptr) {
+        PQfreemem(error);
+        throw std::runtime_error("OSID_TEST_POSTGRES is not a connection string");
+    }
+    std::string out;
+    for (auto *o = options; o->keyword != nullptr; ++o) {
+        if (o->val == nullptr || std::string(o->keyword) == "dbname")
+            continue;
+        std::string value;
+        for (const char *c = o->val; *c != '\0'; ++c) {
+            if (*c == '\'' || *c == '\\')
+                value += '\\';
+            value += *c;
+        }
+        out += fmt::format("{}='{}' ", o->keyword, value);
+    }
+    PQconninfoFree(options);
+    return out + "dbname=" + database;
+}
+
+// A database of this test's own on the test server, dropped at the end.
+class ScratchDatabase {
+public:
+    ScratchDatabase()
+        : name_(fmt::format("osid_test_{}_{}", ::getpid(), serial_++)), admin_(serverConninfo()),
+          conninfo_(withDatabase(serverConninfo(), name_))
+    {
+        admin_.execute("CREATE DATABASE " + name_);
+    }
+    ScratchDatabase(const ScratchDatabase &) = delete;
+    ScratchDatabase &operator=(const ScratchDatabase &) = delete;
+    ~ScratchDatabase()
+    {
+        try {
+            admin_.execute(fmt::format("DROP DATABASE IF EXISTS {} WITH (FORCE)", name_));
+        } catch (...) {
+            // Left for the cluster's removal.
+        }
+    }
+
+    const std::string &conninfo() const { return conninfo_; }
+    // A connection of the test's own, past the provider.
+    Connection raw() const { return Connection(conninfo_); }
+
+private:
+    static inline std::atomic<int> serial_{0};
+    std::string name_;
+    Connection admin_;
+    std::string conninfo_;
+};
+
+std::shared_ptr<messaging::MessagingManager> openStore(const std::string &conninfo, const std::string &authority = "")
+{
+    impl::postgres::PostgresProviderOptions options;
+    options.conninfo = conninfo;
+    options.authority = authority;
+    return impl::postgres::makePostgresMessagingManager(options);
+}
+
+Id person(const std::string &name) { return Id("test.example.org", "resource.Resource", name); }
+
+// Creates `count` sent messages from `sender` in one createMessages call
+// and returns their Ids, in order.
+std::vector<Id> createBatch(messaging::batch::MessageBatchAdminSession &session, const Id &sender,
+                            const std::string &prefix, int count)
+{
+    auto forms =
+        session.getMessageFormsForCreate(static_cast<std::uint64_t>(count), {messaging::records::deliveryRecordType()});
+    std::vector<std::shared_ptr<messaging::batch::MessageBatchForm>> filled;
+    std::vector<Id> formIds;
+    for (int i = 0; i < count; ++i) {
+        auto form = forms->getNextMessageBatchForm();
+        form->setSubjectLine(prefix + "-" + std::to_string(i));
+        auto &delivery = messaging::records::deliveryFormRecord(*form);
+        delivery.setSender(sender);
+        delivery.setSentTime(DateTime::fromMicroseconds(1'000'000 * i));
+        delivery.setRecipients({person("reader"), person("other \"reader\"")});
+        formIds.push_back(form->getId());
+        filled.push_back(form);
+    }
+    VectorList<messaging::batch::MessageBatchFormList> list(std::move(filled));
+    std::vector<Id> ids(formIds.size());
+    for (const auto &r : session.createMessages(list)) {
+        if (!r.isSuccessful())
+            throw std::runtime_error(r.getErrorMessage().getText());
+        ids[static_cast<std::size_t>(std::find(formIds.begin(), formIds.end(), r.getFormId()) - formIds.begin())] =
+            r.getCreatedId();
+    }
+    return ids;
+}
+
+// The rows of the store's meta table, and how many messages it holds: what
+// a refused open must leave exactly as it was.
+std::string storeState(Connection &db)
+{
+    std::string out;
+    auto meta = db.query("SELECT name || '=' || value FROM osid_messaging.meta ORDER BY name");
+    for (int row = 0; row < meta.rows(); ++row)
+        out += std::string(meta.text(row, 0)) + ";";
+    return out + std::to_string(db.query("SELECT count(*) FROM osid_messaging.messages").integer(0, 0));
+}
+
+} // namespace
+
+TEST_SUITE("postgres provider")
+{
+    TEST_CASE("the configuration is a libpq connection string; a malformed one raises ConfigurationError")
+    {
+        CHECK(impl::postgres::postgresProviderOptions("host=/tmp dbname=messages").conninfo ==
+              "host=/tmp dbname=messages");
+        CHECK(impl::postgres::postgresProviderOptions("postgresql://db.example.org/messages").conninfo ==
+              "postgresql://db.example.org/messages");
+        CHECK_THROWS_WITH_AS(impl::postgres::postgresProviderOptions("host"),
+                             doctest::Contains("bad connection string"), ConfigurationError);
+        CHECK_THROWS_WITH_AS(impl::postgres::postgresProviderOptions("nosuchoption=1"),
+                             doctest::Contains("nosuchoption"), ConfigurationError);
+    }
+
+    TEST_CASE("a server that cannot be reached gives OperationFailed with libpq's reason")
+    {
+        CHECK_THROWS_WITH_AS(openStore("host=/nonexistent-osid-test port=1 connect_timeout=2"),
+                             doctest::Contains("cannot connect to PostgreSQL"), OperationFailed);
+    }
+
+    TEST_CASE("the libpq layer: array parameters survive quotes, backslashes and commas; errors carry the "
+              "server's message" *
+              doctest::skip(noServer()))
+    {
+        ScratchDatabase scratch;
+        auto db = scratch.raw();
+        const std::vector<std::string> values{"a\"b", "c\\d", "e,f", "", "NULL", "{g}"};
+        auto r = db.query("SELECT v FROM unnest($1::text[]) WITH ORDINALITY AS t (v, n) ORDER BY n",
+                          Params().addArray(values));
+        REQUIRE(r.rows() == static_cast<int>(values.size()));
+        for (int i = 0; i < r.rows(); ++i) {
+            CHECK(!r.isNull(i, 0));
+            CHECK(r.text(i, 0) == values[static_cast<std::size_t>(i)]);
+        }
+        CHECK_THROWS_WITH_AS(db.query("SELECT * FROM nowhere"),
+                             doctest::Contains("relation \"nowhere\" does not exist"), OperationFailed);
+        // A queued statement's failure surfaces with the next query, and
+        // the connection goes on.
+        db.queue("SELECT 1 / 0");
+        CHECK_THROWS_WITH_AS(db.query("SELECT 1"), doctest::Contains("division by zero"), OperationFailed);
+        CHECK(db.query("SELECT 2").integer(0, 0) == 2);
+    }
+
+    TEST_CASE("the runtime reaches the provider as postgres:CONNINFO" * doctest::skip(noServer()))
+    {
+        ScratchDatabase scratch;
+        auto manager = runtime::getMessagingManager(*runtime::makeProviderRuntime(), "postgres:" + scratch.conninfo());
+        auto session = manager->getMessagingBatchManager()->getMessageBatchAdminSession();
+        auto ids = createBatch(*session, person("ann"), "runtime", 3);
+        CHECK(ids[0].getAuthority() == "postgres.osid-cpp");
+        CHECK(manager->getMessageLookupSession()->getMessage(ids[2])->getSubjectLine().getText() == "runtime-2");
+    }
+
+    TEST_CASE("messages, aliases and mailboxes outlive their manager, with the same Ids" * doctest::skip(noServer()))
+    {
+        ScratchDatabase scratch;
+        std::vector<Id> ids;
+        Id mailbox;
+        const Id alias("legacy.example.org", "mail", "kept");
+        {
+            auto manager = openStore(scratch.conninfo(), "mail.example.org");
+            auto admin = manager->getMailboxAdminSession();
+            auto form = admin->getMailboxFormForCreate({});
+            form->setDisplayName("second");
+            mailbox = admin->createMailbox(*form)->getId();
+            auto session = manager->getMessagingBatchManager()->getMessageBatchAdminSessionForMailbox(mailbox);
+            ids = createBatch(*session, person("ann"), "kept", 4);
+            session->aliasMessage(ids[1], alias);
+        }
+        auto manager = openStore(scratch.conninfo());
+        auto lookup = manager->getMessageLookupSessionForMailbox(mailbox);
+        CHECK(lookup->getMailbox()->getDisplayName().getText() == "second");
+        auto message = lookup->getMessage(alias);
+        CHECK(message->getId() == ids[1]);
+        CHECK(message->getId().getAuthority() == "mail.example.org");
+        CHECK(message->getSubjectLine().getText() == "kept-1");
+        std::vector<Id> recipients;
+        for (const auto &r : message->getRecipientIds())
+            recipients.push_back(r);
+        CHECK(recipients == std::vector<Id>{person("reader"), person("other \"reader\"")});
+        CHECK_THROWS_WITH_AS(openStore(scratch.conninfo(), "other.example.org"),
+                             doctest::Contains("issues Ids of authority \"mail.example.org\""), ConfigurationError);
+    }
+
+    TEST_CASE("a database of version 1 is migrated forward on open and keeps its messages" * doctest::skip(noServer()))
+    {
+        ScratchDatabase scratch;
+        {
+            // A database as the first release left it: version 1, no indexes.
+            auto db = scratch.raw();
+            db.execute("BEGIN");
+            impl::postgres::applySchemaSteps(db, 0, 1, "old.example.org");
+            db.execute("INSERT INTO osid_messaging.messages VALUES (7, 1, '', '', '', '', true, 'from v1', 'body', "
+                       "true, 'resource.Resource:ann@test.example.org', 'resource.resource:ann@test.example.org', "
+                       "'resource.Resource:ann@test.example.org', 0, 0, ''); "
+                       "SELECT setval('osid_messaging.message_keys', 7); COMMIT");
+        }
+        auto indexes = [&] {
+            return scratch.raw()
+                .query("SELECT count(*) FROM pg_indexes WHERE schemaname = 'osid_messaging' AND "
+                       "indexname LIKE 'messages_by_%'")
+                .integer(0, 0);
+        };
+        CHECK(indexes() == 0);
+        auto manager = openStore(scratch.conninfo());
+        CHECK(indexes() == 2);
+        CHECK(scratch.raw().query("SELECT value FROM osid_messaging.meta WHERE name = 'schema_version'").text(0, 0) ==
+              std::to_string(impl::postgres::kSchemaVersion));
+        auto message = manager->getMessageLookupSession()->getMessage(Id("old.example.org", "messaging.Message", "7"));
+        CHECK(message->getSubjectLine().getText() == "from v1");
+        CHECK(message->getSenderId() == person("ann"));
+        auto session = manager->getMessagingBatchManager()->getMessageBatchAdminSession();
+        const auto ids = createBatch(*session, person("bob"), "new", 2);
+        CHECK(ids[0] != message->getId());
+        CHECK(session->deleteMessagesBySender(person("ann"))->available() == 1);
+    }
+
+    TEST_CASE("a database from a newer schema version is refused and left exactly as it was" *
+              doctest::skip(noServer()))
+    {
+        ScratchDatabase scratch;
+        createBatch(*openStore(scratch.conninfo())->getMessagingBatchManager()->getMessageBatchAdminSession(),
+                    person("ann"), "kept", 2);
+        auto db = scratch.raw();
+        db.execute("UPDATE osid_messaging.meta SET value = '99' WHERE name = 'schema_version'");
+        const auto before = storeState(db);
+        CHECK_THROWS_WITH_AS(openStore(scratch.conninfo()), doctest::Contains("schema version 99, newer than this"),
+                             ConfigurationError);
+        CHECK(storeState(db) == before);
+    }
+
+    TEST_CASE("another application's osid_messaging schema is refused and left exactly as it was" *
+              doctest::skip(noServer()))
+    {
+        ScratchDatabase scratch;
+        auto db = scratch.raw();
+        db.execute("CREATE SCHEMA osid_messaging; CREATE TABLE osid_messaging.accounts (id int PRIMARY KEY); "
+                   "INSERT INTO osid_messaging.accounts VALUES (1)");
+        CHECK_THROWS_WITH_AS(openStore(scratch.conninfo()), doctest::Contains("is not an osid-cpp message store"),
+                             ConfigurationError);
+        CHECK(db.query("SELECT count(*) FROM pg_tables WHERE schemaname = 'osid_messaging'").integer(0, 0) == 1);
+        // A meta table that names another application is refused too.
+        db.execute("CREATE TABLE osid_messaging.meta (name text PRIMARY KEY, value text NOT NULL); "
+                   "INSERT INTO osid_messaging.meta VALUES ('application', 'ledger'), ('schema_version', '1')");
+        CHECK_THROWS_WITH_AS(openStore(scratch.conninfo()), doctest::Contains("application \"ledger\""),
+                             ConfigurationError);
+        CHECK(db.query("SELECT count(*) FROM pg_tables WHERE schemaname = 'osid_messaging'").integer(0, 0) == 2);
+    }
+
+    TEST_CASE("other schemas of the database are left alone; an empty osid_messaging schema is filled" *
+              doctest::skip(noServer()))
+    {
+        ScratchDatabase scratch;
+        auto db = scratch.raw();
+        db.execute("CREATE TABLE public.accounts (id int PRIMARY KEY); CREATE SCHEMA osid_messaging");
+        auto session = openStore(scratch.conninfo())->getMessagingBatchManager()->getMessageBatchAdminSession();
+        CHECK(createBatch(*session, person("ann"), "m", 1).size() == 1);
+        CHECK(db.query("SELECT count(*) FROM public.accounts").integer(0, 0) == 0);
+    }
+
+    TEST_CASE("processes that create messages in one database at once get distinct Ids, and every message is "
+              "there" *
+              doctest::skip(noServer()))
+    {
+        ScratchDatabase scratch;
+        openStore(scratch.conninfo()); // the schema, before the processes race
+        constexpr int kProcesses = 3, kCalls = 20, kPerCall = 50;
+        const std::string prefix = fmt::format("/tmp/osid-postgres-test-{}-", ::getpid());
+        std::vector<pid_t> children;
+        for (int p = 0; p < kProcesses; ++p) {
+            const pid_t child = fork();
+            REQUIRE(child >= 0);
+            if (child == 0) {
+                int status = 1;
+                try {
+                    // Two managers in each process, alternating.
+                    auto a = openStore(scratch.conninfo())->getMessagingBatchManager()->getMessageBatchAdminSession();
+                    auto b = openStore(scratch.conninfo())->getMessagingBatchManager()->getMessageBatchAdminSession();
+                    std::ofstream out(prefix + std::to_string(p));
+                    for (int call = 0; call < kCalls; ++call)
+                        for (const auto &id : createBatch(call % 2 == 0 ? *a : *b, person(fmt::format("p{}", p)),
+                                                          "c" + std::to_string(call), kPerCall))
+                            out << id.toString() << '\n';
+                    status = out.good() ? 0 : 1;
+                } catch (const std::exception &e) {
+                    std::fprintf(stderr, "child %d: %s\n", p, e.what());
+                }
+                _exit(status);
+            }
+            children.push_back(child);
+        }
+        for (auto child : children) {
+            int status = 0;
+            waitpid(child, &status, 0);
+            CHECK((WIFEXITED(status) && WEXITSTATUS(status) == 0));
+        }
+        std::set<std::string> ids;
+        std::size_t reported = 0;
+        for (int p = 0; p < kProcesses; ++p) {
+            std::ifstream in(prefix + std::to_string(p));
+            for (std::string line; std::getline(in, line); ++reported)
+                ids.insert(line);
+            std::remove((prefix + std::to_string(p)).c_str());
+        }
+        CHECK(reported == kProcesses * kCalls * kPerCall);
+        CHECK(ids.size() == reported);
+        auto manager = openStore(scratch.conninfo());
+        CHECK(manager->getMessageLookupSession()->getMessages()->available() == reported);
+    }
+
+    TEST_CASE("a connection lost under a session gives OperationFailed, not a crash, and the next call connects "
+              "again" *
+              doctest::skip(noServer()))
+    {
+        ScratchDatabase scratch;
+        auto manager = openStore(scratch.conninfo());
+        auto session = manager->getMessagingBatchManager()->getMessageBatchAdminSession();
+        auto lookup = manager->getMessageLookupSession();
+        const auto ids = createBatch(*session, person("ann"), "before", 2);
+        auto dropOthers = [&] {
+            // What a server restart or a network cut does to the session.
+            // Waits until they are gone (pg_terminate_backend only asks).
+            auto db = scratch.raw();
+            db.query("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = current_database() "
+                     "AND pid <> pg_backend_pid()");
+            while (db.query("SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND pid <> "
+                            "pg_backend_pid()")
+                       .integer(0, 0) > 0)
+                std::this_thread::sleep_for(std::chrono::milliseconds(10));
+            // A backend leaves pg_stat_activity just before its socket closes.
+            std::this_thread::sleep_for(std::chrono::milliseconds(200));
+        };
+
+        // Between calls: the next call finds the connection closed and
+        // connects again.
+        dropOthers();
+        CHECK(createBatch(*session, person("ann"), "after", 2).size() == 2);
+        CHECK(lookup->getMessage(ids[0])->getSubjectLine().getText() == "before-0");
+        CHECK(lookup->getMessages()->available() == 4);
+        // Inside a transaction the loss takes the transaction with it: its
+        // calls and its commit fail with OperationFailed, and nothing of it
+        // is kept.
+        auto tx = session->startTransaction();
+        createBatch(*session, person("ann"), "in-transaction", 1);
+        dropOthers();
+        CHECK_THROWS_AS(createBatch(*session, person("ann"), "in-transaction-lost", 1), OperationFailed);
+        CHECK_THROWS_AS(tx->commit(), OperationFailed);
+        CHECK(tx->getState() == transaction::TransactionState::Aborted);
+        CHECK(lookup->getMessages()->available() == 4);
+        CHECK(createBatch(*session, person("ann"), "again", 1).size() == 1);
+    }
+
+    TEST_CASE("a failed call inside a transaction is undone alone; the transaction goes on" * doctest::skip(noServer()))
+    {
+        ScratchDatabase scratch;
+        auto manager = openStore(scratch.conninfo());
+        auto session = manager->getMessagingBatchManager()->getMessageBatchAdminSession();
+        auto tx = session->startTransaction();
+        const auto kept = createBatch(*session, person("ann"), "kept", 2);
+        // A message the database refuses (PostgreSQL text holds no NUL):
+        // the call fails as a whole and is undone alone.
+        CHECK_THROWS_AS(createBatch(*session, person("ann"), std::string("bad\0", 4), 1), OperationFailed);
+        const auto more = createBatch(*session, person("ann"), "more", 1);
+        tx->commit();
+        CHECK(manager->getMessageLookupSession()->getMessages()->available() == 3);
+        CHECK(kept[0] != more[0]);
+    }
+}
