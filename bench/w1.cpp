@@ -7,8 +7,11 @@
 //        w1 --scaling 100000,1000000,4000000 [BACKEND...]   (default: memory)
 //
 // BACKEND is an implementation string for the provider runtime ("memory",
-// "sqlite:FILE", "sqlite::memory:") or a baseline, "plain-sqlite::memory:"
-// or "plain-sqlite:FILE". Default: all four kinds, files in --dir (removed
+// "sqlite:FILE", "sqlite::memory:", "postgres:CONNINFO") or a baseline,
+// "plain-sqlite::memory:", "plain-sqlite:FILE" or "plain-postgres:CONNINFO"
+// (plain tables over libpq in that database). A PostgreSQL backend starts
+// from an empty database: the provider's schema osid_messaging and the
+// plain tables are dropped first. Default: all four kinds, files in --dir (removed
 // afterwards). Exit status 1 if a backend fails or its check values are
 // wrong (at W1's size, N = 1,000,000, against W1's published values;
 // otherwise backends must agree with each other).
@@ -69,8 +72,9 @@ public:
     double seconds = 0;
 };
 
-// Runs every phase of W1 on one backend, exactly in W1's order.
-json runW1(w1::Backend &store, std::uint64_t n)
+// Runs every phase of W1 on one backend, exactly in W1's order;
+// `afterLoad`, if given, runs untimed after P1 and may add to the result.
+json runW1(w1::Backend &store, std::uint64_t n, const std::function<void(json &)> &afterLoad = {})
 {
     if (n < 100'000)
         throw std::runtime_error("W1 needs at least 100,000 messages (P2 and P3 touch 100,000)");
@@ -98,6 +102,8 @@ json runW1(w1::Backend &store, std::uint64_t n)
                      {"bytes per message", static_cast<double>(peak - rssBefore) / static_cast<double>(n)}};
     if (created != n || store.count() != n)
         throw std::runtime_error(fmt::format("P1 created {} of {} messages", created, n));
+    if (afterLoad)
+        afterLoad(out);
 
     // P2.
     w1::SplitMix64 o(43);
@@ -252,6 +258,19 @@ json runBackend(const std::string &backend, std::uint64_t n, const std::string &
     for (const auto &f : files)
         std::filesystem::remove(f);
     const auto result = inChild([&] {
+#ifdef OSID_CPP_HAVE_POSTGRES
+        // PostgreSQL: each run starts from an empty store; the database's
+        // size stands in for the memory a server-side store takes.
+        if (kind == "postgres" || kind == "plain-postgres") {
+            w1::resetPostgres(target);
+            auto store = kind == "postgres" ? w1::makeOsidBackend(backend) : w1::makePlainPostgresBackend(target);
+            return runW1(*store, n, [&](json &out) {
+                if (kind == "postgres")
+                    w1::analyzePostgresProvider(target);
+                out["memory"]["database bytes after P1"] = w1::postgresDatabaseBytes(target);
+            });
+        }
+#endif
         auto store = kind == "plain-sqlite" ? w1::makePlainSqliteBackend(target)
                      : kind == "sqlite"     ? w1::makeOsidBackend("sqlite:" + target)
                                             : w1::makeOsidBackend(backend);
@@ -393,6 +412,29 @@ int targetReport(const std::function<std::optional<double>(const std::string &, 
     return missed;
 }
 
+// The targets of issue 19 for the PostgreSQL provider, against the plain
+// libpq baseline of the same run: P1 at least twice as fast, every other
+// phase at least as fast. Returns how many were missed.
+int postgresTargetReport(const std::function<std::optional<double>(const std::string &, const std::string &)> &rate,
+                         const std::string &provider, const std::string &plain)
+{
+    int missed = 0;
+    fmt::print("\nTargets (issue 19; {} against {} in this run)\n", provider, plain);
+    fmt::print("  {:<22} {:>12} {:>12} {:>22}\n", "phase", "provider/s", "plain/s", "ratio (target)");
+    for (const auto &phase : kPhases) {
+        const auto r = rate(provider, phase);
+        const auto b = rate(plain, phase);
+        if (!r || !b)
+            continue;
+        const double target = phase == "P1 create" ? 2 : 1;
+        const bool met = *r / *b >= target;
+        missed += met ? 0 : 1;
+        fmt::print("  {:<22} {:>12.0f} {:>12.0f} {:>22}\n", phase, *r, *b,
+                   fmt::format("{:.2f} (>= {:g}) {}", *r / *b, target, met ? "met" : "MISSED"));
+    }
+    return missed;
+}
+
 } // namespace
 
 int main(int argc, char **argv)
@@ -409,7 +451,8 @@ int main(int argc, char **argv)
     std::string scalingSizes;
     app.add_option("--scaling", scalingSizes,
                    "SIZE,SIZE,...: instead of one W1 run, each backend at each size, as costs per item");
-    app.add_option("backends", backends, "implementation strings, plain-sqlite::memory: or plain-sqlite:FILE");
+    app.add_option("backends", backends,
+                   "implementation strings, plain-sqlite::memory:, plain-sqlite:FILE or plain-postgres:CONNINFO");
     CLI11_PARSE(app, argc, argv);
     std::vector<std::uint64_t> scaling;
     for (std::size_t at = 0; !scalingSizes.empty() && at != std::string::npos;) {
@@ -477,6 +520,10 @@ int main(int argc, char **argv)
         const auto &memory = first["memory"];
         fmt::print("  memory: {:.0f} MiB peak after P1, {:.0f} bytes per message\n",
                    memory["peak after P1"].get<double>() / (1 << 20), memory["bytes per message"].get<double>());
+        if (memory.contains("database bytes after P1"))
+            fmt::print("  database: {:.0f} MiB after P1, {:.0f} bytes per message\n",
+                       memory["database bytes after P1"].get<double>() / (1 << 20),
+                       memory["database bytes after P1"].get<double>() / static_cast<double>(n));
 
         // Check values: W1's own at its size, otherwise agreement.
         const auto &checks = first["checks"];
@@ -514,5 +561,16 @@ int main(int argc, char **argv)
     }
     if ((memory && plainMemory) || (sqliteFile && plainFile))
         targetReport(rate, memory, plainMemory, sqliteFile, plainFile, memoryBytes);
+    std::optional<std::string> postgres, plainPostgres;
+    for (const auto &b : backends) {
+        if (results[b].front().contains("error"))
+            continue;
+        if (b.rfind("postgres:", 0) == 0)
+            postgres = b;
+        else if (b.rfind("plain-postgres:", 0) == 0)
+            plainPostgres = b;
+    }
+    if (postgres && plainPostgres)
+        postgresTargetReport(rate, *postgres, *plainPostgres);
     return failed ? 1 : 0;
 }

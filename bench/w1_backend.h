@@ -42,4 +42,19 @@ std::unique_ptr<Backend> makeOsidBackend(const std::string &implementation);
 // A plain SQLite schema keyed by the W1 ids: what a user would write.
 std::unique_ptr<Backend> makePlainSqliteBackend(const std::string &path);
 
+#ifdef OSID_CPP_HAVE_POSTGRES
+// The same over libpq: plain tables w1_msg and w1_alias in the database
+// `conninfo` names.
+std::unique_ptr<Backend> makePlainPostgresBackend(const std::string &conninfo);
+// Drops what either PostgreSQL backend made (the provider's schema, the
+// plain tables), so that a run starts empty and the database's size is
+// its own.
+void resetPostgres(const std::string &conninfo);
+// Untimed after P1, as W1 asks of PostgreSQL: VACUUM ANALYZE of the
+// provider's messages table (the baseline does its own in count()).
+void analyzePostgresProvider(const std::string &conninfo);
+// The size of the database, for the memory line of a server-side store.
+std::uint64_t postgresDatabaseBytes(const std::string &conninfo);
+#endif
+
 } // namespace w1
