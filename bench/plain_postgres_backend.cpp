@@ -36,23 +36,21 @@ public:
     {
         if (PQstatus(db_) != CONNECTION_OK)
             throw std::runtime_error(fmt::format("cannot connect to PostgreSQL: {}", PQerrorMessage(db_)));
-        PQsetNoticeProcessor(db_, [](void *, const char *) {}, nullptr);
+        PQsetNoticeProcessor(
+            db_, [](void *, const char *) {}, nullptr);
     }
     PlainConnection(const PlainConnection &) = delete;
     PlainConnection &operator=(const PlainConnection &) = delete;
     ~PlainConnection() { PQfinish(db_); }
 
-    PgResult exec(const char *sql)
-    {
-        return check(PgResult(PQexec(db_, sql)), sql);
-    }
+    PgResult exec(const char *sql) { return check(PgResult(PQexec(db_, sql)), sql); }
     void prepare(const char *name, const char *sql) { check(PgResult(PQprepare(db_, name, sql, 0, nullptr)), sql); }
     PgResult run(const char *name, std::initializer_list<const char *> values)
     {
         const std::vector<const char *> params(values);
-        return check(PgResult(PQexecPrepared(db_, name, static_cast<int>(params.size()), params.data(), nullptr,
-                                             nullptr, 0)),
-                     name);
+        return check(
+            PgResult(PQexecPrepared(db_, name, static_cast<int>(params.size()), params.data(), nullptr, nullptr, 0)),
+            name);
     }
 
 private:
@@ -110,8 +108,8 @@ public:
                 recipients += fmt::format("{} ", r);
             const auto id = std::to_string(m.id), sender = std::to_string(m.sender),
                        sent = std::to_string(m.sentMicroseconds);
-            db_.run("insert", {id.c_str(), sender.c_str(), sent.c_str(), recipients.c_str(), m.subject.c_str(),
-                               m.text.c_str()});
+            db_.run("insert",
+                    {id.c_str(), sender.c_str(), sent.c_str(), recipients.c_str(), m.subject.c_str(), m.text.c_str()});
             ids_.push_back(m.id);
         }
         db_.exec("COMMIT");
@@ -196,7 +194,8 @@ private:
             recipients.push_back(v);
         }
         auto text = [&](int column) {
-            return std::string(PQgetvalue(r.get(), 0, column), static_cast<std::size_t>(PQgetlength(r.get(), 0, column)));
+            return std::string(PQgetvalue(r.get(), 0, column),
+                               static_cast<std::size_t>(PQgetlength(r.get(), 0, column)));
         };
         return digest(number(r.get(), 0, 0), static_cast<std::int64_t>(number(r.get(), 0, 2)), number(r.get(), 0, 1),
                       recipients, text(4), text(5));
@@ -215,7 +214,8 @@ std::unique_ptr<Backend> makePlainPostgresBackend(const std::string &conninfo)
 
 void resetPostgres(const std::string &conninfo)
 {
-    PlainConnection(conninfo).exec("DROP SCHEMA IF EXISTS osid_messaging CASCADE; DROP TABLE IF EXISTS w1_msg, w1_alias");
+    PlainConnection(conninfo).exec(
+        "DROP SCHEMA IF EXISTS osid_messaging CASCADE; DROP TABLE IF EXISTS w1_msg, w1_alias");
 }
 
 void analyzePostgresProvider(const std::string &conninfo)
