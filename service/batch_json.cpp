@@ -35,6 +35,8 @@ bool isValidCustomId(const std::string &id)
     });
 }
 
+} // namespace
+
 // One request of a JSON body or line; nullopt (and a problem) if malformed.
 std::optional<MessageBatchRequest> requestFromJson(const json &item, std::size_t index,
                                                    std::vector<EnvelopeProblem> &problems)
@@ -66,8 +68,6 @@ std::optional<MessageBatchRequest> requestFromJson(const json &item, std::size_t
     }
     return MessageBatchRequest{std::move(id), *params};
 }
-
-} // namespace
 
 std::optional<EnvelopeProblem> customIdProblem(const std::string &id, std::size_t index,
                                                std::unordered_map<std::string, std::size_t> &seen)

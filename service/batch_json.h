@@ -31,6 +31,11 @@ std::vector<EnvelopeProblem> envelopeProblems(const std::vector<MessageBatchRequ
 // message, all of them in ServiceError::problems()).
 ServiceError envelopeError(std::vector<EnvelopeProblem> problems);
 
+// One request of a JSON body or line ({"custom_id", "params"}); nullopt,
+// and a problem for `index`, if it is not one.
+std::optional<MessageBatchRequest> requestFromJson(const nlohmann::json &item, std::size_t index,
+                                                   std::vector<EnvelopeProblem> &problems);
+
 // The request on one line of a batch file (index: the line's, from 0);
 // nullopt for a blank line, and (with a problem) for a bad one.
 std::optional<MessageBatchRequest> requestFromLine(const std::string &line, std::size_t index,

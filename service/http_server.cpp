@@ -1,6 +1,8 @@
 #include "service/http_server.h"
 
+#include "service/batch_json.h"
 #include "service/osid_json.h"
+#include "service/requests_body.h"
 #include "service/status_page.h"
 
 #include <httplib.h>
@@ -189,23 +191,40 @@ struct BatchHttpServer::Impl {
         routes();
     }
 
-    // Runs a route's handler, answering its refusals in the envelope.
+    // Runs `handle` for a request once it is authenticated, answering
+    // refusals in the envelope. `skipBody` reads an unread body to its end
+    // when the request is refused before it was read, so that the
+    // connection's next request starts where it should.
+    template <class F>
+    void answer(const httplib::Request &req, httplib::Response &res, const F &handle,
+                const std::function<void()> &skipBody = {})
+    {
+        try {
+            try {
+                authenticate(req);
+            } catch (const HttpError &) {
+                if (skipBody)
+                    skipBody();
+                throw;
+            }
+            handle();
+        } catch (const HttpError &e) {
+            sendError(req, res, e);
+        } catch (const ServiceError &e) {
+            auto error = fromServiceError(e);
+            error.specificCode = e.specificCode();
+            if (isJobRunPath(req.path))
+                error.status = jobRunStatusOf(e);
+            sendError(req, res, error);
+        }
+    }
+
+    // A route's handler, run by answer().
     template <class F>
     httplib::Server::Handler guarded(F handler)
     {
         return [this, handler](const httplib::Request &req, httplib::Response &res) {
-            try {
-                authenticate(req);
-                handler(req, res);
-            } catch (const HttpError &e) {
-                sendError(req, res, e);
-            } catch (const ServiceError &e) {
-                auto error = fromServiceError(e);
-                error.specificCode = e.specificCode();
-                if (isJobRunPath(req.path))
-                    error.status = jobRunStatusOf(e);
-                sendError(req, res, error);
-            }
+            answer(req, res, [&] { handler(req, res); });
         };
     }
 
@@ -257,7 +276,13 @@ struct BatchHttpServer::Impl {
 
         const std::string all = kBatchesPath;
         const std::string one = all + "/([^/]+)";
-        server.Post(all, guarded([this](const auto &req, auto &res) { create(req, res); }));
+        // Create reads its body as it arrives (RequestsBodyReader).
+        server.Post(all,
+                    [this](const httplib::Request &req, httplib::Response &res, const httplib::ContentReader &content) {
+                        answer(
+                            req, res, [&] { create(req, res, content); },
+                            [&] { content([](const char *, std::size_t) { return true; }); });
+                    });
         server.Get(all, guarded([this](const auto &req, auto &res) { list(req, res); }));
         server.Get(one, guarded([this](const auto &req, auto &res) {
                        sendJson(res, 200, batchJson(req, batches.retrieve(req.matches[1])));
@@ -325,9 +350,50 @@ struct BatchHttpServer::Impl {
         return started;
     }
 
-    void create(const httplib::Request &req, httplib::Response &res)
+    // The body is read as it arrives: each request is parsed as soon as
+    // its last byte is in, so the body is never held whole next to its
+    // parsed form.
+    void create(const httplib::Request &req, httplib::Response &res, const httplib::ContentReader &content)
     {
-        const auto requests = requestsFromJson(parseBody(req));
+        std::vector<MessageBatchRequest> requests;
+        std::vector<EnvelopeProblem> problems;
+        std::size_t index = 0;
+        RequestsBodyReader reader([&](json item) {
+            if (auto request = requestFromJson(item, index++, problems))
+                requests.push_back(std::move(*request));
+        });
+        std::optional<ServiceError> refused;
+        std::size_t received = 0;
+        bool tooLarge = false;
+        const bool complete = content([&](const char *data, std::size_t size) {
+            // httplib refuses a Content-Length over the limit itself; a
+            // chunked body is counted here.
+            received += size;
+            if (received > options.maxBodyBytes) {
+                tooLarge = true;
+                return false;
+            }
+            // After a refusal the rest is read and dropped, so that the
+            // connection stays usable.
+            if (!refused) {
+                try {
+                    reader.feed(std::string_view(data, size));
+                } catch (const ServiceError &e) {
+                    refused = e;
+                }
+            }
+            return true;
+        });
+        if (tooLarge || res.status == 413)
+            throw HttpError{413, "request_too_large",
+                            fmt::format("the body is over the limit of {} bytes", options.maxBodyBytes)};
+        if (!complete)
+            throw HttpError{400, error_type::kInvalidRequest, "the body ended before its length said it would"};
+        if (refused)
+            throw *refused;
+        reader.finish();
+        if (!problems.empty())
+            throw envelopeError(std::move(problems));
         sendJson(res, 200, batchJson(req, batches.create(requests)));
     }
 

@@ -298,6 +298,55 @@ TEST_SUITE("http server")
         CHECK(parse(c.Get("/v1/messages/batches"))["data"].empty());
     }
 
+    TEST_CASE("a create body is read as it arrives: chunked pieces work, an oversize chunked body is 413, and a "
+              "refused body leaves the connection usable")
+    {
+        ServerSetup setup;
+        setup.maxBodyBytes = 4000;
+        Server s(setup);
+        auto c = s.client();
+        // Chunked, in pieces of 7 bytes: no Content-Length.
+        const auto text = body(3).dump();
+        auto chunked = c.Post(
+            "/v1/messages/batches",
+            [&](std::size_t offset, httplib::DataSink &sink) {
+                sink.write(text.data() + offset, std::min<std::size_t>(7, text.size() - offset));
+                if (offset + 7 >= text.size())
+                    sink.done();
+                return true;
+            },
+            "application/json");
+        REQUIRE(chunked);
+        CHECK(chunked->status == 200);
+        CHECK(json::parse(chunked->body)["request_counts"]["processing"] == 3);
+
+        // Over the limit without a Content-Length: counted as it arrives.
+        const auto large = body(60).dump();
+        REQUIRE(large.size() > 4000);
+        auto oversize = c.Post(
+            "/v1/messages/batches",
+            [&](std::size_t offset, httplib::DataSink &sink) {
+                sink.write(large.data() + offset, std::min<std::size_t>(512, large.size() - offset));
+                if (offset + 512 >= large.size())
+                    sink.done();
+                return true;
+            },
+            "application/json");
+        expectError(oversize, 413, "request_too_large");
+
+        // A bad body is read to its end: the same connection answers the next
+        // request, and nothing was saved by the refused ones.
+        httplib::Client keepAlive("127.0.0.1", s.port);
+        keepAlive.set_keep_alive(true);
+        expectError(
+            keepAlive.Post("/v1/messages/batches", "[1, 2, 3] and more bytes after the refusal", "application/json"),
+            400, "invalid_request_error");
+        auto next = keepAlive.Get("/v1/messages/batches");
+        REQUIRE(next);
+        CHECK(next->status == 200);
+        CHECK(json::parse(next->body)["data"].size() == 1);
+    }
+
     TEST_CASE("unknown routes are 404, a known path with another method 405 with Allow, an oversize body 413")
     {
         ServerSetup setup;
