@@ -112,6 +112,21 @@ void expectError(const httplib::Result &r, int status, const std::string &type)
     CHECK(r->get_header_value("request-id").rfind("req_", 0) == 0);
 }
 
+// Creates a batch from `text` sent chunked (no Content-Length), `piece`
+// bytes at a time.
+httplib::Result postChunked(httplib::Client &c, const std::string &text, std::size_t piece)
+{
+    return c.Post(
+        "/v1/messages/batches",
+        [&](std::size_t offset, httplib::DataSink &sink) {
+            sink.write(text.data() + offset, std::min(piece, text.size() - offset));
+            if (offset + piece >= text.size())
+                sink.done();
+            return true;
+        },
+        "application/json");
+}
+
 json waitEnded(httplib::Client &c, const std::string &id)
 {
     for (int i = 0; i < 2000; ++i) {
@@ -307,15 +322,7 @@ TEST_SUITE("http server")
         auto c = s.client();
         // Chunked, in pieces of 7 bytes: no Content-Length.
         const auto text = body(3).dump();
-        auto chunked = c.Post(
-            "/v1/messages/batches",
-            [&](std::size_t offset, httplib::DataSink &sink) {
-                sink.write(text.data() + offset, std::min<std::size_t>(7, text.size() - offset));
-                if (offset + 7 >= text.size())
-                    sink.done();
-                return true;
-            },
-            "application/json");
+        auto chunked = postChunked(c, text, 7);
         REQUIRE(chunked);
         CHECK(chunked->status == 200);
         CHECK(json::parse(chunked->body)["request_counts"]["processing"] == 3);
@@ -323,15 +330,7 @@ TEST_SUITE("http server")
         // Over the limit without a Content-Length: counted as it arrives.
         const auto large = body(60).dump();
         REQUIRE(large.size() > 4000);
-        auto oversize = c.Post(
-            "/v1/messages/batches",
-            [&](std::size_t offset, httplib::DataSink &sink) {
-                sink.write(large.data() + offset, std::min<std::size_t>(512, large.size() - offset));
-                if (offset + 512 >= large.size())
-                    sink.done();
-                return true;
-            },
-            "application/json");
+        auto oversize = postChunked(c, large, 512);
         expectError(oversize, 413, "request_too_large");
 
         // A bad body is read to its end: the same connection answers the next
