@@ -145,79 +145,6 @@ void Database::release(std::unique_ptr<Connection> connection) noexcept
 }
 
 // ---------------------------------------------------------------------------
-// PostgresStore::Transaction
-
-class PostgresStore::Transaction final : public transaction::Transaction {
-public:
-    explicit Transaction(std::shared_ptr<PostgresStore> store) : store_(std::move(store)) {}
-    ~Transaction() override
-    {
-        if (state_ == transaction::TransactionState::Active || state_ == transaction::TransactionState::Prepared)
-            end(false);
-    }
-
-    void prepare() override
-    {
-        requireOpen();
-        if (state_ == transaction::TransactionState::Prepared)
-            return;
-        // Two-phase commit (PREPARE TRANSACTION) needs the server to allow
-        // it (max_prepared_transactions), which it does not by default.
-        // From here on the session takes no further calls, so only the
-        // server's own failure can stop the commit.
-        state_ = transaction::TransactionState::Prepared;
-        store_->transaction_ = PostgresStore::TransactionState::Prepared;
-    }
-
-    void commit() override
-    {
-        requireOpen();
-        end(true);
-    }
-
-    void abort() override
-    {
-        requireOpen();
-        end(false);
-    }
-
-    transaction::TransactionState getState() const override { return state_; }
-
-private:
-    void requireOpen() const
-    {
-        if (state_ == transaction::TransactionState::Committed || state_ == transaction::TransactionState::Aborted)
-            throw IllegalState("the transaction has already ended");
-    }
-
-    void end(bool commit) noexcept(false)
-    {
-        store_->transaction_ = PostgresStore::TransactionState::None;
-        if (commit) {
-            try {
-                // A transaction in the failed state would answer COMMIT
-                // with a rollback, not an error.
-                if (store_->db_->inFailedTransaction())
-                    throw OperationFailed("a call inside it could not be undone alone");
-                store_->db_->execute("COMMIT");
-                state_ = transaction::TransactionState::Committed;
-                return;
-            } catch (const std::exception &e) {
-                store_->abandonTransaction();
-                state_ = transaction::TransactionState::Aborted;
-                throw OperationFailed(std::string("the commit failed and the transaction was rolled back: ") +
-                                      e.what());
-            }
-        }
-        store_->abandonTransaction();
-        state_ = transaction::TransactionState::Aborted;
-    }
-
-    std::shared_ptr<PostgresStore> store_;
-    transaction::TransactionState state_ = transaction::TransactionState::Active;
-};
-
-// ---------------------------------------------------------------------------
 // PostgresStore: sections and transactions
 
 PostgresStore::PostgresStore(std::shared_ptr<Database> database)
@@ -231,7 +158,7 @@ PostgresStore::~PostgresStore() { database_->release(std::move(db_)); }
 
 void PostgresStore::requireCallsAllowed() const
 {
-    if (transaction_ == TransactionState::Prepared)
+    if (transaction_ == SqlTransactionState::Prepared)
         throw IllegalState("the session's transaction is prepared: commit or abort it before further calls");
 }
 
@@ -239,27 +166,27 @@ void PostgresStore::reconnectIfBroken()
 {
     // Inside an OSID transaction a lost connection lost the transaction
     // too: its calls fail until it ends.
-    if (transaction_ == TransactionState::None && db_->isBroken())
+    if (transaction_ == SqlTransactionState::None && db_->isBroken())
         db_->reconnect();
 }
 
 std::unique_ptr<transaction::Transaction> PostgresStore::startTransaction()
 {
-    if (transaction_ != TransactionState::None)
+    if (transaction_ != SqlTransactionState::None)
         throw IllegalState("a transaction is already open on this session");
     translatingErrors([&] {
         reconnectIfBroken();
         db_->execute("BEGIN");
     });
-    transaction_ = TransactionState::Active;
+    transaction_ = SqlTransactionState::Active;
     // The transaction keeps the store (and its connection) alive.
-    return std::make_unique<Transaction>(shared_from_this());
+    return std::make_unique<SqlTransaction<PostgresStore>>(shared_from_this());
 }
 
 void PostgresStore::readSection(const std::function<void(const StoreReader &)> &section)
 {
     requireCallsAllowed();
-    if (transaction_ != TransactionState::None) {
+    if (transaction_ != SqlTransactionState::None) {
         section(*this);
         return;
     }
@@ -285,7 +212,7 @@ void PostgresStore::readSection(const std::function<void(const StoreReader &)> &
 void PostgresStore::writeSection(const std::function<void(StoreWriter &)> &section)
 {
     requireCallsAllowed();
-    const bool nested = transaction_ != TransactionState::None;
+    const bool nested = transaction_ != SqlTransactionState::None;
     if (!nested)
         reconnectIfBroken();
     const auto sent = db_->pipelines();
@@ -312,6 +239,15 @@ void PostgresStore::writeSection(const std::function<void(StoreWriter &)> &secti
         }
         throw;
     }
+}
+
+void PostgresStore::commitTransaction()
+{
+    // A transaction in the failed state would answer COMMIT with a
+    // rollback, not an error.
+    if (db_->inFailedTransaction())
+        throw OperationFailed("a call inside it could not be undone alone");
+    db_->execute("COMMIT");
 }
 
 void PostgresStore::abandonTransaction() noexcept

@@ -17,6 +17,7 @@
 #pragma once
 
 #include "impl/common/message_store.h"
+#include "impl/common/sql_transaction.h"
 #include "impl/postgres/postgres_provider.h"
 #include "postgres/connection.h"
 
@@ -72,8 +73,7 @@ protected:
     void writeSection(const std::function<void(StoreWriter &)> &section) override;
 
 private:
-    class Transaction;
-    enum class TransactionState { None, Active, Prepared };
+    friend class SqlTransaction<PostgresStore>;
 
     // StoreReader.
     MailboxKey defaultMailbox() const override { return 1; }
@@ -117,6 +117,8 @@ private:
     // Moves the gathered inserts to the connection's queue as one INSERT.
     void queueInserts() const;
     void requireCallsAllowed() const;
+    // Ends the OSID transaction with its changes (SqlTransaction).
+    void commitTransaction();
     // Ends the OSID transaction without its changes.
     void abandonTransaction() noexcept;
     // Forgets what a failed section gathered.
@@ -126,7 +128,7 @@ private:
 
     std::shared_ptr<Database> database_;
     std::unique_ptr<Connection> db_;
-    TransactionState transaction_ = TransactionState::None;
+    SqlTransactionState transaction_ = SqlTransactionState::None;
     // Whether the running section writes (its reads of a message then lock
     // the row, so that an update sees the message as it stays).
     bool writing_ = false;

@@ -70,74 +70,6 @@ constexpr const char *kContentColumns =
 } // namespace
 
 // ---------------------------------------------------------------------------
-// SqliteStore::Transaction
-
-class SqliteStore::Transaction final : public transaction::Transaction {
-public:
-    explicit Transaction(std::shared_ptr<SqliteStore> store) : store_(std::move(store)) {}
-    ~Transaction() override
-    {
-        if (state_ == transaction::TransactionState::Active || state_ == transaction::TransactionState::Prepared)
-            end(false);
-    }
-
-    void prepare() override
-    {
-        requireOpen();
-        if (state_ == transaction::TransactionState::Prepared)
-            return;
-        // SQLite has no two-phase commit. The transaction already holds
-        // the write lock, so only an I/O error can stop the commit now;
-        // from here on the session takes no further calls.
-        state_ = transaction::TransactionState::Prepared;
-        store_->transaction_ = SqliteStore::TransactionState::Prepared;
-    }
-
-    void commit() override
-    {
-        requireOpen();
-        end(true);
-    }
-
-    void abort() override
-    {
-        requireOpen();
-        end(false);
-    }
-
-    transaction::TransactionState getState() const override { return state_; }
-
-private:
-    void requireOpen() const
-    {
-        if (state_ == transaction::TransactionState::Committed || state_ == transaction::TransactionState::Aborted)
-            throw IllegalState("the transaction has already ended");
-    }
-
-    void end(bool commit) noexcept(false)
-    {
-        store_->transaction_ = SqliteStore::TransactionState::None;
-        if (commit) {
-            try {
-                store_->db_->run("COMMIT");
-                state_ = transaction::TransactionState::Committed;
-                return;
-            } catch (const std::exception &e) {
-                store_->abandonTransaction();
-                state_ = transaction::TransactionState::Aborted;
-                throw OperationFailed(std::string("the commit failed and the transaction was rolled back: ") +
-                                      e.what());
-            }
-        }
-        store_->abandonTransaction();
-        state_ = transaction::TransactionState::Aborted;
-    }
-
-    std::shared_ptr<SqliteStore> store_;
-    transaction::TransactionState state_ = transaction::TransactionState::Active;
-};
-
-// ---------------------------------------------------------------------------
 // SqliteStore: sections and transactions
 
 SqliteStore::SqliteStore(std::shared_ptr<Database> database)
@@ -150,13 +82,13 @@ SqliteStore::~SqliteStore() { database_->release(std::move(db_)); }
 
 void SqliteStore::requireCallsAllowed() const
 {
-    if (transaction_ == TransactionState::Prepared)
+    if (transaction_ == SqlTransactionState::Prepared)
         throw IllegalState("the session's transaction is prepared: commit or abort it before further calls");
 }
 
 std::unique_ptr<transaction::Transaction> SqliteStore::startTransaction()
 {
-    if (transaction_ != TransactionState::None)
+    if (transaction_ != SqlTransactionState::None)
         throw IllegalState("a transaction is already open on this session");
     // IMMEDIATE: take the write lock now, so that the transaction cannot
     // fail later because another connection wrote in between.
@@ -169,15 +101,15 @@ std::unique_ptr<transaction::Transaction> SqliteStore::startTransaction()
         db_->rollBack();
         throw;
     }
-    transaction_ = TransactionState::Active;
+    transaction_ = SqlTransactionState::Active;
     // The transaction keeps the store (and its connection) alive.
-    return std::make_unique<Transaction>(shared_from_this());
+    return std::make_unique<SqlTransaction<SqliteStore>>(shared_from_this());
 }
 
 void SqliteStore::readSection(const std::function<void(const StoreReader &)> &section)
 {
     requireCallsAllowed();
-    if (transaction_ != TransactionState::None) {
+    if (transaction_ != SqlTransactionState::None) {
         section(*this);
         return;
     }
@@ -195,7 +127,7 @@ void SqliteStore::readSection(const std::function<void(const StoreReader &)> &se
 void SqliteStore::writeSection(const std::function<void(StoreWriter &)> &section)
 {
     requireCallsAllowed();
-    const bool nested = transaction_ != TransactionState::None;
+    const bool nested = transaction_ != SqlTransactionState::None;
     db_->run(nested ? "SAVEPOINT batch_call" : "BEGIN IMMEDIATE");
     try {
         section(*this);
@@ -216,6 +148,8 @@ void SqliteStore::writeSection(const std::function<void(StoreWriter &)> &section
         throw;
     }
 }
+
+void SqliteStore::commitTransaction() { db_->run("COMMIT"); }
 
 void SqliteStore::abandonTransaction() noexcept
 {

@@ -10,6 +10,7 @@
 
 #include "impl/common/id_space.h"
 #include "impl/common/message_store.h"
+#include "impl/common/sql_transaction.h"
 #include "impl/sqlite/sqlite_database.h"
 
 #include <atomic>
@@ -37,8 +38,7 @@ protected:
     void writeSection(const std::function<void(StoreWriter &)> &section) override;
 
 private:
-    class Transaction;
-    enum class TransactionState { None, Active, Prepared };
+    friend class SqlTransaction<SqliteStore>;
 
     // StoreReader.
     MailboxKey defaultMailbox() const override { return 1; }
@@ -99,6 +99,8 @@ private:
     // Recipients as the column keeps them: name handles separated by spaces.
     std::string recipientText(const std::vector<Id> &recipients);
     void requireCallsAllowed() const;
+    // Ends the OSID transaction with its changes (SqlTransaction).
+    void commitTransaction();
     // Ends the OSID transaction without its changes; the message keys it
     // took stay taken.
     void abandonTransaction() noexcept;
@@ -108,7 +110,7 @@ private:
 
     std::shared_ptr<Database> database_;
     std::unique_ptr<Connection> db_;
-    TransactionState transaction_ = TransactionState::None;
+    SqlTransactionState transaction_ = SqlTransactionState::None;
     // Statements run once per message, prepared once per store.
     struct HotStatements {
         sqlite3_stmt *findName = nullptr;
