@@ -5,7 +5,6 @@
 #include "messaging/records/delivery_record.h"
 
 #include <algorithm>
-#include <charconv>
 
 #include <fmt/format.h>
 
@@ -13,26 +12,10 @@ namespace osid::impl::postgres {
 
 namespace {
 
-constexpr const char *kMessageNamespace = "messaging.Message";
-constexpr const char *kMailboxNamespace = "messaging.Mailbox";
 // Idle connections kept for reuse; more are closed when given back.
 constexpr std::size_t kIdleConnections = 16;
 // The most message keys one block takes from the sequence.
 constexpr std::size_t kMaximumKeyBlock = 8192;
-
-// Parses a canonical decimal key (no sign, no leading zero), so that each
-// key has exactly one primary Id. (A copy of the SQLite store's, until
-// impl/common has one for both.)
-std::optional<std::uint64_t> parseKey(const std::string &s)
-{
-    if (s.empty() || (s.size() > 1 && s[0] == '0'))
-        return std::nullopt;
-    std::uint64_t v = 0;
-    auto [end, ec] = std::from_chars(s.data(), s.data() + s.size(), v);
-    if (ec != std::errc() || end != s.data() + s.size() || v > static_cast<std::uint64_t>(INT64_MAX))
-        return std::nullopt;
-    return v;
-}
 
 std::string lowerCase(std::string s)
 {
@@ -149,7 +132,7 @@ void Database::release(std::unique_ptr<Connection> connection) noexcept
 
 PostgresStore::PostgresStore(std::shared_ptr<Database> database)
     : database_(std::move(database)), db_(database_->acquire()),
-      messageSpace_(database_->authority(), kMessageNamespace, "0")
+      messageSpace_(database_->authority(), kMessageNamespace), mailboxSpace_(database_->authority(), kMailboxNamespace)
 {
     inserts_.clear();
 }
@@ -275,10 +258,7 @@ Result PostgresStore::query(const std::string &sql, const Params &params) const
 
 std::optional<MailboxKey> PostgresStore::findMailbox(const Id &mailboxId) const
 {
-    if (!detail::equalsIgnoreCase(mailboxId.getAuthority(), authority()) ||
-        !detail::equalsIgnoreCase(mailboxId.getIdentifierNamespace(), kMailboxNamespace))
-        return std::nullopt;
-    auto key = parseKey(mailboxId.getIdentifier());
+    auto key = mailboxSpace_.key(mailboxId);
     if (!key)
         return std::nullopt;
     auto r = query("SELECT 1 FROM osid_messaging.mailboxes WHERE mailbox = $1", Params().add(*key));
@@ -297,7 +277,7 @@ std::shared_ptr<messaging::Mailbox> PostgresStore::mailbox(MailboxKey mailbox) c
     if (r.rows() == 0)
         throw OperationFailed(fmt::format("mailbox {} is missing from the store", mailbox));
     const auto genus = r.text(0, 2);
-    return std::make_shared<MailboxSnapshot>(ObjectFields{Id(authority(), kMailboxNamespace, std::to_string(mailbox)),
+    return std::make_shared<MailboxSnapshot>(ObjectFields{mailboxSpace_.id(mailbox),
                                                           std::string(r.text(0, 0)),
                                                           std::string(r.text(0, 1)),
                                                           genus.empty() ? Type() : Type::parse(genus),
@@ -316,23 +296,15 @@ MailboxKey PostgresStore::createMailbox(const std::string &displayName, const st
 // ---------------------------------------------------------------------------
 // Messages
 
-Id PostgresStore::messageId(MessageKey key) const { return messageSpace_.withIdentifier(std::to_string(key)); }
+Id PostgresStore::messageId(MessageKey key) const { return messageSpace_.id(key); }
 
-bool PostgresStore::isPrimarySpace(const Id &id) const
-{
-    // An Id this store issued shares the space's strings.
-    if (&id.getAuthority() == &messageSpace_.getAuthority() &&
-        &id.getIdentifierNamespace() == &messageSpace_.getIdentifierNamespace())
-        return true;
-    return detail::equalsIgnoreCase(id.getAuthority(), authority()) &&
-           detail::equalsIgnoreCase(id.getIdentifierNamespace(), kMessageNamespace);
-}
+bool PostgresStore::isPrimarySpace(const Id &id) const { return messageSpace_.contains(id); }
 
 std::optional<MessageKey> PostgresStore::resolve(MailboxKey mailbox, const Id &messageId) const
 {
     Result r;
     if (isPrimarySpace(messageId)) {
-        auto key = parseKey(messageId.getIdentifier());
+        auto key = messageSpace_.key(messageId);
         if (!key)
             return std::nullopt;
         r = query("SELECT message FROM osid_messaging.messages WHERE message = $1 AND mailbox = $2",
@@ -407,7 +379,7 @@ Result PostgresStore::findRow(MailboxKey mailbox, const Id &messageId) const
     static const std::string byKeyLocked = byKey + " FOR UPDATE";
     static const std::string byAliasLocked = byAlias + " FOR UPDATE OF m";
     if (isPrimarySpace(messageId)) {
-        auto key = parseKey(messageId.getIdentifier());
+        auto key = messageSpace_.key(messageId);
         if (!key)
             return Result();
         return query(writing_ ? byKeyLocked : byKey, Params().add(*key).add(mailbox));

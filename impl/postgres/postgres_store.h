@@ -16,6 +16,7 @@
 
 #pragma once
 
+#include "impl/common/id_space.h"
 #include "impl/common/message_store.h"
 #include "impl/common/sql_transaction.h"
 #include "impl/postgres/postgres_provider.h"
@@ -145,8 +146,8 @@ private:
         void clear();
     };
     mutable Inserts inserts_;
-    // A message Id (key 0) whose authority and namespace new message Ids share.
-    const Id messageSpace_;
+    const IdSpace messageSpace_;
+    const IdSpace mailboxSpace_;
 };
 
 } // namespace osid::impl::postgres
