@@ -12,8 +12,6 @@ namespace osid::impl::postgres {
 
 namespace {
 
-// Idle connections kept for reuse; more are closed when given back.
-constexpr std::size_t kIdleConnections = 16;
 // The most message keys one block takes from the sequence.
 constexpr std::size_t kMaximumKeyBlock = 8192;
 
@@ -96,35 +94,21 @@ Database::Database(const PostgresProviderOptions &options) : conninfo_(options.c
 {
     auto first = std::make_unique<Connection>(conninfo_);
     authority_ = openSchema(*first, first->describe(), options.authority);
-    idle_.push_back(std::move(first));
+    idle_.give(std::move(first));
 }
 
 std::unique_ptr<Connection> Database::acquire()
 {
-    {
-        std::lock_guard lock(mutex_);
-        if (!idle_.empty()) {
-            auto connection = std::move(idle_.back());
-            idle_.pop_back();
-            return connection;
-        }
-    }
+    if (auto connection = idle_.take())
+        return connection;
     return std::make_unique<Connection>(conninfo_);
 }
 
 void Database::release(std::unique_ptr<Connection> connection) noexcept
 {
     connection->rollBack();
-    if (connection->isBroken())
-        return;
-    std::lock_guard lock(mutex_);
-    if (idle_.size() < kIdleConnections) {
-        try {
-            idle_.push_back(std::move(connection));
-        } catch (...) {
-            // Closing it instead is fine.
-        }
-    }
+    if (!connection->isBroken())
+        idle_.give(std::move(connection));
 }
 
 // ---------------------------------------------------------------------------

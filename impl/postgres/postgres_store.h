@@ -16,6 +16,7 @@
 
 #pragma once
 
+#include "impl/common/connection_pool.h"
 #include "impl/common/id_space.h"
 #include "impl/common/message_store.h"
 #include "impl/common/sql_transaction.h"
@@ -23,7 +24,6 @@
 #include "postgres/connection.h"
 
 #include <memory>
-#include <mutex>
 #include <optional>
 #include <string>
 #include <vector>
@@ -53,8 +53,8 @@ public:
 private:
     std::string conninfo_;
     std::string authority_;
-    std::mutex mutex_;
-    std::vector<std::unique_ptr<Connection>> idle_;
+    // Idle connections kept for reuse; more are closed when given back.
+    ConnectionPool<Connection> idle_{16};
 };
 
 class PostgresStore final : public MessageStore,

@@ -12,8 +12,6 @@ namespace osid::impl::sqlite {
 
 namespace {
 
-// Idle connections kept for reuse; more are closed when given back.
-constexpr std::size_t kIdleConnections = 16;
 // WAL pages that start a background checkpoint (SQLite's automatic one
 // starts at 1,000). More pages, fewer checkpoints: a page that several
 // calls change in that time is copied once.
@@ -54,7 +52,7 @@ Database::Database(const SqliteProviderOptions &options)
         first->execute("PRAGMA journal_mode = WAL");
     checkpointer_ = std::make_unique<Checkpointer>(filename_, kCheckpointPages);
     checkpointer_->watch(*first);
-    idle_.push_back(std::move(first));
+    idle_.give(std::move(first));
 }
 
 Database::~Database()
@@ -86,28 +84,15 @@ std::unique_ptr<Connection> Database::connect() const
 
 std::unique_ptr<Connection> Database::acquire()
 {
-    {
-        std::lock_guard lock(mutex_);
-        if (!idle_.empty()) {
-            auto connection = std::move(idle_.back());
-            idle_.pop_back();
-            return connection;
-        }
-    }
+    if (auto connection = idle_.take())
+        return connection;
     return connect();
 }
 
 void Database::release(std::unique_ptr<Connection> connection) noexcept
 {
     connection->rollBack();
-    std::lock_guard lock(mutex_);
-    if (idle_.size() < kIdleConnections) {
-        try {
-            idle_.push_back(std::move(connection));
-        } catch (...) {
-            // Closing it instead is fine.
-        }
-    }
+    idle_.give(std::move(connection));
 }
 
 } // namespace osid::impl::sqlite

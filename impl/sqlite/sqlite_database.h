@@ -4,13 +4,13 @@
 
 #pragma once
 
+#include "impl/common/connection_pool.h"
 #include "impl/common/message_store.h"
 #include "impl/sqlite/sqlite_provider.h"
 #include "sqlite/connection.h"
 
 #include <atomic>
 #include <memory>
-#include <mutex>
 #include <string>
 #include <vector>
 
@@ -62,8 +62,8 @@ private:
     // Declared before idle_, so destroyed after it (the destructor also
     // says so explicitly).
     std::unique_ptr<Checkpointer> checkpointer_;
-    std::mutex mutex_;
-    std::vector<std::unique_ptr<Connection>> idle_;
+    // Idle connections kept for reuse; more are closed when given back.
+    ConnectionPool<Connection> idle_{16};
     std::atomic<MessageKey> keyFloor_{0};
 };
 
