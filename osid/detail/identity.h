@@ -141,8 +141,9 @@ public:
             rep_ = std::make_shared<const OwnRep>(std::move(authority), std::move(identifierNamespace),
                                                   std::move(identifier));
     }
-    // `space`'s authority and namespace (shared with it), and `identifier`.
-    SharedTriple(const SharedTriple &space, std::string identifier)
+    // `space`'s authority and namespace (shared with it), and `identifier`
+    // (moved into place once: an Id per stored object is made often).
+    SharedTriple(const SharedTriple &space, std::string &&identifier)
     {
         if (space.authority().empty() && space.identifierNamespace().empty()) {
             *this = SharedTriple({}, {}, std::move(identifier));
@@ -220,7 +221,7 @@ private:
     // The parts, wherever they are kept. Built in place by make_shared and
     // never moved, so the pointers stay valid.
     struct Rep {
-        Rep(const std::string *a, const std::string *ns, std::shared_ptr<const Rep> o, std::string id)
+        Rep(const std::string *a, const std::string *ns, std::shared_ptr<const Rep> o, std::string &&id)
             : authority(a), identifierNamespace(ns), owner(std::move(o)), identifier(std::move(id))
         {
         }
@@ -235,7 +236,7 @@ private:
         mutable std::atomic<std::size_t> hash{kUnknown};
     };
     struct OwnRep : Rep {
-        OwnRep(std::string a, std::string ns, std::string id)
+        OwnRep(std::string a, std::string ns, std::string &&id)
             : Rep(&ownAuthority, &ownNamespace, nullptr, std::move(id)), ownAuthority(std::move(a)),
               ownNamespace(std::move(ns))
         {
@@ -245,7 +246,7 @@ private:
     };
     struct BorrowingRep : Rep {
         // `space` by reference: the one copy of it is Rep's owner.
-        BorrowingRep(const std::shared_ptr<const Rep> &space, std::string id)
+        BorrowingRep(const std::shared_ptr<const Rep> &space, std::string &&id)
             : Rep(space->authority, space->identifierNamespace, space, std::move(id))
         {
         }
