@@ -99,47 +99,49 @@ std::vector<std::variant<MessageFormImpl *, FormRefusal>> admitAll(
     return out;
 }
 
-// Alias `aliasId` to the message `referenceId`, or why not.
-std::optional<FormRefusal> applyAlias(StoreWriter &s, MailboxKey mailbox, const Id &referenceId, const Id &aliasId)
+// Why aliasing `aliasId` to the message `referenceId` came to `outcome`,
+// unless it was set.
+std::optional<FormRefusal> aliasRefusal(AliasOutcome outcome, const Id &referenceId, const Id &aliasId)
 {
-    if (referenceId.isNull() || aliasId.isNull())
+    switch (outcome) {
+    case AliasOutcome::Set: return std::nullopt;
+    case AliasOutcome::NullId:
         return FormRefusal{ErrorCode::NullArgument, "the reference Id and the alias Id must not be null"};
-    auto key = s.resolve(mailbox, referenceId);
-    if (!key)
+    case AliasOutcome::NoTarget:
         return FormRefusal{ErrorCode::NotFound, fmt::format("no message {} in this mailbox", referenceId.toString())};
-    if (s.isPrimarySpace(aliasId))
+    case AliasOutcome::PrimarySpace:
         return FormRefusal{
             ErrorCode::AlreadyExists,
             fmt::format("{} lies in this provider's own message Id space and cannot be an alias", aliasId.toString())};
-    // A session changes only its own mailbox: an alias of a message of
-    // another mailbox is not this session's to re-point.
-    if (auto owner = s.aliasMailbox(aliasId); owner && *owner != mailbox)
+    case AliasOutcome::OtherMailbox:
+        // A session changes only its own mailbox: an alias of a message of
+        // another mailbox is not this session's to re-point.
         return FormRefusal{ErrorCode::AlreadyExists,
                            fmt::format("{} already names a message of another mailbox", aliasId.toString())};
-    s.setAlias(aliasId, *key);
-    return std::nullopt;
+    }
+    throw OperationFailed("the store gave an unknown alias outcome");
 }
 
 // Updates the message of an admitted update form, or says why not.
 std::optional<FormRefusal> applyUpdate(StoreWriter &s, MailboxKey mailbox, const MessageFormImpl &form)
 {
     const Id target = form.getMessageId();
-    auto found = s.find(mailbox, target);
-    if (!found)
+    // The form was valid against the message as it was read; the store
+    // checks it again against the message as it is now, since another
+    // update (in this call, an earlier one, or another session's) may have
+    // changed the other time.
+    const auto outcome = s.updateMessage(mailbox, target, form.changes());
+    switch (outcome.result) {
+    case UpdateOutcome::Updated: return std::nullopt;
+    case UpdateOutcome::NoMessage:
         return FormRefusal{ErrorCode::NotFound,
                            fmt::format("the message {} no longer exists in this mailbox", target.toString())};
-    const auto &[key, previous] = *found;
-    auto content = previous;
-    form.applyTo(content);
-    // The form was valid against the message as it was read; checked again
-    // against the message as it is now, since another update (in this call,
-    // an earlier one, or another session's) may have changed the other time.
-    if (content.sent && content.receivedTime < content.sentTime)
+    case UpdateOutcome::ReceivedBeforeSent:
         return FormRefusal{ErrorCode::InvalidArgument,
                            fmt::format("the update would put the received time {} before the sent time {}",
-                                       content.receivedTime.toString(), content.sentTime.toString())};
-    s.replace(mailbox, key, previous, content);
-    return std::nullopt;
+                                       outcome.receivedTime.toString(), outcome.sentTime.toString())};
+    }
+    throw OperationFailed("the store gave an unknown update outcome");
 }
 
 // Runs one batch call's write. The store undoes all of it if anything
@@ -249,7 +251,8 @@ void MessageBatchAdminSessionImpl::aliasMessage(const Id &messageId, const Id &a
     requireOpen();
     requireNotNull(messageId, "messageId");
     requireNotNull(aliasId, "aliasId");
-    auto refusal = context_.store->write([&](StoreWriter &s) { return applyAlias(s, mailbox_, messageId, aliasId); });
+    auto refusal = context_.store->write(
+        [&](StoreWriter &s) { return aliasRefusal(s.aliasMessage(mailbox_, messageId, aliasId), messageId, aliasId); });
     if (refusal)
         throwRefusal(*refusal);
 }
@@ -321,7 +324,9 @@ std::unique_ptr<MessageBatchFormList> MessageBatchAdminSessionImpl::getMessageFo
             auto found = s.find(mailbox_, id);
             if (!found)
                 throw NotFound(fmt::format("no message {} in this mailbox", id.toString()));
-            out.emplace_back(s.messageId(found->first), std::move(found->second));
+            // A primary Id that found its message is equal to the one the
+            // store would make for it.
+            out.emplace_back(s.isPrimarySpace(id) ? id : s.messageId(found->first), std::move(found->second));
         }
         return out;
     });
@@ -425,10 +430,12 @@ std::unique_ptr<AliasResponseList> MessageBatchAdminSessionImpl::aliasMessages(
     requireOpen();
     const auto requests = drain(aliasRequests);
     auto responses = allOrNothing(*context_.store, "aliasing the messages", [&](StoreWriter &s) {
+        const auto outcomes = s.aliasMessages(mailbox_, requests);
         std::vector<AliasResponse> out;
         out.reserve(requests.size());
-        for (const auto &r : requests) {
-            if (auto refusal = applyAlias(s, mailbox_, r.getReferenceId(), r.getAliasId()))
+        for (std::size_t i = 0; i < requests.size(); ++i) {
+            const auto &r = requests[i];
+            if (auto refusal = aliasRefusal(outcomes.at(i), r.getReferenceId(), r.getAliasId()))
                 out.push_back(
                     AliasResponse::failure(r.getReferenceId(), r.getAliasId(), refusal->code, refusal->message));
             else

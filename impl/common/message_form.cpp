@@ -273,29 +273,33 @@ void MessageFormImpl::fillForCreate(MessageContent &c, const Id &defaultSendingA
     }
 }
 
-void MessageFormImpl::applyTo(MessageContent &c) const
+MessageChanges MessageFormImpl::changes() const
 {
-    if (displayName_.supplied)
-        c.displayName = displayName_.value.value_or("");
-    if (description_.supplied)
-        c.description = description_.value.value_or("");
+    static const std::vector<Id> kNone;
+    auto text = [](const Element<std::string> &e) -> std::optional<std::string_view> {
+        if (!e.supplied)
+            return std::nullopt;
+        return e.value ? std::string_view(*e.value) : std::string_view();
+    };
+    MessageChanges c;
+    c.displayName = text(displayName_);
+    c.description = text(description_);
     if (genusType_.supplied)
         c.genusType = genusType_.value.value_or(Type());
-    if (subject_.supplied)
-        c.subject = subject_.value.value_or("");
-    if (text_.supplied)
-        c.text = text_.value.value_or("");
+    c.subject = text(subject_);
+    c.text = text(text_);
     if (!delivery_)
-        return;
+        return c;
     const auto &d = *delivery_;
     if (d.sender.supplied && d.sender.value)
         c.senderId = *d.sender.value;
     if (d.recipients.supplied)
-        c.recipientIds = d.recipients.value.value_or(std::vector<Id>{});
+        c.recipientIds = d.recipients.value ? &*d.recipients.value : &kNone;
     if (d.sentTime.supplied && d.sentTime.value)
         c.sentTime = *d.sentTime.value;
     if (d.receivedTime.supplied)
-        c.receivedTime = d.receivedTime.value.value_or(c.sentTime);
+        c.receivedTime = d.receivedTime.value;
+    return c;
 }
 
 MailboxFormImpl::MailboxFormImpl(std::shared_ptr<const FormRules> rules, std::uint64_t sessionSerial,

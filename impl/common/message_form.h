@@ -3,7 +3,7 @@
 //
 // A provider issues forms with forCreate()/forUpdate(), checks a submitted
 // form with admit(), builds the new message with contentForCreate() or
-// changes a stored one with applyTo(), and calls markSpent() once the store
+// changes a stored one with changes(), and calls markSpent() once the store
 // accepted the change.
 
 #pragma once
@@ -76,8 +76,9 @@ public:
     // MessageContent per message and so reuses its buffers.
     void fillForCreate(MessageContent &content, const Id &defaultSendingAgent) const;
 
-    // Applies the elements set or cleared on a valid update form.
-    void applyTo(MessageContent &content) const;
+    // The elements set or cleared on a valid update form, as changes that
+    // refer to the form.
+    MessageChanges changes() const;
 
 private:
     // The delivery record of a form; its elements live here. Part of the

@@ -27,6 +27,7 @@
 #include "impl/common/snapshots.h"
 #include "messaging/mailbox.h"
 #include "osid/errors.h"
+#include "transaction/batch/alias_request.h"
 #include "transaction/transaction.h"
 
 #include <cstdint>
@@ -58,6 +59,36 @@ struct MessageQuery {
 };
 
 using KeyedContent = std::pair<MessageKey, MessageContent>;
+
+// What StoreWriter::aliasMessage() came to, in the order it checks.
+enum class AliasOutcome {
+    // The alias now names the message.
+    Set,
+    // No message of the mailbox has the reference Id.
+    NoTarget,
+    // The alias Id lies in the store's own message Id space.
+    PrimarySpace,
+    // The alias names a message of another mailbox.
+    OtherMailbox,
+    // The reference Id or the alias Id is null (aliasMessages() only).
+    NullId,
+};
+
+// What StoreWriter::updateMessage() came to.
+struct UpdateOutcome {
+    enum Result {
+        Updated,
+        // No message of the mailbox has the Id.
+        NoMessage,
+        // The changes would put the received time before the sent time;
+        // nothing changed.
+        ReceivedBeforeSent,
+    };
+    Result result = Updated;
+    // For ReceivedBeforeSent: the times the changes would have given.
+    DateTime sentTime;
+    DateTime receivedTime;
+};
 
 class StoreReader {
 public:
@@ -121,6 +152,24 @@ public:
     // it in this section, so a store may write only what changed.
     virtual void replace(MailboxKey mailbox, MessageKey key, const MessageContent &previous,
                          const MessageContent &content) = 0;
+    // Applies `changes` to the message of `mailbox` named by its primary
+    // Id or an alias, unless there is none or the result would put its
+    // received time before its sent time. find(), the changes and
+    // replace() at once, so that a store may change its stored version
+    // without reading it out first.
+    virtual UpdateOutcome updateMessage(MailboxKey mailbox, const Id &messageId, const MessageChanges &changes)
+    {
+        auto found = find(mailbox, messageId);
+        if (!found)
+            return {UpdateOutcome::NoMessage, {}, {}};
+        const auto &[key, previous] = *found;
+        auto content = previous;
+        changes.applyTo(content);
+        if (content.sent && content.receivedTime < content.sentTime)
+            return {UpdateOutcome::ReceivedBeforeSent, content.sentTime, content.receivedTime};
+        replace(mailbox, key, previous, content);
+        return {UpdateOutcome::Updated, {}, {}};
+    }
     virtual void erase(MailboxKey mailbox, MessageKey key) = 0;
     // Erases the messages of `keys` (keys of `mailbox` that a selection
     // gave) and returns them.
@@ -135,6 +184,38 @@ public:
     virtual std::vector<MessageKey> eraseAll(MailboxKey mailbox) { return eraseKeys(mailbox, allKeys(mailbox)); }
     // Adds the alias or re-points it.
     virtual void setAlias(const Id &aliasId, MessageKey key) = 0;
+    // Points `aliasId` at the message of `mailbox` that `referenceId`
+    // names (by its primary Id or an alias), unless that message does not
+    // exist, the alias lies in the primary space, or it names a message of
+    // another mailbox (checked in that order). resolve(), isPrimarySpace(),
+    // aliasMailbox() and setAlias() at once, so that a store may do it in
+    // one search.
+    virtual AliasOutcome aliasMessage(MailboxKey mailbox, const Id &referenceId, const Id &aliasId)
+    {
+        auto key = resolve(mailbox, referenceId);
+        if (!key)
+            return AliasOutcome::NoTarget;
+        if (isPrimarySpace(aliasId))
+            return AliasOutcome::PrimarySpace;
+        if (auto owner = aliasMailbox(aliasId); owner && *owner != mailbox)
+            return AliasOutcome::OtherMailbox;
+        setAlias(aliasId, *key);
+        return AliasOutcome::Set;
+    }
+    // aliasMessage() for each request, in order; NullId for a request with
+    // a null Id, which changes nothing. A store may work on several
+    // requests at once (load what the next ones need while it changes one).
+    virtual std::vector<AliasOutcome> aliasMessages(MailboxKey mailbox,
+                                                    const std::vector<transaction::batch::AliasRequest> &requests)
+    {
+        std::vector<AliasOutcome> out;
+        out.reserve(requests.size());
+        for (const auto &r : requests)
+            out.push_back(r.getReferenceId().isNull() || r.getAliasId().isNull()
+                              ? AliasOutcome::NullId
+                              : aliasMessage(mailbox, r.getReferenceId(), r.getAliasId()));
+        return out;
+    }
     // Removes aliases whose message no longer exists anywhere.
     virtual void dropDanglingAliases() = 0;
 };

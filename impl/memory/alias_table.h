@@ -30,6 +30,40 @@ public:
         return i == kNone ? nullptr : &slots_[i].key;
     }
 
+    MessageKey *find(const Id &alias)
+    {
+        const auto i = position(alias, alias.hash());
+        return i == kNone ? nullptr : &slots_[i].key;
+    }
+
+    // Starts loading the slot where a search for an alias of hash `hash`
+    // starts.
+    void prefetch(std::size_t hash) const noexcept
+    {
+        if (!slots_.empty())
+            __builtin_prefetch(&slots_[homeOf(hash)]);
+    }
+    // The alias and key in that slot, if its hash is `hash` (most likely
+    // the alias searched for), or nullptr; for loading what a search will
+    // compare.
+    const std::pair<const Id *, MessageKey> peek(std::size_t hash) const noexcept
+    {
+        if (slots_.empty())
+            return {nullptr, 0};
+        const Slot &s = slots_[homeOf(hash)];
+        return s.hash == hash && !s.alias.isNull() ? std::pair<const Id *, MessageKey>{&s.alias, s.key}
+                                                   : std::pair<const Id *, MessageKey>{nullptr, 0};
+    }
+
+    // Adds `alias` -> `key`; `alias` must not be present.
+    void insert(const Id &alias, MessageKey key)
+    {
+        if ((size_ + 1) * 4 > slots_.size() * 3)
+            grow();
+        place(Slot{alias.hash(), key, alias});
+        ++size_;
+    }
+
     // Adds `alias` -> `key`, or re-points it; returns the key it had.
     std::optional<MessageKey> set(const Id &alias, MessageKey key)
     {

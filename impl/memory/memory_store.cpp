@@ -275,11 +275,58 @@ MessageKey StoreState::insert(MailboxKey mailbox, const MessageContent &content)
 void StoreState::replace(MailboxKey mailbox, MessageKey key, const MessageContent & /*previous*/,
                          const MessageContent &content)
 {
+    auto &m = *data(mailbox).messages.find(key);
+    // Convert first: if it fails, the stored message is untouched.
+    put(mailbox, key, m, toStored(content, &m));
+}
+
+UpdateOutcome StoreState::updateMessage(MailboxKey mailbox, const Id &messageId, const MessageChanges &changes)
+{
+    const auto key = resolve(mailbox, messageId);
+    if (!key)
+        return {UpdateOutcome::NoMessage, {}, {}};
+    auto &m = *data(mailbox).messages.find(*key);
+    // The new version is built from the stored one and the changes, with
+    // no MessageContent in between: what does not change is copied from
+    // the block, handles and all. Delivery fields change only on a sent
+    // message.
+    std::int64_t sentTime = m.sentTime;
+    std::int64_t receivedTime = m.receivedTime;
+    if (m.sent) {
+        const auto before = DateTime::fromMicroseconds(m.sentTime);
+        receivedTime = changes.receivedTimeAfter(before, DateTime::fromMicroseconds(m.receivedTime)).toMicroseconds();
+        sentTime = changes.sentTime.value_or(before).toMicroseconds();
+        if (receivedTime < sentTime)
+            return {UpdateOutcome::ReceivedBeforeSent, DateTime::fromMicroseconds(sentTime),
+                    DateTime::fromMicroseconds(receivedTime)};
+    }
+    recipients_.clear();
+    if (m.sent && changes.recipientIds)
+        for (const auto &r : *changes.recipientIds)
+            recipients_.push_back(ids_.intern(r));
+    else
+        for (std::size_t i = 0; i < m.recipientCount(); ++i)
+            recipients_.push_back(m.recipient(i));
+    StoredMessage fresh(changes.displayName.value_or(m.displayName()), changes.description.value_or(m.description()),
+                        changes.subject.value_or(m.subject()), changes.text.value_or(m.text()), recipients_);
+    fresh.genusType = !changes.genusType            ? m.genusType
+                      : changes.genusType->isNull() ? 0
+                                                    : typeHandles_.intern(*changes.genusType);
+    fresh.delivery = m.delivery;
+    fresh.sent = m.sent;
+    fresh.sendingAgent = m.sendingAgent;
+    fresh.sender = m.sent && changes.senderId ? ids_.intern(*changes.senderId) : m.sender;
+    fresh.sentTime = sentTime;
+    fresh.receivedTime = receivedTime;
+    put(mailbox, *key, m, std::move(fresh));
+    return {UpdateOutcome::Updated, {}, {}};
+}
+
+void StoreState::put(MailboxKey mailbox, MessageKey key, StoredMessage &m, StoredMessage fresh)
+{
     auto &mb = data(mailbox);
-    auto &m = *mb.messages.find(key);
-    // Convert and journal first: if either fails, the stored message and
-    // its index entries are untouched.
-    StoredMessage fresh = toStored(content, &m);
+    // Journal first: if that fails, the stored message and its index
+    // entries are untouched.
     if (journaling_)
         journal_.emplace_back(Replaced{mailbox, key, {}});
     // The indexes change only if what they order by does (an update of
@@ -334,6 +381,87 @@ void StoreState::setAlias(const Id &aliasId, MessageKey key)
     makeRoomInJournal();
     const auto previous = aliases_.set(aliasId, key);
     record(Aliased{aliasId, previous});
+}
+
+AliasOutcome StoreState::aliasMessage(MailboxKey mailbox, const Id &referenceId, const Id &aliasId)
+{
+    const auto key = resolve(mailbox, referenceId);
+    if (!key)
+        return AliasOutcome::NoTarget;
+    if (isPrimarySpace(aliasId))
+        return AliasOutcome::PrimarySpace;
+    // One search of the table for the check and the change; the journal
+    // has room before anything changes.
+    makeRoomInJournal();
+    if (auto *current = aliases_.find(aliasId)) {
+        // An alias of a message of another mailbox is not this mailbox's.
+        if (!data(mailbox).messages.contains(*current))
+            for (std::size_t other = 0; other < mailboxes_.size(); ++other)
+                if (other != mailbox && mailboxes_[other]->messages.contains(*current))
+                    return AliasOutcome::OtherMailbox;
+        record(Aliased{aliasId, *current});
+        *current = *key;
+        return AliasOutcome::Set;
+    }
+    aliases_.insert(aliasId, *key);
+    record(Aliased{aliasId, std::nullopt});
+    return AliasOutcome::Set;
+}
+
+std::vector<AliasOutcome> StoreState::aliasMessages(MailboxKey mailbox,
+                                                    const std::vector<transaction::batch::AliasRequest> &requests)
+{
+    // Each alias reads data scattered over memory: the reference Id, the
+    // message's index entry, the alias's slot, and for an alias already
+    // there its stored Id and its old message's entry. Waiting for each in
+    // turn is most of the cost, so what a request will read is loaded a few
+    // requests ahead, in stages, each once the previous one has arrived.
+    const auto &messages = data(mailbox).messages;
+    auto ahead = [&](std::size_t i, int stage) {
+        if (i >= requests.size())
+            return;
+        const Id &reference = requests[i].getReferenceId();
+        const Id &alias = requests[i].getAliasId();
+        if (reference.isNull() || alias.isNull())
+            return;
+        switch (stage) {
+        case 0: // the Ids' blocks
+            __builtin_prefetch(&reference.getIdentifier());
+            __builtin_prefetch(&alias.getIdentifier());
+            break;
+        case 1: // the alias's text
+            __builtin_prefetch(alias.getIdentifier().data());
+            break;
+        case 2: // the message's index entry, the alias's slot
+            if (auto key = messageSpace_.key(reference))
+                messages.prefetch(*key);
+            aliases_.prefetch(alias.hash());
+            break;
+        case 3: // if the alias is there: its stored Id, its old message's entry
+            if (auto [stored, key] = aliases_.peek(alias.hash()); stored != nullptr) {
+                __builtin_prefetch(&stored->getIdentifier());
+                messages.prefetch(key);
+            }
+            break;
+        default: // and the stored Id's text, which a search compares
+            if (auto stored = aliases_.peek(alias.hash()).first; stored != nullptr)
+                __builtin_prefetch(stored->getIdentifier().data());
+        }
+    };
+    std::vector<AliasOutcome> out;
+    out.reserve(requests.size());
+    for (std::size_t i = 0; i < requests.size(); ++i) {
+        ahead(i + 32, 0);
+        ahead(i + 24, 1);
+        ahead(i + 16, 2);
+        ahead(i + 8, 3);
+        ahead(i + 4, 4);
+        const auto &r = requests[i];
+        out.push_back(r.getReferenceId().isNull() || r.getAliasId().isNull()
+                          ? AliasOutcome::NullId
+                          : aliasMessage(mailbox, r.getReferenceId(), r.getAliasId()));
+    }
+    return out;
 }
 
 void StoreState::dropDanglingAliases()

@@ -154,9 +154,13 @@ public:
     MessageKey insert(MailboxKey mailbox, const MessageContent &content) override;
     void replace(MailboxKey mailbox, MessageKey key, const MessageContent &previous,
                  const MessageContent &content) override;
+    UpdateOutcome updateMessage(MailboxKey mailbox, const Id &messageId, const MessageChanges &changes) override;
     void erase(MailboxKey mailbox, MessageKey key) override;
     std::vector<MessageKey> eraseAll(MailboxKey mailbox) override;
     void setAlias(const Id &aliasId, MessageKey key) override;
+    AliasOutcome aliasMessage(MailboxKey mailbox, const Id &referenceId, const Id &aliasId) override;
+    std::vector<AliasOutcome> aliasMessages(MailboxKey mailbox,
+                                            const std::vector<transaction::batch::AliasRequest> &requests) override;
     void dropDanglingAliases() override;
 
     // Runs `f` with an undo journal: if it throws, every change it made
@@ -231,6 +235,9 @@ private:
     // `previous`, if given, is the message's stored version, whose handles
     // are reused where the Ids are the same.
     StoredMessage toStored(const MessageContent &content, const StoredMessage *previous = nullptr);
+    // Replaces the stored message `m` (key `key` of `mailbox`) with `fresh`,
+    // journaled, reindexing only if what the indexes order by changed.
+    void put(MailboxKey mailbox, MessageKey key, StoredMessage &m, StoredMessage fresh);
     void index(MailboxData &mb, MessageKey key, const StoredMessage &m);
     void unindex(MailboxData &mb, MessageKey key, const StoredMessage &m);
     // Makes sure the next record() cannot fail for want of room.

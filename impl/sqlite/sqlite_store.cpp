@@ -39,16 +39,22 @@ void appendPart(std::string &out, std::string_view part, bool lowerCase)
 // "T"), then the text form with authority and namespace lower-cased, built
 // in one string.
 template <class IdOrType>
-std::string canonical(char kind, const IdOrType &v)
+void appendCanonical(std::string &out, char kind, const IdOrType &v)
 {
-    std::string out;
-    out.reserve(v.getIdentifierNamespace().size() + v.getIdentifier().size() + v.getAuthority().size() + 3);
+    out.reserve(out.size() + v.getIdentifierNamespace().size() + v.getIdentifier().size() + v.getAuthority().size() +
+                3);
     out += kind;
     appendPart(out, v.getIdentifierNamespace(), true);
     out += ':';
     appendPart(out, v.getIdentifier(), false);
     out += '@';
     appendPart(out, v.getAuthority(), true);
+}
+template <class IdOrType>
+std::string canonical(char kind, const IdOrType &v)
+{
+    std::string out;
+    appendCanonical(out, kind, v);
     return out;
 }
 std::string canonicalId(const Id &id) { return canonical('I', id); }
@@ -277,9 +283,11 @@ Id SqliteStore::idOf(std::int64_t handle) const
 const std::string &SqliteStore::aliasText(const Id &aliasId) const
 {
     // An alias call asks for the same Id's text two or three times (is it
-    // taken, by which mailbox, set it): it is built once.
+    // taken, by which mailbox, set it): it is built once, into the same
+    // buffer each time.
     if (!(lastAlias_ == aliasId)) {
-        lastAliasText_ = canonicalId(aliasId);
+        lastAliasText_.clear();
+        appendCanonical(lastAliasText_, 'I', aliasId);
         lastAlias_ = aliasId;
     }
     return lastAliasText_;
@@ -484,20 +492,17 @@ void SqliteStore::findRow(MailboxKey mailbox, const Id &messageId,
                     kContentColumns);
     const bool primary = isPrimarySpace(messageId);
     std::optional<std::uint64_t> key;
-    std::string alias;
     if (primary) {
         key = messageSpace_.key(messageId);
         if (!key)
             return;
-    } else {
-        alias = canonicalId(messageId);
     }
     auto q =
         primary ? db_->prepare(hot_.lookupByKey, byKey.c_str()) : db_->prepare(hot_.lookupByAlias, byAlias.c_str());
     if (primary)
         q.bind(1, *key);
     else
-        q.bind(1, alias, false);
+        q.bind(1, aliasText(messageId), false);
     q.bind(2, mailbox);
     if (q.step())
         read(static_cast<MessageKey>(q.integer(0)), q);
@@ -724,6 +729,31 @@ void SqliteStore::setAlias(const Id &aliasId, MessageKey key)
         .bind(1, aliasText(aliasId), false)
         .bind(2, key)
         .run();
+}
+
+AliasOutcome SqliteStore::aliasMessage(MailboxKey mailbox, const Id &referenceId, const Id &aliasId)
+{
+    // The usual case (a primary Id as the reference, an alias of another
+    // space) in one statement: the target is looked up in the mailbox, and
+    // an existing alias is re-pointed unless its message is in another
+    // mailbox. A row changed means it was set.
+    std::optional<std::uint64_t> key;
+    if (isPrimarySpace(referenceId) && !isPrimarySpace(aliasId) && (key = messageSpace_.key(referenceId))) {
+        db_->prepare(hot_.aliasMessage,
+                     "INSERT INTO aliases (alias, message) SELECT ?1, message FROM messages "
+                     "WHERE message = ?2 AND mailbox = ?3 "
+                     "ON CONFLICT (alias) DO UPDATE SET message = excluded.message "
+                     "WHERE NOT EXISTS (SELECT 1 FROM messages WHERE message = aliases.message AND mailbox <> ?3)")
+            .bind(1, aliasText(aliasId), false)
+            .bind(2, *key)
+            .bind(3, mailbox)
+            .run();
+        if (db_->changes() == 1)
+            return AliasOutcome::Set;
+    }
+    // Otherwise, or when nothing changed, the checks one by one, which
+    // say why.
+    return StoreWriter::aliasMessage(mailbox, referenceId, aliasId);
 }
 
 void SqliteStore::dropDanglingAliases()

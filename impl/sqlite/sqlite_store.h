@@ -66,6 +66,7 @@ private:
     void erase(MailboxKey mailbox, MessageKey key) override;
     std::vector<MessageKey> eraseAll(MailboxKey mailbox) override;
     void setAlias(const Id &aliasId, MessageKey key) override;
+    AliasOutcome aliasMessage(MailboxKey mailbox, const Id &referenceId, const Id &aliasId) override;
     void dropDanglingAliases() override;
 
     // Names: Ids and Types stored once, referred to by handle.
@@ -125,6 +126,7 @@ private:
         sqlite3_stmt *insert = nullptr;
         sqlite3_stmt *erase = nullptr;
         sqlite3_stmt *setAlias = nullptr;
+        sqlite3_stmt *aliasMessage = nullptr;
     };
     mutable HotStatements hot_;
     // Handles never change once committed; reads cache them. Keyed by Id
