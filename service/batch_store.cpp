@@ -4,6 +4,8 @@
 
 #include <fmt/format.h>
 
+#include <openssl/evp.h>
+
 #include <filesystem>
 #include <random>
 
@@ -13,7 +15,7 @@ using sqlite::Statement;
 
 namespace {
 
-constexpr int kSchemaVersion = 2;
+constexpr int kSchemaVersion = 3;
 
 constexpr const char *kBatchColumns = "key, id, status, request_count, succeeded, errored, canceled, expired, "
                                       "created_at, expires_at, ended_at, cancel_initiated_at, archived_at, "
@@ -63,6 +65,58 @@ constexpr const char *kSchemaStep2 = R"sql(
     ALTER TABLE message_batches ADD COLUMN attempted INTEGER NOT NULL DEFAULT 0;
     UPDATE message_batches SET attempted = request_count WHERE status != 2;
 )sql";
+
+// Version 3: idempotent create. A batch created with an idempotency key
+// keeps it, with a digest of its requests, for as long as the batch is
+// there; the index makes a key name one batch at most.
+constexpr const char *kSchemaStep3 = R"sql(
+    ALTER TABLE message_batches ADD COLUMN idempotency_key TEXT;
+    ALTER TABLE message_batches ADD COLUMN request_digest TEXT;
+    CREATE UNIQUE INDEX message_batches_by_idempotency_key ON message_batches (idempotency_key)
+        WHERE idempotency_key IS NOT NULL;
+)sql";
+
+// A SHA-256 digest of a batch's requests, fed one request at a time: two
+// lists of requests have one digest when they have the same custom_ids with
+// the same params (as JSON text, whose objects nlohmann writes with sorted
+// keys), in the same order.
+class RequestDigest {
+public:
+    RequestDigest() : context_(EVP_MD_CTX_new())
+    {
+        if (context_ == nullptr || EVP_DigestInit_ex(context_, EVP_sha256(), nullptr) != 1)
+            throw OperationFailed("cannot start a SHA-256 digest");
+    }
+    ~RequestDigest() { EVP_MD_CTX_free(context_); }
+    RequestDigest(const RequestDigest &) = delete;
+    RequestDigest &operator=(const RequestDigest &) = delete;
+
+    void add(const std::string &customId, const std::string &params)
+    {
+        // custom_id holds no NUL and params no newline outside strings.
+        const std::string separators("\0\n", 2);
+        EVP_DigestUpdate(context_, customId.data(), customId.size());
+        EVP_DigestUpdate(context_, separators.data(), 1);
+        EVP_DigestUpdate(context_, params.data(), params.size());
+        EVP_DigestUpdate(context_, separators.data() + 1, 1);
+    }
+
+    // The digest in hex.
+    std::string finish()
+    {
+        unsigned char digest[EVP_MAX_MD_SIZE];
+        unsigned int size = 0;
+        if (EVP_DigestFinal_ex(context_, digest, &size) != 1)
+            throw OperationFailed("cannot finish a SHA-256 digest");
+        std::string out;
+        for (unsigned int i = 0; i < size; ++i)
+            out += fmt::format("{:02x}", digest[i]);
+        return out;
+    }
+
+private:
+    EVP_MD_CTX *context_;
+};
 
 // A store opened to read must be there: reading creates nothing.
 const std::string &requireExisting(const std::string &path)
@@ -148,6 +202,10 @@ BatchStore::BatchStore(const std::string &path, bool readOnly, std::chrono::mill
                 .bind(1, fmt::format("osid-batch.{:016x}", random()))
                 .run();
         }
+        if (*version < 3) {
+            db_.execute(kSchemaStep3);
+            db_.execute("UPDATE message_batch_schema SET version = 3");
+        }
         markServiceStore(db_);
         auto authority = db_.prepare("SELECT authority FROM message_batch_schema");
         if (authority.step())
@@ -186,33 +244,42 @@ std::vector<StoredBatch> BatchStore::readBatches(Statement &rows)
     return out;
 }
 
-std::int64_t BatchStore::insert(const MessageBatch &batch, const std::vector<MessageBatchRequest> &requests,
-                                const std::string &provider)
+BatchStore::Inserted BatchStore::insert(const MessageBatch &batch, const std::vector<MessageBatchRequest> &requests,
+                                        const std::string &provider, const std::string &idempotencyKey)
 {
     std::size_t next = 0;
-    return insertStreaming(batch, provider,
-                           [&](std::string &customId, std::string &paramsText) {
-                               if (next == requests.size())
-                                   return false;
-                               customId = requests[next].customId;
-                               paramsText = requests[next].params.dump();
-                               ++next;
-                               return true;
-                           })
-        .first;
+    return insertStreaming(batch, provider, idempotencyKey, [&](std::string &customId, std::string &paramsText) {
+        if (next == requests.size())
+            return false;
+        customId = requests[next].customId;
+        paramsText = requests[next].params.dump();
+        ++next;
+        return true;
+    });
 }
 
-std::pair<std::int64_t, std::uint64_t> BatchStore::insertStreaming(
-    const MessageBatch &batch, const std::string &provider,
+BatchStore::Inserted BatchStore::insertStreaming(
+    const MessageBatch &batch, const std::string &provider, const std::string &idempotencyKey,
     const std::function<bool(std::string &customId, std::string &params)> &next)
 {
     std::lock_guard lock(mutex_);
     beforeWrite("saving the batch");
+    // BEGIN IMMEDIATE: a second process with the same key waits here until
+    // this one has committed, and then finds its batch.
     return db_.write([&] {
+        RequestDigest digest;
+        std::string customId, params;
+        if (auto earlier = withKey(idempotencyKey)) {
+            while (next(customId, params))
+                digest.add(customId, params);
+            if (digest.finish() != earlier->second)
+                earlier->first.outcome = Inserted::Conflict;
+            return earlier->first;
+        }
         {
             auto s = db_.prepare("INSERT INTO message_batches (id, status, request_count, created_at, expires_at, "
-                                 "ended_at, cancel_initiated_at, archived_at, provider) "
-                                 "VALUES (?1, ?2, 0, ?4, ?5, ?6, ?7, ?8, ?9)");
+                                 "ended_at, cancel_initiated_at, archived_at, provider, idempotency_key) "
+                                 "VALUES (?1, ?2, 0, ?4, ?5, ?6, ?7, ?8, ?9, ?10)");
             s.bind(1, batch.id)
                 .bind(2, static_cast<std::int64_t>(batch.processingStatus))
                 .bind(4, batch.createdAt.toMicroseconds())
@@ -221,11 +288,14 @@ std::pair<std::int64_t, std::uint64_t> BatchStore::insertStreaming(
             bindTime(s, 7, batch.cancelInitiatedAt);
             bindTime(s, 8, batch.archivedAt);
             s.bind(9, provider);
+            if (idempotencyKey.empty())
+                s.bindNull(10);
+            else
+                s.bind(10, idempotencyKey);
             s.run();
         }
         const auto key = db_.lastInsertRowid();
         std::int64_t index = 0;
-        std::string customId, params;
         while (next(customId, params)) {
             db_.prepare("INSERT INTO message_batch_requests (batch, idx, custom_id, params) VALUES (?1, ?2, ?3, ?4)")
                 .bind(1, key)
@@ -233,10 +303,29 @@ std::pair<std::int64_t, std::uint64_t> BatchStore::insertStreaming(
                 .bind(3, customId, false)
                 .bind(4, params, false)
                 .run();
+            if (!idempotencyKey.empty())
+                digest.add(customId, params);
         }
-        db_.prepare("UPDATE message_batches SET request_count = ?2 WHERE key = ?1").bind(1, key).bind(2, index).run();
-        return std::pair{key, static_cast<std::uint64_t>(index)};
+        auto s = db_.prepare("UPDATE message_batches SET request_count = ?2, request_digest = ?3 WHERE key = ?1");
+        s.bind(1, key).bind(2, index);
+        if (idempotencyKey.empty())
+            s.bindNull(3);
+        else
+            s.bind(3, digest.finish());
+        s.run();
+        return Inserted{key, static_cast<std::uint64_t>(index), batch.id, Inserted::Created};
     });
+}
+
+std::optional<std::pair<BatchStore::Inserted, std::string>> BatchStore::withKey(const std::string &idempotencyKey)
+{
+    if (idempotencyKey.empty())
+        return std::nullopt;
+    auto s = db_.prepare("SELECT key, id, request_digest FROM message_batches WHERE idempotency_key = ?1");
+    s.bind(1, idempotencyKey);
+    if (!s.step())
+        return std::nullopt;
+    return std::pair{Inserted{s.integer(0), 0, s.text(1), Inserted::Earlier}, s.text(2)};
 }
 
 std::optional<StoredBatch> BatchStore::find(const std::string &id)

@@ -95,18 +95,28 @@ public:
     // tests (MessageBatchOptions::storeWriteHook).
     void setWriteHook(std::function<void(std::string_view)> hook) { writeHook_ = std::move(hook); }
 
-    // Saves the batch (its counts are derived) and its requests, in one
-    // transaction; returns the batch's key.
-    std::int64_t insert(const MessageBatch &batch, const std::vector<MessageBatchRequest> &requests,
-                        const std::string &provider);
+    // What insert did.
+    struct Inserted {
+        std::int64_t key = 0;    // the batch's
+        std::uint64_t count = 0; // the requests saved (Created)
+        std::string id;          // the batch's
+        // Created: a new batch. Earlier: the idempotency key names a batch
+        // with the same requests, which was not changed. Conflict: it names
+        // one with other requests; nothing was saved.
+        enum Outcome { Created, Earlier, Conflict } outcome = Created;
+    };
 
-    // Saves the batch and the requests `next` gives (custom_id, params as
-    // JSON text) until it returns false, in one transaction, without
-    // holding them all; returns the batch's key and how many it saved.
-    // Whatever `next` throws rolls everything back.
-    std::pair<std::int64_t, std::uint64_t> insertStreaming(
-        const MessageBatch &batch, const std::string &provider,
-        const std::function<bool(std::string &customId, std::string &params)> &next);
+    // Saves the batch (its counts are derived) and its requests, in one
+    // transaction. With an idempotency key that an earlier batch has, saves
+    // nothing and says whether that batch has the same requests.
+    Inserted insert(const MessageBatch &batch, const std::vector<MessageBatchRequest> &requests,
+                    const std::string &provider, const std::string &idempotencyKey = {});
+
+    // The same with the requests `next` gives (custom_id, params as JSON
+    // text) until it returns false, without holding them all. Whatever
+    // `next` throws rolls everything back.
+    Inserted insertStreaming(const MessageBatch &batch, const std::string &provider, const std::string &idempotencyKey,
+                             const std::function<bool(std::string &customId, std::string &params)> &next);
 
     // Binds a batch of no provider (from a version 1 store) to `provider`;
     // false if it is bound already (to this or another one).
@@ -153,6 +163,9 @@ public:
                                                                      std::size_t limit);
 
 private:
+    // The batch that has the idempotency key (as Earlier), with the digest
+    // of its requests. Called with mutex_ held.
+    std::optional<std::pair<Inserted, std::string>> withKey(const std::string &idempotencyKey);
     StoredBatch readBatch(sqlite::Statement &row);
     std::vector<StoredBatch> readBatches(sqlite::Statement &rows);
     void beforeWrite(std::string_view what) const

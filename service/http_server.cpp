@@ -57,6 +57,8 @@ int statusOf(const ServiceError &e)
         return 400;
     if (e.type() == error_type::kOverloaded)
         return 529;
+    if (e.type() == error_type::kConflict)
+        return 409;
     return 500;
 }
 
@@ -394,7 +396,9 @@ struct BatchHttpServer::Impl {
         reader.finish();
         if (!problems.empty())
             throw envelopeError(std::move(problems));
-        sendJson(res, 200, batchJson(req, batches.create(requests)));
+        CreateOptions createOptions;
+        createOptions.idempotencyKey = req.get_header_value("Idempotency-Key");
+        sendJson(res, 200, batchJson(req, batches.create(requests, createOptions)));
     }
 
     void list(const httplib::Request &req, httplib::Response &res)

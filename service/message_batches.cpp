@@ -23,6 +23,17 @@ ServiceError notFound(const std::string &id)
     return ServiceError(error_type::kNotFound, fmt::format("no message batch has the id \"{}\"", id));
 }
 
+void checkIdempotencyKey(const std::string &key)
+{
+    if (key.size() > 255)
+        throw ServiceError(error_type::kInvalidRequest,
+                           fmt::format("an idempotency key has at most 255 characters, not {}", key.size()));
+    for (const char c : key)
+        if (c < 0x20 || c > 0x7e)
+            throw ServiceError(error_type::kInvalidRequest,
+                               "an idempotency key is printable ASCII: it has a control or non-ASCII character");
+}
+
 std::string newBatchId(DateTime now)
 {
     // Time first, so ids sort by creation; then randomness, so two services
@@ -56,18 +67,21 @@ public:
         workers_ = std::make_unique<BatchWorkers>(std::move(manager), options_, provider_, store_);
     }
 
-    MessageBatch create(const std::vector<MessageBatchRequest> &requests)
+    MessageBatch create(const std::vector<MessageBatchRequest> &requests, const CreateOptions &create)
     {
+        checkIdempotencyKey(create.idempotencyKey);
         auto problems = envelopeProblems(requests, options_.maxRequests);
         if (!problems.empty())
             throw envelopeError(std::move(problems));
         auto batch = newBatch();
-        const auto key = guarded([&] { return store_->insert(batch, requests, provider_); });
-        return created(std::move(batch), key, requests.size());
+        const auto inserted =
+            guarded([&] { return store_->insert(batch, requests, provider_, create.idempotencyKey); });
+        return created(std::move(batch), create, inserted);
     }
 
-    MessageBatch create(std::istream &in)
+    MessageBatch create(std::istream &in, const CreateOptions &create)
     {
+        checkIdempotencyKey(create.idempotencyKey);
         std::vector<EnvelopeProblem> problems;
         std::unordered_map<std::string, std::size_t> seen; // custom_id -> line index
         std::size_t count = 0;
@@ -105,9 +119,9 @@ public:
             return false;
         };
         auto batch = newBatch();
-        const auto [key, saved] = guarded([&] { return store_->insertStreaming(batch, provider_, next); });
-        batch.requestCounts.processing = saved;
-        return created(std::move(batch), key, saved);
+        const auto inserted =
+            guarded([&] { return store_->insertStreaming(batch, provider_, create.idempotencyKey, next); });
+        return created(std::move(batch), create, inserted);
     }
 
     // A batch as created now, without requests yet.
@@ -120,11 +134,19 @@ public:
         return batch;
     }
 
-    // Hands a batch just saved to the workers.
-    MessageBatch created(MessageBatch batch, std::int64_t key, std::uint64_t requestCount)
+    // Hands a batch just saved to the workers; or, when the idempotency key
+    // was used before, answers with the earlier batch or refuses.
+    MessageBatch created(MessageBatch batch, const CreateOptions &create, const BatchStore::Inserted &inserted)
     {
-        batch.requestCounts.processing = requestCount;
-        workers_->created(key, batch.id, requestCount, batch.expiresAt);
+        if (inserted.outcome == BatchStore::Inserted::Earlier)
+            return find(inserted.id).batch;
+        if (inserted.outcome == BatchStore::Inserted::Conflict)
+            throw ServiceError(error_type::kConflict,
+                               fmt::format("the idempotency key \"{}\" was used for message batch {} with other "
+                                           "requests; nothing was created (use a new key for a new batch)",
+                                           create.idempotencyKey, inserted.id));
+        batch.requestCounts.processing = inserted.count;
+        workers_->created(inserted.key, batch.id, inserted.count, batch.expiresAt);
         return batch;
     }
 
@@ -258,12 +280,15 @@ MessageBatchService::MessageBatchService(std::shared_ptr<messaging::MessagingMan
 
 MessageBatchService::~MessageBatchService() = default;
 
-MessageBatch MessageBatchService::create(const std::vector<MessageBatchRequest> &requests)
+MessageBatch MessageBatchService::create(const std::vector<MessageBatchRequest> &requests, const CreateOptions &options)
 {
-    return engine_->create(requests);
+    return engine_->create(requests, options);
 }
 
-MessageBatch MessageBatchService::create(std::istream &jsonLines) { return engine_->create(jsonLines); }
+MessageBatch MessageBatchService::create(std::istream &jsonLines, const CreateOptions &options)
+{
+    return engine_->create(jsonLines, options);
+}
 
 MessageBatch MessageBatchService::retrieve(const std::string &id) { return engine_->find(id).batch; }
 

@@ -113,6 +113,17 @@ std::vector<MessageBatchRequest> readRequestsJsonLines(std::istream &in,
 // The same from a parsed {"requests": [...]} body, as the HTTP API takes it.
 std::vector<MessageBatchRequest> requestsFromJson(const nlohmann::json &body);
 
+// What a create may say besides the requests.
+struct CreateOptions {
+    // Makes the create safe to repeat (after a timeout, a lost answer, a
+    // crash): a create with the key of a batch that is still in the store
+    // and the same requests (custom_ids and params, in order) returns that
+    // batch as it is now, creating nothing; with other requests it is
+    // refused (conflict_error). The key lives as long as its batch. 1 to 255
+    // printable ASCII characters; empty: none.
+    std::string idempotencyKey;
+};
+
 struct ListParams {
     // Batches per page, 1 to 1000.
     std::int64_t limit = 20;
@@ -254,11 +265,15 @@ public:
     MessageBatchService(const MessageBatchService &) = delete;
     MessageBatchService &operator=(const MessageBatchService &) = delete;
 
-    // Saves a new batch and returns it, in_progress.
-    // Errors: ServiceError (invalid_request_error) listing every envelope
+    // Saves a new batch and returns it, in_progress; with an idempotency key
+    // already used, see CreateOptions. Concurrent creates with one key, in
+    // any processes on one store, make one batch.
+    // Errors: ServiceError (invalid_request_error listing every envelope
     //         problem: no requests, more than maxRequests, a custom_id that
-    //         is malformed or not unique. Nothing is saved then.
-    MessageBatch create(const std::vector<MessageBatchRequest> &requests);
+    //         is malformed or not unique; or a malformed idempotency key;
+    //         conflict_error: the key is a batch's with other requests).
+    //         Nothing is saved then.
+    MessageBatch create(const std::vector<MessageBatchRequest> &requests, const CreateOptions &options = {});
 
     // The same from a batch file (as readRequestsJsonLines reads it), saved
     // while it is read, in one store transaction: memory stays bounded
@@ -268,7 +283,7 @@ public:
     // index the same way; "a batch needs at least one request" and "N
     // requests; a batch holds at most M" have the index SIZE_MAX). Nothing
     // is saved then.
-    MessageBatch create(std::istream &jsonLines);
+    MessageBatch create(std::istream &jsonLines, const CreateOptions &options = {});
 
     // The batch as it is now. Errors: ServiceError (not_found_error).
     MessageBatch retrieve(const std::string &id);

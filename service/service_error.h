@@ -2,7 +2,7 @@
 //
 // The service reports a whole-call failure as one exception type with a
 // machine-readable `type` (the error vocabulary of the Message Batches API:
-// "invalid_request_error", "not_found_error", "api_error") and, for job
+// "invalid_request_error", "not_found_error", "conflict_error", "api_error") and, for job
 // runs, the seed's numeric `specificCode` (24092, 24093, ...). An envelope
 // check reports every problem it found at once, each with the index of the
 // item it is about, so a caller can fix a whole file in one pass.
@@ -37,6 +37,9 @@ inline constexpr const char *kAuthentication = "authentication_error";
 // busy timeout, or full); nothing was saved, and the same call may succeed
 // later (HTTP 529).
 inline constexpr const char *kOverloaded = "overloaded_error";
+// The call contradicts an earlier one: an idempotency key reused with other
+// requests (HTTP 409).
+inline constexpr const char *kConflict = "conflict_error";
 } // namespace error_type
 
 // Whether `type` says the service failed (the caller may try again), as

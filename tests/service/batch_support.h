@@ -11,6 +11,10 @@
 #include <fmt/format.h>
 #include <sqlite3.h>
 
+#include <sys/types.h>
+#include <unistd.h>
+
+#include <cstdio>
 #include <map>
 #include <string>
 #include <vector>
@@ -90,6 +94,42 @@ inline std::string storeAuthority(const std::string &path)
     sqlite3_finalize(s);
     sqlite3_close(db);
     return authority;
+}
+
+// A child process and the read end of its pipe.
+struct Child {
+    pid_t pid = -1;
+    int out = -1;
+};
+
+// Forks a child that runs `body` with the write end of a pipe and exits 0,
+// or 1 if it throws. The child opens everything itself: nothing SQLite may
+// be open across fork().
+template <typename Body>
+Child forkWriting(Body &&body)
+{
+    int fds[2];
+    REQUIRE(pipe(fds) == 0);
+    std::fflush(nullptr);
+    const pid_t pid = fork();
+    REQUIRE(pid >= 0);
+    if (pid == 0) {
+        close(fds[0]);
+        try {
+            body(fds[1]);
+        } catch (...) {
+            _exit(1);
+        }
+        _exit(0);
+    }
+    close(fds[1]);
+    return Child{pid, fds[0]};
+}
+
+// Writes all of `text` to `fd`; false if it could not.
+inline bool writeAll(int fd, const std::string &text)
+{
+    return write(fd, text.data(), text.size()) == static_cast<ssize_t>(text.size());
 }
 
 template <typename F>

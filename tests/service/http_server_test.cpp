@@ -10,6 +10,7 @@
 #include "service/http_server.h"
 #include "sqlite/connection.h"
 #include "service/status_page.h"
+#include "tests/service/batch_support.h"
 
 #include <doctest/doctest.h>
 #include <fmt/format.h>
@@ -346,6 +347,40 @@ TEST_SUITE("http server")
         CHECK(json::parse(next->body)["data"].size() == 1);
     }
 
+    TEST_CASE("Idempotency-Key: the same body gives the earlier batch, another body 409 conflict_error")
+    {
+        Server s;
+        auto c = s.client();
+        const httplib::Headers key{{"Idempotency-Key", "order-41"}};
+        const auto first = parse(c.Post("/v1/messages/batches", key, body(3).dump(), "application/json"));
+        waitEnded(c, first["id"]);
+        const auto again = c.Post("/v1/messages/batches", key, body(3).dump(), "application/json");
+        REQUIRE(again);
+        CHECK(again->status == 200);
+        const auto batch = json::parse(again->body);
+        CHECK(batch["id"] == first["id"]);
+        CHECK(batch["processing_status"] == "ended");
+        expectError(c.Post("/v1/messages/batches", key, body(4).dump(), "application/json"), 409, "conflict_error");
+        expectError(c.Post("/v1/messages/batches", {{"Idempotency-Key", std::string(256, 'k')}}, body(3).dump(),
+                           "application/json"),
+                    400, "invalid_request_error");
+        CHECK(parse(c.Get("/v1/messages/batches"))["data"].size() == 1);
+        CHECK(batch_test::messageCount(*s.manager) == 3);
+        // Clients retrying at once with one key: one batch.
+        std::vector<std::thread> clients;
+        std::vector<std::string> ids(8);
+        for (std::size_t i = 0; i < ids.size(); ++i)
+            clients.emplace_back([&, i] {
+                auto own = s.client();
+                ids[i] = parse(own.Post("/v1/messages/batches", {{"Idempotency-Key", "at-once"}}, body(5).dump(),
+                                        "application/json"))["id"];
+            });
+        for (auto &t : clients)
+            t.join();
+        CHECK(std::set<std::string>(ids.begin(), ids.end()).size() == 1);
+        CHECK(parse(c.Get("/v1/messages/batches"))["data"].size() == 2);
+    }
+
     TEST_CASE("unknown routes are 404, a known path with another method 405 with Allow, an oversize body 413")
     {
         ServerSetup setup;
@@ -469,14 +504,7 @@ TEST_SUITE("http server")
             t.join();
         CHECK(failures == 0);
         // Exactly one message per request.
-        std::size_t messages = 0;
-        auto lookup = s.manager->getMessageLookupSession();
-        auto all = lookup->getMessages();
-        for (const auto &m : *all) {
-            (void)m;
-            ++messages;
-        }
-        CHECK(messages == kClients * kRequests);
+        CHECK(batch_test::messageCount(*s.manager) == kClients * kRequests);
     }
 }
 

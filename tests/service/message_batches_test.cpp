@@ -489,42 +489,29 @@ TEST_SUITE("message batches")
         provider.path = dir.file("messages.db");
         constexpr int kRequests = 3000;
         constexpr std::size_t kChunk = 20;
-        int fds[2];
-        REQUIRE(pipe(fds) == 0);
-        std::fflush(nullptr);
-        // The child opens everything itself: nothing SQLite is open across fork().
-        const pid_t child = fork();
-        REQUIRE(child >= 0);
-        if (child == 0) {
-            close(fds[0]);
-            try {
-                auto options = fileOptions(store);
-                options.workers = 1;
-                options.chunkSize = kChunk;
-                MessageBatchService service(impl::sqlite::makeSqliteMessagingManager(provider), options);
-                const auto id = service.create(requests(kRequests)).id + "\n";
-                if (write(fds[1], id.data(), id.size()) != static_cast<ssize_t>(id.size()))
-                    _exit(1);
-                service.wait(id.substr(0, id.size() - 1));
-            } catch (...) {
+        const auto child = forkWriting([&](int out) {
+            auto options = fileOptions(store);
+            options.workers = 1;
+            options.chunkSize = kChunk;
+            MessageBatchService service(impl::sqlite::makeSqliteMessagingManager(provider), options);
+            const auto id = service.create(requests(kRequests)).id;
+            if (!writeAll(out, id + "\n"))
                 _exit(1);
-            }
-            _exit(0);
-        }
-        close(fds[1]);
+            service.wait(id);
+        });
         std::string id;
-        for (char c; read(fds[0], &c, 1) == 1 && c != '\n';)
+        for (char c; read(child.out, &c, 1) == 1 && c != '\n';)
             id += c;
-        close(fds[0]);
+        close(child.out);
         REQUIRE(id.rfind("msgbatch_", 0) == 0);
         {
             // Kill it once some chunks are saved, while others run.
             MessageBatchService watcher(impl::memory::makeMemoryMessagingManager(), fileOptions(store, false));
             while (watcher.retrieve(id).requestCounts.succeeded < 10 * kChunk)
                 std::this_thread::sleep_for(std::chrono::milliseconds(1));
-            kill(child, SIGKILL);
+            kill(child.pid, SIGKILL);
             int status = 0;
-            waitpid(child, &status, 0);
+            waitpid(child.pid, &status, 0);
             REQUIRE(WIFSIGNALED(status));
         }
         auto manager = impl::sqlite::makeSqliteMessagingManager(provider);
@@ -608,7 +595,7 @@ TEST_SUITE("message batches")
         auto e = errorOf(
             [&] { MessageBatchService service(impl::memory::makeMemoryMessagingManager(), fileOptions(path)); });
         CHECK(e.type() == "api_error");
-        CHECK(std::string(e.what()).find("newer than this build's 2") != std::string::npos);
+        CHECK(std::string(e.what()).find("newer than this build's 3") != std::string::npos);
     }
 
     TEST_CASE("a batch file is read one request per line, with every bad line "

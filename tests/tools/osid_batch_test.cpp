@@ -133,6 +133,38 @@ TEST_SUITE("osid-batch")
         CHECK(ended["cancel_initiated_at"].is_string());
     }
 
+    TEST_CASE("submit --idempotency-key: a repeat gives the first batch, another file is refused, two processes at "
+              "once make one batch")
+    {
+        sqlite_test::TempDir dir;
+        auto first = osidBatch(where(dir), "--json submit --idempotency-key order-9 " + kExample);
+        CHECK(first.status == 4);
+        const auto id = json::parse(first.out)["id"].get<std::string>();
+        // The same file again: the batch created first, ended, no new messages.
+        auto again = osidBatch(where(dir), "--json submit --idempotency-key order-9 " + kExample);
+        CHECK(again.status == 4);
+        CHECK(json::parse(again.out)["id"] == id);
+        CHECK(json::parse(again.out)["request_counts"]["succeeded"] == 11);
+        // Another file with the key: refused, exit 1, and says why.
+        std::ofstream(dir.file("other.jsonl")) << R"({"custom_id": "x", "params": {"subject": "s", "text": "t"}})"
+                                               << "\n";
+        auto other = osidBatch(where(dir), "submit --idempotency-key order-9 other.jsonl");
+        CHECK(other.status == 1);
+        CHECK(readFile(dir.file("stderr")).find("the idempotency key \"order-9\" was used for message batch " + id) !=
+              std::string::npos);
+        // Two processes at once with one key.
+        auto both = shell(where(dir), std::string(OSID_BATCH) + " submit --detach --json --idempotency-key twice " +
+                                          kExample + " >a.json 2>a.err & " + OSID_BATCH +
+                                          " submit --detach --json --idempotency-key twice " + kExample +
+                                          " >b.json 2>b.err & wait");
+        CHECK(both.status == 0);
+        const auto a = json::parse(readFile(dir.file("a.json")));
+        const auto b = json::parse(readFile(dir.file("b.json")));
+        CHECK(a["id"] == b["id"]);
+        const auto listed = json::parse(osidBatch(where(dir), "--json list").out);
+        CHECK(listed["data"].size() == 2);
+    }
+
     TEST_CASE("cancel ends only its batch and processes no other; status, list and results create nothing")
     {
         sqlite_test::TempDir dir;

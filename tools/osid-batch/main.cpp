@@ -159,7 +159,7 @@ MessageBatch waitShowingProgress(MessageBatchService &batches, const std::string
     return ended;
 }
 
-int submit(const Settings &settings, const std::string &file, bool detach)
+int submit(const Settings &settings, const std::string &file, bool detach, const service::CreateOptions &create)
 {
     // The file (`-`: standard input) is saved as it is read, so memory stays
     // bounded whatever its size.
@@ -170,7 +170,7 @@ int submit(const Settings &settings, const std::string &file, bool detach)
     auto batches = openBatches(settings, detach ? Use::Change : Use::Process);
     const auto batch = [&] {
         try {
-            return batches.create(in);
+            return batches.create(in, create);
         } catch (const ServiceError &e) {
             if (e.problems().empty())
                 throw;
@@ -387,6 +387,12 @@ int main(int argc, char **argv)
         ->required()
         ->type_name("FILE.jsonl");
     submitCommand->add_flag("--detach", detach, "Only creates the batch and prints it; `wait ID` processes it");
+    service::CreateOptions create;
+    submitCommand
+        ->add_option("--idempotency-key", create.idempotencyKey,
+                     "Makes submit safe to repeat: the same KEY with the same file gives the batch created first "
+                     "(and follows it); with another file it is refused")
+        ->type_name("KEY");
     addWorkers(submitCommand);
 
     auto *statusCommand = app.add_subcommand("status", "Prints a batch: its status and request counts");
@@ -492,7 +498,7 @@ int main(int argc, char **argv)
 
     try {
         if (*submitCommand)
-            return submit(settings, file, detach);
+            return submit(settings, file, detach, create);
         if (*statusCommand)
             return status(settings, id);
         if (*listCommand)
