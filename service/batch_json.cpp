@@ -141,10 +141,13 @@ std::optional<MessageBatchRequest> requestFromLine(const std::string &line, std:
     return requestFromJson(item, index, problems);
 }
 
-std::string errorJson(const char *type, const std::string &message)
+std::string errorJson(const char *type, ErrorCode code, const std::string &message)
 {
-    return json{{"type", type}, {"message", message}}.dump();
+    return json{{"type", type}, {"message", message}, {"retryable", isRetryable(type)}, {"osid_error", errorName(code)}}
+        .dump();
 }
+
+bool isRetryable(std::string_view errorType) noexcept { return errorType == error_type::kApi; }
 
 json MessageBatch::toJson() const
 {
@@ -181,8 +184,12 @@ json MessageBatchResult::toJson() const
     if (type == ResultType::Succeeded)
         result["message"] = message;
     else if (type == ResultType::Errored)
-        // The API's ErrorResponse, nested as its SDKs' types expect.
-        result["error"] = {{"type", "error"}, {"error", {{"type", errorType}, {"message", errorMessage}}}};
+        // The API's ErrorResponse, nested as its SDKs' types expect, with two
+        // fields of ours in the inner error: retryable and osid_error.
+        result["error"] = {
+            {"type", "error"},
+            {"error",
+             {{"type", errorType}, {"message", errorMessage}, {"retryable", retryable}, {"osid_error", osidError}}}};
     return json{{"custom_id", customId}, {"result", std::move(result)}};
 }
 

@@ -5,11 +5,13 @@
 
 #pragma once
 
+#include "osid/errors.h"
 #include "service/message_batches.h"
 
 #include <cstddef>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <unordered_map>
 #include <vector>
 
@@ -41,7 +43,13 @@ std::optional<MessageBatchRequest> requestFromJson(const nlohmann::json &item, s
 std::optional<MessageBatchRequest> requestFromLine(const std::string &line, std::size_t index,
                                                    std::vector<EnvelopeProblem> &problems);
 
-// An errored request's stored result: {"type", "message"} as JSON text.
-std::string errorJson(const char *type, const std::string &message);
+// An errored request's stored result as JSON text: {"type", "message",
+// "retryable", "osid_error"}. `type` is api_error (the provider failed:
+// retryable) or invalid_request_error (the request was refused: not);
+// `code` is the OSID error behind it.
+std::string errorJson(const char *type, ErrorCode code, const std::string &message);
+
+// Whether an errored request of this error type may succeed when sent again.
+bool isRetryable(std::string_view errorType) noexcept;
 
 } // namespace osid::service

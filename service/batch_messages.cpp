@@ -89,8 +89,11 @@ void recoverMessages(const ChunkOfBatch &chunk, const std::vector<PendingRequest
 void createMessages(const ChunkOfBatch &chunk, const std::vector<const PendingRequest *> &requests,
                     ProviderSessions &sessions, std::vector<FinishedRequest> &finished)
 {
-    const auto fail = [&](const PendingRequest &r, const char *type, const std::string &message) {
-        finished.push_back({r.index, RequestState::Errored, errorJson(type, message)});
+    const auto fail = [&](const PendingRequest &r, const char *type, ErrorCode code, const std::string &message) {
+        finished.push_back({r.index, RequestState::Errored, errorJson(type, code, message)});
+    };
+    const auto refuse = [&](const PendingRequest &r, const std::string &message) {
+        fail(r, error_type::kInvalidRequest, ErrorCode::InvalidArgument, message);
     };
     // Forms are asked for per set of record types: at most two here.
     std::map<std::vector<Type>, std::vector<std::pair<const PendingRequest *, json>>> byTypes;
@@ -100,7 +103,7 @@ void createMessages(const ChunkOfBatch &chunk, const std::vector<const PendingRe
             auto types = messageRecordTypes(params, "params");
             byTypes[types].emplace_back(r, std::move(params));
         } catch (const JsonShapeError &e) {
-            fail(*r, error_type::kInvalidRequest, e.what());
+            refuse(*r, e.what());
         }
     }
     std::vector<std::shared_ptr<messaging::batch::MessageBatchForm>> forms;
@@ -112,13 +115,13 @@ void createMessages(const ChunkOfBatch &chunk, const std::vector<const PendingRe
             try {
                 fillMessageForm(*form, params, "params");
             } catch (const JsonShapeError &e) {
-                fail(*request, error_type::kInvalidRequest, e.what());
+                refuse(*request, e.what());
                 continue;
             }
             if (!form->isValid()) {
                 // Said here, with every problem and its field, rather
                 // than by the provider's create response.
-                fail(*request, error_type::kInvalidRequest, invalidFormMessage(*form));
+                refuse(*request, invalidFormMessage(*form));
                 continue;
             }
             byForm.emplace(form->getId(), request);
@@ -138,7 +141,8 @@ void createMessages(const ChunkOfBatch &chunk, const std::vector<const PendingRe
     for (const auto &response : *responses) {
         const auto *request = byForm.at(response.getFormId());
         if (!response.isSuccessful()) {
-            fail(*request, errorTypeOf(response.getErrorCode()), response.getErrorMessage().getText());
+            fail(*request, errorTypeOf(response.getErrorCode()), response.getErrorCode(),
+                 response.getErrorMessage().getText());
             continue;
         }
         createdIds.push_back(response.getCreatedId());
@@ -169,7 +173,7 @@ void createMessages(const ChunkOfBatch &chunk, const std::vector<const PendingRe
         byCreated.erase(found);
     }
     for (const auto &[id, request] : byCreated)
-        fail(*request, error_type::kApi,
+        fail(*request, error_type::kApi, ErrorCode::OperationFailed,
              fmt::format("message {} was created but could not be read back", id.toString()));
 }
 

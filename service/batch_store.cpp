@@ -1,5 +1,6 @@
 #include "service/batch_store.h"
 
+#include "service/batch_json.h"
 #include "service/store_file.h"
 
 #include <fmt/format.h>
@@ -518,6 +519,10 @@ std::vector<std::pair<std::int64_t, MessageBatchResult>> BatchStore::results(std
             auto error = nlohmann::json::parse(s.textView(3));
             r.errorType = error.value("type", error_type::kApi);
             r.errorMessage = error.value("message", "");
+            // Results saved before these two were kept: derived from the type.
+            r.retryable = error.value("retryable", isRetryable(r.errorType));
+            r.osidError = error.value("osid_error", std::string(errorName(r.retryable ? ErrorCode::OperationFailed
+                                                                                      : ErrorCode::InvalidArgument)));
         }
         out.emplace_back(s.integer(0), std::move(r));
     }

@@ -305,14 +305,17 @@ void BatchWorkers::process(const Chunk &chunk, ProviderSessions &sessions)
         throw;
     } catch (const std::exception &e) {
         // The provider failed the whole call: every request not yet
-        // finished fails with it.
+        // finished fails with it, retryable.
+        const auto *osid = dynamic_cast<const OsidException *>(&e);
+        const auto code = osid != nullptr ? osid->code() : ErrorCode::OperationFailed;
         std::vector<bool> done(requests.size());
         for (const auto &f : finished)
             done[static_cast<std::size_t>(f.index - requests.front().index)] = true;
         for (std::size_t i = 0; i < requests.size(); ++i)
             if (!done[i])
-                finished.push_back({requests[i].index, RequestState::Errored,
-                                    errorJson(error_type::kApi, fmt::format("the provider failed: {}", e.what()))});
+                finished.push_back(
+                    {requests[i].index, RequestState::Errored,
+                     errorJson(error_type::kApi, code, fmt::format("the provider failed: {}", e.what()))});
     }
     retrying("saving the chunk's results", [&] { store_->finish(chunk.key, finished); });
 }

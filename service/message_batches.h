@@ -157,14 +157,20 @@ struct MessageBatchResult {
     ResultType type = ResultType::Succeeded;
     // Succeeded: the message created (service/osid_json.h messageToJson).
     nlohmann::json message;
-    // Errored: an error_type value and why.
+    // Errored: an error_type value and why; whether sending the request
+    // again may succeed (api_error: the provider failed) or not
+    // (invalid_request_error: it was refused); and the OSID error behind
+    // it, by its OSID name ("OPERATION_FAILED", "INVALID_ARGUMENT", ...).
     std::string errorType;
     std::string errorMessage;
+    bool retryable = false;
+    std::string osidError;
 
     // One results line, as the Message Batches API writes it:
     // {"custom_id", "result": {"type": "succeeded", "message": {...}}} or
     // {"type": "errored", "error": {"type": "error", "error": {"type",
-    // "message"}}} (the API's ErrorResponse) or {"type": "canceled"} or
+    // "message", "retryable", "osid_error"}}} (the API's ErrorResponse, with
+    // two fields of ours in the inner error) or {"type": "canceled"} or
     // {"type": "expired"}.
     nlohmann::json toJson() const;
 };

@@ -187,6 +187,8 @@ TEST_SUITE("http server")
                     CHECK(line["result"]["error"]["error"]["type"] == "invalid_request_error");
                     CHECK(line["result"]["error"]["error"]["message"].get<std::string>().find("params.subject") !=
                           std::string::npos);
+                    CHECK(line["result"]["error"]["error"]["retryable"] == false);
+                    CHECK(line["result"]["error"]["error"]["osid_error"] == "INVALID_ARGUMENT");
                 } else {
                     CHECK(line["result"]["type"] == "succeeded");
                     CHECK(line["result"]["message"]["subject"].is_string());

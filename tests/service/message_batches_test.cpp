@@ -7,6 +7,7 @@
 #include "service/message_batches.h"
 #include "service/osid_json.h"
 #include "tests/service/batch_support.h"
+#include "tests/service/failing_provider.h"
 #include "tests/sqlite/sqlite_support.h"
 
 #include <doctest/doctest.h>
@@ -186,6 +187,34 @@ TEST_SUITE("message batches")
         CHECK(line["result"]["type"] == "errored");
         CHECK(line["result"]["error"]["type"] == "error");
         CHECK(line["result"]["error"]["error"]["type"] == "invalid_request_error");
+    }
+
+    TEST_CASE("an errored result says whether it is retryable and the OSID error behind it, through JSON")
+    {
+        auto provider = std::make_shared<FailingProvider>();
+        MessageBatchService service(provider);
+        // A refused request: not retryable. A request the provider failed: retryable.
+        std::vector<MessageBatchRequest> batch = {{"refused", json{{"subject", 42}}}, {"failed", messageParams(1)}};
+        const auto ended = service.wait(service.create(batch).id);
+        CHECK(ended.requestCounts.errored == 2);
+        const auto results = resultsOf(service, ended.id);
+        const auto &refused = results.at("refused");
+        CHECK(refused.errorType == "invalid_request_error");
+        CHECK_FALSE(refused.retryable);
+        CHECK(refused.osidError == "INVALID_ARGUMENT");
+        const auto &failed = results.at("failed");
+        CHECK(failed.errorType == "api_error");
+        CHECK(failed.retryable);
+        CHECK(failed.osidError == "OPERATION_FAILED");
+        CHECK(failed.errorMessage.find("the provider is down") != std::string::npos);
+        // The API's fields unchanged; ours beside them in the inner error.
+        const auto line = failed.toJson();
+        CHECK(line["result"]["error"]["type"] == "error");
+        CHECK(line["result"]["error"]["error"] == json{{"type", "api_error"},
+                                                       {"message", failed.errorMessage},
+                                                       {"retryable", true},
+                                                       {"osid_error", "OPERATION_FAILED"}});
+        CHECK(refused.toJson()["result"]["error"]["error"]["retryable"] == false);
     }
 
     TEST_CASE("cancel with no process at work ends the batch at once, every request canceled, nothing run")

@@ -100,6 +100,8 @@ TEST_SUITE("osid-batch")
         REQUIRE(errored.size() == 2);
         CHECK(errored[0]["custom_id"] == "bad-sender");
         CHECK(errored[0]["result"]["error"]["error"]["type"] == "invalid_request_error");
+        CHECK(errored[0]["result"]["error"]["error"]["retryable"] == false);
+        CHECK(errored[0]["result"]["error"]["error"]["osid_error"] == "INVALID_ARGUMENT");
 
         auto deleted = osidBatch(where(dir), "--json delete " + id);
         CHECK(deleted.status == 0);
