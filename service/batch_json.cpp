@@ -178,20 +178,33 @@ json MessageBatchPage::toJson() const
                 {"last_id", lastId ? json(*lastId) : json(nullptr)}};
 }
 
-json MessageBatchResult::toJson() const
+namespace {
+
+// A results line as `Json` holds it: nlohmann::json sorts keys,
+// ordered_json keeps them in the API's order.
+template <typename Json>
+Json resultLine(const MessageBatchResult &r)
 {
-    json result{{"type", resultTypeName(type)}};
-    if (type == ResultType::Succeeded)
-        result["message"] = message;
-    else if (type == ResultType::Errored)
+    Json result{{"type", resultTypeName(r.type)}};
+    if (r.type == ResultType::Succeeded)
+        result["message"] = r.message;
+    else if (r.type == ResultType::Errored)
         // The API's ErrorResponse, nested as its SDKs' types expect, with two
         // fields of ours in the inner error: retryable and osid_error.
-        result["error"] = {
-            {"type", "error"},
-            {"error",
-             {{"type", errorType}, {"message", errorMessage}, {"retryable", retryable}, {"osid_error", osidError}}}};
-    return json{{"custom_id", customId}, {"result", std::move(result)}};
+        result["error"] = {{"type", "error"},
+                           {"error",
+                            {{"type", r.errorType},
+                             {"message", r.errorMessage},
+                             {"retryable", r.retryable},
+                             {"osid_error", r.osidError}}}};
+    return Json{{"custom_id", r.customId}, {"result", std::move(result)}};
 }
+
+} // namespace
+
+json MessageBatchResult::toJson() const { return resultLine<json>(*this); }
+
+std::string MessageBatchResult::toJsonLine() const { return resultLine<nlohmann::ordered_json>(*this).dump(); }
 
 std::vector<MessageBatchRequest> readRequestsJsonLines(std::istream &in, std::vector<std::size_t> *lineNumbers)
 {

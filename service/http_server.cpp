@@ -447,7 +447,7 @@ struct BatchHttpServer::Impl {
                     sink.done();
                     return true;
                 }
-                chunk += result.toJson().dump();
+                chunk += result.toJsonLine();
                 chunk += '\n';
             }
             return sink.write(chunk.data(), chunk.size());

@@ -42,7 +42,7 @@
 //   batches.wait(batch.id);
 //   auto results = batches.results(batch.id);
 //   for (MessageBatchResult r; results.next(r);)
-//       std::cout << r.toJson() << '\n';
+//       std::cout << r.toJsonLine() << '\n';
 
 #pragma once
 
@@ -173,6 +173,11 @@ struct MessageBatchResult {
     // two fields of ours in the inner error) or {"type": "canceled"} or
     // {"type": "expired"}.
     nlohmann::json toJson() const;
+
+    // The same as one line of text (no newline), its keys in the API's
+    // order: custom_id, then result; in result, type first; in an error,
+    // type, then message (nlohmann::json would sort them).
+    std::string toJsonLine() const;
 };
 
 class BatchStore;

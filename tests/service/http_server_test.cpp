@@ -178,6 +178,12 @@ TEST_SUITE("http server")
             CHECK(results->get_header_value("Content-Type") == "application/x-jsonl");
             const auto lines = jsonLines(results->body);
             REQUIRE(lines.size() == 3);
+            // Keys in the API's order, byte for byte.
+            CHECK(results->body.find(R"({"custom_id":"r-1","result":{"type":"errored","error":{"type":"error",)"
+                                     R"("error":{"type":"invalid_request_error","message":"params.subject:)") !=
+                  std::string::npos);
+            CHECK(results->body.find(R"({"custom_id":"r-0","result":{"type":"succeeded","message":{)") !=
+                  std::string::npos);
             std::set<std::string> ids;
             for (const auto &line : lines) {
                 ids.insert(line["custom_id"]);

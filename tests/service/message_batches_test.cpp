@@ -217,6 +217,30 @@ TEST_SUITE("message batches")
         CHECK(refused.toJson()["result"]["error"]["error"]["retryable"] == false);
     }
 
+    TEST_CASE("a results line prints its keys in the API's order, byte for byte")
+    {
+        MessageBatchResult r;
+        r.customId = "a";
+        r.type = ResultType::Canceled;
+        CHECK(r.toJsonLine() == R"({"custom_id":"a","result":{"type":"canceled"}})");
+        r.type = ResultType::Expired;
+        CHECK(r.toJsonLine() == R"({"custom_id":"a","result":{"type":"expired"}})");
+        r.type = ResultType::Errored;
+        r.errorType = "api_error";
+        r.errorMessage = "the provider failed: \"x\"";
+        r.retryable = true;
+        r.osidError = "OPERATION_FAILED";
+        CHECK(r.toJsonLine() == R"({"custom_id":"a","result":{"type":"errored","error":{"type":"error","error":)"
+                                R"({"type":"api_error","message":"the provider failed: \"x\"","retryable":true,)"
+                                R"("osid_error":"OPERATION_FAILED"}}}})");
+        r.type = ResultType::Succeeded;
+        r.message = json{{"subject", "s"}, {"id", "m"}};
+        CHECK(r.toJsonLine() ==
+              R"({"custom_id":"a","result":{"type":"succeeded","message":{"id":"m","subject":"s"}}})");
+        // The same values as toJson() has them.
+        CHECK(json::parse(r.toJsonLine()) == r.toJson());
+    }
+
     TEST_CASE("cancel with no process at work ends the batch at once, every request canceled, nothing run")
     {
         sqlite_test::TempDir dir;

@@ -96,7 +96,14 @@ TEST_SUITE("osid-batch")
         CHECK(lines[0]["result"]["type"] == "succeeded");
         CHECK(lines[0]["result"]["message"]["subject"] == "Welcome aboard, cohort 1");
 
-        auto errored = jsonLines(osidBatch(where(dir), "results --type errored " + id).out);
+        const auto erroredText = osidBatch(where(dir), "results --type errored " + id).out;
+        // Keys in the API's order, byte for byte: custom_id, result; type first.
+        CHECK(erroredText.rfind(R"({"custom_id":"bad-sender","result":{"type":"errored","error":{"type":"error",)"
+                                R"("error":{"type":"invalid_request_error","message":")",
+                                0) == 0);
+        CHECK(erroredText.find(R"(","retryable":false,"osid_error":"INVALID_ARGUMENT"}}}})"
+                               "\n") != std::string::npos);
+        auto errored = jsonLines(erroredText);
         REQUIRE(errored.size() == 2);
         CHECK(errored[0]["custom_id"] == "bad-sender");
         CHECK(errored[0]["result"]["error"]["error"]["type"] == "invalid_request_error");

@@ -238,7 +238,7 @@ int results(const Settings &settings, const std::string &id, const std::vector<s
     for (service::MessageBatchResult r; stream.next(r);) {
         if (!types.empty() && std::find(types.begin(), types.end(), service::resultTypeName(r.type)) == types.end())
             continue;
-        std::cout << r.toJson().dump() << '\n';
+        std::cout << r.toJsonLine() << '\n';
     }
     std::cout.flush();
     return kOk;
