@@ -20,6 +20,38 @@ const char *statusName(ProcessingStatus status) noexcept
     return "unknown";
 }
 
+std::optional<ProcessingStatus> processingStatusFromName(std::string_view name) noexcept
+{
+    for (const auto &entry : kProcessingStatuses)
+        if (name == entry.name)
+            return entry.status;
+    return std::nullopt;
+}
+
+void setListFilters(ListParams &params, std::string_view status, std::string_view createdAfter,
+                    std::string_view createdBefore)
+{
+    if (!status.empty()) {
+        params.status = processingStatusFromName(status);
+        if (!params.status)
+            throw ServiceError(
+                error_type::kInvalidRequest,
+                fmt::format("processing_status \"{}\" is not one of in_progress, canceling, ended", status));
+    }
+    const auto time = [](std::string_view field, std::string_view text) -> std::optional<DateTime> {
+        if (text.empty())
+            return std::nullopt;
+        try {
+            return DateTime::parse(text);
+        } catch (const OsidException &e) {
+            throw ServiceError(error_type::kInvalidRequest,
+                               fmt::format("{} \"{}\" is not an RFC 3339 time: {}", field, text, e.message()));
+        }
+    };
+    params.createdAfter = time("created_after", createdAfter);
+    params.createdBefore = time("created_before", createdBefore);
+}
+
 const char *resultTypeName(ResultType type) noexcept { return resultTypeEntry(type).name; }
 
 namespace {

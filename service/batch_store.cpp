@@ -339,15 +339,27 @@ std::optional<StoredBatch> BatchStore::find(const std::string &id)
     return readBatch(s);
 }
 
-std::vector<StoredBatch> BatchStore::page(std::int64_t around, bool newer, std::size_t limit)
+std::vector<StoredBatch> BatchStore::page(std::int64_t around, bool newer, std::size_t limit, const ListParams &filter)
 {
     std::lock_guard lock(mutex_);
-    // Newer batches are read oldest first (the ones next to the cursor) and
-    // turned round, so the page is newest first either way.
-    auto s = db_.prepare(
-        newer ? fmt::format("SELECT {} FROM message_batches WHERE key > ?1 ORDER BY key LIMIT ?2", batchColumns_)
-              : fmt::format("SELECT {} FROM message_batches WHERE key < ?1 ORDER BY key DESC LIMIT ?2", batchColumns_));
+    // A filter not given matches everything: ?3 IS NULL, ... Newer batches
+    // are read oldest first (the ones next to the cursor) and turned round,
+    // so the page is newest first either way.
+    constexpr const char *kFilters = "(?3 IS NULL OR status = ?3) AND (?4 IS NULL OR created_at >= ?4) "
+                                     "AND (?5 IS NULL OR created_at < ?5)";
+    auto s = db_.prepare(newer ? fmt::format("SELECT {} FROM message_batches WHERE key > ?1 AND {} ORDER BY key "
+                                             "LIMIT ?2",
+                                             batchColumns_, kFilters)
+                               : fmt::format("SELECT {} FROM message_batches WHERE key < ?1 AND {} ORDER BY key "
+                                             "DESC LIMIT ?2",
+                                             batchColumns_, kFilters));
     s.bind(1, around == 0 && !newer ? INT64_MAX : around).bind(2, static_cast<std::uint64_t>(limit));
+    if (filter.status)
+        s.bind(3, static_cast<std::int64_t>(*filter.status));
+    else
+        s.bindNull(3);
+    bindTime(s, 4, filter.createdAfter);
+    bindTime(s, 5, filter.createdBefore);
     auto out = readBatches(s);
     if (newer)
         std::reverse(out.begin(), out.end());

@@ -127,10 +127,10 @@ public:
 
     std::optional<StoredBatch> find(const std::string &id);
 
-    // Up to `limit` batches, newest first: those older than
-    // `around` (a key; 0 for the newest), or, with newer = true, those newer
-    // than it.
-    std::vector<StoredBatch> page(std::int64_t around, bool newer, std::size_t limit);
+    // Up to `limit` batches that pass the filters of `filter` (its status
+    // and created range), newest first: those older than `around` (a key; 0
+    // for the newest), or, with newer = true, those newer than it.
+    std::vector<StoredBatch> page(std::int64_t around, bool newer, std::size_t limit, const ListParams &filter = {});
 
     // Batches not ended, oldest first.
     std::vector<StoredBatch> unfinished();

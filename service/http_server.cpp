@@ -157,13 +157,16 @@ std::int64_t queryInteger(const httplib::Request &req, const char *name, std::in
 }
 
 // A list page's query: limit, before_id, after_id (the API's and the
-// status page's).
+// status page's), and the filters processing_status, created_after and
+// created_before.
 ListParams listParams(const httplib::Request &req)
 {
     ListParams params;
     params.limit = queryInteger(req, "limit", params.limit);
     params.beforeId = req.get_param_value("before_id");
     params.afterId = req.get_param_value("after_id");
+    setListFilters(params, req.get_param_value("processing_status"), req.get_param_value("created_after"),
+                   req.get_param_value("created_before"));
     return params;
 }
 

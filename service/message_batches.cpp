@@ -165,6 +165,10 @@ public:
                                fmt::format("limit must be between 1 and 1000, not {}", params.limit));
         if (!params.beforeId.empty() && !params.afterId.empty())
             throw ServiceError(error_type::kInvalidRequest, "give before_id or after_id, not both");
+        if (params.createdAfter && params.createdBefore && !(*params.createdAfter < *params.createdBefore))
+            throw ServiceError(error_type::kInvalidRequest,
+                               fmt::format("created_after ({}) must be before created_before ({})",
+                                           params.createdAfter->toString(), params.createdBefore->toString()));
         const bool newer = !params.beforeId.empty();
         std::int64_t around = 0;
         if (newer)
@@ -172,7 +176,7 @@ public:
         else if (!params.afterId.empty())
             around = find(params.afterId).key;
         const auto limit = static_cast<std::size_t>(params.limit);
-        auto rows = guarded([&] { return store_->page(around, newer, limit + 1); });
+        auto rows = guarded([&] { return store_->page(around, newer, limit + 1, params); });
         MessageBatchPage page;
         page.hasMore = rows.size() > limit;
         if (page.hasMore) {

@@ -131,7 +131,25 @@ struct ListParams {
     // older than afterId. Both empty: the newest batches.
     std::string beforeId;
     std::string afterId;
+    // Filters, applied before paging (so pages hold only batches that pass,
+    // and hasMore says whether more that pass lie beyond): the batches with
+    // this processing status; created at or after createdAfter; created
+    // before createdBefore. A cursor need not pass them.
+    std::optional<ProcessingStatus> status;
+    std::optional<DateTime> createdAfter;
+    std::optional<DateTime> createdBefore;
 };
+
+// The status of a name ("in_progress", "canceling", "ended"); nullopt for
+// another.
+std::optional<ProcessingStatus> processingStatusFromName(std::string_view name) noexcept;
+
+// Sets the filters of `params` from their text, as the HTTP API's query
+// (processing_status, created_after, created_before) and osid-batch's
+// options give them: a status name, and RFC 3339 times. Empty text: no
+// filter. Errors: ServiceError (invalid_request_error naming the field).
+void setListFilters(ListParams &params, std::string_view status, std::string_view createdAfter,
+                    std::string_view createdBefore);
 
 struct MessageBatchPage {
     std::vector<MessageBatch> data; // newest first
@@ -299,9 +317,10 @@ public:
     // The batch as it is now. Errors: ServiceError (not_found_error).
     MessageBatch retrieve(const std::string &id);
 
-    // A page of batches, newest first.
+    // A page of batches, newest first, of those that pass the filters.
     // Errors: ServiceError (invalid_request_error: limit outside 1..1000,
-    //         both beforeId and afterId; not_found_error: an unknown cursor).
+    //         both beforeId and afterId, createdAfter not before
+    //         createdBefore; not_found_error: an unknown cursor).
     MessageBatchPage list(const ListParams &params = {});
 
     // Cancels the batch: canceling until the chunks already running finish,

@@ -248,6 +248,35 @@ TEST_SUITE("http server")
         expectError(c.Get("/v1/messages/batches?after_id=msgbatch_nope"), 404, "not_found_error");
     }
 
+    TEST_CASE("list filters: processing_status, created_after, created_before, with the same paging")
+    {
+        Server s;
+        auto c = s.client();
+        const auto running = parse(c.Post("/v1/messages/batches", body(1).dump(), "application/json"));
+        const auto done = parse(c.Post("/v1/messages/batches", body(1).dump(), "application/json"));
+        waitEnded(c, running["id"]);
+        waitEnded(c, done["id"]);
+        const auto ended = parse(c.Get("/v1/messages/batches?processing_status=ended&limit=1"));
+        REQUIRE(ended["data"].size() == 1);
+        CHECK(ended["data"][0]["id"] == done["id"]);
+        CHECK(ended["has_more"] == true);
+        const auto next = parse(
+            c.Get(("/v1/messages/batches?processing_status=ended&limit=1&after_id=" + done["id"].get<std::string>())
+                      .c_str()));
+        CHECK(next["data"][0]["id"] == running["id"]);
+        CHECK(next["has_more"] == false);
+        CHECK(parse(c.Get("/v1/messages/batches?processing_status=canceling"))["data"].empty());
+        const auto created = done["created_at"].get<std::string>();
+        const auto since = parse(c.Get(("/v1/messages/batches?created_after=" + created).c_str()));
+        REQUIRE(since["data"].size() == 1);
+        CHECK(since["data"][0]["id"] == done["id"]);
+        const auto before = parse(c.Get(("/v1/messages/batches?created_before=" + created).c_str()));
+        REQUIRE(before["data"].size() == 1);
+        CHECK(before["data"][0]["id"] == running["id"]);
+        expectError(c.Get("/v1/messages/batches?processing_status=done"), 400, "invalid_request_error");
+        expectError(c.Get("/v1/messages/batches?created_after=soon"), 400, "invalid_request_error");
+    }
+
     TEST_CASE("cancel, delete: states as the API's, and the refusals")
     {
         Server s;

@@ -389,6 +389,71 @@ TEST_SUITE("message batches")
         CHECK(service.list(page(1000, "", "")).data.size() == 5);
     }
 
+    TEST_CASE("list filters by processing status and created range, with the same paging")
+    {
+        sqlite_test::TempDir dir;
+        ManualClock clock;
+        // No process at work: batches stay in_progress, and cancel ends them at once.
+        auto options = fileOptions(dir.file("batches.db"), false);
+        options.clock = clock.function();
+        MessageBatchService service(impl::memory::makeMemoryMessagingManager(), options);
+        std::vector<std::string> ids; // oldest first, one an hour from 12:00
+        for (int i = 0; i < 10; ++i) {
+            ids.push_back(service.create(requests(1)).id);
+            if (i % 2 == 1)
+                service.cancel(ids.back());
+            clock.advance(std::chrono::hours(1));
+        }
+        const auto idsOf = [](const MessageBatchPage &p) {
+            std::vector<std::string> out;
+            for (const auto &b : p.data)
+                out.push_back(b.id);
+            return out;
+        };
+        auto ended = page(2);
+        ended.status = ProcessingStatus::Ended;
+        auto first = service.list(ended);
+        CHECK(idsOf(first) == std::vector<std::string>{ids[9], ids[7]});
+        CHECK(first.hasMore);
+        ended.afterId = *first.lastId;
+        auto second = service.list(ended);
+        CHECK(idsOf(second) == std::vector<std::string>{ids[5], ids[3]});
+        ended.afterId = *second.lastId;
+        auto last = service.list(ended);
+        CHECK(idsOf(last) == std::vector<std::string>{ids[1]});
+        CHECK_FALSE(last.hasMore);
+        // Back from the last page, newer ones.
+        ended.afterId.clear();
+        ended.beforeId = *last.firstId;
+        CHECK(idsOf(service.list(ended)) == std::vector<std::string>{ids[5], ids[3]});
+        CHECK(service.list(ended).hasMore);
+
+        // Created from 14:00 to before 17:00: batches 2, 3, 4.
+        auto range = page(10);
+        range.createdAfter = DateTime::parse("2026-11-23T14:00:00Z");
+        range.createdBefore = DateTime::parse("2026-11-23T17:00:00Z");
+        CHECK(idsOf(service.list(range)) == std::vector<std::string>{ids[4], ids[3], ids[2]});
+        range.status = ProcessingStatus::InProgress;
+        CHECK(idsOf(service.list(range)) == std::vector<std::string>{ids[4], ids[2]});
+        range.status = ProcessingStatus::Canceling;
+        CHECK(service.list(range).data.empty());
+        CHECK_FALSE(service.list(range).firstId);
+
+        // From their text, as HTTP and osid-batch give them.
+        ListParams parsed;
+        setListFilters(parsed, "ended", "2026-11-23T14:00:00Z", "");
+        CHECK(parsed.status == ProcessingStatus::Ended);
+        CHECK(parsed.createdAfter == DateTime::parse("2026-11-23T14:00:00Z"));
+        CHECK_FALSE(parsed.createdBefore);
+        CHECK(errorOf([&] { setListFilters(parsed, "done", "", ""); }).type() == "invalid_request_error");
+        CHECK(std::string(errorOf([&] { setListFilters(parsed, "", "yesterday", ""); }).what())
+                  .find("created_after \"yesterday\" is not an RFC 3339 time") == 0);
+        auto inverted = page(10);
+        inverted.createdAfter = DateTime::parse("2026-11-23T17:00:00Z");
+        inverted.createdBefore = DateTime::parse("2026-11-23T14:00:00Z");
+        CHECK(errorOf([&] { service.list(inverted); }).type() == "invalid_request_error");
+    }
+
     TEST_CASE("list refuses out-of-range limits, two cursors and unknown cursors")
     {
         MessageBatchService service(impl::memory::makeMemoryMessagingManager());

@@ -174,6 +174,31 @@ TEST_SUITE("osid-batch")
         CHECK(listed["data"].size() == 2);
     }
 
+    TEST_CASE("list --status, --created-after, --created-before filter the page")
+    {
+        sqlite_test::TempDir dir;
+        const auto canceled = json::parse(osidBatch(where(dir), "--json submit --detach " + kExample).out);
+        osidBatch(where(dir), "cancel " + canceled["id"].get<std::string>());
+        const auto waiting = json::parse(osidBatch(where(dir), "--json submit --detach " + kExample).out);
+        const auto ended = json::parse(osidBatch(where(dir), "--json list --status ended").out);
+        REQUIRE(ended["data"].size() == 1);
+        CHECK(ended["data"][0]["id"] == canceled["id"]);
+        const auto running = json::parse(osidBatch(where(dir), "--json list --status in_progress").out);
+        REQUIRE(running["data"].size() == 1);
+        CHECK(running["data"][0]["id"] == waiting["id"]);
+        const auto since = json::parse(
+            osidBatch(where(dir), "--json list --created-after " + waiting["created_at"].get<std::string>()).out);
+        REQUIRE(since["data"].size() == 1);
+        CHECK(since["data"][0]["id"] == waiting["id"]);
+        const auto before = json::parse(
+            osidBatch(where(dir), "--json list --created-before " + waiting["created_at"].get<std::string>()).out);
+        REQUIRE(before["data"].size() == 1);
+        CHECK(before["data"][0]["id"] == canceled["id"]);
+        auto bad = osidBatch(where(dir), "list --status done");
+        CHECK(bad.status == 1);
+        CHECK(readFile(dir.file("stderr")).find("processing_status \"done\" is not one of") != std::string::npos);
+    }
+
     TEST_CASE("cancel ends only its batch and processes no other; status, list and results create nothing")
     {
         sqlite_test::TempDir dir;

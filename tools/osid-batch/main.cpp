@@ -403,6 +403,13 @@ int main(int argc, char **argv)
     listCommand->add_option("--limit", listParams.limit, "Batches per page (1 to 1000)")->capture_default_str();
     listCommand->add_option("--before-id", listParams.beforeId, "The page of batches newer than ID")->type_name("ID");
     listCommand->add_option("--after-id", listParams.afterId, "The page of batches older than ID")->type_name("ID");
+    std::string statusFilter, createdAfter, createdBefore;
+    listCommand->add_option("--status", statusFilter, "Only batches with this processing status")
+        ->type_name("in_progress|canceling|ended");
+    listCommand->add_option("--created-after", createdAfter, "Only batches created at or after TIME (RFC 3339)")
+        ->type_name("TIME");
+    listCommand->add_option("--created-before", createdBefore, "Only batches created before TIME (RFC 3339)")
+        ->type_name("TIME");
 
     auto *cancelCommand = app.add_subcommand("cancel", "Cancels a batch: requests not started end canceled; prints "
                                                        "the batch (ended, or canceling while "
@@ -501,8 +508,10 @@ int main(int argc, char **argv)
             return submit(settings, file, detach, create);
         if (*statusCommand)
             return status(settings, id);
-        if (*listCommand)
+        if (*listCommand) {
+            service::setListFilters(listParams, statusFilter, createdAfter, createdBefore);
             return list(settings, listParams);
+        }
         if (*cancelCommand)
             return cancel(settings, id);
         if (*deleteCommand)
