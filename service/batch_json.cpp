@@ -54,6 +54,14 @@ void setListFilters(ListParams &params, std::string_view status, std::string_vie
 
 const char *resultTypeName(ResultType type) noexcept { return resultTypeEntry(type).name; }
 
+std::optional<ResultType> resultTypeFromName(std::string_view name) noexcept
+{
+    for (const auto &entry : kResultTypes)
+        if (name == entry.name)
+            return entry.type;
+    return std::nullopt;
+}
+
 namespace {
 
 json timeOrNull(const std::optional<DateTime> &t) { return t ? json(t->toString()) : json(nullptr); }
@@ -196,7 +204,8 @@ json MessageBatch::toJson() const
                 {"ended_at", timeOrNull(endedAt)},
                 {"expires_at", expiresAt.toString()},
                 {"cancel_initiated_at", timeOrNull(cancelInitiatedAt)},
-                {"archived_at", timeOrNull(archivedAt)}};
+                {"archived_at", timeOrNull(archivedAt)},
+                {"parent_batch_id", parentBatchId ? json(*parentBatchId) : json(nullptr)}};
 }
 
 json MessageBatchPage::toJson() const

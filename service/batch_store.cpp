@@ -16,16 +16,20 @@ using sqlite::Statement;
 
 namespace {
 
-constexpr int kSchemaVersion = 3;
+constexpr int kSchemaVersion = 4;
 
 constexpr const char *kBatchColumns = "key, id, status, request_count, succeeded, errored, canceled, expired, "
                                       "created_at, expires_at, ended_at, cancel_initiated_at, archived_at, "
-                                      "provider, attempted";
-// The same from a version 1 store opened read-only (not upgraded): no
-// provider recorded, and any pending request may have been attempted.
+                                      "provider, attempted, parent_id";
+// The same from a store of an older version opened read-only (not
+// upgraded). Version 1: no provider recorded, and any pending request may
+// have been attempted. Versions 2 and 3: no parent.
 constexpr const char *kBatchColumnsVersion1 = "key, id, status, request_count, succeeded, errored, canceled, "
                                               "expired, created_at, expires_at, ended_at, cancel_initiated_at, "
-                                              "archived_at, '', request_count";
+                                              "archived_at, '', request_count, NULL";
+constexpr const char *kBatchColumnsVersion3 = "key, id, status, request_count, succeeded, errored, canceled, "
+                                              "expired, created_at, expires_at, ended_at, cancel_initiated_at, "
+                                              "archived_at, provider, attempted, NULL";
 
 // Step N takes the tables from version N-1 to N. Never edit a released step.
 constexpr const char *kSchemaStep1 = R"sql(
@@ -75,6 +79,11 @@ constexpr const char *kSchemaStep3 = R"sql(
     ALTER TABLE message_batches ADD COLUMN request_digest TEXT;
     CREATE UNIQUE INDEX message_batches_by_idempotency_key ON message_batches (idempotency_key)
         WHERE idempotency_key IS NOT NULL;
+)sql";
+
+// Version 4: retry. A batch made by retry() names the batch it retries.
+constexpr const char *kSchemaStep4 = R"sql(
+    ALTER TABLE message_batches ADD COLUMN parent_id TEXT;
 )sql";
 
 // A SHA-256 digest of a batch's requests, fed one request at a time: two
@@ -179,6 +188,8 @@ BatchStore::BatchStore(const std::string &path, bool readOnly, std::chrono::mill
             batchColumns_ = kBatchColumnsVersion1;
             return;
         }
+        if (*version < 4)
+            batchColumns_ = kBatchColumnsVersion3;
         auto authority = db_.prepare("SELECT authority FROM message_batch_schema");
         if (authority.step())
             authority_ = authority.text(0);
@@ -207,6 +218,10 @@ BatchStore::BatchStore(const std::string &path, bool readOnly, std::chrono::mill
             db_.execute(kSchemaStep3);
             db_.execute("UPDATE message_batch_schema SET version = 3");
         }
+        if (*version < 4) {
+            db_.execute(kSchemaStep4);
+            db_.execute("UPDATE message_batch_schema SET version = 4");
+        }
         markServiceStore(db_);
         auto authority = db_.prepare("SELECT authority FROM message_batch_schema");
         if (authority.step())
@@ -234,6 +249,8 @@ StoredBatch BatchStore::readBatch(Statement &row)
     out.batch.archivedAt = optionalTime(row, 12);
     out.provider = row.text(13);
     out.attempted = row.integer(14);
+    if (!row.isNull(15))
+        out.batch.parentBatchId = row.text(15);
     return out;
 }
 
@@ -279,8 +296,8 @@ BatchStore::Inserted BatchStore::insertStreaming(
         }
         {
             auto s = db_.prepare("INSERT INTO message_batches (id, status, request_count, created_at, expires_at, "
-                                 "ended_at, cancel_initiated_at, archived_at, provider, idempotency_key) "
-                                 "VALUES (?1, ?2, 0, ?4, ?5, ?6, ?7, ?8, ?9, ?10)");
+                                 "ended_at, cancel_initiated_at, archived_at, provider, idempotency_key, parent_id) "
+                                 "VALUES (?1, ?2, 0, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)");
             s.bind(1, batch.id)
                 .bind(2, static_cast<std::int64_t>(batch.processingStatus))
                 .bind(4, batch.createdAt.toMicroseconds())
@@ -293,6 +310,10 @@ BatchStore::Inserted BatchStore::insertStreaming(
                 s.bindNull(10);
             else
                 s.bind(10, idempotencyKey);
+            if (batch.parentBatchId)
+                s.bind(11, *batch.parentBatchId);
+            else
+                s.bindNull(11);
             s.run();
         }
         const auto key = db_.lastInsertRowid();
@@ -487,6 +508,24 @@ void BatchStore::setEnded(std::int64_t key, DateTime now)
         .bind(2, static_cast<std::int64_t>(ProcessingStatus::Ended))
         .bind(3, now.toMicroseconds())
         .run();
+}
+
+std::vector<UnsucceededRequest> BatchStore::unsucceeded(std::int64_t key)
+{
+    std::lock_guard lock(mutex_);
+    auto s = db_.prepare("SELECT custom_id, params, state, result FROM message_batch_requests "
+                         "WHERE batch = ?1 AND state > ?2 ORDER BY idx");
+    s.bind(1, key).bind(2, static_cast<std::int64_t>(RequestState::Succeeded));
+    std::vector<UnsucceededRequest> out;
+    while (s.step()) {
+        UnsucceededRequest r{s.text(0), s.text(1), static_cast<RequestState>(s.integer(2)), false};
+        if (r.state == RequestState::Errored) {
+            const auto error = nlohmann::json::parse(s.textView(3));
+            r.retryable = error.value("retryable", isRetryable(error.value("type", error_type::kApi)));
+        }
+        out.push_back(std::move(r));
+    }
+    return out;
 }
 
 bool BatchStore::exists(std::int64_t key)

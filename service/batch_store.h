@@ -48,6 +48,14 @@ struct PendingRequest {
     std::string params; // JSON text
 };
 
+// A request that ended other than succeeded, as retry() reads it.
+struct UnsucceededRequest {
+    std::string customId;
+    std::string params; // JSON text
+    RequestState state = RequestState::Errored;
+    bool retryable = false; // errored with a retryable error
+};
+
 struct FinishedRequest {
     std::int64_t index = 0;
     RequestState state = RequestState::Succeeded;
@@ -150,6 +158,10 @@ public:
     // expired), with the counts; returns how many moved.
     std::uint64_t closePending(std::int64_t key, std::int64_t from, RequestState state);
     void setEnded(std::int64_t key, DateTime now);
+
+    // The requests of the batch that ended errored, canceled or expired, in
+    // request order.
+    std::vector<UnsucceededRequest> unsucceeded(std::int64_t key);
 
     // Whether the batch is (still) there.
     bool exists(std::int64_t key);

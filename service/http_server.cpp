@@ -293,6 +293,7 @@ struct BatchHttpServer::Impl {
                        sendJson(res, 200, batchJson(req, batches.retrieve(req.matches[1])));
                    }));
         server.Post(one + "/cancel", guarded([this](const auto &req, auto &res) { cancel(req, res); }));
+        server.Post(one + "/retry", guarded([this](const auto &req, auto &res) { retry(req, res); }));
         server.Delete(
             one, guarded([this](const auto &req, auto &res) { sendJson(res, 200, batches.remove(req.matches[1])); }));
         server.Get(one + "/results", guarded([this](const auto &req, auto &res) { results(req, res); }));
@@ -308,8 +309,8 @@ struct BatchHttpServer::Impl {
 
         // Known paths with a method they do not take: 405, with Allow.
         const std::vector<std::pair<std::string, std::string>> allowed = {
-            {all, "GET, POST"},        {one, "GET, DELETE"},   {one + "/cancel", "POST"},
-            {one + "/results", "GET"}, {kJobRunsPath, "POST"},
+            {all, "GET, POST"},        {one, "GET, DELETE"},     {one + "/cancel", "POST"},
+            {one + "/results", "GET"}, {one + "/retry", "POST"}, {kJobRunsPath, "POST"},
         };
         for (const auto &[pattern, allow] : allowed) {
             auto refuse = [allow = allow](const httplib::Request &req, httplib::Response &res) {
@@ -402,6 +403,27 @@ struct BatchHttpServer::Impl {
         CreateOptions createOptions;
         createOptions.idempotencyKey = req.get_header_value("Idempotency-Key");
         sendJson(res, 200, batchJson(req, batches.create(requests, createOptions)));
+    }
+
+    // An optional body {"types": ["errored", ...]} picks the requests.
+    void retry(const httplib::Request &req, httplib::Response &res)
+    {
+        RetryOptions picked;
+        if (!req.body.empty()) {
+            const auto body = parseBody(req);
+            if (!body.is_object() || (body.contains("types") && !body["types"].is_array()))
+                throw HttpError{400, error_type::kInvalidRequest,
+                                "the body must be an object, with an optional array \"types\""};
+            for (const auto &name : body.value("types", json::array())) {
+                const auto type = name.is_string() ? resultTypeFromName(name.get<std::string>()) : std::nullopt;
+                if (!type)
+                    throw HttpError{
+                        400, error_type::kInvalidRequest,
+                        fmt::format("types: {} is not one of succeeded, errored, canceled, expired", name.dump())};
+                picked.types.push_back(*type);
+            }
+        }
+        sendJson(res, 200, batchJson(req, batches.retry(req.matches[1], picked)));
     }
 
     void list(const httplib::Request &req, httplib::Response &res)

@@ -7,6 +7,7 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <istream>
 #include <limits>
 #include <random>
@@ -148,6 +149,32 @@ public:
         batch.requestCounts.processing = inserted.count;
         workers_->created(inserted.key, batch.id, inserted.count, batch.expiresAt);
         return batch;
+    }
+
+    MessageBatch retry(const std::string &id, const RetryOptions &retry)
+    {
+        const auto stored = find(id);
+        if (stored.batch.processingStatus != ProcessingStatus::Ended)
+            throw ServiceError(error_type::kInvalidRequest,
+                               fmt::format("message batch {} is {}; only an ended batch can be retried", id,
+                                           statusName(stored.batch.processingStatus)));
+        const auto wanted = [&](const UnsucceededRequest &r) {
+            if (retry.types.empty())
+                return r.state != RequestState::Errored || r.retryable;
+            const auto type = resultTypeEntry(r.state)->type;
+            return std::find(retry.types.begin(), retry.types.end(), type) != retry.types.end();
+        };
+        std::vector<MessageBatchRequest> requests;
+        for (auto &r : guarded([&] { return store_->unsucceeded(stored.key); }))
+            if (wanted(r))
+                requests.push_back({std::move(r.customId), json::parse(r.params)});
+        if (requests.empty())
+            throw ServiceError(error_type::kInvalidRequest,
+                               fmt::format("message batch {} has no request to retry of the types asked for", id));
+        auto batch = newBatch();
+        batch.parentBatchId = id;
+        const auto inserted = guarded([&] { return store_->insert(batch, requests, provider_); });
+        return created(std::move(batch), {}, inserted);
     }
 
     StoredBatch find(const std::string &id)
@@ -292,6 +319,11 @@ MessageBatch MessageBatchService::create(const std::vector<MessageBatchRequest> 
 MessageBatch MessageBatchService::create(std::istream &jsonLines, const CreateOptions &options)
 {
     return engine_->create(jsonLines, options);
+}
+
+MessageBatch MessageBatchService::retry(const std::string &id, const RetryOptions &options)
+{
+    return engine_->retry(id, options);
 }
 
 MessageBatch MessageBatchService::retrieve(const std::string &id) { return engine_->find(id).batch; }

@@ -86,10 +86,13 @@ struct MessageBatch {
     std::optional<DateTime> endedAt;
     std::optional<DateTime> cancelInitiatedAt;
     std::optional<DateTime> archivedAt;
+    // The batch this one retries (MessageBatchService::retry).
+    std::optional<std::string> parentBatchId;
 
     // The Message Batches object: {"id", "type": "message_batch",
     // "processing_status", "request_counts", "created_at", "ended_at",
-    // "expires_at", "cancel_initiated_at", "archived_at"}; absent times are null.
+    // "expires_at", "cancel_initiated_at", "archived_at"}, and ours:
+    // "parent_batch_id"; absent values are null.
     nlohmann::json toJson() const;
 };
 
@@ -170,6 +173,9 @@ enum class ResultType { Succeeded, Errored, Canceled, Expired };
 // "succeeded", "errored", "canceled", "expired".
 const char *resultTypeName(ResultType type) noexcept;
 
+// The type of a name; nullopt for another.
+std::optional<ResultType> resultTypeFromName(std::string_view name) noexcept;
+
 struct MessageBatchResult {
     std::string customId;
     ResultType type = ResultType::Succeeded;
@@ -231,6 +237,14 @@ private:
     std::vector<MessageBatchResult> page_;
     std::size_t position_ = 0;
     bool exhausted_ = false;
+};
+
+// What retry takes again.
+struct RetryOptions {
+    // The requests whose results are of these types; empty: those errored
+    // with a retryable error (api_error), expired or canceled. Errored here
+    // takes every errored request, retryable or not.
+    std::vector<ResultType> types;
 };
 
 struct MessageBatchOptions {
@@ -313,6 +327,13 @@ public:
     // requests; a batch holds at most M" have the index SIZE_MAX). Nothing
     // is saved then.
     MessageBatch create(std::istream &jsonLines, const CreateOptions &options = {});
+
+    // Creates a child batch of an ended batch: its requests whose results
+    // are of options.types, with the same custom_ids and params, in request
+    // order, and parentBatchId set to `id`. Returns it, in_progress.
+    // Errors: ServiceError (not_found_error; invalid_request_error: the
+    //         batch has not ended, or has no such request).
+    MessageBatch retry(const std::string &id, const RetryOptions &options = {});
 
     // The batch as it is now. Errors: ServiceError (not_found_error).
     MessageBatch retrieve(const std::string &id);

@@ -277,6 +277,29 @@ TEST_SUITE("http server")
         expectError(c.Get("/v1/messages/batches?created_after=soon"), 400, "invalid_request_error");
     }
 
+    TEST_CASE("POST /retry makes a child batch with parent_batch_id; refusals")
+    {
+        Server s;
+        auto c = s.client();
+        auto b = body(3);
+        b["requests"][1]["params"]["subject"] = 7; // errored, not retryable
+        const auto first = parse(c.Post("/v1/messages/batches", b.dump(), "application/json"));
+        CHECK(first["parent_batch_id"].is_null());
+        const auto path = "/v1/messages/batches/" + first["id"].get<std::string>() + "/retry";
+        waitEnded(c, first["id"]);
+        // Nothing retryable by default.
+        expectError(c.Post(path.c_str(), "", "application/json"), 400, "invalid_request_error");
+        const auto child = parse(c.Post(path.c_str(), R"({"types": ["errored"]})", "application/json"));
+        CHECK(child["parent_batch_id"] == first["id"]);
+        CHECK(child["request_counts"]["processing"] == 1);
+        CHECK(waitEnded(c, child["id"])["parent_batch_id"] == first["id"]);
+        expectError(c.Post(path.c_str(), R"({"types": ["lost"]})", "application/json"), 400, "invalid_request_error");
+        expectError(c.Post("/v1/messages/batches/msgbatch_none/retry", "", "application/json"), 404, "not_found_error");
+        const auto refused = c.Get(path.c_str());
+        REQUIRE(refused);
+        CHECK(refused->status == 405);
+    }
+
     TEST_CASE("cancel, delete: states as the API's, and the refusals")
     {
         Server s;

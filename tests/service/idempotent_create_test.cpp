@@ -104,7 +104,7 @@ TEST_SUITE("idempotent create")
         CHECK(next.requestCounts.processing == 3);
     }
 
-    TEST_CASE("a version 2 store is upgraded in a step of its own, its batches kept")
+    TEST_CASE("a version 2 store is upgraded step by step, its batches kept")
     {
         sqlite_test::TempDir dir;
         const auto path = dir.file("batches.db");
@@ -118,6 +118,7 @@ TEST_SUITE("idempotent create")
         execSql(path, "DROP INDEX message_batches_by_idempotency_key; "
                       "ALTER TABLE message_batches DROP COLUMN idempotency_key; "
                       "ALTER TABLE message_batches DROP COLUMN request_digest; "
+                      "ALTER TABLE message_batches DROP COLUMN parent_id; "
                       "UPDATE message_batch_schema SET version = 2");
         {
             // Reading upgrades nothing.

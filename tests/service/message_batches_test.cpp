@@ -217,6 +217,53 @@ TEST_SUITE("message batches")
         CHECK(refused.toJson()["result"]["error"]["error"]["retryable"] == false);
     }
 
+    TEST_CASE("retry makes a child batch of the leftovers: retryable errors, expired and canceled by default")
+    {
+        auto provider = std::make_shared<FailingProvider>();
+        MessageBatchService service(provider);
+        std::vector<MessageBatchRequest> batch = {
+            {"refused", json{{"subject", 42}}}, {"a", messageParams(1)}, {"b", messageParams(2)}};
+        const auto first = service.wait(service.create(batch).id);
+        CHECK(first.requestCounts.errored == 3);
+        CHECK_FALSE(first.parentBatchId);
+        CHECK(first.toJson()["parent_batch_id"].is_null());
+        provider->failing = false;
+        const auto child = service.retry(first.id);
+        CHECK(child.parentBatchId == first.id);
+        CHECK(child.toJson()["parent_batch_id"] == first.id);
+        CHECK(child.requestCounts.processing == 2); // not the refused one
+        const auto ended = service.wait(child.id);
+        CHECK(ended.requestCounts.succeeded == 2);
+        CHECK(ended.parentBatchId == first.id);
+        const auto results = resultsOf(service, child.id);
+        REQUIRE(results.size() == 2);
+        CHECK(results.at("a").message["subject"] == "Subject 1"); // the same params
+        CHECK(results.at("b").message["subject"] == "Subject 2");
+        CHECK(messageCount(*provider) == 2);
+        // Errored asked for: every errored one, retryable or not.
+        RetryOptions errored;
+        errored.types = {ResultType::Errored};
+        const auto again = service.wait(service.retry(first.id, errored).id);
+        CHECK(again.requestCounts.errored == 1);
+        CHECK(again.requestCounts.succeeded == 2);
+        // Nothing of the types asked for, and a batch not ended: refused.
+        CHECK(errorOf([&] { service.retry(child.id); }).type() == "invalid_request_error");
+        CHECK(errorOf([&] { service.retry("msgbatch_none"); }).type() == "not_found_error");
+    }
+
+    TEST_CASE("retry of a canceled batch takes its canceled requests; a batch not ended is refused")
+    {
+        sqlite_test::TempDir dir;
+        MessageBatchService front(impl::memory::makeMemoryMessagingManager(), fileOptions(dir.file("b.db"), false));
+        const auto id = front.create(requests(4)).id;
+        CHECK(std::string(errorOf([&] { front.retry(id); }).what()).find("only an ended batch can be retried") !=
+              std::string::npos);
+        front.cancel(id);
+        const auto child = front.retry(id);
+        CHECK(child.requestCounts.processing == 4);
+        CHECK(front.retrieve(child.id).parentBatchId == id);
+    }
+
     TEST_CASE("a results line prints its keys in the API's order, byte for byte")
     {
         MessageBatchResult r;
@@ -720,7 +767,7 @@ TEST_SUITE("message batches")
         auto e = errorOf(
             [&] { MessageBatchService service(impl::memory::makeMemoryMessagingManager(), fileOptions(path)); });
         CHECK(e.type() == "api_error");
-        CHECK(std::string(e.what()).find("newer than this build's 3") != std::string::npos);
+        CHECK(std::string(e.what()).find("newer than this build's 4") != std::string::npos);
     }
 
     TEST_CASE("a batch file is read one request per line, with every bad line "

@@ -199,6 +199,29 @@ TEST_SUITE("osid-batch")
         CHECK(readFile(dir.file("stderr")).find("processing_status \"done\" is not one of") != std::string::npos);
     }
 
+    TEST_CASE("retry runs the leftovers of an ended batch as a child batch")
+    {
+        sqlite_test::TempDir dir;
+        const auto canceled = json::parse(osidBatch(where(dir), "--json submit --detach " + kExample).out);
+        const auto id = canceled["id"].get<std::string>();
+        auto early = osidBatch(where(dir), "retry " + id);
+        CHECK(early.status == 1); // not ended yet
+        CHECK(readFile(dir.file("stderr")).find("only an ended batch can be retried") != std::string::npos);
+        osidBatch(where(dir), "cancel " + id);
+        auto retried = osidBatch(where(dir), "--json retry " + id);
+        CHECK(retried.status == 4); // the example's two bad requests
+        const auto child = json::parse(retried.out);
+        CHECK(child["parent_batch_id"] == id);
+        CHECK(child["processing_status"] == "ended");
+        CHECK(child["request_counts"]["succeeded"] == 11);
+        // The two errored ones are not retryable: nothing is left by default.
+        auto nothing = osidBatch(where(dir), "retry " + child["id"].get<std::string>());
+        CHECK(nothing.status == 1);
+        auto errored = osidBatch(where(dir), "--json retry --detach --type errored " + child["id"].get<std::string>());
+        CHECK(errored.status == 0);
+        CHECK(json::parse(errored.out)["request_counts"]["processing"] == 2);
+    }
+
     TEST_CASE("cancel ends only its batch and processes no other; status, list and results create nothing")
     {
         sqlite_test::TempDir dir;

@@ -159,6 +159,23 @@ MessageBatch waitShowingProgress(MessageBatchService &batches, const std::string
     return ended;
 }
 
+// After a batch was created: prints it; unless `detach`, processes it with
+// progress on stderr and prints it again once ended.
+int followCreated(const Settings &settings, MessageBatchService &batches, const MessageBatch &batch, bool detach)
+{
+    if (detach) {
+        printBatch(settings, batch);
+        return kOk;
+    }
+    if (!settings.json)
+        fmt::print("{}\n", countsLine(batch));
+    std::fflush(stdout);
+    sayWhoProcesses(settings, batches);
+    const auto ended = waitShowingProgress(batches, batch.id);
+    printBatch(settings, ended);
+    return endedStatus(ended);
+}
+
 int submit(const Settings &settings, const std::string &file, bool detach, const service::CreateOptions &create)
 {
     // The file (`-`: standard input) is saved as it is read, so memory stays
@@ -177,17 +194,18 @@ int submit(const Settings &settings, const std::string &file, bool detach, const
             throw locatedByLine(e, [](std::size_t index) { return index == kNoPlace ? kNoPlace : index + 1; });
         }
     }();
-    if (detach) {
-        printBatch(settings, batch);
-        return kOk;
-    }
-    if (!settings.json)
-        fmt::print("{}\n", countsLine(batch));
-    std::fflush(stdout);
-    sayWhoProcesses(settings, batches);
-    const auto ended = waitShowingProgress(batches, batch.id);
-    printBatch(settings, ended);
-    return endedStatus(ended);
+    return followCreated(settings, batches, batch, detach);
+}
+
+int retry(const Settings &settings, const std::string &id, const std::vector<std::string> &types, bool detach)
+{
+    service::RetryOptions options;
+    for (const auto &name : types)
+        options.types.push_back(*service::resultTypeFromName(name)); // checked by CLI11
+    // Created without processing, so that a refused retry processes nothing.
+    const auto child = openBatches(settings, Use::Change).retry(id, options);
+    auto batches = openBatches(settings, detach ? Use::Change : Use::Process);
+    return followCreated(settings, batches, child, detach);
 }
 
 int status(const Settings &settings, const std::string &id)
@@ -431,6 +449,18 @@ int main(int argc, char **argv)
                              "Of a batch not ended yet, prints the requests finished so far (without it, a batch "
                              "not ended is refused)");
 
+    std::vector<std::string> retryTypes;
+    auto *retryCommand =
+        app.add_subcommand("retry", "Creates a child batch of an ended batch from its requests that did not succeed "
+                                    "(by default: errored with a retryable error, expired, canceled), prints it, "
+                                    "processes it as submit does and prints it again once ended");
+    retryCommand->add_option("id", id, "The ended batch")->required()->type_name("ID");
+    retryCommand->add_option("--type", retryTypes, "Only requests whose results are of this type; may be repeated")
+        ->check(CLI::IsMember({"succeeded", "errored", "canceled", "expired"}))
+        ->type_name("TYPE");
+    retryCommand->add_flag("--detach", detach, "Only creates the child batch and prints it; `wait ID` processes it");
+    addWorkers(retryCommand);
+
     auto *waitCommand = app.add_subcommand("wait", "Processes a batch (or waits for the process "
                                                    "that does) until it ends; prints it");
     waitCommand->add_option("id", id, "The batch")->required()->type_name("ID");
@@ -516,6 +546,8 @@ int main(int argc, char **argv)
             return cancel(settings, id);
         if (*deleteCommand)
             return remove(settings, id);
+        if (*retryCommand)
+            return retry(settings, id, retryTypes, detach);
         if (*resultsCommand)
             return results(settings, id, types, partial);
         if (*waitCommand)
