@@ -16,7 +16,7 @@ using sqlite::Statement;
 
 namespace {
 
-constexpr int kSchemaVersion = 4;
+constexpr int kSchemaVersion = 5;
 
 constexpr const char *kBatchColumns = "key, id, status, request_count, succeeded, errored, canceled, expired, "
                                       "created_at, expires_at, ended_at, cancel_initiated_at, archived_at, "
@@ -84,6 +84,12 @@ constexpr const char *kSchemaStep3 = R"sql(
 // Version 4: retry. A batch made by retry() names the batch it retries.
 constexpr const char *kSchemaStep4 = R"sql(
     ALTER TABLE message_batches ADD COLUMN parent_id TEXT;
+)sql";
+
+// Version 5: merged results of a retried chain look each custom_id up in
+// the batches retried from.
+constexpr const char *kSchemaStep5 = R"sql(
+    CREATE INDEX message_batch_requests_by_custom_id ON message_batch_requests (batch, custom_id);
 )sql";
 
 // A SHA-256 digest of a batch's requests, fed one request at a time: two
@@ -221,6 +227,10 @@ BatchStore::BatchStore(const std::string &path, bool readOnly, std::chrono::mill
         if (*version < 4) {
             db_.execute(kSchemaStep4);
             db_.execute("UPDATE message_batch_schema SET version = 4");
+        }
+        if (*version < 5) {
+            db_.execute(kSchemaStep5);
+            db_.execute("UPDATE message_batch_schema SET version = 5");
         }
         markServiceStore(db_);
         auto authority = db_.prepare("SELECT authority FROM message_batch_schema");
@@ -555,29 +565,54 @@ std::vector<std::pair<std::int64_t, MessageBatchResult>> BatchStore::results(std
                          "WHERE batch = ?1 AND idx > ?2 AND state != 0 ORDER BY idx LIMIT ?3");
     s.bind(1, key).bind(2, afterIndex).bind(3, static_cast<std::uint64_t>(limit));
     std::vector<std::pair<std::int64_t, MessageBatchResult>> out;
-    while (s.step()) {
-        MessageBatchResult r;
-        r.customId = s.text(1);
-        const auto state = static_cast<RequestState>(s.integer(2));
-        const auto *entry = resultTypeEntry(state);
-        if (entry == nullptr)
-            throw OperationFailed(fmt::format("request {} of batch {} is finished in state {}", s.integer(0), key,
-                                              static_cast<int>(state)));
-        r.type = entry->type;
-        if (state == RequestState::Succeeded) {
-            r.message = nlohmann::json::parse(s.textView(3));
-        } else if (state == RequestState::Errored) {
-            auto error = nlohmann::json::parse(s.textView(3));
-            r.errorType = error.value("type", error_type::kApi);
-            r.errorMessage = error.value("message", "");
-            // Results saved before these two were kept: derived from the type.
-            r.retryable = error.value("retryable", isRetryable(r.errorType));
-            r.osidError = error.value("osid_error", std::string(errorName(r.retryable ? ErrorCode::OperationFailed
-                                                                                      : ErrorCode::InvalidArgument)));
+    while (s.step())
+        out.emplace_back(s.integer(0), readResult(s, key));
+    return out;
+}
+
+std::vector<std::pair<std::int64_t, MessageBatchResult>> BatchStore::mergedResults(
+    const std::vector<std::int64_t> &chain, std::int64_t afterIndex, std::size_t limit)
+{
+    auto out = results(chain.back(), afterIndex, limit);
+    std::lock_guard lock(mutex_);
+    for (auto &[index, result] : out) {
+        // The newest attempt: the first batch of the chain that finished it.
+        for (std::size_t i = 0; i + 1 < chain.size(); ++i) {
+            auto s = db_.prepare("SELECT idx, custom_id, state, result FROM message_batch_requests "
+                                 "WHERE batch = ?1 AND custom_id = ?2 AND state != 0");
+            s.bind(1, chain[i]).bind(2, result.customId);
+            if (s.step()) {
+                result = readResult(s, chain[i]);
+                break;
+            }
         }
-        out.emplace_back(s.integer(0), std::move(r));
     }
     return out;
+}
+
+MessageBatchResult BatchStore::readResult(Statement &s, std::int64_t key)
+{
+    MessageBatchResult r;
+    r.customId = s.text(1);
+    const auto state = static_cast<RequestState>(s.integer(2));
+    const auto *entry = resultTypeEntry(state);
+    if (entry == nullptr)
+        throw OperationFailed(
+            fmt::format("request {} of batch {} is finished in state {}", s.integer(0), key, static_cast<int>(state)));
+    r.type = entry->type;
+    if (state == RequestState::Succeeded) {
+        r.message = nlohmann::json::parse(s.textView(3));
+    } else if (state == RequestState::Errored) {
+        auto error = nlohmann::json::parse(s.textView(3));
+        r.errorType = error.value("type", error_type::kApi);
+        r.errorMessage = error.value("message", "");
+        // Results saved before these two were kept: derived from the type.
+        r.retryable = error.value("retryable", isRetryable(r.errorType));
+        r.osidError =
+            error.value("osid_error",
+                        std::string(errorName(r.retryable ? ErrorCode::OperationFailed : ErrorCode::InvalidArgument)));
+    }
+    return r;
 }
 
 } // namespace osid::service

@@ -174,11 +174,19 @@ public:
     std::vector<std::pair<std::int64_t, MessageBatchResult>> results(std::int64_t key, std::int64_t afterIndex,
                                                                      std::size_t limit);
 
+    // The same for a retried chain, `chain` its batches' keys from the
+    // newest to the first: the first batch's requests, each with the
+    // result of the newest batch of the chain that finished it.
+    std::vector<std::pair<std::int64_t, MessageBatchResult>> mergedResults(const std::vector<std::int64_t> &chain,
+                                                                           std::int64_t afterIndex, std::size_t limit);
+
 private:
     // The batch that has the idempotency key (as Earlier), with the digest
     // of its requests. Called with mutex_ held.
     std::optional<std::pair<Inserted, std::string>> withKey(const std::string &idempotencyKey);
     StoredBatch readBatch(sqlite::Statement &row);
+    // A result from a row (idx, custom_id, state, result) of batch `key`.
+    MessageBatchResult readResult(sqlite::Statement &row, std::int64_t key);
     std::vector<StoredBatch> readBatches(sqlite::Statement &rows);
     void beforeWrite(std::string_view what) const
     {

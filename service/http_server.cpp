@@ -452,7 +452,9 @@ struct BatchHttpServer::Impl {
         if (batches.retrieve(id).processingStatus != ProcessingStatus::Ended)
             throw HttpError{400, error_type::kInvalidRequest,
                             fmt::format("batch {} has not ended yet; its results are available once it has", id)};
-        auto stream = std::make_shared<ResultStream>(batches.results(id));
+        // ?merged=true (ours): a retried chain's results, the newest attempt of each.
+        auto stream = std::make_shared<ResultStream>(req.get_param_value("merged") == "true" ? batches.mergedResults(id)
+                                                                                             : batches.results(id));
         res.set_chunked_content_provider("application/x-jsonl", [stream](std::size_t, httplib::DataSink &sink) {
             std::string chunk;
             MessageBatchResult result;

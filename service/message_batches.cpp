@@ -260,6 +260,24 @@ public:
         return ResultStream(store_, stored.key, id);
     }
 
+    ResultStream mergedResults(const std::string &id)
+    {
+        auto stored = find(id);
+        if (stored.batch.processingStatus != ProcessingStatus::Ended)
+            throw ServiceError(error_type::kInvalidRequest,
+                               fmt::format("message batch {} is {}: merged results are read once it has ended", id,
+                                           statusName(stored.batch.processingStatus)));
+        std::vector<std::int64_t> chain{stored.key};
+        while (stored.batch.parentBatchId) {
+            auto parent = guarded([&] { return store_->find(*stored.batch.parentBatchId); });
+            if (!parent)
+                break;
+            stored = std::move(*parent);
+            chain.push_back(stored.key);
+        }
+        return ResultStream(store_, std::move(chain), id);
+    }
+
     MessageBatch wait(const std::string &id, const std::function<void(const MessageBatch &)> &onProgress)
     {
         std::optional<RequestCounts> reported;
@@ -338,6 +356,8 @@ ResultStream MessageBatchService::results(const std::string &id, bool finishedSo
 {
     return engine_->results(id, finishedSoFar);
 }
+
+ResultStream MessageBatchService::mergedResults(const std::string &id) { return engine_->mergedResults(id); }
 
 MessageBatch MessageBatchService::wait(const std::string &id,
                                        const std::function<void(const MessageBatch &)> &onProgress)

@@ -215,6 +215,9 @@ public:
     static constexpr std::size_t kPageSize = 1000;
 
     ResultStream(std::shared_ptr<BatchStore> store, std::int64_t batchKey, std::string batchId);
+    // The merged results of a retried chain (MessageBatchService::
+    // mergedResults): `chain` holds its batches' keys, newest first.
+    ResultStream(std::shared_ptr<BatchStore> store, std::vector<std::int64_t> chain, std::string batchId);
     ResultStream(ResultStream &&) noexcept;
     ResultStream &operator=(ResultStream &&) noexcept;
     ~ResultStream();
@@ -231,6 +234,7 @@ public:
 private:
     std::shared_ptr<BatchStore> store_;
     std::int64_t batchKey_;
+    std::vector<std::int64_t> chain_; // empty: one batch's results
     std::string batchId_;
     std::int64_t afterIndex_ = -1;
     std::uint64_t read_ = 0;
@@ -364,6 +368,15 @@ public:
     // Errors: ServiceError (not_found_error; invalid_request_error: the
     //         batch has not ended and finishedSoFar is false).
     ResultStream results(const std::string &id, bool finishedSoFar = false);
+
+    // The results of a retried chain merged, read from the batch `id` (the
+    // newest attempt, usually) back through its parents: one per request
+    // of the first batch, in its order, each the result of the newest batch
+    // of the chain that finished that custom_id. A chain whose parent was
+    // deleted starts at the oldest batch left.
+    // Errors: ServiceError (not_found_error; invalid_request_error: the
+    //         batch has not ended).
+    ResultStream mergedResults(const std::string &id);
 
     // Blocks until the batch has ended and returns it. `onProgress` (if
     // given) is called with the batch each time its counts change.

@@ -8,6 +8,10 @@ ResultStream::ResultStream(std::shared_ptr<BatchStore> store, std::int64_t batch
     : store_(std::move(store)), batchKey_(batchKey), batchId_(std::move(batchId))
 {
 }
+ResultStream::ResultStream(std::shared_ptr<BatchStore> store, std::vector<std::int64_t> chain, std::string batchId)
+    : store_(std::move(store)), batchKey_(chain.front()), chain_(std::move(chain)), batchId_(std::move(batchId))
+{
+}
 ResultStream::ResultStream(ResultStream &&) noexcept = default;
 ResultStream &ResultStream::operator=(ResultStream &&) noexcept = default;
 ResultStream::~ResultStream() = default;
@@ -17,7 +21,10 @@ bool ResultStream::next(MessageBatchResult &result)
     if (position_ == page_.size()) {
         if (exhausted_)
             return false;
-        auto rows = guarded([&] { return store_->results(batchKey_, afterIndex_, kPageSize); });
+        auto rows = guarded([&] {
+            return chain_.empty() ? store_->results(batchKey_, afterIndex_, kPageSize)
+                                  : store_->mergedResults(chain_, afterIndex_, kPageSize);
+        });
         // Checked after the page was read: a delete (one transaction) that
         // came before the read is seen here.
         if (!guarded([&] { return store_->exists(batchKey_); }))

@@ -293,6 +293,13 @@ TEST_SUITE("http server")
         CHECK(child["parent_batch_id"] == first["id"]);
         CHECK(child["request_counts"]["processing"] == 1);
         CHECK(waitEnded(c, child["id"])["parent_batch_id"] == first["id"]);
+        const auto merged =
+            c.Get(("/v1/messages/batches/" + child["id"].get<std::string>() + "/results?merged=true").c_str());
+        REQUIRE(merged);
+        CHECK(jsonLines(merged->body).size() == 3); // the first batch's requests
+        const auto own = c.Get(("/v1/messages/batches/" + child["id"].get<std::string>() + "/results").c_str());
+        REQUIRE(own);
+        CHECK(jsonLines(own->body).size() == 1);
         expectError(c.Post(path.c_str(), R"({"types": ["lost"]})", "application/json"), 400, "invalid_request_error");
         expectError(c.Post("/v1/messages/batches/msgbatch_none/retry", "", "application/json"), 404, "not_found_error");
         const auto refused = c.Get(path.c_str());

@@ -115,7 +115,7 @@ TEST_SUITE("idempotent create")
             service.wait(id);
         }
         // Back to version 2, as an older build left it.
-        execSql(path, "DROP INDEX message_batches_by_idempotency_key; "
+        execSql(path, "DROP INDEX message_batches_by_idempotency_key; DROP INDEX message_batch_requests_by_custom_id; "
                       "ALTER TABLE message_batches DROP COLUMN idempotency_key; "
                       "ALTER TABLE message_batches DROP COLUMN request_digest; "
                       "ALTER TABLE message_batches DROP COLUMN parent_id; "

@@ -39,6 +39,12 @@ struct ManualClock {
     void advance(std::chrono::microseconds by) { *now += by.count(); }
 };
 
+// One request the service refuses (not retryable), and two good ones.
+std::vector<MessageBatchRequest> refusedAndTwo()
+{
+    return {{"refused", json{{"subject", 42}}}, {"a", messageParams(1)}, {"b", messageParams(2)}};
+}
+
 ListParams page(std::int64_t limit, std::string beforeId = "", std::string afterId = "")
 {
     ListParams params;
@@ -221,9 +227,7 @@ TEST_SUITE("message batches")
     {
         auto provider = std::make_shared<FailingProvider>();
         MessageBatchService service(provider);
-        std::vector<MessageBatchRequest> batch = {
-            {"refused", json{{"subject", 42}}}, {"a", messageParams(1)}, {"b", messageParams(2)}};
-        const auto first = service.wait(service.create(batch).id);
+        const auto first = service.wait(service.create(refusedAndTwo()).id);
         CHECK(first.requestCounts.errored == 3);
         CHECK_FALSE(first.parentBatchId);
         CHECK(first.toJson()["parent_batch_id"].is_null());
@@ -249,6 +253,38 @@ TEST_SUITE("message batches")
         // Nothing of the types asked for, and a batch not ended: refused.
         CHECK(errorOf([&] { service.retry(child.id); }).type() == "invalid_request_error");
         CHECK(errorOf([&] { service.retry("msgbatch_none"); }).type() == "not_found_error");
+    }
+
+    TEST_CASE("merged results of a retried chain give, for each custom_id, the newest attempt")
+    {
+        auto provider = std::make_shared<FailingProvider>();
+        MessageBatchService service(provider);
+        const auto first = service.wait(service.create(refusedAndTwo()).id);
+        const auto second = service.wait(service.retry(first.id).id); // a and b fail again
+        CHECK(second.requestCounts.errored == 2);
+        provider->failing = false;
+        const auto third = service.wait(service.retry(second.id).id);
+        CHECK(third.requestCounts.succeeded == 2);
+        std::vector<MessageBatchResult> merged;
+        auto stream = service.mergedResults(third.id);
+        for (MessageBatchResult r; stream.next(r);)
+            merged.push_back(r);
+        REQUIRE(merged.size() == 3); // the first batch's requests, in its order
+        CHECK(merged[0].customId == "refused");
+        CHECK(merged[0].type == ResultType::Errored);
+        CHECK(merged[1].customId == "a");
+        CHECK(merged[1].type == ResultType::Succeeded);
+        CHECK(merged[2].customId == "b");
+        CHECK(merged[2].type == ResultType::Succeeded);
+        // From the middle of the chain: its newest attempt is its own.
+        auto middle = service.mergedResults(second.id);
+        MessageBatchResult r;
+        REQUIRE(middle.next(r));
+        REQUIRE(middle.next(r));
+        CHECK(r.customId == "a");
+        CHECK(r.type == ResultType::Errored);
+        // A batch with no parent: its own results.
+        CHECK(service.mergedResults(first.id).next(r));
     }
 
     TEST_CASE("retry of a canceled batch takes its canceled requests; a batch not ended is refused")
@@ -767,7 +803,7 @@ TEST_SUITE("message batches")
         auto e = errorOf(
             [&] { MessageBatchService service(impl::memory::makeMemoryMessagingManager(), fileOptions(path)); });
         CHECK(e.type() == "api_error");
-        CHECK(std::string(e.what()).find("newer than this build's 4") != std::string::npos);
+        CHECK(std::string(e.what()).find("newer than this build's 5") != std::string::npos);
     }
 
     TEST_CASE("a batch file is read one request per line, with every bad line "

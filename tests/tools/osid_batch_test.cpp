@@ -220,6 +220,11 @@ TEST_SUITE("osid-batch")
         auto errored = osidBatch(where(dir), "--json retry --detach --type errored " + child["id"].get<std::string>());
         CHECK(errored.status == 0);
         CHECK(json::parse(errored.out)["request_counts"]["processing"] == 2);
+        // Merged: the first batch's 13 requests, each its newest attempt (none canceled now).
+        const auto merged = jsonLines(osidBatch(where(dir), "results --merged " + child["id"].get<std::string>()).out);
+        REQUIRE(merged.size() == 13);
+        for (const auto &line : merged)
+            CHECK(line["result"]["type"] != "canceled");
     }
 
     TEST_CASE("cancel ends only its batch and processes no other; status, list and results create nothing")

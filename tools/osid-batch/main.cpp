@@ -249,10 +249,11 @@ int remove(const Settings &settings, const std::string &id)
     return kOk;
 }
 
-int results(const Settings &settings, const std::string &id, const std::vector<std::string> &types, bool partial)
+int results(const Settings &settings, const std::string &id, const std::vector<std::string> &types, bool partial,
+            bool merged)
 {
     auto batches = openBatches(settings, Use::Read);
-    auto stream = batches.results(id, partial);
+    auto stream = merged ? batches.mergedResults(id) : batches.results(id, partial);
     for (service::MessageBatchResult r; stream.next(r);) {
         if (!types.empty() && std::find(types.begin(), types.end(), service::resultTypeName(r.type)) == types.end())
             continue;
@@ -448,6 +449,12 @@ int main(int argc, char **argv)
     resultsCommand->add_flag("--partial", partial,
                              "Of a batch not ended yet, prints the requests finished so far (without it, a batch "
                              "not ended is refused)");
+    bool merged = false;
+    resultsCommand
+        ->add_flag("--merged", merged,
+                   "Of a batch made by retry, the results of its whole chain: for each request of the first "
+                   "batch, the newest attempt's")
+        ->excludes("--partial");
 
     std::vector<std::string> retryTypes;
     auto *retryCommand =
@@ -549,7 +556,7 @@ int main(int argc, char **argv)
         if (*retryCommand)
             return retry(settings, id, retryTypes, detach);
         if (*resultsCommand)
-            return results(settings, id, types, partial);
+            return results(settings, id, types, partial, merged);
         if (*waitCommand)
             return wait(settings, id);
         if (*runCommand)
