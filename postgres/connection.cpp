@@ -134,7 +134,16 @@ std::int64_t Result::changed() const
 // ---------------------------------------------------------------------------
 // Connection
 
-Connection::Connection(const std::string &conninfo) : conninfo_(conninfo) { reconnect(); }
+Connection::Connection(const std::string &conninfo) : conninfo_(conninfo)
+{
+    try {
+        reconnect();
+    } catch (...) {
+        // A constructor that throws runs no destructor.
+        PQfinish(db_);
+        throw;
+    }
+}
 
 Connection::~Connection() { PQfinish(db_); }
 
@@ -152,6 +161,8 @@ void Connection::reconnect()
         std::string message = PQerrorMessage(db_);
         while (!message.empty() && (message.back() == '\n' || message.back() == ' '))
             message.pop_back();
+        PQfinish(db_);
+        db_ = nullptr;
         throw OperationFailed(fmt::format("cannot connect to PostgreSQL: {}", message));
     }
     // Text travels as UTF-8 whatever the client's locale says; notices
