@@ -1,7 +1,6 @@
 #include "impl/postgres/postgres_store.h"
 
 #include "impl/common/snapshots.h"
-#include "impl/postgres/postgres_schema.h"
 #include "messaging/records/delivery_record.h"
 
 #include <algorithm>
@@ -86,30 +85,6 @@ void appendPlain(std::string &array, std::string_view value)
 }
 
 } // namespace
-
-// ---------------------------------------------------------------------------
-// Database
-
-Database::Database(const PostgresProviderOptions &options) : conninfo_(options.conninfo)
-{
-    auto first = std::make_unique<Connection>(conninfo_);
-    authority_ = openSchema(*first, first->describe(), options.authority);
-    idle_.give(std::move(first));
-}
-
-std::unique_ptr<Connection> Database::acquire()
-{
-    if (auto connection = idle_.take())
-        return connection;
-    return std::make_unique<Connection>(conninfo_);
-}
-
-void Database::release(std::unique_ptr<Connection> connection) noexcept
-{
-    connection->rollBack();
-    if (!connection->isBroken())
-        idle_.give(std::move(connection));
-}
 
 // ---------------------------------------------------------------------------
 // PostgresStore: sections and transactions
@@ -605,8 +580,10 @@ std::vector<MessageKey> PostgresStore::eraseKeys(MailboxKey mailbox, std::vector
     // One statement for all of them; what it returns is what it deleted,
     // should another session have deleted some since they were selected.
     std::vector<std::int64_t> values(keys.begin(), keys.end());
-    return this->keys(query("DELETE FROM osid_messaging.messages WHERE mailbox = $1 AND message = ANY ($2::int8[]) "
-                            "RETURNING message",
+    // A join with the array, not "= ANY": a prepared statement's generic
+    // plan cannot see the array's length and may scan the whole table.
+    return this->keys(query("DELETE FROM osid_messaging.messages AS m USING unnest($2::int8[]) AS k (message) "
+                            "WHERE m.message = k.message AND m.mailbox = $1 RETURNING m.message",
                             Params().add(mailbox).addArray(values)));
 }
 

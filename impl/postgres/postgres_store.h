@@ -1,10 +1,6 @@
-// The PostgreSQL provider's store.
-//
-// Database: what every session of one manager shares: the connection
-// string, the store's authority, and a pool of connections.
-//
-// PostgresStore: the MessageStore of one session, over a connection of its
-// own. A read section is one REPEATABLE READ, READ ONLY transaction (one
+// The PostgreSQL provider's store: the MessageStore of one session, over a
+// connection of its own (from the Database's pool, postgres_database.h).
+// A read section is one REPEATABLE READ, READ ONLY transaction (one
 // consistent view); a write section one READ COMMITTED transaction,
 // rolled back if it fails. Inside an OSID transaction the sections become
 // savepoints of it, so a failed call is undone without ending it.
@@ -16,12 +12,10 @@
 
 #pragma once
 
-#include "impl/common/connection_pool.h"
 #include "impl/common/id_space.h"
 #include "impl/common/message_store.h"
 #include "impl/common/sql_transaction.h"
-#include "impl/postgres/postgres_provider.h"
-#include "postgres/connection.h"
+#include "impl/postgres/postgres_database.h"
 
 #include <memory>
 #include <optional>
@@ -29,33 +23,6 @@
 #include <vector>
 
 namespace osid::impl::postgres {
-
-// The PostgreSQL RAII layer (postgres/connection.h), by its short names.
-using ::osid::postgres::Connection;
-using ::osid::postgres::Params;
-using ::osid::postgres::Result;
-
-class Database {
-public:
-    // Connects and brings the schema up to date.
-    explicit Database(const PostgresProviderOptions &options);
-    Database(const Database &) = delete;
-    Database &operator=(const Database &) = delete;
-
-    const std::string &authority() const noexcept { return authority_; }
-
-    // A connection for a session, from the pool or new.
-    std::unique_ptr<Connection> acquire();
-    // Gives a connection back; an open transaction on it is rolled back,
-    // and a broken one is closed.
-    void release(std::unique_ptr<Connection> connection) noexcept;
-
-private:
-    std::string conninfo_;
-    std::string authority_;
-    // Idle connections kept for reuse; more are closed when given back.
-    ConnectionPool<Connection> idle_{16};
-};
 
 class PostgresStore final : public MessageStore,
                             private StoreWriter,
