@@ -64,6 +64,16 @@ void applyStep(Connection &db, int step, const std::string &authority)
             CREATE INDEX messages_by_received_time ON osid_messaging.messages (mailbox, received_time);
         )sql");
         return;
+    case 3:
+        // Keys are compared for equality only: byte by byte, whatever the
+        // database's collation (a locale's comparison costs several times
+        // as much in every index search and insert).
+        db.execute(R"sql(
+            ALTER TABLE osid_messaging.messages ALTER COLUMN sender_key TYPE text COLLATE "C",
+                ALTER COLUMN genus_key TYPE text COLLATE "C";
+            ALTER TABLE osid_messaging.aliases ALTER COLUMN alias TYPE text COLLATE "C";
+        )sql");
+        return;
     default: throw OperationFailed(fmt::format("no schema step {}", step));
     }
 }

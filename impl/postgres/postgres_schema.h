@@ -17,6 +17,8 @@
 // Versions:
 //   1  meta, mailboxes, messages, aliases, the message key sequence.
 //   2  indexes for deletes and lookups by sender and by received time.
+//   3  the key columns (sender_key, genus_key, aliases.alias) in the "C"
+//      collation: compared byte by byte, whatever the database's locale.
 
 #pragma once
 
@@ -33,7 +35,7 @@ using ::osid::postgres::Result;
 
 // What the meta table's `application` row holds in a database of ours.
 constexpr const char *kApplication = "osid-cpp messaging";
-constexpr int kSchemaVersion = 2;
+constexpr int kSchemaVersion = 3;
 
 // Brings the database to kSchemaVersion (see above) and returns the
 // authority of its Ids: the one stored, or `authority` for a new store.

@@ -255,6 +255,11 @@ TEST_SUITE("postgres provider")
         CHECK(indexes() == 0);
         auto manager = openStore(scratch.conninfo());
         CHECK(indexes() == 2);
+        // Step 3: the key columns compare byte by byte.
+        CHECK(scratch.raw()
+                  .query("SELECT count(*) FROM information_schema.columns WHERE table_schema = 'osid_messaging' "
+                         "AND column_name IN ('sender_key', 'genus_key', 'alias') AND collation_name = 'C'")
+                  .integer(0, 0) == 3);
         CHECK(scratch.raw().query("SELECT value FROM osid_messaging.meta WHERE name = 'schema_version'").text(0, 0) ==
               std::to_string(impl::postgres::kSchemaVersion));
         auto message = manager->getMessageLookupSession()->getMessage(Id("old.example.org", "messaging.Message", "7"));
