@@ -7,6 +7,9 @@
 
 #include "support/provider_fixture.h"
 #include "tests/sqlite/sqlite_support.h"
+#ifdef OSID_CPP_HAVE_POSTGRES
+#include "tests/postgres/postgres_support.h"
+#endif
 
 #include <functional>
 #include <map>
@@ -533,3 +536,21 @@ TEST_CASE("sqlite: threads mixing every batch operation, deleteAllMessages inclu
     sqlite_test::TempDir dir;
     mixed::checkMixedOperations(sqlite_test::openStore(dir.file("mixed.db")));
 }
+
+#ifdef OSID_CPP_HAVE_POSTGRES
+// The PostgreSQL provider, each check on a database of its own on the
+// server OSID_TEST_POSTGRES names (skipped without one).
+TEST_CASE("postgres: sessions on several threads over one database lose and duplicate nothing" *
+          doctest::skip(postgres_test::noServer()))
+{
+    postgres_test::ScratchDatabase scratch;
+    checkConcurrentSessions(postgres_test::openStore(scratch.conninfo()));
+}
+
+TEST_CASE("postgres: threads mixing every batch operation, deleteAllMessages included, agree with what each was told" *
+          doctest::skip(postgres_test::noServer()))
+{
+    postgres_test::ScratchDatabase scratch;
+    mixed::checkMixedOperations(postgres_test::openStore(scratch.conninfo()));
+}
+#endif

@@ -15,6 +15,7 @@
 #include "osid/vector_list.h"
 #include "postgres/connection.h"
 #include "runtime/provider_runtime.h"
+#include "tests/postgres/postgres_support.h"
 #include "transaction/transaction.h"
 
 #include <doctest/doctest.h>
@@ -31,78 +32,11 @@
 #include <unistd.h>
 
 using namespace osid;
+using namespace postgres_test;
 using osid::postgres::Connection;
 using osid::postgres::Params;
 
 namespace {
-
-const char *serverConninfo() { return std::getenv("OSID_TEST_POSTGRES"); }
-bool noServer() { return serverConninfo() == nullptr || *serverConninfo() == '\0'; }
-
-// `conninfo` with its database replaced by `database`, as key=value pairs
-// (it may be given as a URI).
-std::string withDatabase(const std::string &conninfo, const std::string &database)
-{
-    char *error = nullptr;
-    PQconninfoOption *options = PQconninfoParse(conninfo.c_str(), &error);
-    if (options == nullptr) {
-        PQfreemem(error);
-        throw std::runtime_error("OSID_TEST_POSTGRES is not a connection string");
-    }
-    std::string out;
-    for (auto *o = options; o->keyword != nullptr; ++o) {
-        if (o->val == nullptr || std::string(o->keyword) == "dbname")
-            continue;
-        std::string value;
-        for (const char *c = o->val; *c != '\0'; ++c) {
-            if (*c == '\'' || *c == '\\')
-                value += '\\';
-            value += *c;
-        }
-        out += fmt::format("{}='{}' ", o->keyword, value);
-    }
-    PQconninfoFree(options);
-    return out + "dbname=" + database;
-}
-
-// A database of this test's own on the test server, dropped at the end.
-class ScratchDatabase {
-public:
-    ScratchDatabase()
-        : name_(fmt::format("osid_test_{}_{}", ::getpid(), serial_++)), admin_(serverConninfo()),
-          conninfo_(withDatabase(serverConninfo(), name_))
-    {
-        admin_.execute("CREATE DATABASE " + name_);
-    }
-    ScratchDatabase(const ScratchDatabase &) = delete;
-    ScratchDatabase &operator=(const ScratchDatabase &) = delete;
-    ~ScratchDatabase()
-    {
-        try {
-            admin_.execute(fmt::format("DROP DATABASE IF EXISTS {} WITH (FORCE)", name_));
-        } catch (...) {
-            // Left for the cluster's removal.
-        }
-    }
-
-    const std::string &conninfo() const { return conninfo_; }
-    // A connection of the test's own, past the provider.
-    Connection raw() const { return Connection(conninfo_); }
-
-private:
-    static inline std::atomic<int> serial_{0};
-    std::string name_;
-    Connection admin_;
-    std::string conninfo_;
-};
-
-std::shared_ptr<messaging::MessagingManager> openStore(const std::string &conninfo, const std::string &authority = "")
-{
-    impl::postgres::PostgresProviderOptions options;
-    options.conninfo = conninfo;
-    options.authority = authority;
-    return impl::postgres::makePostgresMessagingManager(options);
-}
 
 Id person(const std::string &name) { return Id("test.example.org", "resource.Resource", name); }
 
