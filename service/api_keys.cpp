@@ -1,5 +1,6 @@
 #include "service/api_keys.h"
 
+#include "osid/errors.h"
 #include "service/service_error.h"
 
 #include <openssl/crypto.h>
@@ -65,14 +66,22 @@ std::vector<ApiKey> parseKeys(const std::string &text, const std::string &origin
             continue;
         std::istringstream fields(line);
         ApiKey key;
-        std::string extra;
-        fields >> key.name >> key.hash;
-        const bool wellFormed = !key.name.empty() && key.hash.rfind(kHashPrefix, 0) == 0 &&
-                                isHexDigest(std::string_view(key.hash).substr(kHashPrefix.size())) &&
-                                !(fields >> extra);
+        fields >> key.name >> key.hash >> std::ws;
+        // The workspace is the rest of the line: an Id's text may hold spaces.
+        std::getline(fields, key.workspace);
+        bool wellFormed = !key.name.empty() && key.hash.rfind(kHashPrefix, 0) == 0 &&
+                          isHexDigest(std::string_view(key.hash).substr(kHashPrefix.size()));
+        if (wellFormed && !key.workspace.empty()) {
+            try {
+                Id::parse(key.workspace);
+            } catch (const InvalidArgument &) {
+                wellFormed = false;
+            }
+        }
         if (!wellFormed)
-            throw ServiceError(error_type::kApi,
-                               fmt::format("{}:{}: not a key line: expected \"NAME sha256:HEX\"", origin, number));
+            throw ServiceError(error_type::kApi, fmt::format("{}:{}: not a key line: expected \"NAME sha256:HEX\" or "
+                                                             "\"NAME sha256:HEX WORKSPACE\" (a mailbox Id)",
+                                                             origin, number));
         keys.push_back(std::move(key));
     }
     return keys;
@@ -127,9 +136,10 @@ public:
     // Replaces the file with `keys`: a new file, flushed, renamed over it.
     void replace(const std::vector<ApiKey> &keys) const
     {
-        std::string text = "# osid-batch API keys: NAME sha256:HEX (osid-batch keys add|list|revoke)\n";
+        std::string text = "# osid-batch API keys: NAME sha256:HEX [WORKSPACE] (osid-batch keys add|list|revoke)\n";
         for (const auto &key : keys)
-            text += fmt::format("{} {}\n", key.name, key.hash);
+            text += key.workspace.empty() ? fmt::format("{} {}\n", key.name, key.hash)
+                                          : fmt::format("{} {} {}\n", key.name, key.hash, key.workspace);
         const std::string temporary = path_.string() + ".new";
         const int out = ::open(temporary.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
         if (out < 0)
@@ -195,7 +205,7 @@ std::string apiKeyHash(std::string_view key)
 
 ApiKeyFile::ApiKeyFile(std::filesystem::path path) : path_(std::move(path)) {}
 
-std::string ApiKeyFile::add(const std::string &name)
+std::string ApiKeyFile::add(const std::string &name, const Id &workspace)
 {
     requireKeyName(name);
     LockedFile file(path_);
@@ -205,7 +215,7 @@ std::string ApiKeyFile::add(const std::string &name)
             throw ServiceError(error_type::kInvalidRequest,
                                fmt::format("{} already has a key named \"{}\"; revoke it first", path_.string(), name));
     auto text = newKeyText();
-    keys.push_back({name, apiKeyHash(text)});
+    keys.push_back({name, apiKeyHash(text), workspace.isNull() ? std::string() : workspace.toString()});
     file.replace(keys);
     return text;
 }

@@ -1,8 +1,10 @@
 // API keys for `osid-batch serve`: a file of named keys, each kept only as
 // the SHA-256 hash of its text, so that the file gives nobody a key.
 //
-// The file is text, one key per line, "NAME sha256:HEX"; lines starting
-// with '#' and blank lines are ignored. A key's text is "osk_" and 43
+// The file is text, one key per line, "NAME sha256:HEX" or "NAME
+// sha256:HEX WORKSPACE" (the text of a mailbox Id: the key's workspace,
+// MessageBatchService::workspace); lines starting with '#' and blank lines
+// are ignored. A key's text is "osk_" and 43
 // characters of base64url (32 random bytes); it is shown once, by add().
 //
 // Example:
@@ -15,6 +17,8 @@
 // may be called from any number of threads.
 
 #pragma once
+
+#include "osid/id.h"
 
 #include <cstdint>
 #include <filesystem>
@@ -30,6 +34,9 @@ struct ApiKey {
     std::string name;
     // "sha256:" and the lower-case hex of the SHA-256 of the key's text.
     std::string hash;
+    // The workspace of the key's client: the text of its mailbox's Id;
+    // empty for the default workspace.
+    std::string workspace;
 };
 
 // Reads and changes a key file. Each change rewrites the file whole
@@ -40,12 +47,13 @@ class ApiKeyFile {
 public:
     explicit ApiKeyFile(std::filesystem::path path);
 
-    // Creates a key named `name` and returns its text, which is not kept.
-    // The file is created if it does not exist.
+    // Creates a key named `name` for the workspace of the mailbox
+    // `workspace` (the null Id: the default workspace) and returns its
+    // text, which is not kept. The file is created if it does not exist.
     // Errors: ServiceError invalid_request_error when `name` is empty, has
     //         whitespace, starts with '#' or is taken; api_error when the
     //         file cannot be read or written.
-    std::string add(const std::string &name);
+    std::string add(const std::string &name, const Id &workspace = {});
 
     // Removes the key named `name`.
     // Errors: ServiceError not_found_error when there is none; api_error

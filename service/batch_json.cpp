@@ -205,7 +205,8 @@ json MessageBatch::toJson() const
                 {"expires_at", expiresAt.toString()},
                 {"cancel_initiated_at", timeOrNull(cancelInitiatedAt)},
                 {"archived_at", timeOrNull(archivedAt)},
-                {"parent_batch_id", parentBatchId ? json(*parentBatchId) : json(nullptr)}};
+                {"parent_batch_id", parentBatchId ? json(*parentBatchId) : json(nullptr)},
+                {"workspace", workspace.empty() ? json(nullptr) : json(workspace)}};
 }
 
 json MessageBatchPage::toJson() const

@@ -59,13 +59,22 @@ Id requestAlias(const std::string &authority, const std::string &batchId, const 
     return Id(authority, "batch-request", batchId + "/" + customId);
 }
 
-void ProviderSessions::open(messaging::MessagingManager &manager)
+void ProviderSessions::open(messaging::MessagingManager &manager, const std::string &in)
 {
-    if (admin)
+    if (admin && workspace == in)
         return;
-    admin = manager.getMessagingBatchManager()->getMessageBatchAdminSession();
-    lookup = manager.getMessageLookupSession();
+    admin.reset();
+    lookup.reset();
+    if (in.empty()) {
+        admin = manager.getMessagingBatchManager()->getMessageBatchAdminSession();
+        lookup = manager.getMessageLookupSession();
+    } else {
+        const auto mailbox = Id::parse(in);
+        admin = manager.getMessagingBatchManager()->getMessageBatchAdminSessionForMailbox(mailbox);
+        lookup = manager.getMessageLookupSessionForMailbox(mailbox);
+    }
     transactions = admin->supportsTransactions();
+    workspace = in;
 }
 
 void recoverMessages(const ChunkOfBatch &chunk, const std::vector<PendingRequest> &requests, ProviderSessions &sessions,

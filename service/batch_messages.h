@@ -21,14 +21,18 @@
 
 namespace osid::service {
 
-// The sessions one worker uses, opened on its first chunk.
+// The sessions one worker uses, opened on its first chunk, in the mailbox
+// of the chunk's workspace.
 struct ProviderSessions {
     std::unique_ptr<messaging::batch::MessageBatchAdminSession> admin;
     std::unique_ptr<messaging::MessageLookupSession> lookup;
     bool transactions = false;
+    std::string workspace; // the one they are open in
 
-    // Opens them, unless open already.
-    void open(messaging::MessagingManager &manager);
+    // Opens them in the mailbox of `workspace` (MessageBatch::workspace;
+    // empty: the provider's default mailbox), unless open there already.
+    // Errors: as the provider's manager (NotFound: no such mailbox).
+    void open(messaging::MessagingManager &manager, const std::string &workspace);
 };
 
 // Whose the requests of a chunk are.

@@ -16,20 +16,24 @@ using sqlite::Statement;
 
 namespace {
 
-constexpr int kSchemaVersion = 5;
+constexpr int kSchemaVersion = 6;
 
 constexpr const char *kBatchColumns = "key, id, status, request_count, succeeded, errored, canceled, expired, "
                                       "created_at, expires_at, ended_at, cancel_initiated_at, archived_at, "
-                                      "provider, attempted, parent_id";
+                                      "provider, attempted, parent_id, workspace";
 // The same from a store of an older version opened read-only (not
 // upgraded). Version 1: no provider recorded, and any pending request may
-// have been attempted. Versions 2 and 3: no parent.
+// have been attempted. Versions 2 and 3: no parent. Before version 6: every
+// batch in the default workspace.
 constexpr const char *kBatchColumnsVersion1 = "key, id, status, request_count, succeeded, errored, canceled, "
                                               "expired, created_at, expires_at, ended_at, cancel_initiated_at, "
-                                              "archived_at, '', request_count, NULL";
+                                              "archived_at, '', request_count, NULL, ''";
 constexpr const char *kBatchColumnsVersion3 = "key, id, status, request_count, succeeded, errored, canceled, "
                                               "expired, created_at, expires_at, ended_at, cancel_initiated_at, "
-                                              "archived_at, provider, attempted, NULL";
+                                              "archived_at, provider, attempted, NULL, ''";
+constexpr const char *kBatchColumnsVersion5 = "key, id, status, request_count, succeeded, errored, canceled, "
+                                              "expired, created_at, expires_at, ended_at, cancel_initiated_at, "
+                                              "archived_at, provider, attempted, parent_id, ''";
 
 // Step N takes the tables from version N-1 to N. Never edit a released step.
 constexpr const char *kSchemaStep1 = R"sql(
@@ -90,6 +94,18 @@ constexpr const char *kSchemaStep4 = R"sql(
 // the batches retried from.
 constexpr const char *kSchemaStep5 = R"sql(
     CREATE INDEX message_batch_requests_by_custom_id ON message_batch_requests (batch, custom_id);
+)sql";
+
+// Version 6: workspaces. A batch belongs to one workspace, the text of its
+// mailbox Id ('' the provider's default mailbox); lists read one
+// workspace's batches through the index, and an idempotency key names a
+// batch within its workspace only.
+constexpr const char *kSchemaStep6 = R"sql(
+    ALTER TABLE message_batches ADD COLUMN workspace TEXT NOT NULL DEFAULT '';
+    CREATE INDEX message_batches_by_workspace ON message_batches (workspace, key);
+    DROP INDEX message_batches_by_idempotency_key;
+    CREATE UNIQUE INDEX message_batches_by_idempotency_key ON message_batches (workspace, idempotency_key)
+        WHERE idempotency_key IS NOT NULL;
 )sql";
 
 // A SHA-256 digest of a batch's requests, fed one request at a time: two
@@ -196,6 +212,8 @@ BatchStore::BatchStore(const std::string &path, bool readOnly, std::chrono::mill
         }
         if (*version < 4)
             batchColumns_ = kBatchColumnsVersion3;
+        else if (*version < 6)
+            batchColumns_ = kBatchColumnsVersion5;
         auto authority = db_.prepare("SELECT authority FROM message_batch_schema");
         if (authority.step())
             authority_ = authority.text(0);
@@ -232,6 +250,10 @@ BatchStore::BatchStore(const std::string &path, bool readOnly, std::chrono::mill
             db_.execute(kSchemaStep5);
             db_.execute("UPDATE message_batch_schema SET version = 5");
         }
+        if (*version < 6) {
+            db_.execute(kSchemaStep6);
+            db_.execute("UPDATE message_batch_schema SET version = 6");
+        }
         markServiceStore(db_);
         auto authority = db_.prepare("SELECT authority FROM message_batch_schema");
         if (authority.step())
@@ -261,6 +283,7 @@ StoredBatch BatchStore::readBatch(Statement &row)
     out.attempted = row.integer(14);
     if (!row.isNull(15))
         out.batch.parentBatchId = row.text(15);
+    out.batch.workspace = row.text(16);
     return out;
 }
 
@@ -297,7 +320,7 @@ BatchStore::Inserted BatchStore::insertStreaming(
     return db_.write([&] {
         RequestDigest digest;
         std::string customId, params;
-        if (auto earlier = withKey(idempotencyKey)) {
+        if (auto earlier = withKey(batch.workspace, idempotencyKey)) {
             while (next(customId, params))
                 digest.add(customId, params);
             if (digest.finish() != earlier->second)
@@ -306,8 +329,8 @@ BatchStore::Inserted BatchStore::insertStreaming(
         }
         {
             auto s = db_.prepare("INSERT INTO message_batches (id, status, request_count, created_at, expires_at, "
-                                 "ended_at, cancel_initiated_at, archived_at, provider, idempotency_key, parent_id) "
-                                 "VALUES (?1, ?2, 0, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)");
+                                 "ended_at, cancel_initiated_at, archived_at, provider, idempotency_key, parent_id, "
+                                 "workspace) VALUES (?1, ?2, 0, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)");
             s.bind(1, batch.id)
                 .bind(2, static_cast<std::int64_t>(batch.processingStatus))
                 .bind(4, batch.createdAt.toMicroseconds())
@@ -324,6 +347,7 @@ BatchStore::Inserted BatchStore::insertStreaming(
                 s.bind(11, *batch.parentBatchId);
             else
                 s.bindNull(11);
+            s.bind(12, batch.workspace);
             s.run();
         }
         const auto key = db_.lastInsertRowid();
@@ -349,12 +373,14 @@ BatchStore::Inserted BatchStore::insertStreaming(
     });
 }
 
-std::optional<std::pair<BatchStore::Inserted, std::string>> BatchStore::withKey(const std::string &idempotencyKey)
+std::optional<std::pair<BatchStore::Inserted, std::string>> BatchStore::withKey(const std::string &workspace,
+                                                                                const std::string &idempotencyKey)
 {
     if (idempotencyKey.empty())
         return std::nullopt;
-    auto s = db_.prepare("SELECT key, id, request_digest FROM message_batches WHERE idempotency_key = ?1");
-    s.bind(1, idempotencyKey);
+    auto s = db_.prepare(
+        "SELECT key, id, request_digest FROM message_batches WHERE workspace = ?2 AND idempotency_key = ?1");
+    s.bind(1, idempotencyKey).bind(2, workspace);
     if (!s.step())
         return std::nullopt;
     return std::pair{Inserted{s.integer(0), 0, s.text(1), Inserted::Earlier}, s.text(2)};
@@ -370,14 +396,15 @@ std::optional<StoredBatch> BatchStore::find(const std::string &id)
     return readBatch(s);
 }
 
-std::vector<StoredBatch> BatchStore::page(std::int64_t around, bool newer, std::size_t limit, const ListParams &filter)
+std::vector<StoredBatch> BatchStore::page(std::int64_t around, bool newer, std::size_t limit, const ListParams &filter,
+                                          const std::optional<std::string> &workspace)
 {
     std::lock_guard lock(mutex_);
     // A filter not given matches everything: ?3 IS NULL, ... Newer batches
     // are read oldest first (the ones next to the cursor) and turned round,
     // so the page is newest first either way.
     constexpr const char *kFilters = "(?3 IS NULL OR status = ?3) AND (?4 IS NULL OR created_at >= ?4) "
-                                     "AND (?5 IS NULL OR created_at < ?5)";
+                                     "AND (?5 IS NULL OR created_at < ?5) AND (?6 IS NULL OR workspace = ?6)";
     auto s = db_.prepare(newer ? fmt::format("SELECT {} FROM message_batches WHERE key > ?1 AND {} ORDER BY key "
                                              "LIMIT ?2",
                                              batchColumns_, kFilters)
@@ -391,6 +418,10 @@ std::vector<StoredBatch> BatchStore::page(std::int64_t around, bool newer, std::
         s.bindNull(3);
     bindTime(s, 4, filter.createdAfter);
     bindTime(s, 5, filter.createdBefore);
+    if (workspace)
+        s.bind(6, *workspace);
+    else
+        s.bindNull(6);
     auto out = readBatches(s);
     if (newer)
         std::reverse(out.begin(), out.end());

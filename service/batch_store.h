@@ -114,8 +114,9 @@ public:
         enum Outcome { Created, Earlier, Conflict } outcome = Created;
     };
 
-    // Saves the batch (its counts are derived) and its requests, in one
-    // transaction. With an idempotency key that an earlier batch has, saves
+    // Saves the batch (its counts are derived; its workspace is
+    // batch.workspace) and its requests, in one transaction. With an
+    // idempotency key that an earlier batch of the same workspace has, saves
     // nothing and says whether that batch has the same requests.
     Inserted insert(const MessageBatch &batch, const std::vector<MessageBatchRequest> &requests,
                     const std::string &provider, const std::string &idempotencyKey = {});
@@ -136,9 +137,11 @@ public:
     std::optional<StoredBatch> find(const std::string &id);
 
     // Up to `limit` batches that pass the filters of `filter` (its status
-    // and created range), newest first: those older than `around` (a key; 0
-    // for the newest), or, with newer = true, those newer than it.
-    std::vector<StoredBatch> page(std::int64_t around, bool newer, std::size_t limit, const ListParams &filter = {});
+    // and created range) and are of `workspace` (any workspace: nullopt),
+    // newest first: those older than `around` (a key; 0 for the newest),
+    // or, with newer = true, those newer than it.
+    std::vector<StoredBatch> page(std::int64_t around, bool newer, std::size_t limit, const ListParams &filter = {},
+                                  const std::optional<std::string> &workspace = std::nullopt);
 
     // Batches not ended, oldest first.
     std::vector<StoredBatch> unfinished();
@@ -181,9 +184,10 @@ public:
                                                                            std::int64_t afterIndex, std::size_t limit);
 
 private:
-    // The batch that has the idempotency key (as Earlier), with the digest
-    // of its requests. Called with mutex_ held.
-    std::optional<std::pair<Inserted, std::string>> withKey(const std::string &idempotencyKey);
+    // The batch of `workspace` that has the idempotency key (as Earlier),
+    // with the digest of its requests. Called with mutex_ held.
+    std::optional<std::pair<Inserted, std::string>> withKey(const std::string &workspace,
+                                                            const std::string &idempotencyKey);
     StoredBatch readBatch(sqlite::Statement &row);
     // A result from a row (idx, custom_id, state, result) of batch `key`.
     MessageBatchResult readResult(sqlite::Statement &row, std::int64_t key);

@@ -44,12 +44,12 @@ BatchWorkers::~BatchWorkers()
         t.join();
 }
 
-void BatchWorkers::created(std::int64_t key, const std::string &id, std::uint64_t requestCount, DateTime expiresAt)
+void BatchWorkers::created(std::int64_t key, const MessageBatch &batch, std::uint64_t requestCount)
 {
     {
         std::lock_guard lock(mutex_);
         if (processing_)
-            track(key, id, static_cast<std::int64_t>(requestCount), 0, 0, expiresAt, false);
+            track(key, batch, static_cast<std::int64_t>(requestCount), 0, 0, false);
     }
     workAvailable_.notify_all();
 }
@@ -136,7 +136,7 @@ void BatchWorkers::endCanceledHere(const StoredBatch &stored)
             return;
         ProviderSessions sessions;
         for (auto from = first; from < stored.attempted; from += static_cast<std::int64_t>(options_.chunkSize))
-            process(Chunk{stored.key, stored.batch.id, from,
+            process(Chunk{stored.key, stored.batch.id, stored.batch.workspace, from,
                           std::min(stored.attempted, from + static_cast<std::int64_t>(options_.chunkSize)), true, false,
                           false, RequestState::Canceled},
                     sessions);
@@ -153,11 +153,12 @@ BatchWorkers::Active *BatchWorkers::active(std::int64_t key)
     return nullptr;
 }
 
-void BatchWorkers::track(std::int64_t key, const std::string &id, std::int64_t requestCount, std::int64_t nextIndex,
-                         std::int64_t attempted, DateTime expiresAt, bool canceling)
+void BatchWorkers::track(std::int64_t key, const MessageBatch &batch, std::int64_t requestCount, std::int64_t nextIndex,
+                         std::int64_t attempted, bool canceling)
 {
     if (active(key) == nullptr)
-        active_.push_back(Active{key, id, requestCount, nextIndex, attempted, expiresAt, canceling});
+        active_.push_back(
+            Active{key, batch.id, batch.workspace, requestCount, nextIndex, attempted, batch.expiresAt, canceling});
 }
 
 // Picks up the batches of this engine's provider created, canceled or
@@ -174,8 +175,7 @@ void BatchWorkers::refresh()
         if (stored.provider != provider_ && (!stored.provider.empty() || !store_->bindProvider(stored.key, provider_)))
             continue; // another provider's batch: left to its workers
         const auto count = static_cast<std::int64_t>(stored.requestCount);
-        track(stored.key, stored.batch.id, count, store_->firstPending(stored.key, count), stored.attempted,
-              stored.batch.expiresAt, canceling);
+        track(stored.key, stored.batch, count, store_->firstPending(stored.key, count), stored.attempted, canceling);
     }
     lastRefresh_ = std::chrono::steady_clock::now();
 }
@@ -201,7 +201,8 @@ std::optional<BatchWorkers::Chunk> BatchWorkers::claim()
             // Closing, requests that may have been sent are only looked
             // up: found, they succeeded; missing, they close.
             const auto to = std::min(closing ? a.attempted : a.requestCount, a.nextIndex + size);
-            chunk = Chunk{a.key, a.id, a.nextIndex, to, a.nextIndex<a.attempted, !closing, to> a.attempted, closeAs};
+            chunk = Chunk{
+                a.key, a.id, a.workspace, a.nextIndex, to, a.nextIndex<a.attempted, !closing, to> a.attempted, closeAs};
             a.nextIndex = to;
             a.attempted = std::max(a.attempted, to);
             ++a.inFlight;
@@ -286,7 +287,7 @@ void BatchWorkers::process(const Chunk &chunk, ProviderSessions &sessions)
     std::vector<FinishedRequest> finished;
     finished.reserve(requests.size());
     try {
-        sessions.open(*manager_);
+        sessions.open(*manager_, chunk.workspace);
         std::vector<const PendingRequest *> missing;
         if (chunk.recover)
             recoverMessages(owner, requests, sessions, finished, missing);

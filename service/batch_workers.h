@@ -49,7 +49,7 @@ public:
     BatchWorkers &operator=(const BatchWorkers &) = delete;
 
     // Hands a batch just saved to the workers.
-    void created(std::int64_t key, const std::string &id, std::uint64_t requestCount, DateTime expiresAt);
+    void created(std::int64_t key, const MessageBatch &batch, std::uint64_t requestCount);
 
     // Tells the workers that a batch was set canceling.
     void canceling(std::int64_t key);
@@ -78,6 +78,7 @@ private:
     struct Active {
         std::int64_t key;
         std::string id;
+        std::string workspace;
         std::int64_t requestCount;
         std::int64_t nextIndex;
         std::int64_t attempted;
@@ -94,6 +95,7 @@ private:
     struct Chunk {
         std::int64_t key;
         std::string batchId;
+        std::string workspace;
         std::int64_t from;
         std::int64_t to;
         bool recover;
@@ -107,8 +109,8 @@ private:
     void fail(const std::string &why, const std::string &where = {});
     void tryTakeLock();
     Active *active(std::int64_t key);
-    void track(std::int64_t key, const std::string &id, std::int64_t requestCount, std::int64_t nextIndex,
-               std::int64_t attempted, DateTime expiresAt, bool canceling);
+    void track(std::int64_t key, const MessageBatch &batch, std::int64_t requestCount, std::int64_t nextIndex,
+               std::int64_t attempted, bool canceling);
     void refresh();
     std::optional<Chunk> claim();
     void endIfDone(Active &a);

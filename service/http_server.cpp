@@ -183,7 +183,7 @@ json jobRunStatusJson(const JobRunStatus &s)
 } // namespace
 
 struct BatchHttpServer::Impl {
-    MessageBatchService &batches;
+    MessageBatchService &service;
     JobRunService *jobRuns;
     HttpServerOptions options;
     httplib::Server server;
@@ -191,28 +191,29 @@ struct BatchHttpServer::Impl {
     // The listening socket, seen as httplib makes it (see bind()).
     int listener = -1;
 
-    Impl(MessageBatchService &b, JobRunService *j, HttpServerOptions o) : batches(b), jobRuns(j), options(std::move(o))
+    Impl(MessageBatchService &b, JobRunService *j, HttpServerOptions o) : service(b), jobRuns(j), options(std::move(o))
     {
         routes();
     }
 
-    // Runs `handle` for a request once it is authenticated, answering
-    // refusals in the envelope. `skipBody` reads an unread body to its end
-    // when the request is refused before it was read, so that the
-    // connection's next request starts where it should.
+    // Runs `handle` with the batches of the request's workspace once it is
+    // authenticated, answering refusals in the envelope. `skipBody` reads
+    // an unread body to its end when the request is refused before it was
+    // read, so that the connection's next request starts where it should.
     template <class F>
     void answer(const httplib::Request &req, httplib::Response &res, const F &handle,
                 const std::function<void()> &skipBody = {})
     {
         try {
+            std::optional<WorkspaceBatches> batches;
             try {
-                authenticate(req);
+                batches = service.workspace(authenticate(req));
             } catch (const HttpError &) {
                 if (skipBody)
                     skipBody();
                 throw;
             }
-            handle();
+            handle(*batches);
         } catch (const HttpError &e) {
             sendError(req, res, e);
         } catch (const ServiceError &e) {
@@ -229,7 +230,7 @@ struct BatchHttpServer::Impl {
     httplib::Server::Handler guarded(F handler)
     {
         return [this, handler](const httplib::Request &req, httplib::Response &res) {
-            answer(req, res, [&] { handler(req, res); });
+            answer(req, res, [&](WorkspaceBatches &batches) { handler(req, res, batches); });
         };
     }
 
@@ -285,25 +286,29 @@ struct BatchHttpServer::Impl {
         server.Post(all,
                     [this](const httplib::Request &req, httplib::Response &res, const httplib::ContentReader &content) {
                         answer(
-                            req, res, [&] { create(req, res, content); },
+                            req, res, [&](WorkspaceBatches &batches) { create(req, res, content, batches); },
                             [&] { content([](const char *, std::size_t) { return true; }); });
                     });
-        server.Get(all, guarded([this](const auto &req, auto &res) { list(req, res); }));
-        server.Get(one, guarded([this](const auto &req, auto &res) {
+        server.Get(all, guarded([this](const auto &req, auto &res, auto &batches) { list(req, res, batches); }));
+        server.Get(one, guarded([](const auto &req, auto &res, auto &batches) {
                        sendJson(res, 200, batchJson(req, batches.retrieve(req.matches[1])));
                    }));
-        server.Post(one + "/cancel", guarded([this](const auto &req, auto &res) { cancel(req, res); }));
-        server.Post(one + "/retry", guarded([this](const auto &req, auto &res) { retry(req, res); }));
-        server.Delete(
-            one, guarded([this](const auto &req, auto &res) { sendJson(res, 200, batches.remove(req.matches[1])); }));
-        server.Get(one + "/results", guarded([this](const auto &req, auto &res) { results(req, res); }));
-        server.Post(kJobRunsPath, guarded([this](const auto &req, auto &res) { jobRun(req, res); }));
+        server.Post(one + "/cancel",
+                    guarded([this](const auto &req, auto &res, auto &batches) { cancel(req, res, batches); }));
+        server.Post(one + "/retry",
+                    guarded([this](const auto &req, auto &res, auto &batches) { retry(req, res, batches); }));
+        server.Delete(one, guarded([](const auto &req, auto &res, auto &batches) {
+                          sendJson(res, 200, batches.remove(req.matches[1]));
+                      }));
+        server.Get(one + "/results",
+                   guarded([this](const auto &req, auto &res, auto &batches) { results(req, res, batches); }));
+        server.Post(kJobRunsPath, guarded([this](const auto &req, auto &res, auto &) { jobRun(req, res); }));
         // The status page (service/status_page.h).
-        server.Get("/", guarded([this](const auto &req, auto &res) {
+        server.Get("/", guarded([](const auto &req, auto &res, auto &batches) {
                        const auto params = listParams(req);
                        res.set_content(batchesPage(batches.list(params), params), "text/html; charset=utf-8");
                    }));
-        server.Get("/batches/([^/]+)", guarded([this](const auto &req, auto &res) {
+        server.Get("/batches/([^/]+)", guarded([](const auto &req, auto &res, auto &batches) {
                        res.set_content(batchPage(batches.retrieve(req.matches[1])), "text/html; charset=utf-8");
                    }));
 
@@ -331,11 +336,13 @@ struct BatchHttpServer::Impl {
     }
 
     // With keys, the request's key must be one of them: in x-api-key (the
-    // Message Batches API's header) or as a bearer token.
-    void authenticate(const httplib::Request &req) const
+    // Message Batches API's header) or as a bearer token. Returns the
+    // mailbox of the client's workspace: its key's; without keys, the
+    // default workspace (the null Id).
+    Id authenticate(const httplib::Request &req) const
     {
         if (!options.apiKeys)
-            return;
+            return Id();
         std::string key = req.get_header_value("x-api-key");
         if (key.empty()) {
             constexpr std::string_view kBearer = "Bearer ";
@@ -346,8 +353,10 @@ struct BatchHttpServer::Impl {
         if (key.empty())
             throw HttpError{401, error_type::kAuthentication,
                             "an API key is required: send it in the x-api-key header (or Authorization: Bearer)"};
-        if (!options.apiKeys->verify(key))
+        const auto verified = options.apiKeys->verify(key);
+        if (!verified)
             throw HttpError{401, error_type::kAuthentication, "invalid x-api-key"};
+        return verified->workspace.empty() ? Id() : Id::parse(verified->workspace);
     }
 
     static std::chrono::steady_clock::time_point &requestStarted()
@@ -359,7 +368,8 @@ struct BatchHttpServer::Impl {
     // The body is read as it arrives: each request is parsed as soon as
     // its last byte is in, so the body is never held whole next to its
     // parsed form.
-    void create(const httplib::Request &req, httplib::Response &res, const httplib::ContentReader &content)
+    void create(const httplib::Request &req, httplib::Response &res, const httplib::ContentReader &content,
+                WorkspaceBatches &batches)
     {
         std::vector<MessageBatchRequest> requests;
         std::vector<EnvelopeProblem> problems;
@@ -406,7 +416,7 @@ struct BatchHttpServer::Impl {
     }
 
     // An optional body {"types": ["errored", ...]} picks the requests.
-    void retry(const httplib::Request &req, httplib::Response &res)
+    void retry(const httplib::Request &req, httplib::Response &res, WorkspaceBatches &batches)
     {
         RetryOptions picked;
         if (!req.body.empty()) {
@@ -426,7 +436,7 @@ struct BatchHttpServer::Impl {
         sendJson(res, 200, batchJson(req, batches.retry(req.matches[1], picked)));
     }
 
-    void list(const httplib::Request &req, httplib::Response &res)
+    void list(const httplib::Request &req, httplib::Response &res, WorkspaceBatches &batches)
     {
         const auto page = batches.list(listParams(req));
         auto body = page.toJson();
@@ -436,7 +446,7 @@ struct BatchHttpServer::Impl {
         sendJson(res, 200, body);
     }
 
-    void cancel(const httplib::Request &req, httplib::Response &res)
+    void cancel(const httplib::Request &req, httplib::Response &res, WorkspaceBatches &batches)
     {
         const std::string id = req.matches[1];
         if (batches.retrieve(id).processingStatus == ProcessingStatus::Ended)
@@ -446,7 +456,7 @@ struct BatchHttpServer::Impl {
     }
 
     // The results, streamed from the store a page at a time as JSON Lines.
-    void results(const httplib::Request &req, httplib::Response &res)
+    void results(const httplib::Request &req, httplib::Response &res, WorkspaceBatches &batches)
     {
         const std::string id = req.matches[1];
         if (batches.retrieve(id).processingStatus != ProcessingStatus::Ended)

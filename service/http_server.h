@@ -10,7 +10,10 @@
 //   GET    /v1/messages/batches/{id}/results    results, JSON Lines, streamed
 //   POST   /api/1.0/batch?action=run|progress|results|restart|repost|status
 //
-// With API keys (HttpServerOptions::apiKeys) every route needs a key.
+// With API keys (HttpServerOptions::apiKeys) every route needs a key, and
+// each request works in its key's workspace (MessageBatchService::
+// workspace): another workspace's batches are 404. Without keys, the
+// default workspace is served.
 // Every answer carries a `request-id` header; every error is the API's
 // envelope {"type": "error", "error": {"type", "message"}, "request_id"}
 // (iVvy's {"errorCode", "message", "specificCode"} on its routes).

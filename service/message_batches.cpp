@@ -11,7 +11,9 @@
 #include <istream>
 #include <limits>
 #include <random>
+#include <mutex>
 #include <unordered_map>
+#include <unordered_set>
 
 namespace osid::service {
 
@@ -44,6 +46,14 @@ std::string newBatchId(DateTime now)
                        static_cast<std::uint32_t>(random()));
 }
 
+// Which batches a call sees, and where a create saves its batch.
+struct Scope {
+    std::optional<std::string> only; // a workspace; nullopt: every one
+    std::string createIn;            // the workspace of new batches
+};
+
+const Scope kEveryWorkspace{};
+
 } // namespace
 
 // The service's calls, over its store and its workers.
@@ -58,6 +68,7 @@ public:
             throw ServiceError(error_type::kInvalidRequest,
                                "workers, chunkSize and storeWriteAttempts must be at least 1");
         provider_ = options_.provider.empty() ? manager->getId().toString() : options_.provider;
+        manager_ = manager;
         try {
             store_ = std::make_shared<BatchStore>(options_.storePath, options_.readOnly, options_.busyTimeout);
         } catch (const OsidException &e) {
@@ -68,21 +79,24 @@ public:
         workers_ = std::make_unique<BatchWorkers>(std::move(manager), options_, provider_, store_);
     }
 
-    MessageBatch create(const std::vector<MessageBatchRequest> &requests, const CreateOptions &create)
+    MessageBatch create(const std::vector<MessageBatchRequest> &requests, const CreateOptions &create,
+                        const Scope &scope)
     {
         checkIdempotencyKey(create.idempotencyKey);
+        requireMailbox(scope.createIn);
         auto problems = envelopeProblems(requests, options_.maxRequests);
         if (!problems.empty())
             throw envelopeError(std::move(problems));
-        auto batch = newBatch();
+        auto batch = newBatch(scope.createIn);
         const auto inserted =
             guarded([&] { return store_->insert(batch, requests, provider_, create.idempotencyKey); });
         return created(std::move(batch), create, inserted);
     }
 
-    MessageBatch create(std::istream &in, const CreateOptions &create)
+    MessageBatch create(std::istream &in, const CreateOptions &create, const Scope &scope)
     {
         checkIdempotencyKey(create.idempotencyKey);
+        requireMailbox(scope.createIn);
         std::vector<EnvelopeProblem> problems;
         std::unordered_map<std::string, std::size_t> seen; // custom_id -> line index
         std::size_t count = 0;
@@ -119,16 +133,42 @@ public:
                 throw envelopeError(std::move(problems)); // rolls the batch back
             return false;
         };
-        auto batch = newBatch();
+        auto batch = newBatch(scope.createIn);
         const auto inserted =
             guarded([&] { return store_->insertStreaming(batch, provider_, create.idempotencyKey, next); });
         return created(std::move(batch), create, inserted);
     }
 
-    // A batch as created now, without requests yet.
-    MessageBatch newBatch()
+    // A create in a workspace needs its mailbox: checked once per workspace
+    // (a mailbox deleted later fails the batch's requests instead).
+    void requireMailbox(const std::string &workspace)
+    {
+        if (workspace.empty())
+            return;
+        {
+            std::lock_guard lock(mutex_);
+            if (knownMailboxes_.contains(workspace))
+                return;
+        }
+        try {
+            manager_->getMailboxLookupSession()->getMailbox(Id::parse(workspace));
+        } catch (const NotFound &) {
+            throw ServiceError(
+                error_type::kInvalidRequest,
+                fmt::format("the workspace {} is not a mailbox of the provider: nothing was created", workspace));
+        } catch (const OsidException &e) {
+            throw ServiceError(error_type::kApi,
+                               fmt::format("cannot look up the mailbox of the workspace {}: {}", workspace, e.what()));
+        }
+        std::lock_guard lock(mutex_);
+        knownMailboxes_.insert(workspace);
+    }
+
+    // A batch as created now in `workspace`, without requests yet.
+    MessageBatch newBatch(const std::string &workspace)
     {
         MessageBatch batch;
+        batch.workspace = workspace;
         batch.createdAt = options_.clock();
         batch.expiresAt = DateTime::fromMicroseconds(batch.createdAt.toMicroseconds() + options_.expiresAfter.count());
         batch.id = newBatchId(batch.createdAt);
@@ -140,20 +180,20 @@ public:
     MessageBatch created(MessageBatch batch, const CreateOptions &create, const BatchStore::Inserted &inserted)
     {
         if (inserted.outcome == BatchStore::Inserted::Earlier)
-            return find(inserted.id).batch;
+            return find(inserted.id, kEveryWorkspace).batch;
         if (inserted.outcome == BatchStore::Inserted::Conflict)
             throw ServiceError(error_type::kConflict,
                                fmt::format("the idempotency key \"{}\" was used for message batch {} with other "
                                            "requests; nothing was created (use a new key for a new batch)",
                                            create.idempotencyKey, inserted.id));
         batch.requestCounts.processing = inserted.count;
-        workers_->created(inserted.key, batch.id, inserted.count, batch.expiresAt);
+        workers_->created(inserted.key, batch, inserted.count);
         return batch;
     }
 
-    MessageBatch retry(const std::string &id, const RetryOptions &retry)
+    MessageBatch retry(const std::string &id, const RetryOptions &retry, const Scope &scope)
     {
-        const auto stored = find(id);
+        const auto stored = find(id, scope);
         if (stored.batch.processingStatus != ProcessingStatus::Ended)
             throw ServiceError(error_type::kInvalidRequest,
                                fmt::format("message batch {} is {}; only an ended batch can be retried", id,
@@ -171,21 +211,23 @@ public:
         if (requests.empty())
             throw ServiceError(error_type::kInvalidRequest,
                                fmt::format("message batch {} has no request to retry of the types asked for", id));
-        auto batch = newBatch();
+        // In the parent's workspace, which the caller's scope sees.
+        auto batch = newBatch(stored.batch.workspace);
         batch.parentBatchId = id;
         const auto inserted = guarded([&] { return store_->insert(batch, requests, provider_); });
         return created(std::move(batch), {}, inserted);
     }
 
-    StoredBatch find(const std::string &id)
+    // The batch, if the scope sees it.
+    StoredBatch find(const std::string &id, const Scope &scope)
     {
         auto stored = guarded([&] { return store_->find(id); });
-        if (!stored)
+        if (!stored || (scope.only && stored->batch.workspace != *scope.only))
             throw notFound(id);
         return *stored;
     }
 
-    MessageBatchPage list(const ListParams &params)
+    MessageBatchPage list(const ListParams &params, const Scope &scope)
     {
         if (params.limit < 1 || params.limit > 1000)
             throw ServiceError(error_type::kInvalidRequest,
@@ -199,11 +241,11 @@ public:
         const bool newer = !params.beforeId.empty();
         std::int64_t around = 0;
         if (newer)
-            around = find(params.beforeId).key;
+            around = find(params.beforeId, scope).key;
         else if (!params.afterId.empty())
-            around = find(params.afterId).key;
+            around = find(params.afterId, scope).key;
         const auto limit = static_cast<std::size_t>(params.limit);
-        auto rows = guarded([&] { return store_->page(around, newer, limit + 1, params); });
+        auto rows = guarded([&] { return store_->page(around, newer, limit + 1, params, scope.only); });
         MessageBatchPage page;
         page.hasMore = rows.size() > limit;
         if (page.hasMore) {
@@ -223,21 +265,21 @@ public:
         return page;
     }
 
-    MessageBatch cancel(const std::string &id)
+    MessageBatch cancel(const std::string &id, const Scope &scope)
     {
-        const auto stored = find(id);
+        const auto stored = find(id, scope);
         if (stored.batch.processingStatus == ProcessingStatus::InProgress) {
             guarded([&] { return store_->setCanceling(stored.key, options_.clock()); });
             workers_->canceling(stored.key);
         }
         if (stored.batch.processingStatus != ProcessingStatus::Ended && !workers_->isProcessing())
             guarded([&] { workers_->endCanceledHere(stored); });
-        return find(id).batch;
+        return find(id, scope).batch;
     }
 
-    json remove(const std::string &id)
+    json remove(const std::string &id, const Scope &scope)
     {
-        const auto stored = find(id);
+        const auto stored = find(id, scope);
         if (stored.batch.processingStatus != ProcessingStatus::Ended)
             throw ServiceError(error_type::kInvalidRequest,
                                fmt::format("message batch {} is {}; only an ended batch can be "
@@ -249,9 +291,9 @@ public:
         return json{{"id", id}, {"type", "message_batch_deleted"}};
     }
 
-    ResultStream results(const std::string &id, bool finishedSoFar)
+    ResultStream results(const std::string &id, bool finishedSoFar, const Scope &scope)
     {
-        const auto stored = find(id);
+        const auto stored = find(id, scope);
         if (stored.batch.processingStatus != ProcessingStatus::Ended && !finishedSoFar)
             throw ServiceError(error_type::kInvalidRequest,
                                fmt::format("message batch {} is {}: its results are not all there yet; wait for it "
@@ -260,9 +302,9 @@ public:
         return ResultStream(store_, stored.key, id);
     }
 
-    ResultStream mergedResults(const std::string &id)
+    ResultStream mergedResults(const std::string &id, const Scope &scope)
     {
-        auto stored = find(id);
+        auto stored = find(id, scope);
         if (stored.batch.processingStatus != ProcessingStatus::Ended)
             throw ServiceError(error_type::kInvalidRequest,
                                fmt::format("message batch {} is {}: merged results are read once it has ended", id,
@@ -278,12 +320,13 @@ public:
         return ResultStream(store_, std::move(chain), id);
     }
 
-    MessageBatch wait(const std::string &id, const std::function<void(const MessageBatch &)> &onProgress)
+    MessageBatch wait(const std::string &id, const std::function<void(const MessageBatch &)> &onProgress,
+                      const Scope &scope)
     {
         std::optional<RequestCounts> reported;
         auto reportedStatus = ProcessingStatus::InProgress;
         for (;;) {
-            const auto stored = find(id);
+            const auto stored = find(id, scope);
             const auto &batch = stored.batch;
             if (batch.processingStatus != ProcessingStatus::Ended && !stored.provider.empty() &&
                 stored.provider != provider_)
@@ -316,7 +359,10 @@ public:
 
 private:
     MessageBatchOptions options_;
+    std::shared_ptr<messaging::MessagingManager> manager_;
     std::string provider_;
+    std::mutex mutex_;
+    std::unordered_set<std::string> knownMailboxes_; // workspaces whose mailbox was found
     std::shared_ptr<BatchStore> store_;
     std::unique_ptr<BatchWorkers> workers_;
 };
@@ -331,42 +377,93 @@ MessageBatchService::~MessageBatchService() = default;
 
 MessageBatch MessageBatchService::create(const std::vector<MessageBatchRequest> &requests, const CreateOptions &options)
 {
-    return engine_->create(requests, options);
+    return engine_->create(requests, options, kEveryWorkspace);
 }
 
 MessageBatch MessageBatchService::create(std::istream &jsonLines, const CreateOptions &options)
 {
-    return engine_->create(jsonLines, options);
+    return engine_->create(jsonLines, options, kEveryWorkspace);
 }
 
 MessageBatch MessageBatchService::retry(const std::string &id, const RetryOptions &options)
 {
-    return engine_->retry(id, options);
+    return engine_->retry(id, options, kEveryWorkspace);
 }
 
-MessageBatch MessageBatchService::retrieve(const std::string &id) { return engine_->find(id).batch; }
+MessageBatch MessageBatchService::retrieve(const std::string &id) { return engine_->find(id, kEveryWorkspace).batch; }
 
-MessageBatchPage MessageBatchService::list(const ListParams &params) { return engine_->list(params); }
+MessageBatchPage MessageBatchService::list(const ListParams &params) { return engine_->list(params, kEveryWorkspace); }
 
-MessageBatch MessageBatchService::cancel(const std::string &id) { return engine_->cancel(id); }
+MessageBatch MessageBatchService::cancel(const std::string &id) { return engine_->cancel(id, kEveryWorkspace); }
 
-json MessageBatchService::remove(const std::string &id) { return engine_->remove(id); }
+json MessageBatchService::remove(const std::string &id) { return engine_->remove(id, kEveryWorkspace); }
 
 ResultStream MessageBatchService::results(const std::string &id, bool finishedSoFar)
 {
-    return engine_->results(id, finishedSoFar);
+    return engine_->results(id, finishedSoFar, kEveryWorkspace);
 }
 
-ResultStream MessageBatchService::mergedResults(const std::string &id) { return engine_->mergedResults(id); }
+ResultStream MessageBatchService::mergedResults(const std::string &id)
+{
+    return engine_->mergedResults(id, kEveryWorkspace);
+}
 
 MessageBatch MessageBatchService::wait(const std::string &id,
                                        const std::function<void(const MessageBatch &)> &onProgress)
 {
-    return engine_->wait(id, onProgress);
+    return engine_->wait(id, onProgress, kEveryWorkspace);
 }
 
 bool MessageBatchService::isProcessing() const { return engine_->isProcessing(); }
 
 const std::string &MessageBatchService::provider() const { return engine_->provider(); }
+
+WorkspaceBatches MessageBatchService::workspace(const Id &mailboxId)
+{
+    return WorkspaceBatches(*engine_, mailboxId.isNull() ? std::string() : mailboxId.toString());
+}
+
+// A workspace's calls: the engine's, scoped to it.
+namespace {
+Scope scopeOf(const std::string &workspace) { return Scope{workspace, workspace}; }
+} // namespace
+
+MessageBatch WorkspaceBatches::create(const std::vector<MessageBatchRequest> &requests, const CreateOptions &options)
+{
+    return engine_->create(requests, options, scopeOf(workspace_));
+}
+
+MessageBatch WorkspaceBatches::create(std::istream &jsonLines, const CreateOptions &options)
+{
+    return engine_->create(jsonLines, options, scopeOf(workspace_));
+}
+
+MessageBatch WorkspaceBatches::retry(const std::string &id, const RetryOptions &options)
+{
+    return engine_->retry(id, options, scopeOf(workspace_));
+}
+
+MessageBatch WorkspaceBatches::retrieve(const std::string &id) { return engine_->find(id, scopeOf(workspace_)).batch; }
+
+MessageBatchPage WorkspaceBatches::list(const ListParams &params) { return engine_->list(params, scopeOf(workspace_)); }
+
+MessageBatch WorkspaceBatches::cancel(const std::string &id) { return engine_->cancel(id, scopeOf(workspace_)); }
+
+json WorkspaceBatches::remove(const std::string &id) { return engine_->remove(id, scopeOf(workspace_)); }
+
+ResultStream WorkspaceBatches::results(const std::string &id, bool finishedSoFar)
+{
+    return engine_->results(id, finishedSoFar, scopeOf(workspace_));
+}
+
+ResultStream WorkspaceBatches::mergedResults(const std::string &id)
+{
+    return engine_->mergedResults(id, scopeOf(workspace_));
+}
+
+MessageBatch WorkspaceBatches::wait(const std::string &id, const std::function<void(const MessageBatch &)> &onProgress)
+{
+    return engine_->wait(id, onProgress, scopeOf(workspace_));
+}
 
 } // namespace osid::service

@@ -34,6 +34,14 @@
 // goes away. A store write that keeps failing stops processing after
 // options.storeWriteAttempts tries, and wait() says so.
 //
+// Workspaces: a batch belongs to one workspace, a mailbox of the provider,
+// in which its messages are created. The service's own calls see every
+// workspace's batches and create in the default one (the provider's
+// default mailbox); workspace(mailboxId) gives the calls of one workspace,
+// which create there and see only its batches (another's is not_found, as
+// if it were not there). The HTTP server gives each API key's client its
+// key's workspace.
+//
 // Thread-safety: every method may be called from any thread.
 //
 // Example:
@@ -88,11 +96,15 @@ struct MessageBatch {
     std::optional<DateTime> archivedAt;
     // The batch this one retries (MessageBatchService::retry).
     std::optional<std::string> parentBatchId;
+    // The workspace the batch belongs to: the text of the Id of the mailbox
+    // its messages are created in; empty for the default workspace (the
+    // provider's default mailbox). See MessageBatchService::workspace.
+    std::string workspace;
 
     // The Message Batches object: {"id", "type": "message_batch",
     // "processing_status", "request_counts", "created_at", "ended_at",
     // "expires_at", "cancel_initiated_at", "archived_at"}, and ours:
-    // "parent_batch_id"; absent values are null.
+    // "parent_batch_id", "workspace"; absent values are null.
     nlohmann::json toJson() const;
 };
 
@@ -298,6 +310,8 @@ struct MessageBatchOptions {
     std::function<void(const std::string &line)> log;
 };
 
+class WorkspaceBatches;
+
 class MessageBatchService {
 public:
     // Opens (or creates) the store; resumes unfinished batches when it gets
@@ -394,9 +408,51 @@ public:
     // The provider string recorded on the batches this service creates.
     const std::string &provider() const;
 
+    // The calls of one workspace: the batches whose messages go to the
+    // mailbox `mailboxId` (the null Id: the default workspace). Nothing is
+    // checked here: a create checks that the provider has the mailbox.
+    // The service must outlive what this returns.
+    WorkspaceBatches workspace(const Id &mailboxId);
+
 private:
+    friend class WorkspaceBatches;
     class Engine;
     std::unique_ptr<Engine> engine_;
+};
+
+// MessageBatchService's calls within one workspace (MessageBatchService::
+// workspace): a create saves its batch in the workspace; every other call
+// finds only the workspace's batches and answers not_found_error for
+// another's, whose existence it does not reveal. Errors as the service's
+// calls of the same name; create also invalid_request_error when the
+// provider has no mailbox of the workspace's Id.
+//
+// A light handle: copy it freely; thread-safety as the service's.
+class WorkspaceBatches {
+public:
+    MessageBatch create(const std::vector<MessageBatchRequest> &requests, const CreateOptions &options = {});
+    MessageBatch create(std::istream &jsonLines, const CreateOptions &options = {});
+    MessageBatch retry(const std::string &id, const RetryOptions &options = {});
+    MessageBatch retrieve(const std::string &id);
+    MessageBatchPage list(const ListParams &params = {});
+    MessageBatch cancel(const std::string &id);
+    nlohmann::json remove(const std::string &id);
+    ResultStream results(const std::string &id, bool finishedSoFar = false);
+    ResultStream mergedResults(const std::string &id);
+    MessageBatch wait(const std::string &id, const std::function<void(const MessageBatch &)> &onProgress = {});
+
+    // The workspace: its mailbox Id's text; empty for the default one.
+    const std::string &name() const noexcept { return workspace_; }
+
+private:
+    friend class MessageBatchService;
+    WorkspaceBatches(MessageBatchService::Engine &engine, std::string workspace)
+        : engine_(&engine), workspace_(std::move(workspace))
+    {
+    }
+
+    MessageBatchService::Engine *engine_;
+    std::string workspace_;
 };
 
 } // namespace osid::service

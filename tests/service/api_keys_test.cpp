@@ -109,6 +109,34 @@ TEST_SUITE("api keys")
         CHECK(contents(path).find("carol") == std::string::npos);
     }
 
+    TEST_CASE("a key may name a workspace, kept as the third field; a malformed workspace is not a key line")
+    {
+        sqlite_test::TempDir dir;
+        const auto path = dir.file("server.keys");
+        ApiKeyFile keys(path);
+        const osid::Id mailbox("example.org", "messaging.Mailbox", "team a"); // a space in its text
+        const auto alice = keys.add("alice", mailbox);
+        keys.add("bob");
+        CHECK(contents(path).find("alice " + apiKeyHash(alice) + " " + mailbox.toString() + "\n") != std::string::npos);
+        const auto listed = keys.list();
+        REQUIRE(listed.size() == 2);
+        CHECK(listed[0].workspace == mailbox.toString());
+        CHECK(listed[1].workspace.empty());
+        ApiKeyVerifier verifier(path);
+        const auto verified = verifier.verify(alice);
+        REQUIRE(verified);
+        CHECK(osid::Id::parse(verified->workspace) == mailbox);
+
+        const auto bad = dir.file("bad.keys");
+        std::ofstream(bad) << "carol sha256:" << std::string(64, 'b') << " not-an-id\n";
+        try {
+            ApiKeyFile(bad).list();
+            FAIL("a key line with a malformed workspace was read");
+        } catch (const ServiceError &e) {
+            CHECK(std::string(e.what()).find(":1:") != std::string::npos);
+        }
+    }
+
     TEST_CASE("eight threads adding keys to one file at once: every key lands")
     {
         sqlite_test::TempDir dir;

@@ -3,6 +3,7 @@
 
 #pragma once
 
+#include "impl/memory/memory_provider.h"
 #include "messaging/message_lookup_session.h"
 #include "messaging/messaging_manager.h"
 #include "service/message_batches.h"
@@ -70,6 +71,17 @@ inline MessageBatchOptions fileOptions(const std::string &path, bool process = t
     options.process = process;
     options.pollInterval = std::chrono::milliseconds(10);
     return options;
+}
+
+// Makes the store file `path` hold one ended batch of `n` requests, as a
+// build of an older schema would have left it before a test rolls the
+// schema back; returns the batch's id.
+inline std::string storeWithEndedBatch(const std::string &path, int n = 2)
+{
+    MessageBatchService service(impl::memory::makeMemoryMessagingManager(), fileOptions(path));
+    const auto id = service.create(requests(n)).id;
+    service.wait(id);
+    return id;
 }
 
 // Runs `sql` on the SQLite file `path` directly, as another program would.

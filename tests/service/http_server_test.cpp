@@ -612,6 +612,116 @@ TEST_CASE("with API keys every route needs a key of the file, in x-api-key or as
     expectError(c.Get(("/v1/messages/batches/" + id).c_str(), {{"x-api-key", key}}), 401, "authentication_error");
 }
 
+// A new mailbox of the server's provider: a workspace.
+Id newMailbox(messaging::MessagingManager &manager, const std::string &name)
+{
+    auto admin = manager.getMailboxAdminSession();
+    auto form = admin->getMailboxFormForCreate({});
+    form->setDisplayName(name);
+    return admin->createMailbox(*form)->getId();
+}
+
+TEST_CASE("each key works in its workspace: batches made in its mailbox, others' batches 404 and not listed")
+{
+    sqlite_test::TempDir dir;
+    const auto path = dir.file("server.keys");
+    ApiKeyFile keys(path);
+    const auto keyDefault = keys.add("carol");
+    ServerSetup setup;
+    setup.apiKeys = std::make_shared<ApiKeyVerifier>(path);
+    Server s(setup);
+    const auto teamA = newMailbox(*s.manager, "team-a");
+    const auto teamB = newMailbox(*s.manager, "team-b");
+    // Keys added while the server runs are taken at once.
+    const auto keyA = keys.add("alice", teamA);
+    const auto keyB = keys.add("bob", teamB);
+    auto c = s.client();
+    const httplib::Headers asA{{"x-api-key", keyA}}, asB{{"x-api-key", keyB}}, asDefault{{"x-api-key", keyDefault}};
+
+    auto createdA = c.Post("/v1/messages/batches", asA, body(3, "a").dump(), "application/json");
+    REQUIRE(createdA);
+    REQUIRE(createdA->status == 200);
+    const auto batchA = json::parse(createdA->body);
+    CHECK(batchA["workspace"] == teamA.toString());
+    const auto idA = batchA["id"].get<std::string>();
+    CHECK(s.batches.wait(idA).requestCounts.succeeded == 3);
+    // Its messages are in team-a's mailbox.
+    auto results = s.batches.results(idA);
+    auto lookupA = s.manager->getMessageLookupSessionForMailbox(teamA);
+    int found = 0;
+    for (MessageBatchResult r; results.next(r);) {
+        REQUIRE(r.type == ResultType::Succeeded);
+        const auto message = lookupA->getMessage(Id::parse(r.message["id"].get<std::string>()));
+        CHECK(message->getSubjectLine().getText() == r.message["subject"]);
+        ++found;
+    }
+    CHECK(found == 3);
+    const auto inDefault = parse(c.Post("/v1/messages/batches", asDefault, body(1, "d").dump(), "application/json"));
+    CHECK(inDefault["workspace"].is_null());
+
+    // Bob's key and the default workspace's see nothing of alice's batch.
+    const auto one = "/v1/messages/batches/" + idA;
+    for (const auto *who : {&asB, &asDefault}) {
+        expectError(c.Get(one.c_str(), *who), 404, "not_found_error");
+        expectError(c.Get((one + "/results").c_str(), *who), 404, "not_found_error");
+        expectError(c.Post((one + "/cancel").c_str(), *who, "", "application/json"), 404, "not_found_error");
+        expectError(c.Post((one + "/retry").c_str(), *who, "", "application/json"), 404, "not_found_error");
+        expectError(c.Delete(one.c_str(), *who), 404, "not_found_error");
+        expectError(c.Get(("/v1/messages/batches?after_id=" + idA).c_str(), *who), 404, "not_found_error");
+        const auto page = parse(c.Get("/v1/messages/batches", *who));
+        for (const auto &listed : page["data"])
+            CHECK(listed["id"] != idA);
+        auto html = c.Get(("/batches/" + idA).c_str(), *who);
+        REQUIRE(html);
+        CHECK(html->status == 404);
+    }
+    // Alice's key sees it, and lists only it.
+    CHECK(parse(c.Get(one.c_str(), asA))["id"] == idA);
+    const auto listedA = parse(c.Get("/v1/messages/batches", asA));
+    REQUIRE(listedA["data"].size() == 1);
+    CHECK(listedA["data"][0]["id"] == idA);
+
+    // One idempotency key in two workspaces makes two batches.
+    auto keyedA = asA, keyedB = asB;
+    keyedA.emplace("Idempotency-Key", "same-key");
+    keyedB.emplace("Idempotency-Key", "same-key");
+    const auto onceA = parse(c.Post("/v1/messages/batches", keyedA, body(1, "i").dump(), "application/json"));
+    const auto onceB = parse(c.Post("/v1/messages/batches", keyedB, body(1, "i").dump(), "application/json"));
+    CHECK(onceA["id"] != onceB["id"]);
+    CHECK(onceB["workspace"] == teamB.toString());
+    CHECK(parse(c.Post("/v1/messages/batches", keyedA, body(1, "i").dump(), "application/json"))["id"] == onceA["id"]);
+    // The service's own calls see every workspace.
+    CHECK(s.batches.list({}).data.size() == 4);
+}
+
+TEST_CASE("without keys the server serves the default workspace")
+{
+    Server s;
+    const auto team = newMailbox(*s.manager, "team");
+    const auto elsewhere = s.batches.workspace(team).create(batch_test::requests(1));
+    auto c = s.client();
+    const auto here = parse(c.Post("/v1/messages/batches", body(1).dump(), "application/json"));
+    const auto listed = parse(c.Get("/v1/messages/batches"));
+    REQUIRE(listed["data"].size() == 1);
+    CHECK(listed["data"][0]["id"] == here["id"]);
+    expectError(c.Get(("/v1/messages/batches/" + elsewhere.id).c_str()), 404, "not_found_error");
+}
+
+TEST_CASE("a key whose workspace is not a mailbox of the provider: its creates are refused, nothing saved")
+{
+    sqlite_test::TempDir dir;
+    const auto path = dir.file("server.keys");
+    ApiKeyFile keys(path);
+    const auto key = keys.add("stray", Id::parse("messaging.Mailbox:404@nowhere"));
+    ServerSetup setup;
+    setup.apiKeys = std::make_shared<ApiKeyVerifier>(path);
+    Server s(setup);
+    auto c = s.client();
+    expectError(c.Post("/v1/messages/batches", {{"x-api-key", key}}, body(2).dump(), "application/json"), 400,
+                "invalid_request_error");
+    CHECK(s.batches.list({}).data.empty());
+}
+
 TEST_CASE("a store another process holds locked past the busy timeout: 529 overloaded_error, nothing saved")
 {
     sqlite_test::TempDir dir;

@@ -108,14 +108,10 @@ TEST_SUITE("idempotent create")
     {
         sqlite_test::TempDir dir;
         const auto path = dir.file("batches.db");
-        std::string id;
-        {
-            MessageBatchService service(impl::memory::makeMemoryMessagingManager(), fileOptions(path));
-            id = service.create(requests(2)).id;
-            service.wait(id);
-        }
+        const auto id = storeWithEndedBatch(path);
         // Back to version 2, as an older build left it.
         execSql(path, "DROP INDEX message_batches_by_idempotency_key; DROP INDEX message_batch_requests_by_custom_id; "
+                      "DROP INDEX message_batches_by_workspace; ALTER TABLE message_batches DROP COLUMN workspace; "
                       "ALTER TABLE message_batches DROP COLUMN idempotency_key; "
                       "ALTER TABLE message_batches DROP COLUMN request_digest; "
                       "ALTER TABLE message_batches DROP COLUMN parent_id; "

@@ -174,6 +174,52 @@ TEST_SUITE("osid-batch")
         CHECK(listed["data"].size() == 2);
     }
 
+    TEST_CASE("workspaces add and list; --workspace creates there and sees only its batches; keys add --workspace")
+    {
+        sqlite_test::TempDir dir;
+        const auto made = osidBatch(where(dir), "workspaces add team-a");
+        REQUIRE(made.status == 0);
+        const auto workspace = made.out.substr(0, made.out.find('\n'));
+        CHECK(workspace.find("messaging.Mailbox:") == 0);
+        const auto listed = osidBatch(where(dir), "workspaces list");
+        CHECK(listed.out.find(workspace + "  team-a") != std::string::npos);
+
+        const auto inTeam = json::parse(
+            osidBatch(where(dir), "--json --workspace '" + workspace + "' submit --detach " + kExample).out);
+        CHECK(inTeam["workspace"] == workspace);
+        const auto inDefault = json::parse(osidBatch(where(dir), "--json submit --detach " + kExample).out);
+        CHECK(inDefault["workspace"].is_null());
+        const auto teamId = inTeam["id"].get<std::string>();
+        const auto defaultId = inDefault["id"].get<std::string>();
+
+        // The workspace processes and lists its own batch only.
+        // The example holds requests meant to fail: exit 4, every one ended.
+        CHECK(osidBatch(where(dir), "--workspace '" + workspace + "' wait " + teamId).status == 4);
+        const auto ended = json::parse(osidBatch(where(dir), "--json status " + teamId).out);
+        CHECK(ended["processing_status"] == "ended");
+        CHECK(ended["request_counts"]["succeeded"].get<int>() > 0);
+        const auto teamList = json::parse(osidBatch(where(dir), "--json --workspace '" + workspace + "' list").out);
+        REQUIRE(teamList["data"].size() == 1);
+        CHECK(teamList["data"][0]["id"] == teamId);
+        const auto refused = osidBatch(where(dir), "--workspace '" + workspace + "' status " + defaultId);
+        CHECK(refused.status == 1);
+        CHECK(readFile(dir.file("stderr")).find("no message batch has the id") != std::string::npos);
+        CHECK(osidBatch(where(dir), "--workspace '" + workspace + "' results " + defaultId).status == 1);
+        // Without --workspace, every workspace's batches.
+        CHECK(json::parse(osidBatch(where(dir), "--json list").out)["data"].size() == 2);
+
+        // A workspace that is not a mailbox, or not an Id at all.
+        CHECK(osidBatch(where(dir), "--workspace 'messaging.Mailbox:99@nowhere' submit " + kExample).status == 1);
+        CHECK(readFile(dir.file("stderr")).find("is not a mailbox of the provider") != std::string::npos);
+        CHECK(osidBatch(where(dir), "--workspace nonsense list").status == 1);
+        CHECK(json::parse(osidBatch(where(dir), "--json list").out)["data"].size() == 2);
+
+        REQUIRE(osidBatch(where(dir), "keys add alice --file k --workspace '" + workspace + "'").status == 0);
+        const auto keys = json::parse(osidBatch(where(dir), "--json keys list --file k").out);
+        REQUIRE(keys.size() == 1);
+        CHECK(keys[0]["workspace"] == workspace);
+    }
+
     TEST_CASE("list --status, --created-after, --created-before filter the page")
     {
         sqlite_test::TempDir dir;

@@ -24,6 +24,10 @@ struct Settings {
     bool json = false;
     std::size_t workers = 2;
     std::size_t chunkSize = 500;
+    // --workspace: the text of a mailbox Id; the batch commands then work
+    // in that workspace only. Empty: every workspace (creating in the
+    // default one).
+    std::string workspace;
 };
 
 // The store as a SQLite path (":memory:" for --store memory).
@@ -67,8 +71,18 @@ struct ServeSettings {
 int serve(const Settings &settings, const ServeSettings &serveSettings);
 
 // `osid-batch keys add|list|revoke` (keys_command.cpp): `name` for add and
-// revoke. add prints the new key on stdout, once.
+// revoke. add prints the new key on stdout, once; its workspace is
+// settings.workspace.
 int keysCommand(const Settings &settings, const std::string &action, const std::string &file, const std::string &name);
+
+// `osid-batch workspaces add NAME|list` (keys_command.cpp): the provider's
+// mailboxes, which are the workspaces. add creates one named `name` and
+// prints its Id on stdout.
+int workspacesCommand(const Settings &settings, const std::string &action, const std::string &name);
+
+// The mailbox Id of --workspace (the null Id without it).
+// Errors: ServiceError (invalid_request_error) when it is not an Id's text.
+Id workspaceId(const Settings &settings);
 
 // `osid-batch runs list|status|results|restart|repost` (job_run_command.cpp):
 // restart and repost follow the run until its callback settles, as run does.

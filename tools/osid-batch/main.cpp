@@ -96,6 +96,18 @@ MessageBatchService openBatches(const Settings &settings, Use use)
                                options);
 }
 
+// Runs `call` with the calls of --workspace (service::WorkspaceBatches) or,
+// without it, with the service's own, which see every workspace's batches
+// and create in the default one. Both have the same calls.
+template <typename Call>
+auto inWorkspace(const Settings &settings, MessageBatchService &batches, Call &&call)
+{
+    if (settings.workspace.empty())
+        return call(batches);
+    auto scoped = batches.workspace(workspaceId(settings));
+    return call(scoped);
+}
+
 // Problems located by the batch file's line numbers rather than by request.
 struct LineProblems : ServiceError {
     using ServiceError::ServiceError;
@@ -187,7 +199,7 @@ int submit(const Settings &settings, const std::string &file, bool detach, const
     auto batches = openBatches(settings, detach ? Use::Change : Use::Process);
     const auto batch = [&] {
         try {
-            return batches.create(in, create);
+            return inWorkspace(settings, batches, [&](auto &b) { return b.create(in, create); });
         } catch (const ServiceError &e) {
             if (e.problems().empty())
                 throw;
@@ -203,20 +215,23 @@ int retry(const Settings &settings, const std::string &id, const std::vector<std
     for (const auto &name : types)
         options.types.push_back(*service::resultTypeFromName(name)); // checked by CLI11
     // Created without processing, so that a refused retry processes nothing.
-    const auto child = openBatches(settings, Use::Change).retry(id, options);
+    auto parent = openBatches(settings, Use::Change);
+    const auto child = inWorkspace(settings, parent, [&](auto &b) { return b.retry(id, options); });
     auto batches = openBatches(settings, detach ? Use::Change : Use::Process);
     return followCreated(settings, batches, child, detach);
 }
 
 int status(const Settings &settings, const std::string &id)
 {
-    printBatch(settings, openBatches(settings, Use::Read).retrieve(id));
+    auto batches = openBatches(settings, Use::Read);
+    printBatch(settings, inWorkspace(settings, batches, [&](auto &b) { return b.retrieve(id); }));
     return kOk;
 }
 
 int list(const Settings &settings, const service::ListParams &params)
 {
-    const auto page = openBatches(settings, Use::Read).list(params);
+    auto batches = openBatches(settings, Use::Read);
+    const auto page = inWorkspace(settings, batches, [&](auto &b) { return b.list(params); });
     if (settings.json) {
         fmt::print("{}\n", page.toJson().dump(2));
         return kOk;
@@ -234,14 +249,16 @@ int cancel(const Settings &settings, const std::string &id)
     // Processes nothing: ends the batch here when no process works on its
     // provider's batches; otherwise that process ends it once its running
     // chunks finish, and the batch is printed canceling.
-    const auto batch = openBatches(settings, Use::Change).cancel(id);
+    auto batches = openBatches(settings, Use::Change);
+    const auto batch = inWorkspace(settings, batches, [&](auto &b) { return b.cancel(id); });
     printBatch(settings, batch);
     return kOk;
 }
 
 int remove(const Settings &settings, const std::string &id)
 {
-    const auto deleted = openBatches(settings, Use::Change).remove(id);
+    auto batches = openBatches(settings, Use::Change);
+    const auto deleted = inWorkspace(settings, batches, [&](auto &b) { return b.remove(id); });
     if (settings.json)
         fmt::print("{}\n", deleted.dump(2));
     else
@@ -253,7 +270,8 @@ int results(const Settings &settings, const std::string &id, const std::vector<s
             bool merged)
 {
     auto batches = openBatches(settings, Use::Read);
-    auto stream = merged ? batches.mergedResults(id) : batches.results(id, partial);
+    auto stream =
+        inWorkspace(settings, batches, [&](auto &b) { return merged ? b.mergedResults(id) : b.results(id, partial); });
     for (service::MessageBatchResult r; stream.next(r);) {
         if (!types.empty() && std::find(types.begin(), types.end(), service::resultTypeName(r.type)) == types.end())
             continue;
@@ -266,6 +284,7 @@ int results(const Settings &settings, const std::string &id, const std::vector<s
 int wait(const Settings &settings, const std::string &id)
 {
     auto batches = openBatches(settings, Use::Process);
+    inWorkspace(settings, batches, [&](auto &b) { return b.retrieve(id); }); // not_found outside --workspace
     sayWhoProcesses(settings, batches);
     const auto ended = waitShowingProgress(batches, id);
     printBatch(settings, ended);
@@ -386,6 +405,11 @@ int main(int argc, char **argv)
                    "or memory with --store memory)")
         ->type_name("PROVIDER");
     app.add_flag("--json", settings.json, "Prints JSON instead of text");
+    app.add_option("--workspace", settings.workspace,
+                   "Works in the workspace of this mailbox (osid-batch workspaces): creates batches there and sees "
+                   "only its batches; keys add: the key's workspace. Default: every workspace, creating in the "
+                   "default one")
+        ->type_name("MAILBOX_ID");
 
     const auto addWorkers = [&](CLI::App *command) {
         command->add_option("--workers", settings.workers, "Worker threads")
@@ -515,6 +539,19 @@ int main(int argc, char **argv)
         action->callback([&keysAction, name = name] { keysAction = name; });
     }
 
+    std::string workspacesAction;
+    auto *workspacesCommand = app.add_subcommand(
+        "workspaces", "Workspaces, which are the provider's mailboxes: add NAME (creates one and prints its Id), list");
+    workspacesCommand->require_subcommand(1);
+    workspacesCommand->add_subcommand("add", "Creates a mailbox named NAME and prints its Id")
+        ->callback([&workspacesAction] { workspacesAction = "add"; })
+        ->add_option("name", keyName, "The workspace's name")
+        ->required()
+        ->type_name("NAME");
+    workspacesCommand->add_subcommand("list", "Prints the provider's mailboxes: Id and name")->callback([&] {
+        workspacesAction = "list";
+    });
+
     auto *runsCommand = app.add_subcommand("runs", "Job runs kept in the store: list, status, results, restart "
                                                    "(runs the jobs without a saved result), repost (the callback)");
     runsCommand->require_subcommand(1);
@@ -565,6 +602,8 @@ int main(int argc, char **argv)
             return serve(settings, serveSettings);
         if (*keysCommand)
             return osid::tools::keysCommand(settings, keysAction, keyFile, keyName);
+        if (*workspacesCommand)
+            return osid::tools::workspacesCommand(settings, workspacesAction, keyName);
         if (*secretCommand) {
             fmt::print("{}\n", service::newWebhookSecret());
             return kOk;
