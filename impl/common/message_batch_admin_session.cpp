@@ -122,15 +122,10 @@ std::optional<FormRefusal> aliasRefusal(AliasOutcome outcome, const Id &referenc
     throw OperationFailed("the store gave an unknown alias outcome");
 }
 
-// Updates the message of an admitted update form, or says why not.
-std::optional<FormRefusal> applyUpdate(StoreWriter &s, MailboxKey mailbox, const MessageFormImpl &form)
+// Why updating the message `target` came to `outcome`, unless it was
+// updated.
+std::optional<FormRefusal> updateRefusal(const UpdateOutcome &outcome, const Id &target)
 {
-    const Id target = form.getMessageId();
-    // The form was valid against the message as it was read; the store
-    // checks it again against the message as it is now, since another
-    // update (in this call, an earlier one, or another session's) may have
-    // changed the other time.
-    const auto outcome = s.updateMessage(mailbox, target, form.changes());
     switch (outcome.result) {
     case UpdateOutcome::Updated: return std::nullopt;
     case UpdateOutcome::NoMessage:
@@ -142,6 +137,17 @@ std::optional<FormRefusal> applyUpdate(StoreWriter &s, MailboxKey mailbox, const
                                        outcome.receivedTime.toString(), outcome.sentTime.toString())};
     }
     throw OperationFailed("the store gave an unknown update outcome");
+}
+
+// Updates the message of an admitted update form, or says why not.
+std::optional<FormRefusal> applyUpdate(StoreWriter &s, MailboxKey mailbox, const MessageFormImpl &form)
+{
+    const Id target = form.getMessageId();
+    // The form was valid against the message as it was read; the store
+    // checks it again against the message as it is now, since another
+    // update (in this call, an earlier one, or another session's) may have
+    // changed the other time.
+    return updateRefusal(s.updateMessage(mailbox, target, form.changes()), target);
 }
 
 // Runs one batch call's write. The store undoes all of it if anything
@@ -320,13 +326,14 @@ std::unique_ptr<MessageBatchFormList> MessageBatchAdminSessionImpl::getMessageFo
     auto targets = context_.store->read([&](const StoreReader &s) {
         std::vector<std::pair<Id, MessageContent>> out;
         out.reserve(ids.size());
-        for (const auto &id : ids) {
-            auto found = s.find(mailbox_, id);
-            if (!found)
-                throw NotFound(fmt::format("no message {} in this mailbox", id.toString()));
+        auto found = s.findAll(mailbox_, ids);
+        for (std::size_t i = 0; i < ids.size(); ++i) {
+            if (!found.at(i))
+                throw NotFound(fmt::format("no message {} in this mailbox", ids[i].toString()));
             // A primary Id that found its message is equal to the one the
             // store would make for it.
-            out.emplace_back(s.isPrimarySpace(id) ? id : s.messageId(found->first), std::move(found->second));
+            out.emplace_back(s.isPrimarySpace(ids[i]) ? ids[i] : s.messageId(found[i]->first),
+                             std::move(found[i]->second));
         }
         return out;
     });
@@ -363,11 +370,20 @@ std::unique_ptr<UpdateResponseList> MessageBatchAdminSessionImpl::updateMessages
         }
     }
 
+    // The forms were valid against the messages as they were read; the
+    // store checks them again against the messages as they are now, since
+    // another update (in this call, an earlier one, or another session's)
+    // may have changed the other time.
+    std::vector<std::pair<Id, MessageChanges>> updates;
+    updates.reserve(admitted.size());
+    for (auto *form : admitted)
+        updates.emplace_back(form->getMessageId(), form->changes());
     auto outcomes = allOrNothing(*context_.store, "updating the messages", [&](StoreWriter &s) {
+        const auto updated = s.updateMessages(mailbox_, updates);
         std::vector<std::optional<FormRefusal>> out;
         out.reserve(admitted.size());
-        for (auto *form : admitted)
-            out.push_back(applyUpdate(s, mailbox_, *form));
+        for (std::size_t i = 0; i < admitted.size(); ++i)
+            out.push_back(updateRefusal(updated.at(i), updates[i].first));
         return out;
     });
     const auto transaction = openTransaction();
@@ -413,7 +429,7 @@ std::unique_ptr<DeleteResponseList> MessageBatchAdminSessionImpl::deleteMessages
 {
     requireOpen();
     requireNotNull(resourceId, "resourceId");
-    return deleteKeys([&](StoreWriter &s) { return s.eraseKeys(mailbox_, s.keysFromSender(mailbox_, resourceId)); });
+    return deleteKeys([&](StoreWriter &s) { return s.eraseFromSender(mailbox_, resourceId); });
 }
 
 std::unique_ptr<DeleteResponseList> MessageBatchAdminSessionImpl::deleteMessagesByDate(const DateTime &from,
@@ -421,7 +437,7 @@ std::unique_ptr<DeleteResponseList> MessageBatchAdminSessionImpl::deleteMessages
 {
     requireOpen();
     requireOrdered(from, to, "from", "to");
-    return deleteKeys([&](StoreWriter &s) { return s.eraseKeys(mailbox_, s.keysReceivedBetween(mailbox_, from, to)); });
+    return deleteKeys([&](StoreWriter &s) { return s.eraseReceivedBetween(mailbox_, from, to); });
 }
 
 std::unique_ptr<AliasResponseList> MessageBatchAdminSessionImpl::aliasMessages(

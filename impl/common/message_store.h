@@ -123,6 +123,17 @@ public:
             return std::nullopt;
         return KeyedContent(*key, content(mailbox, *key));
     }
+    // find() for each of `messageIds`, in order. A store may read them all
+    // at once (one statement rather than one per Id).
+    virtual std::vector<std::optional<KeyedContent>> findAll(MailboxKey mailbox,
+                                                             const std::vector<Id> &messageIds) const
+    {
+        std::vector<std::optional<KeyedContent>> out;
+        out.reserve(messageIds.size());
+        for (const auto &id : messageIds)
+            out.push_back(find(mailbox, id));
+        return out;
+    }
     // The message as a snapshot that stays valid and unchanged whatever
     // happens to the message later. A store may share its own immutable
     // version of the message with it rather than copy it.
@@ -170,6 +181,18 @@ public:
         replace(mailbox, key, previous, content);
         return {UpdateOutcome::Updated, {}, {}};
     }
+    // updateMessage() for each (Id, changes), in order: a later update of
+    // the same message applies to what the earlier one left. A store may
+    // read and write them all at once.
+    virtual std::vector<UpdateOutcome> updateMessages(MailboxKey mailbox,
+                                                      const std::vector<std::pair<Id, MessageChanges>> &updates)
+    {
+        std::vector<UpdateOutcome> out;
+        out.reserve(updates.size());
+        for (const auto &[id, changes] : updates)
+            out.push_back(updateMessage(mailbox, id, changes));
+        return out;
+    }
     virtual void erase(MailboxKey mailbox, MessageKey key) = 0;
     // Erases the messages of `keys` (keys of `mailbox` that a selection
     // gave) and returns them.
@@ -178,6 +201,18 @@ public:
         for (auto key : keys)
             erase(mailbox, key);
         return keys;
+    }
+    // Erases the sent messages of `mailbox` from `sender`, or received
+    // between `from` and `to` (both included), and returns their keys: the
+    // selection and eraseKeys() at once, so that a store may find and
+    // erase them with one search.
+    virtual std::vector<MessageKey> eraseFromSender(MailboxKey mailbox, const Id &sender)
+    {
+        return eraseKeys(mailbox, keysFromSender(mailbox, sender));
+    }
+    virtual std::vector<MessageKey> eraseReceivedBetween(MailboxKey mailbox, DateTime from, DateTime to)
+    {
+        return eraseKeys(mailbox, keysReceivedBetween(mailbox, from, to));
     }
     // Erases every message of `mailbox` and returns their keys, in no
     // particular order.

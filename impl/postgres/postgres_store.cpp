@@ -4,6 +4,9 @@
 #include "messaging/records/delivery_record.h"
 
 #include <algorithm>
+#include <bit>
+#include <iterator>
+#include <unordered_map>
 
 #include <fmt/format.h>
 
@@ -76,12 +79,30 @@ constexpr const char *kInsert =
     "$5::text[], $6::text[], $7::bool[], $8::text[], $9::text[], $10::bool[], $11::text[], $12::text[], $13::text[], "
     "$14::int8[], $15::int8[], $16::text[])";
 
+// Each column's name and array type, in the order of Column.
+constexpr const char *kColumnNames[kColumns] = {
+    "message", "mailbox", "display_name", "description", "genus_type",    "genus_key", "delivery",      "subject",
+    "body",    "sent",    "sender",       "sender_key",  "sending_agent", "sent_time", "received_time", "recipients"};
+constexpr const char *kColumnTypes[kColumns] = {"int8", "int8", "text", "text", "text", "text", "bool", "text",
+                                                "text", "bool", "text", "text", "text", "int8", "int8", "text"};
+
 // Appends an element that needs no quotes (a number, a boolean, NULL).
 void appendPlain(std::string &array, std::string_view value)
 {
     if (array.size() > 1)
         array += ',';
     array += value;
+}
+
+// The content columns with the key in front, for a query that reads a
+// message: "m.message, m.display_name, ...".
+std::string qualifiedContentColumns()
+{
+    std::string out = "m.message";
+    for (int c = kDisplayName; c < kColumns; ++c)
+        if (c != kGenusKey && c != kSenderKey)
+            out += fmt::format(", m.{}", kColumnNames[c]);
+    return out;
 }
 
 } // namespace
@@ -203,6 +224,8 @@ void PostgresStore::abandonTransaction() noexcept
 void PostgresStore::discardWrites() noexcept
 {
     inserts_.clear();
+    updates_.clear();
+    updatedKeys_.clear();
     db_->discardQueued();
 }
 
@@ -375,6 +398,54 @@ std::optional<KeyedContent> PostgresStore::find(MailboxKey mailbox, const Id &me
     return KeyedContent(static_cast<MessageKey>(r.integer(0, 0)), readContent(r, 0, 1));
 }
 
+Result PostgresStore::findRows(MailboxKey mailbox, const std::vector<Id> &messageIds, bool timesOnly) const
+{
+    // The Ids as two arrays: a key where the Id is a primary one, the
+    // alias's canonical text where it is not. Each row of the join is one
+    // Id that found its message, by its position; the messages are found
+    // by their primary key index one by one, as findRow() would, but in
+    // one statement and one round trip.
+    constexpr const char *kFrom = "FROM unnest($1::int8[], $2::text[]) WITH ORDINALITY AS q (key, alias, i) "
+                                  "LEFT JOIN osid_messaging.aliases AS a ON a.alias = q.alias COLLATE \"C\" "
+                                  "JOIN osid_messaging.messages AS m ON m.message = COALESCE(q.key, a.message) "
+                                  "WHERE m.mailbox = $3";
+    static const std::string sql = fmt::format("SELECT q.i, {} {}", qualifiedContentColumns(), kFrom);
+    static const std::string locked = sql + " FOR UPDATE OF m";
+    static const std::string times =
+        fmt::format("SELECT q.i, m.message, m.sent, m.sent_time, m.received_time {} FOR UPDATE OF m", kFrom);
+    std::string keys = "{";
+    std::string aliases = "{";
+    for (const auto &id : messageIds) {
+        if (isPrimarySpace(id)) {
+            const auto key = messageSpace_.key(id);
+            appendPlain(keys, key ? std::to_string(*key) : "NULL");
+            appendPlain(aliases, "NULL");
+        } else {
+            appendPlain(keys, "NULL");
+            ::osid::postgres::appendArrayElement(aliases, canonical(id));
+        }
+    }
+    keys += '}';
+    aliases += '}';
+    return query(timesOnly  ? times
+                 : writing_ ? locked
+                            : sql,
+                 Params().add(std::move(keys)).add(std::move(aliases)).add(mailbox));
+}
+
+std::vector<std::optional<KeyedContent>> PostgresStore::findAll(MailboxKey mailbox,
+                                                                const std::vector<Id> &messageIds) const
+{
+    std::vector<std::optional<KeyedContent>> out(messageIds.size());
+    if (messageIds.empty())
+        return out;
+    const auto r = findRows(mailbox, messageIds, false);
+    for (int row = 0; row < r.rows(); ++row)
+        out.at(static_cast<std::size_t>(r.integer(row, 0) - 1))
+            .emplace(static_cast<MessageKey>(r.integer(row, 1)), readContent(r, row, 2));
+    return out;
+}
+
 std::vector<KeyedContent> PostgresStore::select(MailboxKey mailbox, const MessageQuery &query) const
 {
     std::string where = "mailbox = $1";
@@ -497,73 +568,219 @@ MessageKey PostgresStore::insert(MailboxKey mailbox, const MessageContent &c)
 
 void PostgresStore::queueInserts() const
 {
-    if (inserts_.rows == 0)
-        return;
-    Params params;
-    for (auto &column : inserts_.columns) {
-        column += '}';
-        params.add(std::move(column));
+    if (inserts_.rows > 0) {
+        Params params;
+        for (auto &column : inserts_.columns) {
+            column += '}';
+            params.add(std::move(column));
+        }
+        inserts_.clear();
+        db_->queue(kInsert, std::move(params));
     }
-    inserts_.clear();
-    db_->queue(kInsert, std::move(params));
+    // After the inserts: an update may change a message inserted in the
+    // same section.
+    for (auto &group : updates_) {
+        std::string sets;
+        std::string arrays = "$2::int8[]";
+        std::string names = "message";
+        Params params;
+        params.add(group.mailbox);
+        for (int c = 0, n = 0; c < kColumns; ++c) {
+            if ((group.columns & (1u << c)) == 0)
+                continue;
+            fmt::format_to(std::back_inserter(sets), "{}{} = u.{}", n == 0 ? "" : ", ", kColumnNames[c],
+                           kColumnNames[c]);
+            fmt::format_to(std::back_inserter(arrays), ", ${}::{}[]", n + 3, kColumnTypes[c]);
+            fmt::format_to(std::back_inserter(names), ", {}", kColumnNames[c]);
+            ++n;
+        }
+        for (auto &array : group.arrays) {
+            array += '}';
+            params.add(std::move(array));
+        }
+        db_->queue(fmt::format("UPDATE osid_messaging.messages AS m SET {} FROM unnest({}) AS u ({}) "
+                               "WHERE m.message = u.message AND m.mailbox = $1",
+                               sets, arrays, names),
+                   std::move(params));
+    }
+    updates_.clear();
+    updatedKeys_.clear();
 }
 
 void PostgresStore::replace(MailboxKey mailbox, MessageKey key, const MessageContent &previous, const MessageContent &c)
 {
     // Only the columns that change are written: an update of the text
-    // then leaves the sender and time indexes alone.
-    std::string sets;
-    Params params;
-    params.add(key).add(mailbox);
-    auto change = [&](const char *column, auto value) {
-        params.add(value);
-        sets += fmt::format("{}{} = ${}", sets.empty() ? "" : ", ", column, params.size());
+    // then leaves the sender and time indexes alone. The change joins the
+    // section's other updates of the same columns, so that a call that
+    // updates many messages sends one UPDATE, not one per message.
+    std::optional<std::string> values[kColumns];
+    std::uint32_t columns = 0;
+    auto change = [&](Column column, std::optional<std::string> value) {
+        columns |= 1u << column;
+        values[column] = std::move(value);
     };
-    auto changeNull = [&](const char *column) { sets += fmt::format("{}{} = NULL", sets.empty() ? "" : ", ", column); };
-    auto text = [&](const char *column, const std::string &now, const std::string &before) {
+    auto text = [&](Column column, const std::string &now, const std::string &before) {
         if (now != before)
-            change(column, std::string_view(now));
+            change(column, now);
     };
-    text("display_name", c.displayName, previous.displayName);
-    text("description", c.description, previous.description);
-    text("subject", c.subject, previous.subject);
-    text("body", c.text, previous.text);
+    auto flag = [](bool b) { return std::string(b ? "t" : "f"); };
+    text(kDisplayName, c.displayName, previous.displayName);
+    text(kDescription, c.description, previous.description);
+    text(kSubject, c.subject, previous.subject);
+    text(kBody, c.text, previous.text);
     if (c.genusType != previous.genusType) {
-        change("genus_type", c.genusType.isNull() ? std::string() : c.genusType.toString());
-        change("genus_key", c.genusType.isNull() ? std::string() : canonical(c.genusType));
+        change(kGenusType, c.genusType.isNull() ? std::string() : c.genusType.toString());
+        change(kGenusKey, c.genusType.isNull() ? std::string() : canonical(c.genusType));
     }
     if (isDelivery(c) != isDelivery(previous))
-        change("delivery", isDelivery(c));
+        change(kDelivery, flag(isDelivery(c)));
     // Delivery columns: NULL for a draft.
     const bool flipped = c.sent != previous.sent;
     if (flipped)
-        change("sent", c.sent);
-    auto delivery = [&](bool differs, auto write) {
+        change(kSent, flag(c.sent));
+    auto delivery = [&](bool differs, Column column, auto value) {
         if (flipped || (c.sent && differs))
-            write();
+            change(column, c.sent ? std::optional<std::string>(value()) : std::nullopt);
     };
-    delivery(c.senderId != previous.senderId, [&] {
-        if (c.sent) {
-            change("sender", c.senderId.toString());
-            change("sender_key", canonical(c.senderId));
-        } else {
-            changeNull("sender");
-            changeNull("sender_key");
-        }
-    });
-    delivery(c.sendingAgentId != previous.sendingAgentId,
-             [&] { c.sent ? change("sending_agent", c.sendingAgentId.toString()) : changeNull("sending_agent"); });
-    delivery(c.sentTime != previous.sentTime,
-             [&] { c.sent ? change("sent_time", c.sentTime.toMicroseconds()) : changeNull("sent_time"); });
-    delivery(c.receivedTime != previous.receivedTime,
-             [&] { c.sent ? change("received_time", c.receivedTime.toMicroseconds()) : changeNull("received_time"); });
-    delivery(c.recipientIds != previous.recipientIds,
-             [&] { c.sent ? change("recipients", recipientText(c.recipientIds)) : changeNull("recipients"); });
-    if (sets.empty())
+    delivery(c.senderId != previous.senderId, kSender, [&] { return c.senderId.toString(); });
+    delivery(c.senderId != previous.senderId, kSenderKey, [&] { return canonical(c.senderId); });
+    delivery(c.sendingAgentId != previous.sendingAgentId, kSendingAgent, [&] { return c.sendingAgentId.toString(); });
+    delivery(c.sentTime != previous.sentTime, kSentTime, [&] { return std::to_string(c.sentTime.toMicroseconds()); });
+    delivery(c.receivedTime != previous.receivedTime, kReceivedTime,
+             [&] { return std::to_string(c.receivedTime.toMicroseconds()); });
+    delivery(c.recipientIds != previous.recipientIds, kRecipients, [&] { return recipientText(c.recipientIds); });
+    addUpdate(mailbox, key, columns, values);
+}
+
+void PostgresStore::addUpdate(MailboxKey mailbox, MessageKey key, std::uint32_t columns,
+                              const std::optional<std::string> (&values)[kColumns])
+{
+    if (columns == 0)
         return;
-    queueInserts();
-    db_->queue(fmt::format("UPDATE osid_messaging.messages SET {} WHERE message = $1 AND mailbox = $2", sets),
-               std::move(params));
+    // One UPDATE changes a row once: a second change of a message in the
+    // same section goes out after the first.
+    if (!updatedKeys_.insert(key).second) {
+        queueInserts();
+        updatedKeys_.insert(key);
+    }
+    auto group = std::find_if(updates_.begin(), updates_.end(),
+                              [&](const Updates &u) { return u.mailbox == mailbox && u.columns == columns; });
+    if (group == updates_.end()) {
+        Updates fresh{mailbox, columns, {}};
+        fresh.arrays.assign(1 + static_cast<std::size_t>(std::popcount(columns)), "{");
+        group = updates_.insert(updates_.end(), std::move(fresh));
+    }
+    appendPlain(group->arrays[0], std::to_string(key));
+    std::size_t array = 1;
+    for (int column = 0; column < kColumns; ++column) {
+        if ((columns & (1u << column)) == 0)
+            continue;
+        auto &out = group->arrays[array++];
+        if (!values[column])
+            appendPlain(out, "NULL");
+        else if (std::string_view(kColumnTypes[column]) == "text")
+            ::osid::postgres::appendArrayElement(out, *values[column]);
+        else
+            appendPlain(out, *values[column]);
+    }
+}
+
+std::vector<UpdateOutcome> PostgresStore::updateMessages(MailboxKey mailbox,
+                                                         const std::vector<std::pair<Id, MessageChanges>> &updates)
+{
+    // Of a stored message an update needs only whether it was sent and its
+    // times (to check the received time against the sent time): one
+    // statement finds and locks every message and reads those. The changes
+    // are then applied here in order, a later update of a message to what
+    // the earlier left, and each message changed is written once, in one
+    // UPDATE per set of columns. A column an update sets is written even
+    // when its value stays: PostgreSQL writes a whole new row version
+    // either way, and compares indexed columns by value, not by whether
+    // the statement names them.
+    std::vector<UpdateOutcome> out;
+    if (updates.empty())
+        return out;
+    std::vector<Id> ids;
+    ids.reserve(updates.size());
+    for (const auto &u : updates)
+        ids.push_back(u.first);
+    const auto r = findRows(mailbox, ids, true);
+    struct Target {
+        MessageKey key = 0;
+        bool sent = false;
+        DateTime sentTime, receivedTime;
+        std::uint32_t columns = 0;
+        std::optional<std::string> values[kColumns];
+    };
+    std::vector<Target> targets;
+    std::unordered_map<MessageKey, std::size_t> position;
+    // For each update, its message's place in targets, if it was found.
+    std::vector<std::optional<std::size_t>> of(updates.size());
+    for (int row = 0; row < r.rows(); ++row) {
+        const auto key = static_cast<MessageKey>(r.integer(row, 1));
+        const auto [it, first] = position.try_emplace(key, targets.size());
+        if (first) {
+            Target t;
+            t.key = key;
+            t.sent = r.boolean(row, 2);
+            if (t.sent) {
+                t.sentTime = DateTime::fromMicroseconds(r.integer(row, 3));
+                t.receivedTime = DateTime::fromMicroseconds(r.integer(row, 4));
+            }
+            targets.push_back(std::move(t));
+        }
+        of.at(static_cast<std::size_t>(r.integer(row, 0) - 1)) = it->second;
+    }
+    out.reserve(updates.size());
+    for (std::size_t i = 0; i < updates.size(); ++i) {
+        if (!of[i]) {
+            out.push_back({UpdateOutcome::NoMessage, {}, {}});
+            continue;
+        }
+        auto &t = targets[*of[i]];
+        const auto &c = updates[i].second;
+        const auto sentTime = c.sentTime.value_or(t.sentTime);
+        const auto receivedTime = c.receivedTimeAfter(t.sentTime, t.receivedTime);
+        if (t.sent && receivedTime < sentTime) {
+            out.push_back({UpdateOutcome::ReceivedBeforeSent, sentTime, receivedTime});
+            continue;
+        }
+        auto set = [&](Column column, std::string value) {
+            t.columns |= 1u << column;
+            t.values[column] = std::move(value);
+        };
+        if (c.displayName)
+            set(kDisplayName, std::string(*c.displayName));
+        if (c.description)
+            set(kDescription, std::string(*c.description));
+        if (c.subject)
+            set(kSubject, std::string(*c.subject));
+        if (c.text)
+            set(kBody, std::string(*c.text));
+        if (c.genusType) {
+            set(kGenusType, c.genusType->isNull() ? std::string() : c.genusType->toString());
+            set(kGenusKey, c.genusType->isNull() ? std::string() : canonical(*c.genusType));
+        }
+        // The delivery columns of a draft stay NULL.
+        if (t.sent) {
+            if (c.senderId) {
+                set(kSender, c.senderId->toString());
+                set(kSenderKey, canonical(*c.senderId));
+            }
+            if (c.recipientIds)
+                set(kRecipients, recipientText(*c.recipientIds));
+            if (c.sentTime)
+                set(kSentTime, std::to_string(sentTime.toMicroseconds()));
+            if (c.receivedTime)
+                set(kReceivedTime, std::to_string(receivedTime.toMicroseconds()));
+            t.sentTime = sentTime;
+            t.receivedTime = receivedTime;
+        }
+        out.push_back({UpdateOutcome::Updated, {}, {}});
+    }
+    for (const auto &t : targets)
+        addUpdate(mailbox, t.key, t.columns, t.values);
+    return out;
 }
 
 void PostgresStore::erase(MailboxKey mailbox, MessageKey key)
@@ -587,6 +804,21 @@ std::vector<MessageKey> PostgresStore::eraseKeys(MailboxKey mailbox, std::vector
                             Params().add(mailbox).addArray(values)));
 }
 
+std::vector<MessageKey> PostgresStore::eraseFromSender(MailboxKey mailbox, const Id &sender)
+{
+    // Found and erased with one search, as the selection would find them.
+    return keys(query("DELETE FROM osid_messaging.messages WHERE mailbox = $1 AND sender_key = $2 AND sent "
+                      "RETURNING message",
+                      Params().add(mailbox).add(canonical(sender))));
+}
+
+std::vector<MessageKey> PostgresStore::eraseReceivedBetween(MailboxKey mailbox, DateTime from, DateTime to)
+{
+    return keys(query("DELETE FROM osid_messaging.messages WHERE mailbox = $1 AND received_time BETWEEN $2 AND $3 "
+                      "AND sent RETURNING message",
+                      Params().add(mailbox).add(from.toMicroseconds()).add(to.toMicroseconds())));
+}
+
 std::vector<MessageKey> PostgresStore::eraseAll(MailboxKey mailbox)
 {
     return keys(
@@ -599,6 +831,121 @@ void PostgresStore::setAlias(const Id &aliasId, MessageKey key)
     db_->queue("INSERT INTO osid_messaging.aliases VALUES ($1, $2) "
                "ON CONFLICT (alias) DO UPDATE SET message = excluded.message",
                Params().add(canonical(aliasId)).add(key));
+}
+
+std::vector<AliasOutcome> PostgresStore::aliasMessages(MailboxKey mailbox,
+                                                       const std::vector<transaction::batch::AliasRequest> &requests)
+{
+    // One statement reads what every request needs: the key of the message
+    // its reference names in this mailbox, and the mailbox of the message
+    // its alias names now. The requests are then decided here in order,
+    // each seeing the aliases the earlier ones set, and the aliases set go
+    // out in one INSERT ... ON CONFLICT.
+    static const std::string sql =
+        "SELECT q.i, "
+        "(SELECT m.message FROM osid_messaging.messages AS m WHERE m.mailbox = $4 AND m.message = "
+        "COALESCE(q.reference_key, (SELECT a.message FROM osid_messaging.aliases AS a "
+        "WHERE a.alias = q.reference_alias COLLATE \"C\"))), "
+        "(SELECT m.mailbox FROM osid_messaging.aliases AS a JOIN osid_messaging.messages AS m "
+        "ON m.message = a.message WHERE a.alias = q.alias COLLATE \"C\") "
+        "FROM unnest($1::int8[], $2::text[], $3::text[]) WITH ORDINALITY AS q (reference_key, reference_alias, alias, i)";
+    std::vector<AliasOutcome> out(requests.size(), AliasOutcome::NullId);
+    if (requests.empty())
+        return out;
+    // Per request: the reference's alias text (if it is not a primary Id)
+    // and the alias's text.
+    std::vector<std::string> referenceAliases(requests.size());
+    std::vector<std::string> aliasTexts(requests.size());
+    std::string referenceKeys = "{", referenceAliasArray = "{", aliasArray = "{";
+    for (std::size_t i = 0; i < requests.size(); ++i) {
+        const auto &reference = requests[i].getReferenceId();
+        const auto &alias = requests[i].getAliasId();
+        if (reference.isNull() || alias.isNull()) {
+            for (auto *array : {&referenceKeys, &referenceAliasArray, &aliasArray})
+                appendPlain(*array, "NULL");
+            continue;
+        }
+        if (isPrimarySpace(reference)) {
+            const auto key = messageSpace_.key(reference);
+            appendPlain(referenceKeys, key ? std::to_string(*key) : "NULL");
+            appendPlain(referenceAliasArray, "NULL");
+        } else {
+            referenceAliases[i] = canonical(reference);
+            appendPlain(referenceKeys, "NULL");
+            ::osid::postgres::appendArrayElement(referenceAliasArray, referenceAliases[i]);
+        }
+        if (isPrimarySpace(alias)) {
+            appendPlain(aliasArray, "NULL");
+        } else {
+            aliasTexts[i] = canonical(alias);
+            ::osid::postgres::appendArrayElement(aliasArray, aliasTexts[i]);
+        }
+    }
+    referenceKeys += '}';
+    referenceAliasArray += '}';
+    aliasArray += '}';
+    const auto r = query(sql, Params()
+                                  .add(std::move(referenceKeys))
+                                  .add(std::move(referenceAliasArray))
+                                  .add(std::move(aliasArray))
+                                  .add(mailbox));
+    std::vector<std::optional<MessageKey>> targets(requests.size());
+    std::vector<std::optional<MailboxKey>> owners(requests.size());
+    for (int row = 0; row < r.rows(); ++row) {
+        const auto i = static_cast<std::size_t>(r.integer(row, 0) - 1);
+        if (!r.isNull(row, 1))
+            targets.at(i) = static_cast<MessageKey>(r.integer(row, 1));
+        if (!r.isNull(row, 2))
+            owners.at(i) = static_cast<MailboxKey>(r.integer(row, 2));
+    }
+    // The aliases this call set so far, by canonical text: they now name
+    // messages of this mailbox, whatever they named before.
+    std::unordered_map<std::string, MessageKey> set;
+    for (std::size_t i = 0; i < requests.size(); ++i) {
+        if (requests[i].getReferenceId().isNull() || requests[i].getAliasId().isNull())
+            continue;
+        auto target = targets[i];
+        if (!referenceAliases[i].empty())
+            if (auto earlier = set.find(referenceAliases[i]); earlier != set.end())
+                target = earlier->second;
+        if (!target) {
+            out[i] = AliasOutcome::NoTarget;
+            continue;
+        }
+        if (aliasTexts[i].empty()) {
+            out[i] = AliasOutcome::PrimarySpace;
+            continue;
+        }
+        auto earlier = set.find(aliasTexts[i]);
+        if (earlier == set.end() && owners[i] && *owners[i] != mailbox) {
+            out[i] = AliasOutcome::OtherMailbox;
+            continue;
+        }
+        if (earlier == set.end())
+            set.emplace(aliasTexts[i], *target);
+        else
+            earlier->second = *target;
+        out[i] = AliasOutcome::Set;
+    }
+    if (set.empty())
+        return out;
+    // Each alias once (ON CONFLICT changes a row once per statement), in
+    // the order of its text, so that two calls lock shared aliases in the
+    // same order.
+    std::vector<std::pair<std::string_view, MessageKey>> rows(set.begin(), set.end());
+    std::sort(rows.begin(), rows.end());
+    std::string aliasColumn = "{", keyColumn = "{";
+    for (const auto &[alias, key] : rows) {
+        ::osid::postgres::appendArrayElement(aliasColumn, alias);
+        appendPlain(keyColumn, std::to_string(key));
+    }
+    aliasColumn += '}';
+    keyColumn += '}';
+    queueInserts();
+    db_->queue("INSERT INTO osid_messaging.aliases SELECT * FROM unnest($1::text[], $2::int8[]) "
+               "ON CONFLICT (alias) DO UPDATE SET message = excluded.message",
+               Params().add(std::move(aliasColumn)).add(std::move(keyColumn)));
+    return out;
 }
 
 void PostgresStore::dropDanglingAliases()

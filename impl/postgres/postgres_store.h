@@ -17,9 +17,11 @@
 #include "impl/common/sql_transaction.h"
 #include "impl/postgres/postgres_database.h"
 
+#include <cstdint>
 #include <memory>
 #include <optional>
 #include <string>
+#include <unordered_set>
 #include <vector>
 
 namespace osid::impl::postgres {
@@ -54,6 +56,8 @@ private:
     std::optional<MailboxKey> aliasMailbox(const Id &aliasId) const override;
     MessageContent content(MailboxKey mailbox, MessageKey key) const override;
     std::optional<KeyedContent> find(MailboxKey mailbox, const Id &messageId) const override;
+    std::vector<std::optional<KeyedContent>> findAll(MailboxKey mailbox,
+                                                     const std::vector<Id> &messageIds) const override;
     std::shared_ptr<messaging::Message> lookup(MailboxKey mailbox, const Id &messageId) const override;
     std::vector<KeyedContent> select(MailboxKey mailbox, const MessageQuery &query) const override;
     std::vector<MessageKey> allKeys(MailboxKey mailbox) const override;
@@ -66,10 +70,16 @@ private:
     MessageKey insert(MailboxKey mailbox, const MessageContent &content) override;
     void replace(MailboxKey mailbox, MessageKey key, const MessageContent &previous,
                  const MessageContent &content) override;
+    std::vector<UpdateOutcome> updateMessages(MailboxKey mailbox,
+                                              const std::vector<std::pair<Id, MessageChanges>> &updates) override;
     void erase(MailboxKey mailbox, MessageKey key) override;
     std::vector<MessageKey> eraseKeys(MailboxKey mailbox, std::vector<MessageKey> keys) override;
+    std::vector<MessageKey> eraseFromSender(MailboxKey mailbox, const Id &sender) override;
+    std::vector<MessageKey> eraseReceivedBetween(MailboxKey mailbox, DateTime from, DateTime to) override;
     std::vector<MessageKey> eraseAll(MailboxKey mailbox) override;
     void setAlias(const Id &aliasId, MessageKey key) override;
+    std::vector<AliasOutcome> aliasMessages(MailboxKey mailbox,
+                                            const std::vector<transaction::batch::AliasRequest> &requests) override;
     void dropDanglingAliases() override;
 
     // Runs a statement whose rows are needed, after the writes gathered so
@@ -78,11 +88,21 @@ private:
     // The message of `messageId` in `mailbox`, by key or through its alias,
     // with one statement: its key and content columns, or no rows.
     Result findRow(MailboxKey mailbox, const Id &messageId) const;
+    // findRow() for each of `messageIds` with one statement: for each
+    // message found, the position of its Id (from 1), its key and content
+    // columns (with `timesOnly`: sent, sent_time and received_time, the
+    // rows locked). An Id that names no message has no row.
+    Result findRows(MailboxKey mailbox, const std::vector<Id> &messageIds, bool timesOnly) const;
     MessageContent readContent(const Result &rows, int row, int firstColumn) const;
     std::vector<MessageKey> keys(const Result &rows) const;
     // A message key, from this store's block of the key sequence.
     MessageKey takeKey();
-    // Moves the gathered inserts to the connection's queue as one INSERT.
+    // Adds the update of `columns` (bits by the column's place in the
+    // table) to `values` (NULL where unset) to those of the section.
+    void addUpdate(MailboxKey mailbox, MessageKey key, std::uint32_t columns,
+                   const std::optional<std::string> (&values)[16]);
+    // Moves the gathered inserts to the connection's queue as one INSERT,
+    // then the gathered updates as one UPDATE per set of columns.
     void queueInserts() const;
     void requireCallsAllowed() const;
     // Ends the OSID transaction with its changes (SqlTransaction).
@@ -113,6 +133,17 @@ private:
         void clear();
     };
     mutable Inserts inserts_;
+    // The updates of the running section that replace() gathered, one
+    // UPDATE ... FROM unnest(...) per mailbox and set of changed columns:
+    // the key array, then one array per column written. A message is in
+    // at most one of them (a second change of it sends them first).
+    struct Updates {
+        MailboxKey mailbox;
+        std::uint32_t columns;
+        std::vector<std::string> arrays;
+    };
+    mutable std::vector<Updates> updates_;
+    mutable std::unordered_set<MessageKey> updatedKeys_;
     const IdSpace messageSpace_;
     const IdSpace mailboxSpace_;
 };

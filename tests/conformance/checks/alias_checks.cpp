@@ -58,6 +58,24 @@ void addAliasChecks(Suite &suite)
         EXPECT_EQ(f.lookup->getMessage(legacyId("b"))->getId(), ids[0]);
     });
 
+    add("an alias set twice in one call names the message of the later request, which may name it through the "
+        "alias itself",
+        [](Fixture &f) {
+            auto ids = f.importFrom(resource("a"), 3);
+            VectorList<AliasRequestList> list({
+                AliasRequest(ids[0], legacyId("twice")),
+                AliasRequest(ids[1], legacyId("twice")),
+                AliasRequest(legacyId("twice"), legacyId("follows")),
+                AliasRequest(ids[2], legacyId("follows")),
+                AliasRequest(legacyId("follows"), legacyId("last")),
+            });
+            for (const auto &r : f.session->aliasMessages(list))
+                EXPECT_MSG(r.isSuccessful(), "a request failed: {}", r.getErrorMessage().getText());
+            EXPECT_EQ(f.lookup->getMessage(legacyId("twice"))->getId(), ids[1]);
+            EXPECT_EQ(f.lookup->getMessage(legacyId("follows"))->getId(), ids[2]);
+            EXPECT_EQ(f.lookup->getMessage(legacyId("last"))->getId(), ids[2]);
+        });
+
     add("bad alias requests fail alone with the reason", [](Fixture &f) {
         auto ids = f.importFrom(resource("a"), 2);
         VectorList<AliasRequestList> list({

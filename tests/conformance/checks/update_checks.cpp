@@ -119,6 +119,29 @@ void addUpdateChecks(Suite &suite)
         EXPECT_EQ(collect(f.session->deleteMessagesBySender(resource("a"))).size(), 3);
     });
 
+    add("two update forms of one call for the same message both apply, the second to what the first left",
+        [](Fixture &f) {
+            auto ids = f.importFrom(resource("a"), 2);
+            f.session->aliasMessage(ids[0], legacyId("same"));
+            // The same message through its Id and through an alias, and a
+            // bystander changed in other columns.
+            auto forms = updateForms(f, {ids[0], legacyId("same"), ids[1], ids[0]});
+            forms[0]->setText("first text");
+            forms[1]->setSubjectLine("second subject");
+            deliveryFormRecord(*forms[2]).setSender(resource("b"));
+            forms[3]->setText("last text");
+            VectorList<MessageBatchFormList> list(forms);
+            for (const auto &r : f.session->updateMessages(list))
+                EXPECT_MSG(r.isSuccessful(), "an update failed: {}", r.getErrorMessage().getText());
+            auto m = f.lookup->getMessage(ids[0]);
+            EXPECT_EQ(m->getText().getText(), "last text");
+            EXPECT_EQ(m->getSubjectLine().getText(), "second subject");
+            EXPECT_EQ(m->getSenderId(), resource("a"));
+            auto other = f.lookup->getMessage(ids[1]);
+            EXPECT_EQ(other->getSenderId(), resource("b"));
+            EXPECT_EQ(other->getText().getText(), "text 1");
+        });
+
     add("an update form succeeds once", [](Fixture &f) {
         auto ids = f.importFrom(resource("a"), 1);
         auto form = updateForms(f, ids).front();
