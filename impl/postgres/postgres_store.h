@@ -6,9 +6,12 @@
 // savepoints of it, so a failed call is undone without ending it.
 //
 // Round trips: writes are not sent one by one. Inserts gather into one
-// INSERT of arrays; updates, deletes and aliases wait in the connection's
-// queue. Both go out with the next read or with the section's COMMIT, in
-// one pipeline, so a call that only writes costs one round trip.
+// INSERT of arrays, updates into one UPDATE ... FROM unnest(...) per set of
+// columns; single deletes and alias upserts wait in the connection's queue.
+// All go out with the next read or with the section's COMMIT, in one
+// pipeline, so a call that only writes costs one round trip. Batch calls
+// read what they need with one statement for all their items (findAll,
+// updateMessages, aliasMessages), never one per item.
 
 #pragma once
 
