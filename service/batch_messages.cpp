@@ -88,7 +88,7 @@ void recoverMessages(const ChunkOfBatch &chunk, const std::vector<PendingRequest
             missing.push_back(&r);
             continue;
         }
-        finished.push_back({r.index, RequestState::Succeeded, messageToJson(*message).dump()});
+        finished.push_back({r.index, RequestState::Succeeded, messageJsonText(*message)});
     }
 }
 
@@ -178,7 +178,7 @@ void createMessages(const ChunkOfBatch &chunk, const std::vector<const PendingRe
         const auto found = byCreated.find(message->getId());
         if (found == byCreated.end())
             continue;
-        finished.push_back({found->second->index, RequestState::Succeeded, messageToJson(*message).dump()});
+        finished.push_back({found->second->index, RequestState::Succeeded, messageJsonText(*message)});
         byCreated.erase(found);
     }
     for (const auto &[id, request] : byCreated)

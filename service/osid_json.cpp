@@ -5,6 +5,7 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <array>
 #include <string_view>
 
@@ -202,6 +203,88 @@ json messageToJson(const messaging::Message &message)
         out["sent_time"] = message.getSentTime().toString();
         out["received_time"] = message.getReceivedTime().toString();
     }
+    return out;
+}
+
+namespace {
+
+// Appends `text` as a JSON string, escaped as nlohmann::json::dump escapes
+// it. Text with bytes past ASCII goes through nlohmann itself, which also
+// checks that it is UTF-8 (and throws as dump() would when it is not).
+void appendJsonString(std::string &out, std::string_view text)
+{
+    const auto begin = out.size();
+    out += '"';
+    // Runs of characters that need no escape are appended whole.
+    std::size_t run = 0;
+    for (std::size_t i = 0; i < text.size(); ++i) {
+        const auto c = static_cast<unsigned char>(text[i]);
+        if (c >= 0x20 && c != '"' && c != '\\' && c < 0x80)
+            continue;
+        if (c >= 0x80) {
+            out.resize(begin);
+            out += json(text).dump();
+            return;
+        }
+        out.append(text.substr(run, i - run));
+        run = i + 1;
+        switch (c) {
+        case '"': out += "\\\""; break;
+        case '\\': out += "\\\\"; break;
+        case '\b': out += "\\b"; break;
+        case '\f': out += "\\f"; break;
+        case '\n': out += "\\n"; break;
+        case '\r': out += "\\r"; break;
+        case '\t': out += "\\t"; break;
+        default: out += fmt::format("\\u{:04x}", c);
+        }
+    }
+    out.append(text.substr(run));
+    out += '"';
+}
+
+// Appends "key": and the string `value`, with a comma before all but the
+// first member.
+void appendMember(std::string &out, std::string_view key, std::string_view value)
+{
+    if (out.size() > 1)
+        out += ',';
+    appendJsonString(out, key);
+    out += ':';
+    appendJsonString(out, value);
+}
+
+} // namespace
+
+std::string messageJsonText(const messaging::Message &message)
+{
+    // The members in the order nlohmann::json keeps them: sorted by key.
+    std::string out = "{";
+    out.reserve(512);
+    const bool sent = message.isSent();
+    appendMember(out, "display_name", message.getDisplayName().getText());
+    appendMember(out, "id", message.getId().toString());
+    if (sent) {
+        appendMember(out, "received_time", message.getReceivedTime().toString());
+        out += ",\"recipients\":[";
+        const auto recipientIds = message.getRecipientIds();
+        bool first = true;
+        for (const auto &r : *recipientIds) {
+            if (!first)
+                out += ',';
+            first = false;
+            appendJsonString(out, r.toString());
+        }
+        out += ']';
+        appendMember(out, "sender", message.getSenderId().toString());
+        appendMember(out, "sending_agent", message.getSendingAgentId().toString());
+    }
+    out += sent ? ",\"sent\":true" : ",\"sent\":false";
+    if (sent)
+        appendMember(out, "sent_time", message.getSentTime().toString());
+    appendMember(out, "subject", message.getSubjectLine().getText());
+    appendMember(out, "text", message.getText().getText());
+    out += '}';
     return out;
 }
 

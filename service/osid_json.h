@@ -77,4 +77,9 @@ std::vector<std::string> messageJsonProblems(const nlohmann::json &message, cons
 // "received_time".
 nlohmann::json messageToJson(const messaging::Message &message);
 
+// The same as text: messageToJson(message).dump(), byte for byte, written
+// straight into a string without building the JSON tree (a batch's every
+// succeeded result is one of these).
+std::string messageJsonText(const messaging::Message &message);
+
 } // namespace osid::service

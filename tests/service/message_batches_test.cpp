@@ -3,7 +3,9 @@
 
 #include "impl/memory/memory_provider.h"
 #include "impl/sqlite/sqlite_provider.h"
+#include "messaging/batch/messaging_batch_manager.h"
 #include "messaging/message_lookup_session.h"
+#include "osid/vector_list.h"
 #include "service/message_batches.h"
 #include "service/osid_json.h"
 #include "tests/service/batch_support.h"
@@ -298,6 +300,38 @@ TEST_SUITE("message batches")
         const auto child = front.retry(id);
         CHECK(child.requestCounts.processing == 4);
         CHECK(front.retrieve(child.id).parentBatchId == id);
+    }
+
+    TEST_CASE("messageJsonText writes what messageToJson dumps, byte for byte")
+    {
+        auto manager = impl::memory::makeMemoryMessagingManager();
+        auto admin = manager->getMessagingBatchManager()->getMessageBatchAdminSession();
+        auto lookup = manager->getMessageLookupSession();
+        const std::vector<json> cases = {
+            messageParams(1),
+            {{"subject", "quotes \" and \\ backslashes"}, {"text", "tab\tnew\nline\r\b\f and \x01\x1f\x7f"}},
+            {{"subject", "caf\u00e9, \u65e5\u672c, \U0001f600"}, {"text", "mixed \"\u00e9\"\n"}},
+            {{"subject", ""},
+             {"text", ""},
+             {"sender", "resource.Resource:a%40b@test"},
+             {"recipients", json::array()},
+             {"sent_time", "2026-11-01T09:00:00Z"}},
+            {{"subject", "unsent"}, {"text", "no sender, so not sent"}},
+        };
+        for (const auto &params : cases) {
+            CAPTURE(params.dump());
+            auto forms = admin->getMessageFormsForCreate(1, messageRecordTypes(params, "params"));
+            auto form = forms->getNextMessageBatchForm();
+            fillMessageForm(*form, params, "params");
+            REQUIRE(form->isValid());
+            std::vector<std::shared_ptr<messaging::batch::MessageBatchForm>> one{form};
+            VectorList<messaging::batch::MessageBatchFormList> list(one);
+            auto responses = admin->createMessages(list);
+            const auto response = responses->getNextCreateResponse();
+            REQUIRE(response.isSuccessful());
+            const auto message = lookup->getMessage(response.getCreatedId());
+            CHECK(messageJsonText(*message) == messageToJson(*message).dump());
+        }
     }
 
     TEST_CASE("a results line prints its keys in the API's order, byte for byte")
