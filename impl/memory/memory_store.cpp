@@ -5,6 +5,8 @@
 
 #include <algorithm>
 #include <stdexcept>
+#include <tuple>
+#include <utility>
 
 namespace osid::impl::memory {
 
@@ -82,12 +84,7 @@ bool StoreState::isPrimarySpace(const Id &id) const { return messageSpace_.conta
 
 std::optional<MessageKey> StoreState::resolve(MailboxKey mailbox, const Id &messageId) const
 {
-    std::optional<MessageKey> key;
-    if (isPrimarySpace(messageId)) {
-        key = messageSpace_.key(messageId);
-    } else if (const auto *aliased = aliases_.find(messageId)) {
-        key = *aliased;
-    }
+    const auto key = unresolvedKey(messageId);
     if (!key || !data(mailbox).messages.contains(*key))
         return std::nullopt;
     return key;
@@ -129,8 +126,37 @@ void StoreState::fillDelivery(Out &out, const StoredMessage &m) const
 
 MessageContent StoreState::content(MailboxKey mailbox, MessageKey key) const
 {
-    const auto &m = stored(mailbox, key);
     MessageContent c;
+    fill(c, stored(mailbox, key));
+    return c;
+}
+
+std::vector<std::optional<KeyedContent>> StoreState::findAll(MailboxKey mailbox,
+                                                             const std::vector<Id> &messageIds) const
+{
+    const auto &messages = data(mailbox).messages;
+    std::vector<std::optional<KeyedContent>> out(messageIds.size());
+    for (std::size_t i = 0; i < messageIds.size(); ++i) {
+        // One search of the table, and the content made in its place (not
+        // made, then moved into a pair, an optional and the vector).
+        const auto key = unresolvedKey(messageIds[i]);
+        if (const auto *m = key ? messages.find(*key) : nullptr)
+            fill(out[i].emplace(std::piecewise_construct, std::forward_as_tuple(*key), std::tuple<>()).second, *m);
+    }
+    return out;
+}
+
+std::optional<MessageKey> StoreState::unresolvedKey(const Id &messageId) const
+{
+    if (isPrimarySpace(messageId))
+        return messageSpace_.key(messageId);
+    if (const auto *aliased = aliases_.find(messageId))
+        return *aliased;
+    return std::nullopt;
+}
+
+void StoreState::fill(MessageContent &c, const StoredMessage &m) const
+{
     c.displayName = m.displayName();
     c.description = m.description();
     c.genusType = typeHandles_.value(m.genusType);
@@ -139,7 +165,6 @@ MessageContent StoreState::content(MailboxKey mailbox, MessageKey key) const
     c.subject = m.subject();
     c.text = m.text();
     fillDelivery(c, m);
-    return c;
 }
 
 std::shared_ptr<messaging::Message> StoreState::message(MailboxKey mailbox, MessageKey key) const
@@ -285,7 +310,30 @@ UpdateOutcome StoreState::updateMessage(MailboxKey mailbox, const Id &messageId,
     const auto key = resolve(mailbox, messageId);
     if (!key)
         return {UpdateOutcome::NoMessage, {}, {}};
-    auto &m = *data(mailbox).messages.find(*key);
+    return update(mailbox, *key, *data(mailbox).messages.find(*key), changes);
+}
+
+std::vector<UpdateOutcome> StoreState::updateMessages(MailboxKey mailbox,
+                                                      const std::vector<std::pair<Id, MessageChanges>> &updates)
+{
+    // Room in the journal for every update at once, rather than growing it
+    // (and moving what it holds) as they come.
+    if (journaling_)
+        journal_.reserve(journal_.size() + updates.size());
+    auto &messages = data(mailbox).messages;
+    std::vector<UpdateOutcome> out;
+    out.reserve(updates.size());
+    for (const auto &[id, changes] : updates) {
+        // One search of the table (resolve() and then find() would make two).
+        const auto key = unresolvedKey(id);
+        auto *m = key ? messages.find(*key) : nullptr;
+        out.push_back(m ? update(mailbox, *key, *m, changes) : UpdateOutcome{UpdateOutcome::NoMessage, {}, {}});
+    }
+    return out;
+}
+
+UpdateOutcome StoreState::update(MailboxKey mailbox, MessageKey key, StoredMessage &m, const MessageChanges &changes)
+{
     // The new version is built from the stored one and the changes, with
     // no MessageContent in between: what does not change is copied from
     // the block, handles and all. Delivery fields change only on a sent
@@ -318,7 +366,7 @@ UpdateOutcome StoreState::updateMessage(MailboxKey mailbox, const Id &messageId,
     fresh.sender = m.sent && changes.senderId ? ids_.intern(*changes.senderId) : m.sender;
     fresh.sentTime = sentTime;
     fresh.receivedTime = receivedTime;
-    put(mailbox, *key, m, std::move(fresh));
+    put(mailbox, key, m, std::move(fresh));
     return {UpdateOutcome::Updated, {}, {}};
 }
 

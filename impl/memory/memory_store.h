@@ -142,6 +142,8 @@ public:
     std::optional<MessageKey> resolve(MailboxKey mailbox, const Id &messageId) const override;
     std::optional<MailboxKey> aliasMailbox(const Id &aliasId) const override;
     MessageContent content(MailboxKey mailbox, MessageKey key) const override;
+    std::vector<std::optional<KeyedContent>> findAll(MailboxKey mailbox,
+                                                     const std::vector<Id> &messageIds) const override;
     std::shared_ptr<messaging::Message> message(MailboxKey mailbox, MessageKey key) const override;
     std::vector<KeyedContent> select(MailboxKey mailbox, const MessageQuery &query) const override;
     std::vector<MessageKey> allKeys(MailboxKey mailbox) const override;
@@ -155,6 +157,8 @@ public:
     void replace(MailboxKey mailbox, MessageKey key, const MessageContent &previous,
                  const MessageContent &content) override;
     UpdateOutcome updateMessage(MailboxKey mailbox, const Id &messageId, const MessageChanges &changes) override;
+    std::vector<UpdateOutcome> updateMessages(MailboxKey mailbox,
+                                              const std::vector<std::pair<Id, MessageChanges>> &updates) override;
     void erase(MailboxKey mailbox, MessageKey key) override;
     std::vector<MessageKey> eraseAll(MailboxKey mailbox) override;
     void setAlias(const Id &aliasId, MessageKey key) override;
@@ -232,12 +236,20 @@ private:
     // The delivery fields of a MessageContent or MessageView from `m`.
     template <class Out>
     void fillDelivery(Out &out, const StoredMessage &m) const;
+    // The content of the stored message `m`, into `c`.
+    void fill(MessageContent &c, const StoredMessage &m) const;
+    // The key `messageId` names, by its primary Id or an alias, whether or
+    // not a message of any mailbox has it.
+    std::optional<MessageKey> unresolvedKey(const Id &messageId) const;
     // `previous`, if given, is the message's stored version, whose handles
     // are reused where the Ids are the same.
     StoredMessage toStored(const MessageContent &content, const StoredMessage *previous = nullptr);
     // Replaces the stored message `m` (key `key` of `mailbox`) with `fresh`,
     // journaled, reindexing only if what the indexes order by changed.
     void put(MailboxKey mailbox, MessageKey key, StoredMessage &m, StoredMessage fresh);
+    // Applies `changes` to the stored message `m` (key `key` of `mailbox`),
+    // unless the result would put its received time before its sent time.
+    UpdateOutcome update(MailboxKey mailbox, MessageKey key, StoredMessage &m, const MessageChanges &changes);
     void index(MailboxData &mb, MessageKey key, const StoredMessage &m);
     void unindex(MailboxData &mb, MessageKey key, const StoredMessage &m);
     // Makes sure the next record() cannot fail for want of room.
