@@ -193,6 +193,10 @@ void Connection::fail(std::string_view what, const PGresult *result)
         message.pop_back();
     if (message.empty())
         message = "unknown error";
+    const char *state = result ? PQresultErrorField(result, PG_DIAG_SQLSTATE) : nullptr;
+    const std::string_view sqlState = state ? state : "";
+    if (sqlState.starts_with("40") || sqlState.starts_with("53") || sqlState == "55P03" || sqlState == "57014")
+        throw Overloaded(fmt::format("PostgreSQL: {} (in: {})", message, what.substr(0, 200)));
     throw OperationFailed(fmt::format("PostgreSQL: {} (in: {})", message, what.substr(0, 200)));
 }
 

@@ -31,6 +31,17 @@
 
 namespace osid::postgres {
 
+// The server could not take the work now: a serialization failure or a
+// deadlock (SQLSTATE class 40), insufficient resources (class 53: no
+// connection slot, a full disk, out of memory), a lock not available within
+// lock_timeout (55P03) or a statement canceled by statement_timeout
+// (57014). The statement's transaction did not commit; the same work may
+// succeed later.
+class Overloaded final : public OperationFailed {
+public:
+    using OperationFailed::OperationFailed;
+};
+
 // A statement's parameters, in libpq's text format. A value is copied in;
 // a null value is SQL NULL. Text holding U+0000 (NUL), which PostgreSQL
 // cannot store, is refused with OperationFailed.

@@ -1,298 +1,93 @@
 #include "service/batch_store.h"
 
 #include "service/batch_json.h"
-#include "service/store_file.h"
+#include "service/sqlite_batch_store.h"
+#ifdef OSID_CPP_HAVE_POSTGRES
+#include "service/postgres_batch_store.h"
+#endif
 
 #include <fmt/format.h>
 
 #include <openssl/evp.h>
 
-#include <filesystem>
-#include <random>
-
 namespace osid::service {
 
-using sqlite::Statement;
+// ---------------------------------------------------------------------------
+// RequestDigest
 
-namespace {
-
-constexpr int kSchemaVersion = 6;
-
-constexpr const char *kBatchColumns = "key, id, status, request_count, succeeded, errored, canceled, expired, "
-                                      "created_at, expires_at, ended_at, cancel_initiated_at, archived_at, "
-                                      "provider, attempted, parent_id, workspace";
-// The same from a store of an older version opened read-only (not
-// upgraded). Version 1: no provider recorded, and any pending request may
-// have been attempted. Versions 2 and 3: no parent. Before version 6: every
-// batch in the default workspace.
-constexpr const char *kBatchColumnsVersion1 = "key, id, status, request_count, succeeded, errored, canceled, "
-                                              "expired, created_at, expires_at, ended_at, cancel_initiated_at, "
-                                              "archived_at, '', request_count, NULL, ''";
-constexpr const char *kBatchColumnsVersion3 = "key, id, status, request_count, succeeded, errored, canceled, "
-                                              "expired, created_at, expires_at, ended_at, cancel_initiated_at, "
-                                              "archived_at, provider, attempted, NULL, ''";
-constexpr const char *kBatchColumnsVersion5 = "key, id, status, request_count, succeeded, errored, canceled, "
-                                              "expired, created_at, expires_at, ended_at, cancel_initiated_at, "
-                                              "archived_at, provider, attempted, parent_id, ''";
-
-// Step N takes the tables from version N-1 to N. Never edit a released step.
-constexpr const char *kSchemaStep1 = R"sql(
-    -- key orders batches by creation; counts move with the requests'
-    -- states in the same transaction. Times are microseconds.
-    CREATE TABLE message_batches (
-        key INTEGER PRIMARY KEY,
-        id TEXT NOT NULL UNIQUE,
-        status INTEGER NOT NULL,
-        request_count INTEGER NOT NULL,
-        succeeded INTEGER NOT NULL DEFAULT 0,
-        errored INTEGER NOT NULL DEFAULT 0,
-        canceled INTEGER NOT NULL DEFAULT 0,
-        expired INTEGER NOT NULL DEFAULT 0,
-        created_at INTEGER NOT NULL,
-        expires_at INTEGER NOT NULL,
-        ended_at INTEGER,
-        cancel_initiated_at INTEGER,
-        archived_at INTEGER);
-    -- state: 0 pending, then 1 succeeded, 2 errored, 3 canceled,
-    -- 4 expired. result: the message or the error, as JSON.
-    CREATE TABLE message_batch_requests (
-        batch INTEGER NOT NULL,
-        idx INTEGER NOT NULL,
-        custom_id TEXT NOT NULL,
-        params TEXT NOT NULL,
-        state INTEGER NOT NULL DEFAULT 0,
-        result TEXT,
-        PRIMARY KEY (batch, idx)) WITHOUT ROWID;
-)sql";
-
-// Version 2: the store's authority (of its idempotency keys), each batch's
-// provider and the requests it may have sent. A batch left unfinished by
-// version 1 may have sent any pending request.
-constexpr const char *kSchemaStep2 = R"sql(
-    ALTER TABLE message_batch_schema ADD COLUMN authority TEXT;
-    ALTER TABLE message_batches ADD COLUMN provider TEXT NOT NULL DEFAULT '';
-    ALTER TABLE message_batches ADD COLUMN attempted INTEGER NOT NULL DEFAULT 0;
-    UPDATE message_batches SET attempted = request_count WHERE status != 2;
-)sql";
-
-// Version 3: idempotent create. A batch created with an idempotency key
-// keeps it, with a digest of its requests, for as long as the batch is
-// there; the index makes a key name one batch at most.
-constexpr const char *kSchemaStep3 = R"sql(
-    ALTER TABLE message_batches ADD COLUMN idempotency_key TEXT;
-    ALTER TABLE message_batches ADD COLUMN request_digest TEXT;
-    CREATE UNIQUE INDEX message_batches_by_idempotency_key ON message_batches (idempotency_key)
-        WHERE idempotency_key IS NOT NULL;
-)sql";
-
-// Version 4: retry. A batch made by retry() names the batch it retries.
-constexpr const char *kSchemaStep4 = R"sql(
-    ALTER TABLE message_batches ADD COLUMN parent_id TEXT;
-)sql";
-
-// Version 5: merged results of a retried chain look each custom_id up in
-// the batches retried from.
-constexpr const char *kSchemaStep5 = R"sql(
-    CREATE INDEX message_batch_requests_by_custom_id ON message_batch_requests (batch, custom_id);
-)sql";
-
-// Version 6: workspaces. A batch belongs to one workspace, the text of its
-// mailbox Id ('' the provider's default mailbox); lists read one
-// workspace's batches through the index, and an idempotency key names a
-// batch within its workspace only.
-constexpr const char *kSchemaStep6 = R"sql(
-    ALTER TABLE message_batches ADD COLUMN workspace TEXT NOT NULL DEFAULT '';
-    CREATE INDEX message_batches_by_workspace ON message_batches (workspace, key);
-    DROP INDEX message_batches_by_idempotency_key;
-    CREATE UNIQUE INDEX message_batches_by_idempotency_key ON message_batches (workspace, idempotency_key)
-        WHERE idempotency_key IS NOT NULL;
-)sql";
-
-// A SHA-256 digest of a batch's requests, fed one request at a time: two
-// lists of requests have one digest when they have the same custom_ids with
-// the same params (as JSON text, whose objects nlohmann writes with sorted
-// keys), in the same order.
-class RequestDigest {
-public:
-    RequestDigest() : context_(EVP_MD_CTX_new())
-    {
-        if (context_ == nullptr || EVP_DigestInit_ex(context_, EVP_sha256(), nullptr) != 1)
-            throw OperationFailed("cannot start a SHA-256 digest");
-    }
-    ~RequestDigest() { EVP_MD_CTX_free(context_); }
-    RequestDigest(const RequestDigest &) = delete;
-    RequestDigest &operator=(const RequestDigest &) = delete;
-
-    void add(const std::string &customId, const std::string &params)
-    {
-        // custom_id holds no NUL and params no newline outside strings.
-        const std::string separators("\0\n", 2);
-        EVP_DigestUpdate(context_, customId.data(), customId.size());
-        EVP_DigestUpdate(context_, separators.data(), 1);
-        EVP_DigestUpdate(context_, params.data(), params.size());
-        EVP_DigestUpdate(context_, separators.data() + 1, 1);
-    }
-
-    // The digest in hex.
-    std::string finish()
-    {
-        unsigned char digest[EVP_MAX_MD_SIZE];
-        unsigned int size = 0;
-        if (EVP_DigestFinal_ex(context_, digest, &size) != 1)
-            throw OperationFailed("cannot finish a SHA-256 digest");
-        std::string out;
-        for (unsigned int i = 0; i < size; ++i)
-            out += fmt::format("{:02x}", digest[i]);
-        return out;
-    }
-
-private:
-    EVP_MD_CTX *context_;
+struct RequestDigest::Context {
+    EVP_MD_CTX *md;
 };
 
-// A store opened to read must be there: reading creates nothing.
-const std::string &requireExisting(const std::string &path)
+RequestDigest::RequestDigest() : context_(new Context{EVP_MD_CTX_new()})
 {
-    std::error_code error;
-    if (!std::filesystem::exists(path, error))
-        throw OperationFailed(fmt::format("{} does not exist (reading a store never creates one)", path));
-    return path;
+    if (context_->md == nullptr || EVP_DigestInit_ex(context_->md, EVP_sha256(), nullptr) != 1) {
+        EVP_MD_CTX_free(context_->md);
+        delete context_;
+        throw OperationFailed("cannot start a SHA-256 digest");
+    }
 }
 
-ConfigurationError newerSchema(const std::string &path, std::int64_t version)
+RequestDigest::~RequestDigest()
 {
-    return ConfigurationError(
-        fmt::format("{} holds message batches of schema version {}, newer than this build's {}; it was not changed",
-                    path, version, kSchemaVersion));
+    EVP_MD_CTX_free(context_->md);
+    delete context_;
 }
 
-std::optional<DateTime> optionalTime(Statement &row, int column)
+void RequestDigest::add(const std::string &customId, const std::string &params)
 {
-    if (row.isNull(column))
-        return std::nullopt;
-    return DateTime::fromMicroseconds(row.integer(column));
+    // custom_id holds no NUL and params no newline outside strings.
+    const std::string separators("\0\n", 2);
+    EVP_DigestUpdate(context_->md, customId.data(), customId.size());
+    EVP_DigestUpdate(context_->md, separators.data(), 1);
+    EVP_DigestUpdate(context_->md, params.data(), params.size());
+    EVP_DigestUpdate(context_->md, separators.data() + 1, 1);
 }
 
-void bindTime(Statement &s, int index, const std::optional<DateTime> &t)
+std::string RequestDigest::finish()
 {
-    if (t)
-        s.bind(index, t->toMicroseconds());
-    else
-        s.bindNull(index);
+    unsigned char digest[EVP_MAX_MD_SIZE];
+    unsigned int size = 0;
+    if (EVP_DigestFinal_ex(context_->md, digest, &size) != 1)
+        throw OperationFailed("cannot finish a SHA-256 digest");
+    std::string out;
+    for (unsigned int i = 0; i < size; ++i)
+        out += fmt::format("{:02x}", digest[i]);
+    return out;
 }
 
-// The batch's count of requests in a final state: the column of the
-// state's name.
-const char *countColumn(RequestState state)
+// ---------------------------------------------------------------------------
+// What every store shares
+
+MessageBatchResult storedResult(std::int64_t key, std::int64_t index, std::string customId, RequestState state,
+                                std::string_view result)
 {
+    MessageBatchResult r;
+    r.customId = std::move(customId);
     const auto *entry = resultTypeEntry(state);
     if (entry == nullptr)
-        throw InvalidArgument("a pending request has no count column");
-    return entry->name;
-}
-
-} // namespace
-
-BatchStore::BatchStore(const std::string &path, bool readOnly, std::chrono::milliseconds busyTimeout)
-    : db_(readOnly && path != ":memory:" ? readOnlyUri(requireExisting(path)) : path,
-          static_cast<int>(busyTimeout.count())),
-      batchColumns_(kBatchColumns)
-{
-    // Nothing is written before the file is known to be ours.
-    requireServiceStore(db_, path);
-    if (readOnly && path != ":memory:") {
-        const auto version = db_.queryInteger("SELECT version FROM message_batch_schema");
-        if (!version)
-            throw ConfigurationError(fmt::format("{} holds no message batches", path));
-        if (*version > kSchemaVersion)
-            throw newerSchema(path, *version);
-        if (*version < 2) {
-            batchColumns_ = kBatchColumnsVersion1;
-            return;
-        }
-        if (*version < 4)
-            batchColumns_ = kBatchColumnsVersion3;
-        else if (*version < 6)
-            batchColumns_ = kBatchColumnsVersion5;
-        auto authority = db_.prepare("SELECT authority FROM message_batch_schema");
-        if (authority.step())
-            authority_ = authority.text(0);
-        return;
+        throw OperationFailed(
+            fmt::format("request {} of batch {} is finished in state {}", index, key, static_cast<int>(state)));
+    r.type = entry->type;
+    if (state == RequestState::Succeeded) {
+        r.message = nlohmann::json::parse(result);
+    } else if (state == RequestState::Errored) {
+        auto error = nlohmann::json::parse(result);
+        r.errorType = error.value("type", error_type::kApi);
+        r.errorMessage = error.value("message", "");
+        // Results saved before these two were kept: derived from the type.
+        r.retryable = error.value("retryable", isRetryable(r.errorType));
+        r.osidError =
+            error.value("osid_error",
+                        std::string(errorName(r.retryable ? ErrorCode::OperationFailed : ErrorCode::InvalidArgument)));
     }
-    if (path != ":memory:")
-        db_.execute("PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL");
-    db_.write([&] {
-        db_.execute("CREATE TABLE IF NOT EXISTS message_batch_schema (version INTEGER NOT NULL)");
-        auto version = db_.queryInteger("SELECT version FROM message_batch_schema");
-        if (version && *version > kSchemaVersion)
-            throw newerSchema(path, *version);
-        if (!version) {
-            db_.execute(kSchemaStep1);
-            db_.prepare("INSERT INTO message_batch_schema VALUES (?1)").bind(1, std::int64_t{1}).run();
-            version = 1;
-        }
-        if (*version < 2) {
-            thread_local std::mt19937_64 random{std::random_device{}()};
-            db_.execute(kSchemaStep2);
-            db_.prepare("UPDATE message_batch_schema SET version = 2, authority = ?1")
-                .bind(1, fmt::format("osid-batch.{:016x}", random()))
-                .run();
-        }
-        if (*version < 3) {
-            db_.execute(kSchemaStep3);
-            db_.execute("UPDATE message_batch_schema SET version = 3");
-        }
-        if (*version < 4) {
-            db_.execute(kSchemaStep4);
-            db_.execute("UPDATE message_batch_schema SET version = 4");
-        }
-        if (*version < 5) {
-            db_.execute(kSchemaStep5);
-            db_.execute("UPDATE message_batch_schema SET version = 5");
-        }
-        if (*version < 6) {
-            db_.execute(kSchemaStep6);
-            db_.execute("UPDATE message_batch_schema SET version = 6");
-        }
-        markServiceStore(db_);
-        auto authority = db_.prepare("SELECT authority FROM message_batch_schema");
-        if (authority.step())
-            authority_ = authority.text(0);
-    });
+    return r;
 }
 
-StoredBatch BatchStore::readBatch(Statement &row)
+bool storedRetryable(std::string_view result)
 {
-    StoredBatch out;
-    out.key = row.integer(0);
-    out.batch.id = row.text(1);
-    out.batch.processingStatus = static_cast<ProcessingStatus>(row.integer(2));
-    out.requestCount = static_cast<std::uint64_t>(row.integer(3));
-    auto &counts = out.batch.requestCounts;
-    counts.succeeded = static_cast<std::uint64_t>(row.integer(4));
-    counts.errored = static_cast<std::uint64_t>(row.integer(5));
-    counts.canceled = static_cast<std::uint64_t>(row.integer(6));
-    counts.expired = static_cast<std::uint64_t>(row.integer(7));
-    counts.processing = out.requestCount - counts.succeeded - counts.errored - counts.canceled - counts.expired;
-    out.batch.createdAt = DateTime::fromMicroseconds(row.integer(8));
-    out.batch.expiresAt = DateTime::fromMicroseconds(row.integer(9));
-    out.batch.endedAt = optionalTime(row, 10);
-    out.batch.cancelInitiatedAt = optionalTime(row, 11);
-    out.batch.archivedAt = optionalTime(row, 12);
-    out.provider = row.text(13);
-    out.attempted = row.integer(14);
-    if (!row.isNull(15))
-        out.batch.parentBatchId = row.text(15);
-    out.batch.workspace = row.text(16);
-    return out;
-}
-
-std::vector<StoredBatch> BatchStore::readBatches(Statement &rows)
-{
-    std::vector<StoredBatch> out;
-    while (rows.step())
-        out.push_back(readBatch(rows));
-    return out;
+    const auto error = nlohmann::json::parse(result);
+    return error.value("retryable", isRetryable(error.value("type", error_type::kApi)));
 }
 
 BatchStore::Inserted BatchStore::insert(const MessageBatch &batch, const std::vector<MessageBatchRequest> &requests,
@@ -309,311 +104,15 @@ BatchStore::Inserted BatchStore::insert(const MessageBatch &batch, const std::ve
     });
 }
 
-BatchStore::Inserted BatchStore::insertStreaming(
-    const MessageBatch &batch, const std::string &provider, const std::string &idempotencyKey,
-    const std::function<bool(std::string &customId, std::string &params)> &next)
-{
-    std::lock_guard lock(mutex_);
-    beforeWrite("saving the batch");
-    // BEGIN IMMEDIATE: a second process with the same key waits here until
-    // this one has committed, and then finds its batch.
-    return db_.write([&] {
-        RequestDigest digest;
-        std::string customId, params;
-        if (auto earlier = withKey(batch.workspace, idempotencyKey)) {
-            while (next(customId, params))
-                digest.add(customId, params);
-            if (digest.finish() != earlier->second)
-                earlier->first.outcome = Inserted::Conflict;
-            return earlier->first;
-        }
-        {
-            auto s = db_.prepare("INSERT INTO message_batches (id, status, request_count, created_at, expires_at, "
-                                 "ended_at, cancel_initiated_at, archived_at, provider, idempotency_key, parent_id, "
-                                 "workspace) VALUES (?1, ?2, 0, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)");
-            s.bind(1, batch.id)
-                .bind(2, static_cast<std::int64_t>(batch.processingStatus))
-                .bind(4, batch.createdAt.toMicroseconds())
-                .bind(5, batch.expiresAt.toMicroseconds());
-            bindTime(s, 6, batch.endedAt);
-            bindTime(s, 7, batch.cancelInitiatedAt);
-            bindTime(s, 8, batch.archivedAt);
-            s.bind(9, provider);
-            if (idempotencyKey.empty())
-                s.bindNull(10);
-            else
-                s.bind(10, idempotencyKey);
-            if (batch.parentBatchId)
-                s.bind(11, *batch.parentBatchId);
-            else
-                s.bindNull(11);
-            s.bind(12, batch.workspace);
-            s.run();
-        }
-        const auto key = db_.lastInsertRowid();
-        std::int64_t index = 0;
-        while (next(customId, params)) {
-            db_.prepare("INSERT INTO message_batch_requests (batch, idx, custom_id, params) VALUES (?1, ?2, ?3, ?4)")
-                .bind(1, key)
-                .bind(2, index++)
-                .bind(3, customId, false)
-                .bind(4, params, false)
-                .run();
-            if (!idempotencyKey.empty())
-                digest.add(customId, params);
-        }
-        auto s = db_.prepare("UPDATE message_batches SET request_count = ?2, request_digest = ?3 WHERE key = ?1");
-        s.bind(1, key).bind(2, index);
-        if (idempotencyKey.empty())
-            s.bindNull(3);
-        else
-            s.bind(3, digest.finish());
-        s.run();
-        return Inserted{key, static_cast<std::uint64_t>(index), batch.id, Inserted::Created};
-    });
-}
-
-std::optional<std::pair<BatchStore::Inserted, std::string>> BatchStore::withKey(const std::string &workspace,
-                                                                                const std::string &idempotencyKey)
-{
-    if (idempotencyKey.empty())
-        return std::nullopt;
-    auto s = db_.prepare(
-        "SELECT key, id, request_digest FROM message_batches WHERE workspace = ?2 AND idempotency_key = ?1");
-    s.bind(1, idempotencyKey).bind(2, workspace);
-    if (!s.step())
-        return std::nullopt;
-    return std::pair{Inserted{s.integer(0), 0, s.text(1), Inserted::Earlier}, s.text(2)};
-}
-
-std::optional<StoredBatch> BatchStore::find(const std::string &id)
-{
-    std::lock_guard lock(mutex_);
-    auto s = db_.prepare(fmt::format("SELECT {} FROM message_batches WHERE id = ?1", batchColumns_));
-    s.bind(1, id);
-    if (!s.step())
-        return std::nullopt;
-    return readBatch(s);
-}
-
-std::vector<StoredBatch> BatchStore::page(std::int64_t around, bool newer, std::size_t limit, const ListParams &filter,
-                                          const std::optional<std::string> &workspace)
-{
-    std::lock_guard lock(mutex_);
-    // A filter not given matches everything: ?3 IS NULL, ... Newer batches
-    // are read oldest first (the ones next to the cursor) and turned round,
-    // so the page is newest first either way.
-    constexpr const char *kFilters = "(?3 IS NULL OR status = ?3) AND (?4 IS NULL OR created_at >= ?4) "
-                                     "AND (?5 IS NULL OR created_at < ?5) AND (?6 IS NULL OR workspace = ?6)";
-    auto s = db_.prepare(newer ? fmt::format("SELECT {} FROM message_batches WHERE key > ?1 AND {} ORDER BY key "
-                                             "LIMIT ?2",
-                                             batchColumns_, kFilters)
-                               : fmt::format("SELECT {} FROM message_batches WHERE key < ?1 AND {} ORDER BY key "
-                                             "DESC LIMIT ?2",
-                                             batchColumns_, kFilters));
-    s.bind(1, around == 0 && !newer ? INT64_MAX : around).bind(2, static_cast<std::uint64_t>(limit));
-    if (filter.status)
-        s.bind(3, static_cast<std::int64_t>(*filter.status));
-    else
-        s.bindNull(3);
-    bindTime(s, 4, filter.createdAfter);
-    bindTime(s, 5, filter.createdBefore);
-    if (workspace)
-        s.bind(6, *workspace);
-    else
-        s.bindNull(6);
-    auto out = readBatches(s);
-    if (newer)
-        std::reverse(out.begin(), out.end());
-    return out;
-}
-
-std::vector<StoredBatch> BatchStore::unfinished()
-{
-    std::lock_guard lock(mutex_);
-    auto s = db_.prepare(fmt::format("SELECT {} FROM message_batches WHERE status != ?1 ORDER BY key", batchColumns_));
-    s.bind(1, static_cast<std::int64_t>(ProcessingStatus::Ended));
-    return readBatches(s);
-}
-
-bool BatchStore::bindProvider(std::int64_t key, const std::string &provider)
-{
-    std::lock_guard lock(mutex_);
-    beforeWrite("binding the batch to its provider");
-    db_.prepare("UPDATE message_batches SET provider = ?2 WHERE key = ?1 AND provider = ''")
-        .bind(1, key)
-        .bind(2, provider)
-        .run();
-    return db_.changes() > 0;
-}
-
-void BatchStore::markAttempted(std::int64_t key, std::int64_t to)
-{
-    std::lock_guard lock(mutex_);
-    beforeWrite("marking the chunk started");
-    db_.prepare("UPDATE message_batches SET attempted = ?2 WHERE key = ?1 AND attempted < ?2")
-        .bind(1, key)
-        .bind(2, to)
-        .run();
-}
-
-bool BatchStore::setCanceling(std::int64_t key, DateTime now)
-{
-    std::lock_guard lock(mutex_);
-    beforeWrite("canceling the batch");
-    db_.prepare("UPDATE message_batches SET status = ?2, cancel_initiated_at = ?3 WHERE key = ?1 AND status = ?4")
-        .bind(1, key)
-        .bind(2, static_cast<std::int64_t>(ProcessingStatus::Canceling))
-        .bind(3, now.toMicroseconds())
-        .bind(4, static_cast<std::int64_t>(ProcessingStatus::InProgress))
-        .run();
-    return db_.changes() > 0;
-}
-
-std::vector<PendingRequest> BatchStore::pending(std::int64_t key, std::int64_t from, std::int64_t to)
-{
-    std::lock_guard lock(mutex_);
-    auto s = db_.prepare("SELECT idx, custom_id, params FROM message_batch_requests "
-                         "WHERE batch = ?1 AND idx >= ?2 AND idx < ?3 AND state = 0 ORDER BY idx");
-    s.bind(1, key).bind(2, from).bind(3, to);
-    std::vector<PendingRequest> out;
-    while (s.step())
-        out.push_back(PendingRequest{s.integer(0), s.text(1), s.text(2)});
-    return out;
-}
-
-std::int64_t BatchStore::firstPending(std::int64_t key, std::int64_t requestCount)
-{
-    std::lock_guard lock(mutex_);
-    auto s = db_.prepare("SELECT min(idx) FROM message_batch_requests WHERE batch = ?1 AND state = 0");
-    s.bind(1, key);
-    if (!s.step() || s.isNull(0))
-        return requestCount;
-    return s.integer(0);
-}
-
-void BatchStore::finish(std::int64_t key, const std::vector<FinishedRequest> &requests)
-{
-    std::lock_guard lock(mutex_);
-    beforeWrite("saving the chunk's results");
-    db_.write([&] {
-        std::int64_t counts[5] = {};
-        for (const auto &r : requests) {
-            db_.prepare("UPDATE message_batch_requests SET state = ?3, result = ?4 WHERE batch = ?1 AND idx = ?2 "
-                        "AND state = 0")
-                .bind(1, key)
-                .bind(2, r.index)
-                .bind(3, static_cast<std::int64_t>(r.state))
-                .bind(4, r.result, false)
-                .run();
-            counts[static_cast<int>(r.state)] += db_.changes();
-        }
-        db_.prepare("UPDATE message_batches SET succeeded = succeeded + ?2, errored = errored + ?3, "
-                    "canceled = canceled + ?4, expired = expired + ?5 WHERE key = ?1")
-            .bind(1, key)
-            .bind(2, counts[1])
-            .bind(3, counts[2])
-            .bind(4, counts[3])
-            .bind(5, counts[4])
-            .run();
-    });
-}
-
-std::uint64_t BatchStore::closePending(std::int64_t key, std::int64_t from, RequestState state)
-{
-    std::lock_guard lock(mutex_);
-    beforeWrite("closing the batch's unstarted requests");
-    return db_.write([&] {
-        db_.prepare("UPDATE message_batch_requests SET state = ?3 WHERE batch = ?1 "
-                    "AND idx >= ?2 AND state = 0")
-            .bind(1, key)
-            .bind(2, from)
-            .bind(3, static_cast<std::int64_t>(state))
-            .run();
-        const auto moved = static_cast<std::uint64_t>(db_.changes());
-        db_.prepare(fmt::format("UPDATE message_batches SET {0} = {0} + ?2 WHERE key = ?1", countColumn(state)))
-            .bind(1, key)
-            .bind(2, moved)
-            .run();
-        return moved;
-    });
-}
-
-void BatchStore::setEnded(std::int64_t key, DateTime now)
-{
-    std::lock_guard lock(mutex_);
-    beforeWrite("ending the batch");
-    db_.prepare("UPDATE message_batches SET status = ?2, ended_at = ?3 WHERE key "
-                "= ?1 AND status != ?2")
-        .bind(1, key)
-        .bind(2, static_cast<std::int64_t>(ProcessingStatus::Ended))
-        .bind(3, now.toMicroseconds())
-        .run();
-}
-
-std::vector<UnsucceededRequest> BatchStore::unsucceeded(std::int64_t key)
-{
-    std::lock_guard lock(mutex_);
-    auto s = db_.prepare("SELECT custom_id, params, state, result FROM message_batch_requests "
-                         "WHERE batch = ?1 AND state > ?2 ORDER BY idx");
-    s.bind(1, key).bind(2, static_cast<std::int64_t>(RequestState::Succeeded));
-    std::vector<UnsucceededRequest> out;
-    while (s.step()) {
-        UnsucceededRequest r{s.text(0), s.text(1), static_cast<RequestState>(s.integer(2)), false};
-        if (r.state == RequestState::Errored) {
-            const auto error = nlohmann::json::parse(s.textView(3));
-            r.retryable = error.value("retryable", isRetryable(error.value("type", error_type::kApi)));
-        }
-        out.push_back(std::move(r));
-    }
-    return out;
-}
-
-bool BatchStore::exists(std::int64_t key)
-{
-    std::lock_guard lock(mutex_);
-    auto s = db_.prepare("SELECT 1 FROM message_batches WHERE key = ?1");
-    s.bind(1, key);
-    return s.step();
-}
-
-bool BatchStore::remove(std::int64_t key)
-{
-    std::lock_guard lock(mutex_);
-    beforeWrite("deleting the batch");
-    return db_.write([&] {
-        db_.prepare("DELETE FROM message_batch_requests WHERE batch = ?1").bind(1, key).run();
-        db_.prepare("DELETE FROM message_batches WHERE key = ?1").bind(1, key).run();
-        return db_.changes() > 0;
-    });
-}
-
-std::vector<std::pair<std::int64_t, MessageBatchResult>> BatchStore::results(std::int64_t key, std::int64_t afterIndex,
-                                                                             std::size_t limit)
-{
-    std::lock_guard lock(mutex_);
-    auto s = db_.prepare("SELECT idx, custom_id, state, result FROM message_batch_requests "
-                         "WHERE batch = ?1 AND idx > ?2 AND state != 0 ORDER BY idx LIMIT ?3");
-    s.bind(1, key).bind(2, afterIndex).bind(3, static_cast<std::uint64_t>(limit));
-    std::vector<std::pair<std::int64_t, MessageBatchResult>> out;
-    while (s.step())
-        out.emplace_back(s.integer(0), readResult(s, key));
-    return out;
-}
-
 std::vector<std::pair<std::int64_t, MessageBatchResult>> BatchStore::mergedResults(
     const std::vector<std::int64_t> &chain, std::int64_t afterIndex, std::size_t limit)
 {
     auto out = results(chain.back(), afterIndex, limit);
-    std::lock_guard lock(mutex_);
     for (auto &[index, result] : out) {
         // The newest attempt: the first batch of the chain that finished it.
         for (std::size_t i = 0; i + 1 < chain.size(); ++i) {
-            auto s = db_.prepare("SELECT idx, custom_id, state, result FROM message_batch_requests "
-                                 "WHERE batch = ?1 AND custom_id = ?2 AND state != 0");
-            s.bind(1, chain[i]).bind(2, result.customId);
-            if (s.step()) {
-                result = readResult(s, chain[i]);
+            if (auto newer = finishedResult(chain[i], result.customId)) {
+                result = std::move(*newer);
                 break;
             }
         }
@@ -621,29 +120,50 @@ std::vector<std::pair<std::int64_t, MessageBatchResult>> BatchStore::mergedResul
     return out;
 }
 
-MessageBatchResult BatchStore::readResult(Statement &s, std::int64_t key)
+// ---------------------------------------------------------------------------
+// Which store
+
+namespace {
+
+constexpr std::string_view kPostgresPrefix = "postgres:";
+
+// The libpq connection string: "postgres://..." starts with "postgres:"
+// too, and is a URI as a whole.
+[[maybe_unused]] std::string postgresConninfo(const std::string &location)
 {
-    MessageBatchResult r;
-    r.customId = s.text(1);
-    const auto state = static_cast<RequestState>(s.integer(2));
-    const auto *entry = resultTypeEntry(state);
-    if (entry == nullptr)
-        throw OperationFailed(
-            fmt::format("request {} of batch {} is finished in state {}", s.integer(0), key, static_cast<int>(state)));
-    r.type = entry->type;
-    if (state == RequestState::Succeeded) {
-        r.message = nlohmann::json::parse(s.textView(3));
-    } else if (state == RequestState::Errored) {
-        auto error = nlohmann::json::parse(s.textView(3));
-        r.errorType = error.value("type", error_type::kApi);
-        r.errorMessage = error.value("message", "");
-        // Results saved before these two were kept: derived from the type.
-        r.retryable = error.value("retryable", isRetryable(r.errorType));
-        r.osidError =
-            error.value("osid_error",
-                        std::string(errorName(r.retryable ? ErrorCode::OperationFailed : ErrorCode::InvalidArgument)));
-    }
-    return r;
+    if (location.starts_with("postgresql://") || location.starts_with("postgres://"))
+        return location;
+    return location.substr(kPostgresPrefix.size());
+}
+
+} // namespace
+
+bool isPostgresStorePath(const std::string &location)
+{
+    return location.starts_with("postgresql://") || location.starts_with(kPostgresPrefix);
+}
+
+std::string storePathForDisplay(const std::string &location)
+{
+    if (!isPostgresStorePath(location))
+        return location;
+#ifdef OSID_CPP_HAVE_POSTGRES
+    return postgresDisplayName(postgresConninfo(location));
+#else
+    return "a PostgreSQL database";
+#endif
+}
+
+std::shared_ptr<BatchStore> openBatchStore(const std::string &location, bool readOnly,
+                                           std::chrono::milliseconds busyTimeout)
+{
+    if (!isPostgresStorePath(location))
+        return std::make_shared<SqliteBatchStore>(location, readOnly, busyTimeout);
+#ifdef OSID_CPP_HAVE_POSTGRES
+    return std::make_shared<PostgresBatchStore>(postgresConninfo(location), readOnly, busyTimeout);
+#else
+    throw ConfigurationError("this build of osid-batch has no PostgreSQL store (it was built without libpq)");
+#endif
 }
 
 } // namespace osid::service

@@ -1,27 +1,29 @@
-// The SQLite tables behind MessageBatchService (not installed).
+// The store of MessageBatchService's batches, requests and results (not
+// installed): the calls the engine and its workers make, whichever database
+// keeps them. Two stores implement it: SqliteBatchStore (a SQLite file, or
+// memory; sqlite_batch_store.h), the embedded default, and
+// PostgresBatchStore (a PostgreSQL database; postgres_batch_store.h), which
+// front ends and workers on several machines share. openBatchStore picks one
+// from MessageBatchOptions::storePath.
 //
-// One connection, used under one mutex: every call is short (a page of rows
-// or one chunk's results), and the messages themselves go to the provider,
-// not here. Tables are prefixed message_batch, so that job runs may keep
-// theirs in the same file.
-//
-// A request's state only moves from pending to one final state, and a
-// batch's counts move with it in the same transaction, so the counts always
-// agree with the rows.
+// Every store keeps the same promises: a request's state only moves from
+// pending to one final state, and a batch's counts move with it in the same
+// transaction, so the counts always agree with the rows; concurrent creates
+// with one idempotency key, from any processes on one store, make one batch.
 
 #pragma once
 
 #include "osid/errors.h"
-#include "sqlite/connection.h"
 #include "service/batch_states.h"
 #include "service/message_batches.h"
+#include "sqlite/connection.h"
 
 #include <fmt/format.h>
 
 #include <chrono>
 #include <cstdint>
 #include <functional>
-#include <mutex>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -63,10 +65,20 @@ struct FinishedRequest {
                         // "message"} (errored)
 };
 
+// The store could not take the work now (another process held a lock past
+// the busy timeout, the database is out of connections or space, a
+// serialization failure); nothing was written, and the same work may
+// succeed later. The PostgreSQL store raises it; the SQLite store's
+// connection raises sqlite::Overloaded, its own.
+class StoreOverloaded final : public OperationFailed {
+public:
+    using OperationFailed::OperationFailed;
+};
+
 // Runs `body`, a call of the store, turning the OSID errors it throws
-// (OperationFailed: SQLite failed) into ServiceError api_error, as callers
-// of the service see a store failure, and a store that cannot take the
-// work now into overloaded_error.
+// (OperationFailed: the database failed) into ServiceError api_error, as
+// callers of the service see a store failure, and a store that cannot take
+// the work now (StoreOverloaded) into overloaded_error.
 template <typename Body>
 auto guarded(Body &&body)
 {
@@ -74,6 +86,9 @@ auto guarded(Body &&body)
         return body();
     } catch (const ServiceError &) {
         throw;
+    } catch (const StoreOverloaded &e) {
+        throw ServiceError(error_type::kOverloaded,
+                           fmt::format("the batch store cannot take more work now: {}", e.what()));
     } catch (const sqlite::Overloaded &e) {
         throw ServiceError(error_type::kOverloaded,
                            fmt::format("the batch store cannot take more work now: {}", e.what()));
@@ -82,17 +97,20 @@ auto guarded(Body &&body)
     }
 }
 
+// The processing lock of one provider's batches in a store: whoever holds
+// it runs the workers of those batches (batch_workers.h). Released when the
+// object goes away, or its process does.
+class ProcessingLock {
+public:
+    virtual ~ProcessingLock() = default;
+    // Takes the lock without waiting, or checks that it is still held;
+    // true if this object holds it now.
+    virtual bool tryLock() = 0;
+};
+
 class BatchStore {
 public:
-    // Opens the store, creating or upgrading it; with readOnly, opens an
-    // existing one only to read, creating and changing nothing.
-    // Errors: OperationFailed (SQLite cannot open the file: with readOnly,
-    //         also a missing file), ConfigurationError (the file is not an
-    //         osid-batch store, holds no batches (readOnly), or holds a newer
-    //         version of these tables; it was not changed).
-    // A write waits up to `busyTimeout` for another process's write lock.
-    explicit BatchStore(const std::string &path, bool readOnly = false,
-                        std::chrono::milliseconds busyTimeout = std::chrono::seconds(10));
+    virtual ~BatchStore() = default;
 
     // The authority of this store's idempotency keys: made at random when
     // the store is created, so that keys of two stores never meet.
@@ -102,6 +120,11 @@ public:
     // throws fails that write before anything changed. For fault-injection
     // tests (MessageBatchOptions::storeWriteHook).
     void setWriteHook(std::function<void(std::string_view)> hook) { writeHook_ = std::move(hook); }
+
+    // The processing lock of `provider`'s batches in this store; not taken
+    // yet. A new object each time: two of them exclude each other, in one
+    // process or in two.
+    virtual std::unique_ptr<ProcessingLock> processingLock(const std::string &provider) = 0;
 
     // What insert did.
     struct Inserted {
@@ -124,58 +147,64 @@ public:
     // The same with the requests `next` gives (custom_id, params as JSON
     // text) until it returns false, without holding them all. Whatever
     // `next` throws rolls everything back.
-    Inserted insertStreaming(const MessageBatch &batch, const std::string &provider, const std::string &idempotencyKey,
-                             const std::function<bool(std::string &customId, std::string &params)> &next);
+    virtual Inserted insertStreaming(const MessageBatch &batch, const std::string &provider,
+                                     const std::string &idempotencyKey,
+                                     const std::function<bool(std::string &customId, std::string &params)> &next) = 0;
 
     // Binds a batch of no provider (from a version 1 store) to `provider`;
     // false if it is bound already (to this or another one).
-    bool bindProvider(std::int64_t key, const std::string &provider);
+    virtual bool bindProvider(std::int64_t key, const std::string &provider) = 0;
 
     // Records that requests below `to` may have been sent to the provider.
-    void markAttempted(std::int64_t key, std::int64_t to);
+    virtual void markAttempted(std::int64_t key, std::int64_t to) = 0;
 
-    std::optional<StoredBatch> find(const std::string &id);
+    virtual std::optional<StoredBatch> find(const std::string &id) = 0;
 
     // Up to `limit` batches that pass the filters of `filter` (its status
     // and created range) and are of `workspace` (any workspace: nullopt),
     // newest first: those older than `around` (a key; 0 for the newest),
     // or, with newer = true, those newer than it.
-    std::vector<StoredBatch> page(std::int64_t around, bool newer, std::size_t limit, const ListParams &filter = {},
-                                  const std::optional<std::string> &workspace = std::nullopt);
+    virtual std::vector<StoredBatch> page(std::int64_t around, bool newer, std::size_t limit,
+                                          const ListParams &filter = {},
+                                          const std::optional<std::string> &workspace = std::nullopt) = 0;
 
     // Batches not ended, oldest first.
-    std::vector<StoredBatch> unfinished();
+    virtual std::vector<StoredBatch> unfinished() = 0;
 
     // in_progress -> canceling; false if the batch was not in_progress.
-    bool setCanceling(std::int64_t key, DateTime now);
+    virtual bool setCanceling(std::int64_t key, DateTime now) = 0;
 
     // The pending requests with index in [from, to).
-    std::vector<PendingRequest> pending(std::int64_t key, std::int64_t from, std::int64_t to);
+    virtual std::vector<PendingRequest> pending(std::int64_t key, std::int64_t from, std::int64_t to) = 0;
     // The smallest pending index; requestCount when none is pending.
-    std::int64_t firstPending(std::int64_t key, std::int64_t requestCount);
+    virtual std::int64_t firstPending(std::int64_t key, std::int64_t requestCount) = 0;
 
     // Saves finished requests (each still pending; others are skipped) and
     // the batch's counts, in one transaction.
-    void finish(std::int64_t key, const std::vector<FinishedRequest> &requests);
+    virtual void finish(std::int64_t key, const std::vector<FinishedRequest> &requests) = 0;
     // Moves every pending request with index >= from to `state` (canceled or
     // expired), with the counts; returns how many moved.
-    std::uint64_t closePending(std::int64_t key, std::int64_t from, RequestState state);
-    void setEnded(std::int64_t key, DateTime now);
+    virtual std::uint64_t closePending(std::int64_t key, std::int64_t from, RequestState state) = 0;
+    virtual void setEnded(std::int64_t key, DateTime now) = 0;
 
     // The requests of the batch that ended errored, canceled or expired, in
     // request order.
-    std::vector<UnsucceededRequest> unsucceeded(std::int64_t key);
+    virtual std::vector<UnsucceededRequest> unsucceeded(std::int64_t key) = 0;
 
     // Whether the batch is (still) there.
-    bool exists(std::int64_t key);
+    virtual bool exists(std::int64_t key) = 0;
 
     // Deletes the batch and its requests; false if it was not there.
-    bool remove(std::int64_t key);
+    virtual bool remove(std::int64_t key) = 0;
 
     // Up to `limit` finished requests with index > afterIndex, in index
     // order, each with its index.
-    std::vector<std::pair<std::int64_t, MessageBatchResult>> results(std::int64_t key, std::int64_t afterIndex,
-                                                                     std::size_t limit);
+    virtual std::vector<std::pair<std::int64_t, MessageBatchResult>> results(std::int64_t key, std::int64_t afterIndex,
+                                                                             std::size_t limit) = 0;
+
+    // The result of the request of batch `key` with `customId`, if it has
+    // finished.
+    virtual std::optional<MessageBatchResult> finishedResult(std::int64_t key, const std::string &customId) = 0;
 
     // The same for a retried chain, `chain` its batches' keys from the
     // newest to the first: the first batch's requests, each with the
@@ -183,26 +212,57 @@ public:
     std::vector<std::pair<std::int64_t, MessageBatchResult>> mergedResults(const std::vector<std::int64_t> &chain,
                                                                            std::int64_t afterIndex, std::size_t limit);
 
-private:
-    // The batch of `workspace` that has the idempotency key (as Earlier),
-    // with the digest of its requests. Called with mutex_ held.
-    std::optional<std::pair<Inserted, std::string>> withKey(const std::string &workspace,
-                                                            const std::string &idempotencyKey);
-    StoredBatch readBatch(sqlite::Statement &row);
-    // A result from a row (idx, custom_id, state, result) of batch `key`.
-    MessageBatchResult readResult(sqlite::Statement &row, std::int64_t key);
-    std::vector<StoredBatch> readBatches(sqlite::Statement &rows);
+protected:
     void beforeWrite(std::string_view what) const
     {
         if (writeHook_)
             writeHook_(what);
     }
 
-    std::mutex mutex_;
-    sqlite::Connection db_;
     std::string authority_;
-    const char *batchColumns_;
+
+private:
     std::function<void(std::string_view)> writeHook_;
 };
+
+// A SHA-256 digest of a batch's requests, fed one request at a time: two
+// lists of requests have one digest when they have the same custom_ids with
+// the same params (as JSON text, whose objects nlohmann writes with sorted
+// keys), in the same order. Every store keeps it with an idempotent batch.
+class RequestDigest {
+public:
+    RequestDigest();
+    ~RequestDigest();
+    RequestDigest(const RequestDigest &) = delete;
+    RequestDigest &operator=(const RequestDigest &) = delete;
+
+    void add(const std::string &customId, const std::string &params);
+    // The digest in hex.
+    std::string finish();
+
+private:
+    struct Context;
+    Context *context_;
+};
+
+// A result as a store keeps it: request `index` of batch `key` in `state`
+// with `result` (JSON text: the message, or {"type", "message", ...}).
+// Errors: OperationFailed (the state is not a final one).
+MessageBatchResult storedResult(std::int64_t key, std::int64_t index, std::string customId, RequestState state,
+                                std::string_view result);
+// Whether an errored result kept as `result` (JSON text) may succeed when
+// sent again; results kept before it was recorded derive it from the type.
+bool storedRetryable(std::string_view result);
+
+// Opens the store `location` names (see isPostgresStorePath; otherwise a SQLite
+// file, or ":memory:"), creating or upgrading it; with readOnly, opens an
+// existing one only to read, creating and changing nothing. A write waits up
+// to `busyTimeout` for another process's lock.
+// Errors: OperationFailed (the database cannot be opened or reached: with
+//         readOnly, also a missing file), ConfigurationError (not an
+//         osid-batch store, no batches (readOnly), or a newer version; it
+//         was not changed; a PostgreSQL store in a build without libpq).
+std::shared_ptr<BatchStore> openBatchStore(const std::string &location, bool readOnly,
+                                           std::chrono::milliseconds busyTimeout);
 
 } // namespace osid::service

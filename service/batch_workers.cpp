@@ -23,7 +23,7 @@ struct StoreGaveUp : std::runtime_error {
 BatchWorkers::BatchWorkers(std::shared_ptr<messaging::MessagingManager> manager, const MessageBatchOptions &options,
                            std::string provider, std::shared_ptr<BatchStore> store)
     : manager_(std::move(manager)), options_(options), provider_(std::move(provider)), store_(std::move(store)),
-      lock_(options_.storePath, provider_)
+      lock_(store_->processingLock(provider_))
 {
     if (!options_.process || options_.readOnly)
         return;
@@ -113,21 +113,15 @@ void BatchWorkers::fail(const std::string &why, const std::string &where)
 }
 
 // Called with mutex_ held.
-void BatchWorkers::tryTakeLock()
-{
-    if (processing_)
-        return;
-    // A store in memory is this process's alone.
-    processing_ = options_.storePath == ":memory:" || lock_.tryLock();
-}
+void BatchWorkers::tryTakeLock() { processing_ = lock_->tryLock(); }
 
 void BatchWorkers::endCanceledHere(const StoredBatch &stored)
 {
     if (options_.readOnly || options_.storePath == ":memory:")
         return;
     const auto provider = stored.provider.empty() ? provider_ : stored.provider;
-    ProcessLock lock(options_.storePath, provider);
-    if (!lock.tryLock())
+    const auto lock = store_->processingLock(provider);
+    if (!lock->tryLock())
         return; // a worker of that provider ends it (or the lock file cannot be opened)
     const auto count = static_cast<std::int64_t>(stored.requestCount);
     const auto first = store_->firstPending(stored.key, count);

@@ -7,7 +7,7 @@
 // in one store transaction. Canceled and expired batches have their
 // unstarted requests closed; a batch with nothing left ends. Workers run
 // only while this object holds the processing lock of its provider's
-// batches (process_lock.h); they try to take it at every poll, so they take
+// batches (BatchStore::processingLock); they try to take it at every poll, so they take
 // over when its holder goes away, and they pick up batches created or
 // canceled by other processes from the store.
 //
@@ -22,7 +22,6 @@
 #include "service/batch_messages.h"
 #include "service/batch_store.h"
 #include "service/message_batches.h"
-#include "service/process_lock.h"
 
 #include <chrono>
 #include <condition_variable>
@@ -128,7 +127,7 @@ private:
     bool stopping_ = false;
     std::optional<std::string> failure_; // why processing stopped for good
     bool processing_ = false;            // this object holds the processing lock
-    ProcessLock lock_;
+    std::unique_ptr<ProcessingLock> lock_;
     std::vector<Active> active_;
     std::size_t cursor_ = 0;
     std::chrono::steady_clock::time_point lastRefresh_{};

@@ -70,10 +70,10 @@ public:
         provider_ = options_.provider.empty() ? manager->getId().toString() : options_.provider;
         manager_ = manager;
         try {
-            store_ = std::make_shared<BatchStore>(options_.storePath, options_.readOnly, options_.busyTimeout);
+            store_ = openBatchStore(options_.storePath, options_.readOnly, options_.busyTimeout);
         } catch (const OsidException &e) {
-            throw ServiceError(error_type::kApi,
-                               fmt::format("cannot open the batch store {}: {}", options_.storePath, e.what()));
+            throw ServiceError(error_type::kApi, fmt::format("cannot open the batch store {}: {}",
+                                                             storePathForDisplay(options_.storePath), e.what()));
         }
         store_->setWriteHook(options_.storeWriteHook);
         workers_ = std::make_unique<BatchWorkers>(std::move(manager), options_, provider_, store_);

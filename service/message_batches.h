@@ -17,8 +17,8 @@
 // Lifecycle: in_progress -> ended, or in_progress -> canceling -> ended.
 // request_counts are live while the batch runs.
 //
-// Persistence: batches, requests and results live in a SQLite file
-// (options.storePath), so they outlive the process. Each request has an
+// Persistence: batches, requests and results live in a SQLite file or a
+// PostgreSQL database (options.storePath), so they outlive the process. Each request has an
 // idempotency key, the alias Id batch-request:<batch id>/<custom_id>@<store
 // authority>, which the provider keeps with the message: in the same
 // provider transaction as the create where the provider has transactions,
@@ -29,7 +29,8 @@
 // chunk a crash cut between create and key). A batch is processed only by a
 // service of the provider it was created for (options.provider); per
 // provider, whichever MessageBatchService with `process` set first holds the
-// processing lock (a byte of PATH.lock) runs the workers; the others read
+// processing lock (a byte of PATH.lock; on PostgreSQL, a session advisory
+// lock) runs the workers; the others read
 // and change batch state and wait for it, and take over when that process
 // goes away. A store write that keeps failing stops processing after
 // options.storeWriteAttempts tries, and wait() says so.
@@ -264,8 +265,12 @@ struct RetryOptions {
 };
 
 struct MessageBatchOptions {
-    // The SQLite file holding batches, requests and results, created if
-    // missing; ":memory:" keeps them in memory, for this object's lifetime.
+    // Where batches, requests and results are kept: a SQLite file, created
+    // if missing; ":memory:", in memory for this object's lifetime; or a
+    // PostgreSQL database, "postgresql://..." (or "postgres://...", a libpq
+    // URI) or "postgres:CONNINFO" (libpq's key=value pairs), in its schema
+    // osid_batch, created if missing, which services on several machines
+    // share (docs/scale-out.md).
     std::string storePath = ":memory:";
     // The most requests one batch may hold.
     std::size_t maxRequests = 100'000;
@@ -309,6 +314,13 @@ struct MessageBatchOptions {
     // osid-batch passes stderr; a host passes its own logger.
     std::function<void(const std::string &line)> log;
 };
+
+// Whether `storePath` (MessageBatchOptions::storePath) names a PostgreSQL
+// database rather than a SQLite file.
+bool isPostgresStorePath(const std::string &storePath);
+// `storePath` as messages may show it: a PostgreSQL database by its name,
+// host and port, never its password.
+std::string storePathForDisplay(const std::string &storePath);
 
 class WorkspaceBatches;
 

@@ -8,9 +8,13 @@
 // other too, and the system releases it when its holder goes away, a crash
 // included.
 //
+// The SQLite store's processing lock (SqliteBatchStore::processingLock).
+//
 // Thread-safety: none; a holder calls it under its own mutex.
 
 #pragma once
+
+#include "service/batch_store.h"
 
 #include <sys/types.h>
 
@@ -18,20 +22,20 @@
 
 namespace osid::service {
 
-class ProcessLock {
+class ProcessLock final : public ProcessingLock {
 public:
     // The lock of `provider`'s batches in the store at `storePath`; not
     // taken yet.
     ProcessLock(const std::string &storePath, const std::string &provider);
     // Releases the lock, if held.
-    ~ProcessLock();
+    ~ProcessLock() override;
 
     ProcessLock(const ProcessLock &) = delete;
     ProcessLock &operator=(const ProcessLock &) = delete;
 
     // Takes the lock without waiting; true if this object holds it (now, or
     // from before). False also when the lock file cannot be opened.
-    bool tryLock();
+    bool tryLock() override;
 
     bool held() const noexcept { return held_; }
 

@@ -1,5 +1,7 @@
 #include "impl/postgres/postgres_schema.h"
 
+#include "postgres/schema_state.h"
+
 #include <fmt/format.h>
 
 namespace osid::impl::postgres {
@@ -78,36 +80,9 @@ void applyStep(Connection &db, int step, const std::string &authority)
     }
 }
 
-struct DatabaseState {
-    // Whether the osid_messaging schema holds anything at all.
-    bool empty = true;
-    // The meta table's rows, where there is one.
-    std::string application;
-    int version = 0;
-    std::string authority;
-};
+using DatabaseState = ::osid::postgres::SchemaState;
 
-DatabaseState readState(Connection &db)
-{
-    DatabaseState state;
-    auto objects = db.query("SELECT (SELECT count(*) FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace "
-                            "WHERE n.nspname = 'osid_messaging'), to_regclass('osid_messaging.meta') IS NOT NULL");
-    state.empty = objects.integer(0, 0) == 0;
-    if (!objects.boolean(0, 1))
-        return state;
-    auto meta = db.query("SELECT name, value FROM osid_messaging.meta");
-    for (int row = 0; row < meta.rows(); ++row) {
-        const auto name = meta.text(row, 0);
-        const auto value = meta.text(row, 1);
-        if (name == "application")
-            state.application = value;
-        else if (name == "authority")
-            state.authority = value;
-        else if (name == "schema_version")
-            state.version = std::atoi(std::string(value).c_str());
-    }
-    return state;
-}
+DatabaseState readState(Connection &db) { return ::osid::postgres::readSchemaState(db, "osid_messaging"); }
 
 // Refuses a database this build must not touch.
 void requireOurs(const DatabaseState &state, const std::string &displayName)

@@ -203,7 +203,7 @@ TEST_SUITE("message batches under faults")
         CHECK(messageCount(*other) == 0);
     }
 
-    TEST_CASE("another application's SQLite file is refused, unchanged")
+    TEST_CASE("another application's SQLite file is refused, unchanged" * sqliteOnly())
     {
         sqlite_test::TempDir dir;
         const auto path = dir.file("theirs.db");
@@ -226,7 +226,7 @@ TEST_SUITE("message batches under faults")
         CHECK_FALSE(std::filesystem::exists(path + "-wal"));
     }
 
-    TEST_CASE("a read-only service reads an existing store and creates nothing")
+    TEST_CASE("a read-only service reads an existing store and creates nothing" * sqliteOnly())
     {
         sqlite_test::TempDir dir;
         const auto path = dir.file("batches.db");

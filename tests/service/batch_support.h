@@ -1,5 +1,11 @@
 // What the message batch tests share: requests, results, counting the
-// provider's messages, and the options of a service on a file.
+// provider's messages, and the options of a service on a store.
+//
+// The tests of a stored service (fileOptions) run on either store: SQLite
+// files, or, with OSID_TEST_BATCH_STORE=postgres (the Meson test
+// service-postgres), PostgreSQL databases on the server OSID_TEST_POSTGRES
+// names, one per file path the test gives (skipped, 77, without a server).
+// Tests of what only a SQLite file has are marked sqliteOnly().
 
 #pragma once
 
@@ -12,10 +18,16 @@
 #include <fmt/format.h>
 #include <sqlite3.h>
 
+#include "postgres/postgres_support.h"
+
 #include <sys/types.h>
 #include <unistd.h>
 
 #include <cstdio>
+#include <cstdlib>
+#include <mutex>
+#include <set>
+#include <string_view>
 #include <map>
 #include <string>
 #include <vector>
@@ -64,10 +76,98 @@ inline std::size_t messageCount(messaging::MessagingManager &manager)
     return n;
 }
 
+// Whether the stored services of these tests keep their batches in
+// PostgreSQL (see above).
+inline bool onPostgres()
+{
+    const char *store = std::getenv("OSID_TEST_BATCH_STORE");
+    return store != nullptr && std::string_view(store) == "postgres";
+}
+
+// Without a server the PostgreSQL run has nothing to run on: skipped.
+inline const bool postgresRunSkipped = [] {
+    if (onPostgres() && postgres_test::noServer())
+        std::_Exit(77);
+    return false;
+}();
+
+// A test of what only a SQLite file has (its bytes, its schema history):
+// skipped on PostgreSQL.
+inline doctest::skip sqliteOnly() { return doctest::skip(onPostgres()); }
+
+// The PostgreSQL databases made for file paths, dropped when the test
+// program ends (by the process that started it, not by forked children).
+class PostgresStores {
+public:
+    static PostgresStores &instance()
+    {
+        static PostgresStores stores;
+        return stores;
+    }
+    ~PostgresStores()
+    {
+        if (::getpid() != owner_)
+            return;
+        try {
+            postgres_test::Connection admin(postgres_test::serverConninfo());
+            for (const auto &name : names_)
+                admin.execute(fmt::format("DROP DATABASE IF EXISTS {} WITH (FORCE)", name));
+        } catch (...) {
+            // Left for the cluster's removal.
+        }
+    }
+
+    // The connection string of the database for `path`: the same for the
+    // same path, in this process and in its children, created if missing.
+    std::string storeFor(const std::string &path)
+    {
+        std::uint64_t hash = 14695981039346656037ull;
+        for (const unsigned char c : path) {
+            hash ^= c;
+            hash *= 1099511628211ull;
+        }
+        const auto name = fmt::format("osid_batches_{:016x}", hash);
+        std::lock_guard lock(mutex_);
+        if (names_.insert(name).second) {
+            // A connection of its own each time: none is shared across
+            // fork(). Two children may create it at once: one of them
+            // fails, and then finds it.
+            postgres_test::Connection admin(postgres_test::serverConninfo());
+            for (int attempt = 0;; ++attempt) {
+                if (admin.query("SELECT 1 FROM pg_database WHERE datname = $1", osid::postgres::Params().add(name))
+                        .rows() > 0)
+                    break;
+                try {
+                    admin.execute("CREATE DATABASE " + name);
+                    break;
+                } catch (const osid::OperationFailed &) {
+                    if (attempt == 50)
+                        throw;
+                    ::usleep(20'000);
+                }
+            }
+        }
+        return "postgres:" + postgres_test::withDatabase(postgres_test::serverConninfo(), name);
+    }
+
+private:
+    PostgresStores() = default;
+    pid_t owner_ = ::getpid();
+    std::mutex mutex_;
+    std::set<std::string> names_;
+};
+
+// The store a test names by a file path: that file, or on PostgreSQL the
+// database made for it.
+inline std::string storeAt(const std::string &path)
+{
+    return onPostgres() ? PostgresStores::instance().storeFor(path) : path;
+}
+
 inline MessageBatchOptions fileOptions(const std::string &path, bool process = true)
 {
     MessageBatchOptions options;
-    options.storePath = path;
+    options.storePath = storeAt(path);
     options.process = process;
     options.pollInterval = std::chrono::milliseconds(10);
     return options;
@@ -94,9 +194,15 @@ inline void execSql(const std::string &path, const char *sql)
     REQUIRE(rc == SQLITE_OK);
 }
 
-// The authority of a store's idempotency keys, read from the file.
+// The authority of a store's idempotency keys, read from the file (or the
+// database).
 inline std::string storeAuthority(const std::string &path)
 {
+    if (onPostgres()) {
+        auto store = storeAt(path);
+        postgres_test::Connection db(store.substr(std::string_view("postgres:").size()));
+        return std::string(db.query("SELECT value FROM osid_batch.meta WHERE name = 'authority'").text(0, 0));
+    }
     sqlite3 *db = nullptr;
     REQUIRE(sqlite3_open(path.c_str(), &db) == SQLITE_OK);
     sqlite3_stmt *s = nullptr;
@@ -129,6 +235,10 @@ Child forkWriting(Body &&body)
         close(fds[0]);
         try {
             body(fds[1]);
+        } catch (const std::exception &e) {
+            // Said, so that a child's failure is not a bare exit status.
+            std::fprintf(stderr, "child %d: %s\n", static_cast<int>(::getpid()), e.what());
+            _exit(1);
         } catch (...) {
             _exit(1);
         }

@@ -104,7 +104,7 @@ TEST_SUITE("idempotent create")
         CHECK(next.requestCounts.processing == 3);
     }
 
-    TEST_CASE("a version 2 store is upgraded step by step, its batches kept")
+    TEST_CASE("a version 2 store is upgraded step by step, its batches kept" * sqliteOnly())
     {
         sqlite_test::TempDir dir;
         const auto path = dir.file("batches.db");

@@ -826,7 +826,7 @@ TEST_SUITE("message batches")
         CHECK(message->getSubjectLine().getText() == "Subject 4");
     }
 
-    TEST_CASE("a store file from a newer build is refused")
+    TEST_CASE("a store file from a newer build is refused" * sqliteOnly())
     {
         sqlite_test::TempDir dir;
         const auto path = dir.file("batches.db");

@@ -192,7 +192,7 @@ TEST_SUITE("workspaces")
         CHECK(w.b.wait(batch.id).requestCounts.succeeded == 2);
     }
 
-    TEST_CASE("a version 5 store is upgraded: its batches are in the default workspace")
+    TEST_CASE("a version 5 store is upgraded: its batches are in the default workspace" * sqliteOnly())
     {
         sqlite_test::TempDir dir;
         const auto path = dir.file("batches.db");

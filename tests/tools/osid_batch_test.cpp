@@ -3,6 +3,7 @@
 // failure, 4 finished with requests that did not succeed).
 
 #include "support/json_lines.h"
+#include "tests/postgres/postgres_support.h"
 #include "tests/sqlite/sqlite_support.h"
 
 #include <doctest/doctest.h>
@@ -557,5 +558,28 @@ TEST_SUITE("osid-batch")
                                      "params": {"messageId": "messaging.Message:404@nowhere"}}]})";
         }
         CHECK(osidBatch(where(dir), "run failing.json").status == 4);
+    }
+
+    TEST_CASE("--store postgres:CONNINFO keeps the batches in PostgreSQL, the messages in the same database; job "
+              "runs are refused there" *
+              doctest::skip(postgres_test::noServer()))
+    {
+        sqlite_test::TempDir dir;
+        postgres_test::ScratchDatabase scratch;
+        const auto store = "--store \"postgres:" + scratch.conninfo() + "\" ";
+        auto submitted = osidBatch(where(dir), store + "--json submit " + kExample);
+        CHECK(submitted.status == 4);
+        const auto id = json::parse(submitted.out)["id"].get<std::string>();
+        CHECK(jsonLines(osidBatch(where(dir), store + "results " + id).out).size() == 13);
+        CHECK(json::parse(osidBatch(where(dir), store + "--json list").out)["data"][0]["id"] == id);
+        // Nothing on disk: the batches and the messages are in the database.
+        CHECK_FALSE(std::filesystem::exists(dir.file("osid-batch.db")));
+        auto db = scratch.raw();
+        CHECK(db.query("SELECT count(*) FROM osid_batch.message_batches").integer(0, 0) == 1);
+        CHECK(db.query("SELECT count(*) FROM osid_messaging.messages").integer(0, 0) == 11);
+
+        std::ofstream(dir.file("jobs.json")) << R"({"jobs": []})";
+        CHECK(osidBatch(where(dir), store + "run jobs.json").status == 1);
+        CHECK(readFile(dir.file("stderr")).find("job runs are kept in a SQLite file") != std::string::npos);
     }
 }

@@ -3,6 +3,7 @@
 #include "commands.h"
 
 #include "service/job_runs.h"
+#include "service/message_batches.h"
 
 #include <fmt/format.h>
 
@@ -58,6 +59,11 @@ int follow(const Settings &settings, service::JobRunService &runs, const std::st
 
 service::JobRunService openRuns(const Settings &settings)
 {
+    if (service::isPostgresStorePath(settings.store))
+        throw service::ServiceError(
+            service::error_type::kInvalidRequest,
+            "job runs are kept in a SQLite file (--store FILE); a PostgreSQL store keeps message "
+            "batches only");
     service::JobRunOptions options;
     options.storePath = storePath(settings);
     options.callback.secret = webhookSecret();

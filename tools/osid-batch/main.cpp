@@ -8,8 +8,10 @@
 //   osid-batch keys add NAME --file F    an API key for serve --api-keys F
 //
 // The batches and their results live in a SQLite file (--store, default
-// osid-batch.db in the working directory); the messages go to a provider
-// (--provider, default a SQLite provider file next to the store). A batch is
+// osid-batch.db in the working directory) or a PostgreSQL database (--store
+// postgresql://... or postgres:CONNINFO); the messages go to a provider
+// (--provider, default a SQLite provider file next to the store, or the
+// PostgreSQL provider in the store's database). A batch is
 // processed while an osid-batch process works on it (submit, wait, serve);
 // one that is interrupted stays in_progress and `osid-batch wait ID` resumes
 // it. `--store memory` keeps everything in memory, for a throwaway run.
@@ -155,11 +157,15 @@ LineProblems locatedByLine(const ServiceError &e, Locate &&locate)
 // is never silent.
 void sayWhoProcesses(const Settings &settings, MessageBatchService &batches)
 {
-    if (!batches.isProcessing())
-        fmt::print(stderr,
-                   "osid-batch: another process holds the processing lock of provider \"{}\" on {} ({}.lock); "
-                   "waiting for it to process the batch (interrupting leaves the batch as it is)\n",
-                   printable(batches.provider()), printable(settings.store), printable(settings.store));
+    if (batches.isProcessing())
+        return;
+    const auto lock = service::isPostgresStorePath(settings.store) ? std::string("an advisory lock")
+                                                                   : fmt::format("{}.lock", printable(settings.store));
+    fmt::print(stderr,
+               "osid-batch: another process holds the processing lock of provider \"{}\" on {} ({}); "
+               "waiting for it to process the batch (interrupting leaves the batch as it is)\n",
+               printable(service::storePathForDisplay(batches.provider())),
+               printable(service::storePathForDisplay(settings.store)), lock);
 }
 
 // Blocks until the batch ends, drawing progress on stderr.
@@ -357,6 +363,11 @@ std::string providerSpec(const Settings &settings)
         return settings.provider;
     if (settings.store == "memory")
         return "memory";
+    // The PostgreSQL provider in the store's own database.
+    if (service::isPostgresStorePath(settings.store))
+        return settings.store.starts_with("postgres:") && !settings.store.starts_with("postgres://")
+                   ? settings.store
+                   : "postgres:" + settings.store;
     auto base = settings.store;
     if (base.size() > 3 && base.ends_with(".db"))
         base.resize(base.size() - 3);
@@ -396,13 +407,14 @@ int main(int argc, char **argv)
     Settings settings;
     app.add_option("--store", settings.store,
                    "The SQLite file that keeps batches, job runs and their "
-                   "results; \"memory\" for a throwaway run")
-        ->type_name("FILE")
+                   "results; \"memory\" for a throwaway run; or a PostgreSQL database "
+                   "(postgresql://... or postgres:CONNINFO) that keeps the batches")
+        ->type_name("STORE")
         ->capture_default_str();
     app.add_option("--provider", settings.provider,
                    "Where the messages go: a provider, e.g. memory, sqlite:FILE "
                    "(default: sqlite:STORE-messages.db, "
-                   "or memory with --store memory)")
+                   "memory with --store memory, postgres:STORE with a PostgreSQL store)")
         ->type_name("PROVIDER");
     app.add_flag("--json", settings.json, "Prints JSON instead of text");
     app.add_option("--workspace", settings.workspace,

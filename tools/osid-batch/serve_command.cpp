@@ -78,7 +78,12 @@ int serve(const Settings &settings, const ServeSettings &serveSettings)
     batchOptions.provider = providerIdentity(settings);
     service::MessageBatchService batches(manager, batchOptions);
     service::JobRunOptions runOptions;
-    runOptions.storePath = storePath(settings);
+    // Job runs are kept in SQLite only: beside a PostgreSQL store of
+    // batches, they last as long as this process.
+    const bool runsInMemory = service::isPostgresStorePath(settings.store);
+    runOptions.storePath = runsInMemory ? ":memory:" : storePath(settings);
+    if (runsInMemory)
+        fmt::print(stderr, "osid-batch: job runs are kept in memory (a PostgreSQL store keeps message batches only)\n");
     runOptions.callback.secret = webhookSecret();
     service::JobRunService runs(manager, runOptions);
 

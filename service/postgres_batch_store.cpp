@@ -1,0 +1,643 @@
+#include "service/postgres_batch_store.h"
+
+#include "service/batch_json.h"
+#include "postgres/schema_state.h"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <random>
+
+namespace osid::service {
+
+using postgres::Connection;
+using postgres::Params;
+using postgres::Result;
+
+namespace {
+
+// The advisory lock that serializes schema changes across processes
+// ("OSIDBATC" in ASCII), and the class of the processing locks ("OBAT", the
+// SQLite store's application_id) and of the idempotency-key locks.
+constexpr const char *kSchemaLock = "SELECT pg_advisory_xact_lock(5715992909581472835)";
+constexpr std::int64_t kProcessingLockClass = 1329742164;
+constexpr std::int64_t kKeyLockSeed = 5715992909581472843;
+
+constexpr const char *kBatchColumns = "key, id, status, request_count, succeeded, errored, canceled, expired, "
+                                      "created_at, expires_at, ended_at, cancel_initiated_at, archived_at, "
+                                      "provider, attempted, parent_id, workspace";
+
+// Requests per INSERT when a batch is saved: one statement of arrays each,
+// several statements per round trip.
+constexpr std::size_t kRequestsPerInsert = 1000;
+
+// Step N takes the schema from version N-1 to N. Never edit a released
+// step: add one.
+void applyStep(Connection &db, int step, const std::string &authority)
+{
+    switch (step) {
+    case 1:
+        db.execute(R"sql(
+            CREATE SCHEMA IF NOT EXISTS osid_batch;
+            CREATE TABLE osid_batch.meta (name text PRIMARY KEY, value text NOT NULL);
+            -- key orders batches by creation; counts move with the
+            -- requests' states in the same statement. Times are
+            -- microseconds. status: 0 in_progress, 1 canceling, 2 ended.
+            CREATE TABLE osid_batch.message_batches (
+                key bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+                id text COLLATE "C" NOT NULL UNIQUE,
+                status integer NOT NULL,
+                request_count bigint NOT NULL,
+                succeeded bigint NOT NULL DEFAULT 0,
+                errored bigint NOT NULL DEFAULT 0,
+                canceled bigint NOT NULL DEFAULT 0,
+                expired bigint NOT NULL DEFAULT 0,
+                created_at bigint NOT NULL,
+                expires_at bigint NOT NULL,
+                ended_at bigint,
+                cancel_initiated_at bigint,
+                archived_at bigint,
+                provider text NOT NULL DEFAULT '',
+                attempted bigint NOT NULL DEFAULT 0,
+                idempotency_key text COLLATE "C",
+                request_digest text,
+                parent_id text COLLATE "C");
+            CREATE UNIQUE INDEX message_batches_by_idempotency_key ON osid_batch.message_batches (idempotency_key)
+                WHERE idempotency_key IS NOT NULL;
+            CREATE INDEX message_batches_unfinished ON osid_batch.message_batches (key) WHERE status != 2;
+            -- state: 0 pending, then 1 succeeded, 2 errored, 3 canceled,
+            -- 4 expired. result: the message or the error, as JSON.
+            CREATE TABLE osid_batch.message_batch_requests (
+                batch bigint NOT NULL,
+                idx bigint NOT NULL,
+                custom_id text COLLATE "C" NOT NULL,
+                params text NOT NULL,
+                state integer NOT NULL DEFAULT 0,
+                result text,
+                PRIMARY KEY (batch, idx));
+            CREATE INDEX message_batch_requests_by_custom_id ON osid_batch.message_batch_requests (batch, custom_id);
+        )sql");
+        db.query("INSERT INTO osid_batch.meta VALUES ('application', $1), ('authority', $2), "
+                 "('schema_version', '0')",
+                 Params().add(PostgresBatchStore::kApplication).add(authority));
+        return;
+    case 2:
+        // Workspaces (the SQLite store's version 6): a batch belongs to one
+        // workspace, the text of its mailbox Id ('' the provider's default
+        // mailbox); lists read one workspace's batches through the index,
+        // and an idempotency key names a batch within its workspace only.
+        db.execute(R"sql(
+            ALTER TABLE osid_batch.message_batches ADD COLUMN workspace text COLLATE "C" NOT NULL DEFAULT '';
+            CREATE INDEX message_batches_by_workspace ON osid_batch.message_batches (workspace, key);
+            DROP INDEX osid_batch.message_batches_by_idempotency_key;
+            CREATE UNIQUE INDEX message_batches_by_idempotency_key
+                ON osid_batch.message_batches (workspace, idempotency_key) WHERE idempotency_key IS NOT NULL;
+        )sql");
+        return;
+    default: throw OperationFailed(fmt::format("no batch store schema step {}", step));
+    }
+}
+
+using StoreState = postgres::SchemaState;
+
+StoreState readState(Connection &db) { return postgres::readSchemaState(db, "osid_batch"); }
+
+void requireOurs(const StoreState &state, const std::string &displayName)
+{
+    if (!state.empty && state.application != PostgresBatchStore::kApplication)
+        throw ConfigurationError(fmt::format("{}: its schema osid_batch is not an osid-batch store (application "
+                                             "\"{}\", expected \"{}\"); it was not changed",
+                                             displayName, state.application, PostgresBatchStore::kApplication));
+    if (state.version > PostgresBatchStore::kSchemaVersion)
+        throw ConfigurationError(fmt::format("{} holds message batches of a newer build (version {}; this build "
+                                             "knows versions up to {}); it was not changed",
+                                             displayName, state.version, PostgresBatchStore::kSchemaVersion));
+}
+
+Params &addTime(Params &p, const std::optional<DateTime> &t) { return t ? p.add(t->toMicroseconds()) : p.addNull(); }
+
+std::optional<DateTime> optionalTime(const Result &r, int row, int column)
+{
+    if (r.isNull(row, column))
+        return std::nullopt;
+    return DateTime::fromMicroseconds(r.integer(row, column));
+}
+
+StoredBatch readBatch(const Result &r, int row)
+{
+    StoredBatch out;
+    out.key = r.integer(row, 0);
+    out.batch.id = r.text(row, 1);
+    out.batch.processingStatus = static_cast<ProcessingStatus>(r.integer(row, 2));
+    out.requestCount = static_cast<std::uint64_t>(r.integer(row, 3));
+    auto &counts = out.batch.requestCounts;
+    counts.succeeded = static_cast<std::uint64_t>(r.integer(row, 4));
+    counts.errored = static_cast<std::uint64_t>(r.integer(row, 5));
+    counts.canceled = static_cast<std::uint64_t>(r.integer(row, 6));
+    counts.expired = static_cast<std::uint64_t>(r.integer(row, 7));
+    counts.processing = out.requestCount - counts.succeeded - counts.errored - counts.canceled - counts.expired;
+    out.batch.createdAt = DateTime::fromMicroseconds(r.integer(row, 8));
+    out.batch.expiresAt = DateTime::fromMicroseconds(r.integer(row, 9));
+    out.batch.endedAt = optionalTime(r, row, 10);
+    out.batch.cancelInitiatedAt = optionalTime(r, row, 11);
+    out.batch.archivedAt = optionalTime(r, row, 12);
+    out.provider = r.text(row, 13);
+    out.attempted = r.integer(row, 14);
+    if (!r.isNull(row, 15))
+        out.batch.parentBatchId = std::string(r.text(row, 15));
+    out.batch.workspace = r.text(row, 16);
+    return out;
+}
+
+std::vector<StoredBatch> readBatches(const Result &r)
+{
+    std::vector<StoredBatch> out;
+    out.reserve(static_cast<std::size_t>(r.rows()));
+    for (int row = 0; row < r.rows(); ++row)
+        out.push_back(readBatch(r, row));
+    return out;
+}
+
+// The batch's count of requests in a final state: the column of the
+// state's name.
+const char *countColumn(RequestState state)
+{
+    const auto *entry = resultTypeEntry(state);
+    if (entry == nullptr)
+        throw InvalidArgument("a pending request has no count column");
+    return entry->name;
+}
+
+// A session advisory lock on a connection of its own: the server releases
+// it when the session ends, so a process that dies (or loses the server)
+// loses it, and another takes it.
+class AdvisoryLock final : public ProcessingLock {
+public:
+    AdvisoryLock(std::string conninfo, std::string provider)
+        : conninfo_(std::move(conninfo)), provider_(std::move(provider))
+    {
+    }
+
+    bool tryLock() override
+    {
+        try {
+            if (db_ && db_->isBroken()) {
+                // The session, and the lock with it, is gone.
+                db_.reset();
+                held_ = false;
+            }
+            if (held_)
+                return true;
+            if (!db_)
+                db_ = std::make_unique<Connection>(conninfo_);
+            held_ = db_->query("SELECT pg_try_advisory_lock($1::integer, hashtext($2))",
+                               Params().add(kProcessingLockClass).add(provider_))
+                        .boolean(0, 0);
+        } catch (const OsidException &) {
+            // The server cannot be reached: not held; tried again at the
+            // next poll.
+            db_.reset();
+            held_ = false;
+        }
+        return held_;
+    }
+
+private:
+    std::string conninfo_;
+    std::string provider_;
+    std::unique_ptr<Connection> db_;
+    bool held_ = false;
+};
+
+} // namespace
+
+void applyBatchSchemaSteps(postgres::Connection &db, int from, int to, const std::string &authority)
+{
+    for (int step = from + 1; step <= to; ++step)
+        applyStep(db, step, authority);
+    db.query("UPDATE osid_batch.meta SET value = $1 WHERE name = 'schema_version'", Params().add(std::int64_t{to}));
+}
+
+std::string postgresDisplayName(const std::string &conninfo)
+{
+    char *error = nullptr;
+    PQconninfoOption *options = PQconninfoParse(conninfo.c_str(), &error);
+    if (options == nullptr) {
+        PQfreemem(error);
+        return "a PostgreSQL database (a connection string that does not parse)";
+    }
+    std::string database, host, port;
+    for (auto *o = options; o->keyword != nullptr; ++o) {
+        if (o->val == nullptr)
+            continue;
+        const std::string_view keyword = o->keyword;
+        if (keyword == "dbname")
+            database = o->val;
+        else if (keyword == "host")
+            host = o->val;
+        else if (keyword == "port")
+            port = o->val;
+    }
+    PQconninfoFree(options);
+    return fmt::format("PostgreSQL database \"{}\" ({}{})", database.empty() ? "(the default)" : database,
+                       host.empty()     ? "the default host"
+                       : host[0] == '/' ? "socket " + host
+                                        : "host " + host,
+                       port.empty() ? "" : ", port " + port);
+}
+
+PostgresBatchStore::PostgresBatchStore(const std::string &conninfo, bool readOnly,
+                                       std::chrono::milliseconds busyTimeout)
+    : conninfo_(conninfo), readOnly_(readOnly), busyTimeout_(busyTimeout), db_(conninfo)
+{
+    setUpSession();
+    openSchema();
+}
+
+void PostgresBatchStore::setUpSession()
+{
+    db_.execute(fmt::format("SET lock_timeout = {}; SET default_transaction_read_only = {}", busyTimeout_.count(),
+                            readOnly_ ? "on" : "off"));
+}
+
+void PostgresBatchStore::openSchema()
+{
+    const auto name = db_.describe();
+    // A store already at this version is only read. Otherwise the steps
+    // run in one transaction, under a lock that another process opening
+    // the same database at the same time waits for; then the state is read
+    // again, since that process may have done the work. Again in a new
+    // transaction: a session's catalog cache may still hold "no schema
+    // osid_batch" from the first read, and only a transaction's start is
+    // sure to refresh it.
+    try {
+        db_.execute("BEGIN");
+        auto state = readState(db_);
+        requireOurs(state, name);
+        if (state.version < kSchemaVersion) {
+            if (readOnly_)
+                throw ConfigurationError(fmt::format("{} holds no message batches", name));
+            db_.execute("COMMIT; BEGIN");
+            db_.query(kSchemaLock);
+            state = readState(db_);
+            requireOurs(state, name);
+            if (state.version < kSchemaVersion) {
+                thread_local std::mt19937_64 random{std::random_device{}()};
+                const auto authority = state.empty ? fmt::format("osid-batch.{:016x}", random()) : state.authority;
+                applyBatchSchemaSteps(db_, state.version, kSchemaVersion, authority);
+                state = readState(db_);
+            }
+        }
+        if (state.authority.empty())
+            throw ConfigurationError(fmt::format("{} has no authority recorded; it is damaged", name));
+        authority_ = state.authority;
+        db_.execute("COMMIT");
+    } catch (...) {
+        db_.rollBack();
+        throw;
+    }
+}
+
+template <typename Body>
+auto PostgresBatchStore::run(Body &&body)
+{
+    std::lock_guard lock(mutex_);
+    if (db_.isBroken()) {
+        db_.reconnect();
+        setUpSession();
+    }
+    try {
+        return body();
+    } catch (const postgres::Overloaded &e) {
+        db_.rollBack();
+        throw StoreOverloaded(e.what());
+    } catch (...) {
+        db_.rollBack();
+        throw;
+    }
+}
+
+std::unique_ptr<ProcessingLock> PostgresBatchStore::processingLock(const std::string &provider)
+{
+    return std::make_unique<AdvisoryLock>(conninfo_, provider);
+}
+
+BatchStore::Inserted PostgresBatchStore::insertStreaming(
+    const MessageBatch &batch, const std::string &provider, const std::string &idempotencyKey,
+    const std::function<bool(std::string &customId, std::string &params)> &next)
+{
+    return run([&] {
+        beforeWrite("saving the batch");
+        db_.queue("BEGIN");
+        RequestDigest digest;
+        std::string customId, params;
+        if (!idempotencyKey.empty()) {
+            // A second process with the same key in the same workspace
+            // waits here until this one has committed, and then finds its
+            // batch.
+            db_.queue("SELECT pg_advisory_xact_lock(hashtextextended($1 || chr(10) || $2, $3))",
+                      Params().add(batch.workspace).add(idempotencyKey).add(kKeyLockSeed));
+            auto earlier = db_.query("SELECT key, id, request_digest FROM osid_batch.message_batches "
+                                     "WHERE workspace = $1 AND idempotency_key = $2",
+                                     Params().add(batch.workspace).add(idempotencyKey));
+            if (earlier.rows() > 0) {
+                Inserted out{earlier.integer(0, 0), 0, std::string(earlier.text(0, 1)), Inserted::Earlier};
+                while (next(customId, params))
+                    digest.add(customId, params);
+                if (digest.finish() != earlier.text(0, 2))
+                    out.outcome = Inserted::Conflict;
+                db_.execute("COMMIT");
+                return out;
+            }
+        }
+        Params row;
+        row.add(batch.id).add(static_cast<std::int64_t>(batch.processingStatus));
+        row.add(batch.createdAt.toMicroseconds()).add(batch.expiresAt.toMicroseconds());
+        addTime(row, batch.endedAt);
+        addTime(row, batch.cancelInitiatedAt);
+        addTime(row, batch.archivedAt);
+        row.add(provider);
+        if (idempotencyKey.empty())
+            row.addNull();
+        else
+            row.add(idempotencyKey);
+        if (batch.parentBatchId)
+            row.add(*batch.parentBatchId);
+        else
+            row.addNull();
+        row.add(batch.workspace);
+        const auto key = db_.query("INSERT INTO osid_batch.message_batches (id, status, request_count, created_at, "
+                                   "expires_at, ended_at, cancel_initiated_at, archived_at, provider, "
+                                   "idempotency_key, parent_id, workspace) "
+                                   "VALUES ($1, $2, 0, $3, $4, $5, $6, $7, $8, $9, $10, $11) RETURNING key",
+                                   row)
+                             .integer(0, 0);
+        std::int64_t index = 0;
+        std::vector<std::string> customIds, paramsTexts;
+        auto insertGathered = [&] {
+            if (customIds.empty())
+                return;
+            const auto first = index - static_cast<std::int64_t>(customIds.size());
+            db_.queue("INSERT INTO osid_batch.message_batch_requests (batch, idx, custom_id, params) "
+                      "SELECT $1, $2 + t.n - 1, t.c, t.p FROM unnest($3::text[], $4::text[]) "
+                      "WITH ORDINALITY AS t(c, p, n)",
+                      Params().add(key).add(first).addArray(customIds).addArray(paramsTexts));
+            customIds.clear();
+            paramsTexts.clear();
+        };
+        while (next(customId, params)) {
+            if (!idempotencyKey.empty())
+                digest.add(customId, params);
+            customIds.push_back(std::move(customId));
+            paramsTexts.push_back(std::move(params));
+            ++index;
+            if (customIds.size() == kRequestsPerInsert)
+                insertGathered();
+        }
+        insertGathered();
+        Params counts;
+        counts.add(key).add(index);
+        if (idempotencyKey.empty())
+            counts.addNull();
+        else
+            counts.add(digest.finish());
+        db_.queue("UPDATE osid_batch.message_batches SET request_count = $2, request_digest = $3 WHERE key = $1",
+                  std::move(counts));
+        db_.queue("COMMIT");
+        db_.flush();
+        return Inserted{key, static_cast<std::uint64_t>(index), batch.id, Inserted::Created};
+    });
+}
+
+std::optional<StoredBatch> PostgresBatchStore::find(const std::string &id)
+{
+    return run([&]() -> std::optional<StoredBatch> {
+        auto r = db_.query(fmt::format("SELECT {} FROM osid_batch.message_batches WHERE id = $1", kBatchColumns),
+                           Params().add(id));
+        if (r.rows() == 0)
+            return std::nullopt;
+        return readBatch(r, 0);
+    });
+}
+
+std::vector<StoredBatch> PostgresBatchStore::page(std::int64_t around, bool newer, std::size_t limit,
+                                                  const ListParams &filter, const std::optional<std::string> &workspace)
+{
+    return run([&] {
+        // A filter not given matches everything. Newer batches are read
+        // oldest first (the ones next to the cursor) and turned round, so
+        // the page is newest first either way.
+        constexpr const char *kFilters = "($3::integer IS NULL OR status = $3) AND ($4::bigint IS NULL OR created_at "
+                                         ">= $4) AND ($5::bigint IS NULL OR created_at < $5) AND ($6::text IS NULL OR "
+                                         "workspace = $6)";
+        Params p;
+        p.add(around == 0 && !newer ? INT64_MAX : around).add(static_cast<std::uint64_t>(limit));
+        if (filter.status)
+            p.add(static_cast<std::int64_t>(*filter.status));
+        else
+            p.addNull();
+        addTime(p, filter.createdAfter);
+        addTime(p, filter.createdBefore);
+        if (workspace)
+            p.add(*workspace);
+        else
+            p.addNull();
+        auto out = readBatches(db_.query(
+            fmt::format("SELECT {} FROM osid_batch.message_batches WHERE key {} $1 AND {} ORDER BY key {} LIMIT $2",
+                        kBatchColumns, newer ? ">" : "<", kFilters, newer ? "" : "DESC"),
+            p));
+        if (newer)
+            std::reverse(out.begin(), out.end());
+        return out;
+    });
+}
+
+std::vector<StoredBatch> PostgresBatchStore::unfinished()
+{
+    return run([&] {
+        return readBatches(db_.query(
+            fmt::format("SELECT {} FROM osid_batch.message_batches WHERE status != 2 ORDER BY key", kBatchColumns)));
+    });
+}
+
+bool PostgresBatchStore::bindProvider(std::int64_t key, const std::string &provider)
+{
+    return run([&] {
+        beforeWrite("binding the batch to its provider");
+        return db_.query("UPDATE osid_batch.message_batches SET provider = $2 WHERE key = $1 AND provider = ''",
+                         Params().add(key).add(provider))
+                   .changed() > 0;
+    });
+}
+
+void PostgresBatchStore::markAttempted(std::int64_t key, std::int64_t to)
+{
+    run([&] {
+        beforeWrite("marking the chunk started");
+        db_.query("UPDATE osid_batch.message_batches SET attempted = $2 WHERE key = $1 AND attempted < $2",
+                  Params().add(key).add(to));
+    });
+}
+
+bool PostgresBatchStore::setCanceling(std::int64_t key, DateTime now)
+{
+    return run([&] {
+        beforeWrite("canceling the batch");
+        return db_.query("UPDATE osid_batch.message_batches SET status = $2, cancel_initiated_at = $3 "
+                         "WHERE key = $1 AND status = $4",
+                         Params()
+                             .add(key)
+                             .add(static_cast<std::int64_t>(ProcessingStatus::Canceling))
+                             .add(now.toMicroseconds())
+                             .add(static_cast<std::int64_t>(ProcessingStatus::InProgress)))
+                   .changed() > 0;
+    });
+}
+
+std::vector<PendingRequest> PostgresBatchStore::pending(std::int64_t key, std::int64_t from, std::int64_t to)
+{
+    return run([&] {
+        auto r = db_.query("SELECT idx, custom_id, params FROM osid_batch.message_batch_requests "
+                           "WHERE batch = $1 AND idx >= $2 AND idx < $3 AND state = 0 ORDER BY idx",
+                           Params().add(key).add(from).add(to));
+        std::vector<PendingRequest> out;
+        out.reserve(static_cast<std::size_t>(r.rows()));
+        for (int row = 0; row < r.rows(); ++row)
+            out.push_back(PendingRequest{r.integer(row, 0), std::string(r.text(row, 1)), std::string(r.text(row, 2))});
+        return out;
+    });
+}
+
+std::int64_t PostgresBatchStore::firstPending(std::int64_t key, std::int64_t requestCount)
+{
+    return run([&] {
+        auto r = db_.query("SELECT min(idx) FROM osid_batch.message_batch_requests WHERE batch = $1 AND state = 0",
+                           Params().add(key));
+        return r.rows() == 0 || r.isNull(0, 0) ? requestCount : r.integer(0, 0);
+    });
+}
+
+void PostgresBatchStore::finish(std::int64_t key, const std::vector<FinishedRequest> &requests)
+{
+    std::vector<std::int64_t> indexes, states;
+    std::vector<std::string> results;
+    for (const auto &r : requests) {
+        indexes.push_back(r.index);
+        states.push_back(static_cast<std::int64_t>(r.state));
+        results.push_back(r.result);
+    }
+    run([&] {
+        beforeWrite("saving the chunk's results");
+        // One statement: the requests still pending move, and the counts
+        // move by what moved.
+        db_.query(R"sql(
+            WITH done AS (
+                UPDATE osid_batch.message_batch_requests r SET state = f.state, result = f.result
+                FROM unnest($2::bigint[], $3::integer[], $4::text[]) AS f(idx, state, result)
+                WHERE r.batch = $1 AND r.idx = f.idx AND r.state = 0
+                RETURNING r.state)
+            UPDATE osid_batch.message_batches SET
+                succeeded = succeeded + (SELECT count(*) FROM done WHERE state = 1),
+                errored = errored + (SELECT count(*) FROM done WHERE state = 2),
+                canceled = canceled + (SELECT count(*) FROM done WHERE state = 3),
+                expired = expired + (SELECT count(*) FROM done WHERE state = 4)
+            WHERE key = $1)sql",
+                  Params().add(key).addArray(indexes).addArray(states).addArray(results));
+    });
+}
+
+std::uint64_t PostgresBatchStore::closePending(std::int64_t key, std::int64_t from, RequestState state)
+{
+    const auto column = countColumn(state);
+    return run([&] {
+        beforeWrite("closing the batch's unstarted requests");
+        auto r = db_.query(fmt::format(R"sql(
+            WITH moved AS (
+                UPDATE osid_batch.message_batch_requests SET state = $3
+                WHERE batch = $1 AND idx >= $2 AND state = 0 RETURNING 1)
+            UPDATE osid_batch.message_batches SET {0} = {0} + (SELECT count(*) FROM moved)
+            WHERE key = $1 RETURNING (SELECT count(*) FROM moved))sql",
+                                       column),
+                           Params().add(key).add(from).add(static_cast<std::int64_t>(state)));
+        return r.rows() == 0 ? std::uint64_t{0} : static_cast<std::uint64_t>(r.integer(0, 0));
+    });
+}
+
+void PostgresBatchStore::setEnded(std::int64_t key, DateTime now)
+{
+    run([&] {
+        beforeWrite("ending the batch");
+        db_.query("UPDATE osid_batch.message_batches SET status = $2, ended_at = $3 WHERE key = $1 AND status != $2",
+                  Params().add(key).add(static_cast<std::int64_t>(ProcessingStatus::Ended)).add(now.toMicroseconds()));
+    });
+}
+
+std::vector<UnsucceededRequest> PostgresBatchStore::unsucceeded(std::int64_t key)
+{
+    return run([&] {
+        auto r = db_.query("SELECT custom_id, params, state, result FROM osid_batch.message_batch_requests "
+                           "WHERE batch = $1 AND state > $2 ORDER BY idx",
+                           Params().add(key).add(static_cast<std::int64_t>(RequestState::Succeeded)));
+        std::vector<UnsucceededRequest> out;
+        for (int row = 0; row < r.rows(); ++row) {
+            UnsucceededRequest u{std::string(r.text(row, 0)), std::string(r.text(row, 1)),
+                                 static_cast<RequestState>(r.integer(row, 2)), false};
+            if (u.state == RequestState::Errored)
+                u.retryable = storedRetryable(r.text(row, 3));
+            out.push_back(std::move(u));
+        }
+        return out;
+    });
+}
+
+bool PostgresBatchStore::exists(std::int64_t key)
+{
+    return run([&] {
+        return db_.query("SELECT 1 FROM osid_batch.message_batches WHERE key = $1", Params().add(key)).rows() > 0;
+    });
+}
+
+bool PostgresBatchStore::remove(std::int64_t key)
+{
+    return run([&] {
+        beforeWrite("deleting the batch");
+        return db_.query("WITH requests AS (DELETE FROM osid_batch.message_batch_requests WHERE batch = $1) "
+                         "DELETE FROM osid_batch.message_batches WHERE key = $1",
+                         Params().add(key))
+                   .changed() > 0;
+    });
+}
+
+std::vector<std::pair<std::int64_t, MessageBatchResult>> PostgresBatchStore::results(std::int64_t key,
+                                                                                     std::int64_t afterIndex,
+                                                                                     std::size_t limit)
+{
+    return run([&] {
+        auto r = db_.query("SELECT idx, custom_id, state, result FROM osid_batch.message_batch_requests "
+                           "WHERE batch = $1 AND idx > $2 AND state != 0 ORDER BY idx LIMIT $3",
+                           Params().add(key).add(afterIndex).add(static_cast<std::uint64_t>(limit)));
+        std::vector<std::pair<std::int64_t, MessageBatchResult>> out;
+        out.reserve(static_cast<std::size_t>(r.rows()));
+        for (int row = 0; row < r.rows(); ++row) {
+            const auto index = r.integer(row, 0);
+            out.emplace_back(index, storedResult(key, index, std::string(r.text(row, 1)),
+                                                 static_cast<RequestState>(r.integer(row, 2)), r.text(row, 3)));
+        }
+        return out;
+    });
+}
+
+std::optional<MessageBatchResult> PostgresBatchStore::finishedResult(std::int64_t key, const std::string &customId)
+{
+    return run([&]() -> std::optional<MessageBatchResult> {
+        auto r = db_.query("SELECT idx, custom_id, state, result FROM osid_batch.message_batch_requests "
+                           "WHERE batch = $1 AND custom_id = $2 AND state != 0",
+                           Params().add(key).add(customId));
+        if (r.rows() == 0)
+            return std::nullopt;
+        return storedResult(key, r.integer(0, 0), std::string(r.text(0, 1)), static_cast<RequestState>(r.integer(0, 2)),
+                            r.text(0, 3));
+    });
+}
+
+} // namespace osid::service

@@ -1,0 +1,68 @@
+// The SQLite tables behind MessageBatchService (not installed): the
+// embedded default store, a file or memory.
+//
+// One connection, used under one mutex: every call is short (a page of rows
+// or one chunk's results), and the messages themselves go to the provider,
+// not here. Tables are prefixed message_batch, so that job runs may keep
+// theirs in the same file. The processing lock is a byte of PATH.lock
+// (process_lock.h); a store in memory is this process's alone.
+
+#pragma once
+
+#include "service/batch_store.h"
+#include "sqlite/connection.h"
+
+#include <chrono>
+#include <mutex>
+
+namespace osid::service {
+
+class SqliteBatchStore final : public BatchStore {
+public:
+    // Opens the store, creating or upgrading it; with readOnly, opens an
+    // existing one only to read, creating and changing nothing.
+    // Errors: OperationFailed (SQLite cannot open the file: with readOnly,
+    //         also a missing file), ConfigurationError (the file is not an
+    //         osid-batch store, holds no batches (readOnly), or holds a newer
+    //         version of these tables; it was not changed).
+    // A write waits up to `busyTimeout` for another process's write lock.
+    explicit SqliteBatchStore(const std::string &path, bool readOnly = false,
+                              std::chrono::milliseconds busyTimeout = std::chrono::seconds(10));
+
+    std::unique_ptr<ProcessingLock> processingLock(const std::string &provider) override;
+    Inserted insertStreaming(const MessageBatch &batch, const std::string &provider, const std::string &idempotencyKey,
+                             const std::function<bool(std::string &customId, std::string &params)> &next) override;
+    bool bindProvider(std::int64_t key, const std::string &provider) override;
+    void markAttempted(std::int64_t key, std::int64_t to) override;
+    std::optional<StoredBatch> find(const std::string &id) override;
+    std::vector<StoredBatch> page(std::int64_t around, bool newer, std::size_t limit, const ListParams &filter = {},
+                                  const std::optional<std::string> &workspace = std::nullopt) override;
+    std::vector<StoredBatch> unfinished() override;
+    bool setCanceling(std::int64_t key, DateTime now) override;
+    std::vector<PendingRequest> pending(std::int64_t key, std::int64_t from, std::int64_t to) override;
+    std::int64_t firstPending(std::int64_t key, std::int64_t requestCount) override;
+    void finish(std::int64_t key, const std::vector<FinishedRequest> &requests) override;
+    std::uint64_t closePending(std::int64_t key, std::int64_t from, RequestState state) override;
+    void setEnded(std::int64_t key, DateTime now) override;
+    std::vector<UnsucceededRequest> unsucceeded(std::int64_t key) override;
+    bool exists(std::int64_t key) override;
+    bool remove(std::int64_t key) override;
+    std::vector<std::pair<std::int64_t, MessageBatchResult>> results(std::int64_t key, std::int64_t afterIndex,
+                                                                     std::size_t limit) override;
+    std::optional<MessageBatchResult> finishedResult(std::int64_t key, const std::string &customId) override;
+
+private:
+    // The batch of `workspace` that has the idempotency key (as Earlier),
+    // with the digest of its requests. Called with mutex_ held.
+    std::optional<std::pair<Inserted, std::string>> withKey(const std::string &workspace,
+                                                            const std::string &idempotencyKey);
+    StoredBatch readBatch(sqlite::Statement &row);
+    std::vector<StoredBatch> readBatches(sqlite::Statement &rows);
+
+    std::string path_;
+    std::mutex mutex_;
+    sqlite::Connection db_;
+    const char *batchColumns_;
+};
+
+} // namespace osid::service
