@@ -118,6 +118,10 @@ std::string openSchema(Connection &db, const std::string &displayName, const std
         auto state = readState(db);
         requireOurs(state, displayName);
         if (state.version < kSchemaVersion) {
+            // Read again in a new transaction: the session's catalog cache
+            // may still hold "no schema osid_messaging" from the first
+            // read, and only a transaction's start is sure to refresh it.
+            db.execute("COMMIT; BEGIN");
             db.query(kSchemaLock);
             state = readState(db);
             requireOurs(state, displayName);

@@ -81,6 +81,33 @@ std::string storeState(Connection &db)
     return out + std::to_string(db.query("SELECT count(*) FROM osid_messaging.messages").integer(0, 0));
 }
 
+// Runs `body(p)` in `count` child processes at once, p = 0, 1, ...; checks
+// that each returned 0. A child's exception is said on stderr.
+template <typename Body>
+void inProcesses(int count, Body &&body)
+{
+    std::vector<pid_t> children;
+    for (int p = 0; p < count; ++p) {
+        const pid_t child = fork();
+        REQUIRE(child >= 0);
+        if (child == 0) {
+            int status = 1;
+            try {
+                status = body(p);
+            } catch (const std::exception &e) {
+                std::fprintf(stderr, "child %d: %s\n", p, e.what());
+            }
+            _exit(status);
+        }
+        children.push_back(child);
+    }
+    for (auto child : children) {
+        int status = 0;
+        waitpid(child, &status, 0);
+        CHECK((WIFEXITED(status) && WEXITSTATUS(status) == 0));
+    }
+}
+
 } // namespace
 
 TEST_SUITE("postgres provider")
@@ -248,6 +275,22 @@ TEST_SUITE("postgres provider")
         CHECK(db.query("SELECT count(*) FROM public.accounts").integer(0, 0) == 0);
     }
 
+    TEST_CASE("processes that open a new database at once all open it; the schema is made once" *
+              doctest::skip(noServer()))
+    {
+        for (int round = 0; round < 4; ++round) {
+            ScratchDatabase scratch;
+            inProcesses(4, [&](int) {
+                openStore(scratch.conninfo());
+                return 0;
+            });
+            auto db = scratch.raw();
+            CHECK(db.query("SELECT value FROM osid_messaging.meta WHERE name = 'schema_version'").text(0, 0) ==
+                  std::to_string(impl::postgres::kSchemaVersion));
+            CHECK(db.query("SELECT count(*) FROM osid_messaging.mailboxes").integer(0, 0) == 1);
+        }
+    }
+
     TEST_CASE("processes that create messages in one database at once get distinct Ids, and every message is "
               "there" *
               doctest::skip(noServer()))
@@ -256,34 +299,17 @@ TEST_SUITE("postgres provider")
         openStore(scratch.conninfo()); // the schema, before the processes race
         constexpr int kProcesses = 3, kCalls = 20, kPerCall = 50;
         const std::string prefix = fmt::format("/tmp/osid-postgres-test-{}-", ::getpid());
-        std::vector<pid_t> children;
-        for (int p = 0; p < kProcesses; ++p) {
-            const pid_t child = fork();
-            REQUIRE(child >= 0);
-            if (child == 0) {
-                int status = 1;
-                try {
-                    // Two managers in each process, alternating.
-                    auto a = openStore(scratch.conninfo())->getMessagingBatchManager()->getMessageBatchAdminSession();
-                    auto b = openStore(scratch.conninfo())->getMessagingBatchManager()->getMessageBatchAdminSession();
-                    std::ofstream out(prefix + std::to_string(p));
-                    for (int call = 0; call < kCalls; ++call)
-                        for (const auto &id : createBatch(call % 2 == 0 ? *a : *b, person(fmt::format("p{}", p)),
-                                                          "c" + std::to_string(call), kPerCall))
-                            out << id.toString() << '\n';
-                    status = out.good() ? 0 : 1;
-                } catch (const std::exception &e) {
-                    std::fprintf(stderr, "child %d: %s\n", p, e.what());
-                }
-                _exit(status);
-            }
-            children.push_back(child);
-        }
-        for (auto child : children) {
-            int status = 0;
-            waitpid(child, &status, 0);
-            CHECK((WIFEXITED(status) && WEXITSTATUS(status) == 0));
-        }
+        inProcesses(kProcesses, [&](int p) {
+            // Two managers in each process, alternating.
+            auto a = openStore(scratch.conninfo())->getMessagingBatchManager()->getMessageBatchAdminSession();
+            auto b = openStore(scratch.conninfo())->getMessagingBatchManager()->getMessageBatchAdminSession();
+            std::ofstream out(prefix + std::to_string(p));
+            for (int call = 0; call < kCalls; ++call)
+                for (const auto &id : createBatch(call % 2 == 0 ? *a : *b, person(fmt::format("p{}", p)),
+                                                  "c" + std::to_string(call), kPerCall))
+                    out << id.toString() << '\n';
+            return out.good() ? 0 : 1;
+        });
         std::set<std::string> ids;
         std::size_t reported = 0;
         for (int p = 0; p < kProcesses; ++p) {
