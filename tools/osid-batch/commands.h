@@ -67,6 +67,11 @@ struct ServeSettings {
     std::string apiKeys;
 };
 
+// `osid-batch worker` (serve_command.cpp): processes the batches of its
+// provider (when it holds their processing lock, or once it gets it) until
+// SIGINT or SIGTERM, then finishes the chunks in flight.
+int work(const Settings &settings);
+
 // `osid-batch serve` (serve_command.cpp): HTTP until SIGINT or SIGTERM.
 int serve(const Settings &settings, const ServeSettings &serveSettings);
 

@@ -5,6 +5,7 @@
 //   osid-batch results msgbatch_...      its results, one JSON line per request
 //   osid-batch run jobs.json             runs a job run and prints its results
 //   osid-batch serve                     the same over HTTP (docs/http-api.md)
+//   osid-batch worker                    the workers alone (docs/scale-out.md)
 //   osid-batch keys add NAME --file F    an API key for serve --api-keys F
 //
 // The batches and their results live in a SQLite file (--store, default
@@ -518,6 +519,12 @@ int main(int argc, char **argv)
         "webhook-secret", "Prints a new secret for signed callbacks (\"whsec_...\"): give it to osid-batch as "
                           "OSID_BATCH_WEBHOOK_SECRET and to the receiver, which checks each callback with it");
 
+    auto *workerCommand =
+        app.add_subcommand("worker", "Runs the workers alone until SIGINT or SIGTERM: processes the batches of its "
+                                     "provider whenever it holds their processing lock, taking over from a process "
+                                     "that goes (front ends: serve --no-process, the CLI)");
+    addWorkers(workerCommand);
+
     ServeSettings serveSettings;
     auto *serveCommand = app.add_subcommand("serve", "Serves the Message Batches API and iVvy's batch actions over "
                                                      "HTTP (docs/http-api.md) and runs the workers, until SIGINT or "
@@ -612,6 +619,8 @@ int main(int argc, char **argv)
             return runJobFile(settings, file);
         if (*serveCommand)
             return serve(settings, serveSettings);
+        if (*workerCommand)
+            return work(settings);
         if (*keysCommand)
             return osid::tools::keysCommand(settings, keysAction, keyFile, keyName);
         if (*workspacesCommand)

@@ -1,5 +1,6 @@
 // `osid-batch serve`: the batch service over HTTP (service/http_server.h)
-// until SIGINT or SIGTERM, with the workers unless --no-process.
+// until SIGINT or SIGTERM, with the workers unless --no-process; `osid-batch
+// worker`: the workers alone, until SIGINT or SIGTERM.
 
 #include "commands.h"
 
@@ -42,7 +43,44 @@ std::pair<std::string, int> parseListen(const std::string &listen)
     return {host, value};
 }
 
+// Blocks SIGINT and SIGTERM in this thread and in every thread started
+// after it, so that one thread takes them with sigwait(): call before any
+// thread starts.
+sigset_t blockStopSignals()
+{
+    sigset_t stopSignals;
+    sigemptyset(&stopSignals);
+    sigaddset(&stopSignals, SIGINT);
+    sigaddset(&stopSignals, SIGTERM);
+    pthread_sigmask(SIG_BLOCK, &stopSignals, nullptr);
+    return stopSignals;
+}
+
+const char *signalName(int signal) { return signal == SIGINT ? "SIGINT" : "SIGTERM"; }
+
 } // namespace
+
+int work(const Settings &settings)
+{
+    const auto stopSignals = blockStopSignals();
+    service::MessageBatchOptions options;
+    options.storePath = storePath(settings);
+    options.process = true;
+    options.workers = settings.workers;
+    options.chunkSize = settings.chunkSize;
+    options.provider = providerIdentity(settings);
+    service::MessageBatchService batches(openProvider(settings), options);
+    fmt::print("osid-batch: worker of provider \"{}\" on {}{}\n", service::storePathForDisplay(batches.provider()),
+               service::storePathForDisplay(settings.store),
+               batches.isProcessing() ? ""
+                                      : " (standing by: another process holds the processing lock; this one takes "
+                                        "over when it goes)");
+    std::fflush(stdout);
+    int signal = 0;
+    sigwait(&stopSignals, &signal);
+    fmt::print(stderr, "osid-batch: {}: finishing the chunks in flight\n", signalName(signal));
+    return kOk;
+}
 
 int serve(const Settings &settings, const ServeSettings &serveSettings)
 {
@@ -60,12 +98,8 @@ int serve(const Settings &settings, const ServeSettings &serveSettings)
         apiKeys = std::make_shared<service::ApiKeyVerifier>(serveSettings.apiKeys);
 
     // SIGINT and SIGTERM are taken by one thread with sigwait(), blocked in
-    // every other: set before any thread starts, so all inherit it.
-    sigset_t stopSignals;
-    sigemptyset(&stopSignals);
-    sigaddset(&stopSignals, SIGINT);
-    sigaddset(&stopSignals, SIGTERM);
-    pthread_sigmask(SIG_BLOCK, &stopSignals, nullptr);
+    // every other.
+    const auto stopSignals = blockStopSignals();
 
     auto manager = openProvider(settings);
     service::MessageBatchOptions batchOptions;
@@ -104,8 +138,7 @@ int serve(const Settings &settings, const ServeSettings &serveSettings)
     std::thread stopper([&] {
         int signal = 0;
         sigwait(&stopSignals, &signal);
-        fmt::print(stderr, "osid-batch: {}: finishing the requests in flight\n",
-                   signal == SIGINT ? "SIGINT" : "SIGTERM");
+        fmt::print(stderr, "osid-batch: {}: finishing the requests in flight\n", signalName(signal));
         server.stop();
     });
     server.run();

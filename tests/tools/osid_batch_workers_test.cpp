@@ -1,0 +1,153 @@
+// osid-batch worker processes over one PostgreSQL database, as a user runs
+// them: the built binary, a batch submitted by the CLI, workers started and
+// one killed with SIGKILL while it processes. Skipped without
+// OSID_TEST_POSTGRES.
+
+#include "support/json_lines.h"
+#include "tests/postgres/postgres_support.h"
+#include "tests/sqlite/sqlite_support.h"
+
+#include <doctest/doctest.h>
+#include <fmt/format.h>
+#include <nlohmann/json.hpp>
+
+#include <fcntl.h>
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <array>
+#include <chrono>
+#include <cstdio>
+#include <fstream>
+#include <set>
+#include <string>
+#include <thread>
+
+namespace {
+
+using nlohmann::json;
+
+// Starts `osid-batch ARGS...` with stdout and stderr to `log`; returns its pid.
+pid_t startOsidBatch(const std::vector<std::string> &args, const std::string &log)
+{
+    const pid_t pid = fork();
+    REQUIRE(pid >= 0);
+    if (pid == 0) {
+        const int fd = ::open(log.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+        ::dup2(fd, 1);
+        ::dup2(fd, 2);
+        std::vector<char *> argv{const_cast<char *>(OSID_BATCH)};
+        for (const auto &a : args)
+            argv.push_back(const_cast<char *>(a.c_str()));
+        argv.push_back(nullptr);
+        ::execv(OSID_BATCH, argv.data());
+        _exit(127);
+    }
+    return pid;
+}
+
+// Runs `osid-batch ARGS...` to the end; its stdout.
+std::string runOsidBatch(const std::vector<std::string> &args, const std::string &log)
+{
+    const pid_t pid = startOsidBatch(args, log);
+    int status = 0;
+    waitpid(pid, &status, 0);
+    std::ifstream in(log);
+    return std::string(std::istreambuf_iterator<char>(in), {});
+}
+
+std::int64_t succeeded(postgres_test::Connection &db, const std::string &id)
+{
+    return db.query("SELECT succeeded FROM osid_batch.message_batches WHERE id = $1", osid::postgres::Params().add(id))
+        .integer(0, 0);
+}
+
+} // namespace
+
+TEST_SUITE("osid-batch worker")
+{
+    TEST_CASE("three workers on one database, the processing one killed mid-run: another takes over; every "
+              "custom_id has one result and one message" *
+              doctest::skip(postgres_test::noServer()))
+    {
+        constexpr int kRequests = 100'000;
+        sqlite_test::TempDir dir;
+        postgres_test::ScratchDatabase scratch;
+        const auto store = "postgres:" + scratch.conninfo();
+        {
+            std::ofstream out(dir.file("requests.jsonl"));
+            for (int i = 0; i < kRequests; ++i)
+                out << json{{"custom_id", fmt::format("r-{}", i)},
+                            {"params", {{"subject", fmt::format("Subject {}", i)}, {"text", "Text"}}}}
+                           .dump()
+                    << '\n';
+        }
+        const auto created = json::parse(runOsidBatch(
+            {"--store", store, "--json", "submit", "--detach", dir.file("requests.jsonl")}, dir.file("submit.log")));
+        const auto id = created["id"].get<std::string>();
+        auto db = scratch.raw();
+
+        // The first worker takes the lock; the other two stand by.
+        std::array<pid_t, 3> workers{};
+        workers[0] = startOsidBatch({"--store", store, "worker", "--chunk-size", "100"}, dir.file("worker-0.log"));
+        const auto deadline = std::chrono::steady_clock::now() + std::chrono::minutes(3);
+        while (succeeded(db, id) == 0 && std::chrono::steady_clock::now() < deadline)
+            std::this_thread::sleep_for(std::chrono::milliseconds(20));
+        for (int w = 1; w < 3; ++w)
+            workers[static_cast<std::size_t>(w)] = startOsidBatch({"--store", store, "worker", "--chunk-size", "100"},
+                                                                  dir.file(fmt::format("worker-{}.log", w)));
+        while (succeeded(db, id) < kRequests / 4 && std::chrono::steady_clock::now() < deadline)
+            std::this_thread::sleep_for(std::chrono::milliseconds(20));
+        REQUIRE(kill(workers[0], SIGKILL) == 0);
+        int status = 0;
+        waitpid(workers[0], &status, 0);
+        const auto atKill = succeeded(db, id);
+        CHECK(atKill < kRequests); // killed mid-run
+        // Requests it may have sent without saving their results: the next
+        // worker looks their keys up instead of creating them again.
+        const auto sentUnsaved = db.query("SELECT attempted - succeeded FROM osid_batch.message_batches WHERE id = $1",
+                                          osid::postgres::Params().add(id))
+                                     .integer(0, 0);
+
+        while (db.query("SELECT status FROM osid_batch.message_batches WHERE id = $1", osid::postgres::Params().add(id))
+                       .integer(0, 0) != 2 &&
+               std::chrono::steady_clock::now() < deadline)
+            std::this_thread::sleep_for(std::chrono::milliseconds(50));
+        for (int w = 1; w < 3; ++w) {
+            const auto pid = workers[static_cast<std::size_t>(w)];
+            REQUIRE(kill(pid, SIGTERM) == 0);
+            waitpid(pid, &status, 0);
+            CHECK((WIFEXITED(status) && WEXITSTATUS(status) == 0));
+        }
+
+        // Each said what it was at its start.
+        const auto logOf = [&](int w) {
+            std::ifstream in(dir.file(fmt::format("worker-{}.log", w)));
+            return std::string(std::istreambuf_iterator<char>(in), {});
+        };
+        CHECK(logOf(0).find("standing by") == std::string::npos);
+        CHECK(logOf(1).find("standing by") != std::string::npos);
+        CHECK(logOf(1).find("SIGTERM: finishing the chunks in flight") != std::string::npos);
+
+        const auto lines =
+            osid::testing::jsonLines(runOsidBatch({"--store", store, "results", id}, dir.file("results.log")));
+        CHECK(lines.size() == kRequests);
+        std::set<std::string> customIds;
+        std::size_t ok = 0;
+        for (const auto &line : lines) {
+            customIds.insert(line["custom_id"].get<std::string>());
+            ok += line["result"]["type"] == "succeeded" ? 1 : 0;
+        }
+        CHECK(customIds.size() == kRequests);
+        CHECK(ok == kRequests);
+        // The provider is the same database: one message per succeeded
+        // request, each carrying its request's key.
+        CHECK(db.query("SELECT count(*) FROM osid_messaging.messages").integer(0, 0) == kRequests);
+        CHECK(db.query("SELECT count(DISTINCT message) FROM osid_messaging.aliases WHERE alias LIKE $1",
+                       osid::postgres::Params().add(fmt::format("batch-request:{}/%", id)))
+                  .integer(0, 0) == kRequests);
+        MESSAGE(fmt::format("{} of {} requests done when the processing worker was killed, {} more sent unsaved",
+                            atKill, kRequests, sentUnsaved));
+    }
+}
