@@ -2,6 +2,7 @@
 // directory, driven over HTTP; stopped with SIGTERM, killed with SIGKILL
 // mid-batch and started again.
 
+#include "tests/postgres/postgres_support.h"
 #include "tests/sqlite/sqlite_support.h"
 
 #include <doctest/doctest.h>
@@ -14,6 +15,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <chrono>
 #include <map>
 #include <sstream>
@@ -29,9 +31,10 @@ struct ServeProcess {
     pid_t pid = -1;
     int port = 0;
 
-    // Starts it in `dir` with `arguments` after `serve`; waits for its
-    // "serving on" line. stderr goes to dir/serve.log.
-    ServeProcess(const std::string &dir, const std::vector<std::string> &arguments)
+    // Starts it in `dir` with `arguments` after `serve`, on `store`; waits
+    // for its "serving on" line. stderr goes to dir/serve.log.
+    ServeProcess(const std::string &dir, const std::vector<std::string> &arguments,
+                 const std::string &store = "batches.db", const std::string &command = "serve")
     {
         int out[2];
         REQUIRE(::pipe(out) == 0);
@@ -44,7 +47,7 @@ struct ServeProcess {
             ::close(out[0]);
             if (::chdir(dir.c_str()) != 0)
                 ::_exit(127);
-            std::vector<std::string> all = {OSID_BATCH, "--store", "batches.db", "serve"};
+            std::vector<std::string> all = {OSID_BATCH, "--store", store, command};
             all.insert(all.end(), arguments.begin(), arguments.end());
             std::vector<char *> argv;
             for (auto &a : all)
@@ -59,10 +62,16 @@ struct ServeProcess {
         while (::read(out[0], &c, 1) == 1 && c != '\n')
             line += c;
         ::close(out[0]);
-        const auto at = line.rfind(':');
-        INFO("serve said: ", line);
+        INFO("osid-batch said: ", line);
+        if (command != "serve") {
+            REQUIRE(line.find("osid-batch: worker") == 0);
+            return;
+        }
         REQUIRE(line.find("serving on http://") != std::string::npos);
-        port = std::stoi(line.substr(at + 1));
+        // The address ends at the first space ("(not processing: ...)" may
+        // follow).
+        const auto address = line.substr(0, line.find(' ', line.find("http://")));
+        port = std::stoi(address.substr(address.rfind(':') + 1));
     }
 
     // Sends `signal` and returns the exit status (-signal if killed).
@@ -267,5 +276,56 @@ TEST_SUITE("osid-batch serve")
         CHECK(runStatus(fmt::format("cd '{}' && {} serve --listen 127.0.0.1:0 --api-keys empty.keys 2>err",
                                     dir.file("."), OSID_BATCH)) == 3);
         CHECK(contents(dir.file("err")).find("holds no key") != std::string::npos);
+    }
+
+    TEST_CASE("two serve --no-process front ends and two workers on one PostgreSQL database: batches created on "
+              "either are processed and seen on both" *
+              doctest::skip(postgres_test::noServer()))
+    {
+        sqlite_test::TempDir dir;
+        postgres_test::ScratchDatabase scratch;
+        const auto store = "postgres:" + scratch.conninfo();
+        ServeProcess a(dir.file("."), {"--listen", "127.0.0.1:0", "--no-process"}, store);
+        ServeProcess b(dir.file("."), {"--listen", "127.0.0.1:0", "--no-process"}, store);
+        ServeProcess worker1(dir.file("."), {"--chunk-size", "50"}, store, "worker");
+        ServeProcess worker2(dir.file("."), {"--chunk-size", "50"}, store, "worker");
+        httplib::Client onA("127.0.0.1", a.port), onB("127.0.0.1", b.port);
+        std::vector<std::string> ids;
+        for (auto *client : {&onA, &onB, &onA, &onB}) {
+            auto created = client->Post("/v1/messages/batches", requestsBody(300).dump(), "application/json");
+            REQUIRE(created);
+            REQUIRE(created->status == 200);
+            ids.push_back(json::parse(created->body)["id"].get<std::string>());
+        }
+        const auto deadline = std::chrono::steady_clock::now() + std::chrono::minutes(2);
+        for (const auto &id : ids) {
+            for (auto *client : {&onA, &onB}) {
+                json batch;
+                do {
+                    auto got = client->Get(("/v1/messages/batches/" + id).c_str());
+                    REQUIRE(got);
+                    REQUIRE(got->status == 200);
+                    batch = json::parse(got->body);
+                    if (batch["processing_status"] != "ended")
+                        std::this_thread::sleep_for(std::chrono::milliseconds(50));
+                } while (batch["processing_status"] != "ended" && std::chrono::steady_clock::now() < deadline);
+                CHECK(batch["processing_status"] == "ended");
+                CHECK(batch["request_counts"]["succeeded"] == 300);
+                auto results = client->Get(("/v1/messages/batches/" + id + "/results").c_str());
+                REQUIRE(results);
+                CHECK(std::count(results->body.begin(), results->body.end(), '\n') == 300);
+            }
+        }
+        for (auto *client : {&onA, &onB}) {
+            auto listed = client->Get("/v1/messages/batches?limit=10");
+            REQUIRE(listed);
+            CHECK(json::parse(listed->body)["data"].size() == ids.size());
+        }
+        auto db = scratch.raw();
+        CHECK(db.query("SELECT count(*) FROM osid_messaging.messages").integer(0, 0) == 300 * 4);
+        CHECK(worker1.stop(SIGTERM) == 0);
+        CHECK(worker2.stop(SIGTERM) == 0);
+        CHECK(a.stop(SIGTERM) == 0);
+        CHECK(b.stop(SIGTERM) == 0);
     }
 }
