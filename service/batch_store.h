@@ -108,6 +108,13 @@ public:
     virtual bool tryLock() = 0;
 };
 
+// A subscription to a store's changes made by any process (a batch created
+// or canceled); it ends when the object goes away.
+class StoreListener {
+public:
+    virtual ~StoreListener() = default;
+};
+
 class BatchStore {
 public:
     virtual ~BatchStore() = default;
@@ -125,6 +132,15 @@ public:
     // yet. A new object each time: two of them exclude each other, in one
     // process or in two.
     virtual std::unique_ptr<ProcessingLock> processingLock(const std::string &provider) = 0;
+
+    // Calls `changed` (from a thread of its own) soon after any process
+    // creates or cancels a batch in this store, and when it may have missed
+    // one; nullptr where the store cannot tell (SQLite: the workers poll).
+    virtual std::unique_ptr<StoreListener> listen(std::function<void()> changed)
+    {
+        (void)changed;
+        return nullptr;
+    }
 
     // What insert did.
     struct Inserted {

@@ -27,14 +27,24 @@ BatchWorkers::BatchWorkers(std::shared_ptr<messaging::MessagingManager> manager,
 {
     if (!options_.process || options_.readOnly)
         return;
-    std::lock_guard lock(mutex_);
-    tryTakeLock();
-    for (std::size_t i = 0; i < options_.workers; ++i)
-        workers_.emplace_back([this] { work(); });
+    {
+        std::lock_guard lock(mutex_);
+        tryTakeLock();
+        for (std::size_t i = 0; i < options_.workers; ++i)
+            workers_.emplace_back([this] { work(); });
+    }
+    listener_ = store_->listen([this] {
+        {
+            std::lock_guard lock(mutex_);
+            lastRefresh_ = {}; // the next worker to look reads the store again
+        }
+        workAvailable_.notify_all();
+    });
 }
 
 BatchWorkers::~BatchWorkers()
 {
+    listener_.reset();
     {
         std::lock_guard lock(mutex_);
         stopping_ = true;

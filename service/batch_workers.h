@@ -132,6 +132,9 @@ private:
     std::size_t cursor_ = 0;
     std::chrono::steady_clock::time_point lastRefresh_{};
     std::vector<std::thread> workers_;
+    // Where the store can tell, wakes the workers when another process
+    // creates or cancels a batch (before pollInterval has passed).
+    std::unique_ptr<StoreListener> listener_;
 };
 
 } // namespace osid::service

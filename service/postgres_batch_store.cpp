@@ -5,7 +5,11 @@
 
 #include <fmt/format.h>
 
+#include <poll.h>
+
 #include <algorithm>
+#include <atomic>
+#include <thread>
 #include <random>
 
 namespace osid::service {
@@ -26,6 +30,9 @@ constexpr std::int64_t kKeyLockSeed = 5715992909581472843;
 constexpr const char *kBatchColumns = "key, id, status, request_count, succeeded, errored, canceled, expired, "
                                       "created_at, expires_at, ended_at, cancel_initiated_at, archived_at, "
                                       "provider, attempted, parent_id, workspace";
+
+// What a create or a cancel sends with its commit, and listen() hears.
+constexpr const char *kNotify = "NOTIFY osid_batch";
 
 // Requests per INSERT when a batch is saved: one statement of arrays each,
 // several statements per round trip.
@@ -209,6 +216,59 @@ private:
     bool held_ = false;
 };
 
+// LISTEN osid_batch on a connection of its own, in a thread of its own,
+// until it goes away. A connection lost is opened again after a pause, and
+// `changed` is called then too: notices sent meanwhile are lost.
+class NotifyListener final : public StoreListener {
+public:
+    NotifyListener(std::string conninfo, std::function<void()> changed)
+        : conninfo_(std::move(conninfo)), changed_(std::move(changed)), thread_([this] { run(); })
+    {
+    }
+    ~NotifyListener() override
+    {
+        stopping_ = true;
+        thread_.join();
+    }
+
+private:
+    void run()
+    {
+        PGconn *db = nullptr;
+        while (!stopping_) {
+            if (db == nullptr || PQstatus(db) != CONNECTION_OK) {
+                PQfinish(db);
+                db = PQconnectdb(conninfo_.c_str());
+                PGresult *r = PQstatus(db) == CONNECTION_OK ? PQexec(db, "LISTEN osid_batch") : nullptr;
+                const bool listening = r != nullptr && PQresultStatus(r) == PGRES_COMMAND_OK;
+                PQclear(r);
+                if (!listening) {
+                    std::this_thread::sleep_for(std::chrono::milliseconds(500));
+                    continue;
+                }
+                changed_();
+            }
+            // Wakes at least every 200 ms to see whether to stop.
+            pollfd socket{PQsocket(db), POLLIN, 0};
+            if (::poll(&socket, 1, 200) > 0 && PQconsumeInput(db) == 0)
+                continue; // lost: opened again above
+            bool heard = false;
+            while (PGnotify *notice = PQnotifies(db)) {
+                heard = true;
+                PQfreemem(notice);
+            }
+            if (heard)
+                changed_();
+        }
+        PQfinish(db);
+    }
+
+    std::string conninfo_;
+    std::function<void()> changed_;
+    std::atomic<bool> stopping_{false};
+    std::thread thread_;
+};
+
 } // namespace
 
 void applyBatchSchemaSteps(postgres::Connection &db, int from, int to, const std::string &authority)
@@ -317,6 +377,11 @@ auto PostgresBatchStore::run(Body &&body)
     }
 }
 
+std::unique_ptr<StoreListener> PostgresBatchStore::listen(std::function<void()> changed)
+{
+    return std::make_unique<NotifyListener>(conninfo_, std::move(changed));
+}
+
 std::unique_ptr<ProcessingLock> PostgresBatchStore::processingLock(const std::string &provider)
 {
     return std::make_unique<AdvisoryLock>(conninfo_, provider);
@@ -403,6 +468,7 @@ BatchStore::Inserted PostgresBatchStore::insertStreaming(
             counts.add(digest.finish());
         db_.queue("UPDATE osid_batch.message_batches SET request_count = $2, request_digest = $3 WHERE key = $1",
                   std::move(counts));
+        db_.queue(kNotify);
         db_.queue("COMMIT");
         db_.flush();
         return Inserted{key, static_cast<std::uint64_t>(index), batch.id, Inserted::Created};
@@ -483,14 +549,20 @@ bool PostgresBatchStore::setCanceling(std::int64_t key, DateTime now)
 {
     return run([&] {
         beforeWrite("canceling the batch");
-        return db_.query("UPDATE osid_batch.message_batches SET status = $2, cancel_initiated_at = $3 "
-                         "WHERE key = $1 AND status = $4",
-                         Params()
-                             .add(key)
-                             .add(static_cast<std::int64_t>(ProcessingStatus::Canceling))
-                             .add(now.toMicroseconds())
-                             .add(static_cast<std::int64_t>(ProcessingStatus::InProgress)))
-                   .changed() > 0;
+        // The notice goes out with the commit; a cancel that changed
+        // nothing wakes the workers for nothing, once.
+        db_.queue("BEGIN");
+        db_.queue(kNotify);
+        const bool changed = db_.query("UPDATE osid_batch.message_batches SET status = $2, cancel_initiated_at = $3 "
+                                       "WHERE key = $1 AND status = $4",
+                                       Params()
+                                           .add(key)
+                                           .add(static_cast<std::int64_t>(ProcessingStatus::Canceling))
+                                           .add(now.toMicroseconds())
+                                           .add(static_cast<std::int64_t>(ProcessingStatus::InProgress)))
+                                 .changed() > 0;
+        db_.execute("COMMIT");
+        return changed;
     });
 }
 

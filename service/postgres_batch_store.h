@@ -34,7 +34,9 @@
 // failure or a server out of connections, the call fails with
 // StoreOverloaded. The processing lock of a provider's batches is a
 // session advisory lock on a connection of its own, released by the server
-// when that session ends, a crash included.
+// when that session ends, a crash included. A create and a cancel send
+// NOTIFY osid_batch with their commit; listen() LISTENs on a connection of
+// its own, so workers wake at once instead of at their next poll.
 
 #pragma once
 
@@ -71,6 +73,7 @@ public:
                        std::chrono::milliseconds busyTimeout = std::chrono::seconds(10));
 
     std::unique_ptr<ProcessingLock> processingLock(const std::string &provider) override;
+    std::unique_ptr<StoreListener> listen(std::function<void()> changed) override;
     Inserted insertStreaming(const MessageBatch &batch, const std::string &provider, const std::string &idempotencyKey,
                              const std::function<bool(std::string &customId, std::string &params)> &next) override;
     bool bindProvider(std::int64_t key, const std::string &provider) override;

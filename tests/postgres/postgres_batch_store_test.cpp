@@ -216,4 +216,21 @@ TEST_SUITE("the batch service's PostgreSQL store")
         }
         CHECK(n == 40);
     }
+
+    TEST_CASE("a worker wakes on NOTIFY when another service creates a batch, long before its next poll" *
+              doctest::skip(noServer()))
+    {
+        ScratchDatabase scratch;
+        auto slow = storeOptions(scratch);
+        slow.pollInterval = std::chrono::seconds(30);
+        MessageBatchService worker(memoryProvider(), slow);
+        REQUIRE(worker.isProcessing());
+        // Past its first look at the store, at its start.
+        std::this_thread::sleep_for(std::chrono::milliseconds(500));
+        MessageBatchService front(memoryProvider(), storeOptions(scratch, false));
+        const auto started = std::chrono::steady_clock::now();
+        const auto id = front.create(someRequests(20)).id;
+        CHECK(front.wait(id).requestCounts.succeeded == 20);
+        CHECK(std::chrono::steady_clock::now() - started < std::chrono::seconds(10));
+    }
 }
