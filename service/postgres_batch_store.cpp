@@ -184,6 +184,22 @@ public:
         : conninfo_(std::move(conninfo)), provider_(std::move(provider))
     {
     }
+    // Released here, not left to the session's end: the server ends a
+    // closed session a moment later, and the next holder (a cancel in this
+    // process, say) must find the lock free at once.
+    ~AdvisoryLock() override
+    {
+        if (!held_ || !db_)
+            return;
+        try {
+            db_->query("SELECT pg_advisory_unlock($1::integer, hashtext($2))",
+                       Params().add(kProcessingLockClass).add(provider_));
+        } catch (const OsidException &) {
+            // The session is gone, and the lock with it.
+        }
+    }
+    AdvisoryLock(const AdvisoryLock &) = delete;
+    AdvisoryLock &operator=(const AdvisoryLock &) = delete;
 
     bool tryLock() override
     {

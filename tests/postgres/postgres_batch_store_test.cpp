@@ -233,4 +233,20 @@ TEST_SUITE("the batch service's PostgreSQL store")
         CHECK(front.wait(id).requestCounts.succeeded == 20);
         CHECK(std::chrono::steady_clock::now() - started < std::chrono::seconds(10));
     }
+
+    TEST_CASE("the processing lock: one holder per provider; released at once when its holder goes" *
+              doctest::skip(noServer()))
+    {
+        ScratchDatabase scratch;
+        PostgresBatchStore store(scratch.conninfo());
+        auto otherProvider = store.processingLock("memory-2");
+        CHECK(otherProvider->tryLock());
+        for (int round = 0; round < 20; ++round) {
+            auto holder = store.processingLock("memory");
+            REQUIRE(holder->tryLock()); // the last round's holder is gone
+            CHECK(holder->tryLock());   // still held
+            auto second = store.processingLock("memory");
+            CHECK_FALSE(second->tryLock());
+        }
+    }
 }
