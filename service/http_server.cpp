@@ -25,6 +25,9 @@ using json = nlohmann::json;
 
 constexpr const char *kBatchesPath = "/v1/messages/batches";
 constexpr const char *kJobRunsPath = "/api/1.0/batch";
+// What an oversize chunked body may still send, read and dropped, before
+// its 413 is answered.
+constexpr std::size_t kOversizeDrain = std::size_t{1} << 20;
 // Result lines sent per chunk of the streamed results.
 constexpr std::size_t kResultLinesPerChunk = 256;
 
@@ -386,8 +389,12 @@ struct BatchHttpServer::Impl {
             // chunked body is counted here.
             received += size;
             if (received > options.maxBodyBytes) {
+                // Up to kOversizeDrain more bytes are read and dropped
+                // before the 413: a connection closed with the client's
+                // bytes unread is reset, and the client would lose the
+                // answer. A longer body is cut off there.
                 tooLarge = true;
-                return false;
+                return received - options.maxBodyBytes <= kOversizeDrain;
             }
             // After a refusal the rest is read and dropped, so that the
             // connection stays usable.
