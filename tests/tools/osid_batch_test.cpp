@@ -582,4 +582,31 @@ TEST_SUITE("osid-batch")
         CHECK(osidBatch(where(dir), store + "run jobs.json").status == 1);
         CHECK(readFile(dir.file("stderr")).find("job runs are kept in a SQLite file") != std::string::npos);
     }
+
+    TEST_CASE("a PostgreSQL provider's password is neither kept on the batches nor shown in messages" *
+              doctest::skip(postgres_test::noServer()))
+    {
+        sqlite_test::TempDir dir;
+        postgres_test::ScratchDatabase scratch;
+        // The throwaway server trusts local connections: the password is
+        // sent and unused, as a real one's would be checked.
+        const auto conninfo = scratch.conninfo() + " password=hunter2-secret";
+        const auto options = "--store \"postgres:" + conninfo + "\" --provider \"postgres:" + conninfo + "\" ";
+        auto submitted = osidBatch(where(dir), options + "--json submit " + kExample);
+        CHECK(submitted.status == 4);
+        auto db = scratch.raw();
+        const std::string provider(db.query("SELECT provider FROM osid_batch.message_batches").text(0, 0));
+        CHECK(provider.find("PostgreSQL database") != std::string::npos);
+        CHECK(provider.find("hunter2") == std::string::npos);
+        // Another process that names the provider alike works on the batch.
+        const auto id = json::parse(submitted.out)["id"].get<std::string>();
+        CHECK(osidBatch(where(dir), options + "wait " + id).status == 4);
+        // A provider that cannot be opened is named without its password.
+        const auto refused =
+            osidBatch(where(dir), "--store memory --provider \"postgres:" + conninfo + " port=1\" submit " + kExample);
+        CHECK(refused.status == 3);
+        const auto said = readFile(dir.file("stderr"));
+        CHECK(said.find("cannot use provider") != std::string::npos);
+        CHECK(said.find("hunter2") == std::string::npos);
+    }
 }

@@ -378,6 +378,11 @@ std::string providerSpec(const Settings &settings)
 std::string providerIdentity(const Settings &settings)
 {
     const auto spec = providerSpec(settings);
+    // A PostgreSQL provider by its database, host and port: the same in
+    // every process that names it, and never its password, which would
+    // otherwise be kept on each batch and shown in messages.
+    if (service::isPostgresStorePath(spec))
+        return service::storePathForDisplay(spec);
     constexpr std::string_view kSqlite = "sqlite:";
     if (!spec.starts_with(kSqlite) || spec == "sqlite::memory:" || spec.size() == kSqlite.size())
         return spec;
@@ -392,7 +397,8 @@ std::shared_ptr<messaging::MessagingManager> openProvider(const Settings &settin
     try {
         return runtime::getMessagingManager(*runtime::makeProviderRuntime(), spec);
     } catch (const OsidException &e) {
-        throw ServiceError(service::error_type::kApi, fmt::format("cannot use provider \"{}\": {}", spec, e.what()));
+        throw ServiceError(service::error_type::kApi,
+                           fmt::format("cannot use provider \"{}\": {}", service::storePathForDisplay(spec), e.what()));
     }
 }
 
