@@ -34,6 +34,11 @@ void RequestsBodyReader::feed(std::string_view bytes)
 {
     if (failed_)
         fail(failure_);
+    // A NUL byte is never JSON (inside a string it is written \u0000), and
+    // nlohmann's parser, which reads each request, would take it for the
+    // end of the text and accept what came before.
+    if (bytes.find('\0') != std::string_view::npos)
+        fail(fmt::format("{}: it holds a NUL byte", kNotJson));
     for (char c : bytes)
         step(c);
 }

@@ -132,6 +132,19 @@ TEST_SUITE("requests body")
         }
     }
 
+    TEST_CASE("a body with a NUL byte anywhere is refused (nlohmann's whole parse stops there and accepts)")
+    {
+        using namespace std::string_literals;
+        for (const auto &body :
+             {"{\"requests\": [1\0]}"s, "{\"requests\": []}\0 trailing"s, "{\"requests\": [\"a\0b\"]}"s}) {
+            for (std::size_t piece : {0, 1, 5}) {
+                std::string error;
+                CHECK_FALSE(readInPieces(body, piece, &error));
+                CHECK(error.find("NUL byte") != std::string::npos);
+            }
+        }
+    }
+
     TEST_CASE("a refused body refuses every later call with the same error")
     {
         RequestsBodyReader reader([](json) {});
