@@ -49,10 +49,14 @@ std::string newBatchId(DateTime now)
 // Which batches a call sees, and where a create saves its batch.
 struct Scope {
     std::optional<std::string> only; // a workspace; nullopt: every one
-    std::string createIn;            // the workspace of new batches
+
+    // The workspace of new batches: the scope's, or the default one.
+    std::string createIn() const { return only.value_or(std::string()); }
 };
 
 const Scope kEveryWorkspace{};
+
+Scope scopeOf(const std::string &workspace) { return Scope{workspace}; }
 
 } // namespace
 
@@ -83,11 +87,11 @@ public:
                         const Scope &scope)
     {
         checkIdempotencyKey(create.idempotencyKey);
-        requireMailbox(scope.createIn);
+        requireMailbox(scope.createIn());
         auto problems = envelopeProblems(requests, options_.maxRequests);
         if (!problems.empty())
             throw envelopeError(std::move(problems));
-        auto batch = newBatch(scope.createIn);
+        auto batch = newBatch(scope.createIn());
         const auto inserted =
             guarded([&] { return store_->insert(batch, requests, provider_, create.idempotencyKey); });
         return created(std::move(batch), create, inserted);
@@ -96,7 +100,7 @@ public:
     MessageBatch create(std::istream &in, const CreateOptions &create, const Scope &scope)
     {
         checkIdempotencyKey(create.idempotencyKey);
-        requireMailbox(scope.createIn);
+        requireMailbox(scope.createIn());
         std::vector<EnvelopeProblem> problems;
         std::unordered_map<std::string, std::size_t> seen; // custom_id -> line index
         std::size_t count = 0;
@@ -133,7 +137,7 @@ public:
                 throw envelopeError(std::move(problems)); // rolls the batch back
             return false;
         };
-        auto batch = newBatch(scope.createIn);
+        auto batch = newBatch(scope.createIn());
         const auto inserted =
             guarded([&] { return store_->insertStreaming(batch, provider_, create.idempotencyKey, next); });
         return created(std::move(batch), create, inserted);
@@ -424,9 +428,6 @@ WorkspaceBatches MessageBatchService::workspace(const Id &mailboxId)
 }
 
 // A workspace's calls: the engine's, scoped to it.
-namespace {
-Scope scopeOf(const std::string &workspace) { return Scope{workspace, workspace}; }
-} // namespace
 
 MessageBatch WorkspaceBatches::create(const std::vector<MessageBatchRequest> &requests, const CreateOptions &options)
 {
