@@ -1,12 +1,13 @@
-// A receiver of the batch service's signed callbacks: it checks each POST's
-// signature (service/webhook_signature.h, the Standard Webhooks layout)
-// before it trusts the body, and prints what it accepted.
+// A receiver of the batch service's signed callbacks (a message batch that
+// ended, a job run that completed): it checks each POST's signature
+// (service/webhook_signature.h, the Standard Webhooks layout) before it
+// trusts the body, and prints what it accepted.
 //
 // Usage: webhook-receiver PORT SECRET
-//   SECRET is the "whsec_..." the sender signs with (osid-batch
-//   webhook-secret makes one; OSID_BATCH_WEBHOOK_SECRET gives it to
-//   osid-batch). Answers 204 to a good callback, 400 to any other, and
-//   stops on Ctrl-C.
+//   SECRET is the "whsec_..." the sender signs with: `osid-batch
+//   webhook-secret` prints the store's. Answers 204 to a good callback, 400
+//   to any other, and stops on Ctrl-C. Then, e.g.:
+//     osid-batch submit --callback-url http://127.0.0.1:PORT/done batch.jsonl
 
 #include "service/webhook_signature.h"
 

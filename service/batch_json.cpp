@@ -206,7 +206,33 @@ json MessageBatch::toJson() const
                 {"cancel_initiated_at", timeOrNull(cancelInitiatedAt)},
                 {"archived_at", timeOrNull(archivedAt)},
                 {"parent_batch_id", parentBatchId ? json(*parentBatchId) : json(nullptr)},
-                {"workspace", workspace.empty() ? json(nullptr) : json(workspace)}};
+                {"workspace", workspace.empty() ? json(nullptr) : json(workspace)},
+                {"callback_url", callbackUrl ? json(*callbackUrl) : json(nullptr)}};
+}
+
+const char *deliveryStateName(DeliveryState state) noexcept
+{
+    switch (state) {
+    case DeliveryState::Pending: return "pending";
+    case DeliveryState::Delivered: return "delivered";
+    case DeliveryState::Failed: return "failed";
+    }
+    return "pending";
+}
+
+json CallbackDelivery::toJson() const
+{
+    json tries = json::array();
+    for (const auto &a : attempts)
+        tries.push_back(json{{"round", a.round},
+                             {"at", a.at.toString()},
+                             {"http_status", a.httpStatus != 0 ? json(a.httpStatus) : json(nullptr)},
+                             {"error", a.error.empty() ? json(nullptr) : json(a.error)}});
+    return json{{"url", url},
+                {"state", deliveryStateName(state)},
+                {"round", round},
+                {"webhook_id", webhookId},
+                {"attempts", tries}};
 }
 
 json MessageBatchPage::toJson() const

@@ -138,6 +138,8 @@ constexpr std::string_view kPostgresPrefix = "postgres:";
 
 } // namespace
 
+std::string webhookId(const std::string &batchId, std::int64_t round) { return fmt::format("{}-{}", batchId, round); }
+
 bool isPostgresStorePath(const std::string &location)
 {
     return location.starts_with("postgresql://") || location.starts_with(kPostgresPrefix);

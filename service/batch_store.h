@@ -58,6 +58,18 @@ struct UnsucceededRequest {
     bool retryable = false; // errored with a retryable error
 };
 
+// A callback due to be tried (BatchStore::dueDeliveries).
+struct StoredDelivery {
+    std::int64_t key = 0; // the batch's
+    std::string batchId;
+    std::string url;
+    std::int64_t round = 1;
+    int tries = 0; // of this round, so far
+};
+
+// The webhook-id of a round of a batch's callback: "BATCHID-ROUND".
+std::string webhookId(const std::string &batchId, std::int64_t round);
+
 struct FinishedRequest {
     std::int64_t index = 0;
     RequestState state = RequestState::Succeeded;
@@ -201,7 +213,9 @@ public:
     // Moves every pending request with index >= from to `state` (canceled or
     // expired), with the counts; returns how many moved.
     virtual std::uint64_t closePending(std::int64_t key, std::int64_t from, RequestState state) = 0;
-    virtual void setEnded(std::int64_t key, DateTime now) = 0;
+    // Ends the batch; with a callback URL, its delivery is queued, due
+    // `now`, in the same transaction. True when that queued a delivery.
+    virtual bool setEnded(std::int64_t key, DateTime now) = 0;
 
     // The requests of the batch that ended errored, canceled or expired, in
     // request order.
@@ -210,7 +224,8 @@ public:
     // Whether the batch is (still) there.
     virtual bool exists(std::int64_t key) = 0;
 
-    // Deletes the batch and its requests; false if it was not there.
+    // Deletes the batch, its requests and its callback's delivery; false if
+    // it was not there.
     virtual bool remove(std::int64_t key) = 0;
 
     // Up to `limit` finished requests with index > afterIndex, in index
@@ -227,6 +242,28 @@ public:
     // result of the newest batch of the chain that finished it.
     std::vector<std::pair<std::int64_t, MessageBatchResult>> mergedResults(const std::vector<std::int64_t> &chain,
                                                                            std::int64_t afterIndex, std::size_t limit);
+
+    // The secret callbacks are signed with, made at random and saved the
+    // first time it is asked for ("" from a read-only store without one).
+    virtual std::string webhookSecret() = 0;
+
+    // Up to `limit` pending deliveries of `provider`'s batches due at
+    // `now`, the soonest first.
+    virtual std::vector<StoredDelivery> dueDeliveries(const std::string &provider, DateTime now, std::size_t limit) = 0;
+
+    // Records a try of round `round` of the batch's callback; unless it
+    // was delivered, the next try is due at nextDue, or none is left
+    // (failed). A try of an older round is recorded and changes nothing
+    // else; a try of a batch deleted meanwhile records nothing.
+    virtual void recordAttempt(std::int64_t key, std::int64_t round, const DeliveryAttempt &attempt,
+                               std::optional<DateTime> nextDue) = 0;
+
+    // Queues the batch's callback again, due `now`, as a new round with no
+    // tries; false when it has none (no callback URL, or not ended).
+    virtual bool redeliver(std::int64_t key, DateTime now) = 0;
+
+    // The batch's callback and its tries; nullopt when it has none.
+    virtual std::optional<CallbackDelivery> delivery(std::int64_t key) = 0;
 
 protected:
     void beforeWrite(std::string_view what) const

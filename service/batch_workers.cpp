@@ -32,6 +32,7 @@ BatchWorkers::BatchWorkers(std::shared_ptr<messaging::MessagingManager> manager,
         tryTakeLock();
         for (std::size_t i = 0; i < options_.workers; ++i)
             workers_.emplace_back([this] { work(); });
+        courier_ = std::thread([this] { deliverCallbacks(); });
     }
     listener_ = store_->listen([this] {
         {
@@ -50,8 +51,11 @@ BatchWorkers::~BatchWorkers()
         stopping_ = true;
     }
     workAvailable_.notify_all();
+    callbackDue_.notify_all();
     for (auto &t : workers_)
         t.join();
+    if (courier_.joinable())
+        courier_.join();
 }
 
 void BatchWorkers::created(std::int64_t key, const MessageBatch &batch, std::uint64_t requestCount)
@@ -74,17 +78,26 @@ void BatchWorkers::canceling(std::int64_t key)
     workAvailable_.notify_all();
 }
 
+void BatchWorkers::redelivered() { callbackDue_.notify_all(); }
+
+std::string BatchWorkers::webhookSecret()
+{
+    return options_.callback.secret.empty() ? store_->webhookSecret() : options_.callback.secret;
+}
+
 bool BatchWorkers::isProcessing()
 {
     std::lock_guard lock(mutex_);
     return processing_;
 }
 
-std::optional<std::string> BatchWorkers::awaitProgress()
+std::optional<std::string> BatchWorkers::awaitProgress(bool callbacks)
 {
     std::unique_lock lock(mutex_);
     if (failure_)
         return failure_;
+    if (callbacks && callbackFailure_)
+        return callbackFailure_;
     progress_.wait_for(lock, options_.pollInterval);
     return std::nullopt;
 }
@@ -223,7 +236,8 @@ void BatchWorkers::endIfDone(Active &a)
 {
     if (a.ended || a.inFlight > 0 || a.nextIndex < a.requestCount)
         return;
-    retrying("ending the batch", [&] { store_->setEnded(a.key, options_.clock()); });
+    if (retrying("ending the batch", [&] { return store_->setEnded(a.key, options_.clock()); }))
+        callbackDue_.notify_all();
     a.ended = true;
     progress_.notify_all();
 }
@@ -323,6 +337,87 @@ void BatchWorkers::process(const Chunk &chunk, ProviderSessions &sessions)
                      errorJson(error_type::kApi, code, fmt::format("the provider failed: {}", e.what()))});
     }
     retrying("saving the chunk's results", [&] { store_->finish(chunk.key, finished); });
+}
+
+// The courier: while this object holds the processing lock, sends the
+// callbacks that are due, one try at a time, and sleeps until the next
+// poll (or a batch ending here) otherwise. A store failure leaves the
+// callback pending (a try sent but not recorded is sent again, with the
+// same webhook-id) and pauses the courier, twice as long each time in a
+// row; after storeWriteAttempts in a row it stops.
+void BatchWorkers::deliverCallbacks()
+{
+    std::string secret;
+    std::size_t failures = 0;
+    auto pause = options_.storeRetryDelay;
+    std::unique_lock lock(mutex_);
+    while (!stopping_) {
+        std::vector<StoredDelivery> due;
+        if (processing_) {
+            lock.unlock();
+            try {
+                due = store_->dueDeliveries(provider_, options_.clock(), 16);
+                if (!due.empty() && secret.empty())
+                    secret = webhookSecret();
+                for (const auto &delivery : due) {
+                    deliver(delivery, secret);
+                    std::lock_guard stopped(mutex_);
+                    if (stopping_)
+                        break;
+                }
+                failures = 0;
+                pause = options_.storeRetryDelay;
+            } catch (const std::exception &e) {
+                lock.lock();
+                if (++failures >= options_.storeWriteAttempts) {
+                    callbackFailure_ = fmt::format("the batch store failed {} times in a row sending callbacks: {}",
+                                                   failures, e.what());
+                    reportLine(options_.log,
+                               fmt::format("message batch callbacks stopped: {}; pending ones are sent by the next "
+                                           "process",
+                                           *callbackFailure_));
+                    progress_.notify_all();
+                    return;
+                }
+                reportLine(options_.log, fmt::format("message batch callbacks: {}", e.what()));
+                callbackDue_.wait_for(lock, pause);
+                pause *= 2;
+                continue;
+            }
+            lock.lock();
+            progress_.notify_all();
+        }
+        if (due.empty() && !stopping_)
+            callbackDue_.wait_for(lock, options_.pollInterval);
+    }
+}
+
+// One try of a batch's callback, recorded; the next one is due after the
+// policy's delay unless it was delivered or it was the last.
+void BatchWorkers::deliver(const StoredDelivery &delivery, const std::string &secret)
+{
+    const auto stored = store_->find(delivery.batchId);
+    if (!stored)
+        return; // deleted meanwhile
+    DeliveryAttempt attempt;
+    attempt.round = delivery.round;
+    attempt.at = options_.clock();
+    if (const auto url = parseWebhookUrl(delivery.url, true)) {
+        const auto outcome =
+            postWebhook(*url, stored->batch.toJson().dump(), webhookId(delivery.batchId, delivery.round), secret,
+                        options_.callback.timeout);
+        attempt.httpStatus = outcome.httpStatus;
+        attempt.error = outcome.error;
+    } else {
+        attempt.error = "not an http:// or https:// URL";
+    }
+    const int tries = delivery.tries + 1;
+    std::optional<DateTime> next;
+    if (!attempt.error.empty() && tries < options_.callback.attempts) {
+        const auto delay = std::chrono::duration_cast<std::chrono::microseconds>(options_.callback.delayAfter(tries));
+        next = DateTime::fromMicroseconds(options_.clock().toMicroseconds() + delay.count());
+    }
+    store_->recordAttempt(delivery.key, delivery.round, attempt, next);
 }
 
 } // namespace osid::service

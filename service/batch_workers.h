@@ -11,6 +11,16 @@
 // over when its holder goes away, and they pick up batches created or
 // canceled by other processes from the store.
 //
+// While it holds the lock, a courier thread sends the callbacks of its
+// provider's ended batches (those this process ended, and those left
+// pending by a process that stopped): one try at a time, each recorded in
+// the store, the next one due after MessageBatchOptions::callback's delay.
+// A slow receiver holds up only the courier, for at most the try's timeout.
+// A store that fails while the courier reads or records is tried again
+// after a doubling pause; after storeWriteAttempts failures in a row the
+// courier stops (the deliveries stay pending for the next process), and
+// awaitProgress(true) says why.
+//
 // A store write that fails is tried again with a doubling pause, up to
 // MessageBatchOptions::storeWriteAttempts times; then processing stops for
 // good, the log says where, and failure() says why.
@@ -53,6 +63,13 @@ public:
     // Tells the workers that a batch was set canceling.
     void canceling(std::int64_t key);
 
+    // Tells the courier that a callback was queued again.
+    void redelivered();
+
+    // The secret callbacks are signed with: options.callback.secret, or the
+    // store's. Errors: OperationFailed (the store failed).
+    std::string webhookSecret();
+
     // Ends a canceled batch when nobody processes its provider's batches:
     // closes its unstarted requests here. Requests a stopped process may
     // have sent to the provider are left pending (the batch stays
@@ -63,10 +80,11 @@ public:
     // Whether this object holds the processing lock and works.
     bool isProcessing();
 
-    // Waits until a batch's counts or status may have changed, or
-    // pollInterval has passed; returns why processing stopped for good, if
-    // it did (then without waiting).
-    std::optional<std::string> awaitProgress();
+    // Waits until a batch's counts or status (or, with `callbacks`, a
+    // callback's state) may have changed, or pollInterval has passed;
+    // returns why processing (or, with `callbacks`, sending callbacks)
+    // stopped for good, if it did (then without waiting).
+    std::optional<std::string> awaitProgress(bool callbacks = false);
 
 private:
     // An unfinished batch being worked on. Requests below nextIndex have
@@ -115,6 +133,8 @@ private:
     void endIfDone(Active &a);
     void work();
     void process(const Chunk &chunk, ProviderSessions &sessions);
+    void deliverCallbacks();
+    void deliver(const StoredDelivery &delivery, const std::string &secret);
 
     std::shared_ptr<messaging::MessagingManager> manager_;
     const MessageBatchOptions options_;
@@ -123,10 +143,12 @@ private:
 
     std::mutex mutex_;
     std::condition_variable workAvailable_; // a chunk may be ready, or stopping_
-    std::condition_variable progress_;      // a batch's counts or status changed
+    std::condition_variable progress_;      // a batch's counts or status changed, or a callback's state
+    std::condition_variable callbackDue_;   // courier: a callback may be due, or stopping_
     bool stopping_ = false;
-    std::optional<std::string> failure_; // why processing stopped for good
-    bool processing_ = false;            // this object holds the processing lock
+    std::optional<std::string> failure_;         // why processing stopped for good
+    std::optional<std::string> callbackFailure_; // why the courier stopped for good
+    bool processing_ = false;                    // this object holds the processing lock
     std::unique_ptr<ProcessingLock> lock_;
     std::vector<Active> active_;
     std::size_t cursor_ = 0;
@@ -135,6 +157,7 @@ private:
     // Where the store can tell, wakes the workers when another process
     // creates or cancels a batch (before pollInterval has passed).
     std::unique_ptr<StoreListener> listener_;
+    std::thread courier_;
 };
 
 } // namespace osid::service

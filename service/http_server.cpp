@@ -414,11 +414,19 @@ struct BatchHttpServer::Impl {
             throw HttpError{400, error_type::kInvalidRequest, "the body ended before its length said it would"};
         if (refused)
             throw *refused;
-        reader.finish();
+        const auto others = reader.finish();
         if (!problems.empty())
             throw envelopeError(std::move(problems));
         CreateOptions createOptions;
         createOptions.idempotencyKey = req.get_header_value("Idempotency-Key");
+        // Ours, beside requests: where the batch is POSTed when it ends.
+        if (const auto url = others.find("callback_url"); url != others.end() && !url->is_null()) {
+            if (!url->is_string())
+                throw ServiceError(error_type::kInvalidRequest,
+                                   fmt::format("callback_url: expected a string (an http:// or https:// URL), got {}",
+                                               url->type_name()));
+            createOptions.callbackUrl = url->get<std::string>();
+        }
         sendJson(res, 200, batchJson(req, batches.create(requests, createOptions)));
     }
 

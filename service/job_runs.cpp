@@ -4,13 +4,11 @@
 #include "service/job_run_store.h"
 #include "service/osid_json.h"
 #include "service/service_log.h"
-#include "service/webhook_signature.h"
+#include "service/webhook_delivery.h"
 
 #include <fmt/format.h>
-#include <httplib.h>
 
 #include <algorithm>
-#include <cmath>
 #include <condition_variable>
 #include <cstdio>
 #include <deque>
@@ -33,60 +31,6 @@ ServiceError jobError(int code, const std::string &message, std::vector<Envelope
     const bool notFound = code == job_code::kRunNotFound || code == job_code::kResultsNotFound;
     return ServiceError(notFound ? error_type::kNotFound : error_type::kInvalidRequest, message, std::move(problems),
                         code);
-}
-
-struct HttpUrl {
-    std::string host;
-    int port = 80;
-    std::string path = "/";
-};
-
-// http://HOST[:PORT][/PATH][?QUERY]: what cpp-httplib can POST to without
-// TLS. No user info and no IPv6 literals.
-std::optional<HttpUrl> parseHttpUrl(std::string_view text)
-{
-    constexpr std::string_view kScheme = "http://";
-    if (text.substr(0, kScheme.size()) != kScheme)
-        return std::nullopt;
-    auto rest = text.substr(kScheme.size());
-    rest = rest.substr(0, rest.find('#'));
-    const auto pathStart = rest.find_first_of("/?");
-    auto authority = rest.substr(0, pathStart);
-    HttpUrl url;
-    if (pathStart != std::string_view::npos)
-        url.path = (rest[pathStart] == '?' ? "/" : "") + std::string(rest.substr(pathStart));
-    if (const auto colon = authority.find(':'); colon != std::string_view::npos) {
-        const auto port = authority.substr(colon + 1);
-        if (port.empty() || port.size() > 5 ||
-            !std::all_of(port.begin(), port.end(), [](char c) { return c >= '0' && c <= '9'; }))
-            return std::nullopt;
-        url.port = std::stoi(std::string(port));
-        if (url.port < 1 || url.port > 65535)
-            return std::nullopt;
-        authority = authority.substr(0, colon);
-    }
-    if (authority.empty() || std::any_of(authority.begin(), authority.end(), [](char c) {
-            return c == '@' || c == '[' || c == ']' || static_cast<unsigned char>(c) <= ' ';
-        }))
-        return std::nullopt;
-    url.host = std::string(authority);
-    return url;
-}
-
-// One POST of the callback; the error is empty on a 2xx answer.
-std::string post(const HttpUrl &url, const std::string &body, std::chrono::milliseconds timeout,
-                 const httplib::Headers &headers)
-{
-    httplib::Client client(url.host, url.port);
-    client.set_connection_timeout(timeout);
-    client.set_read_timeout(timeout);
-    client.set_write_timeout(timeout);
-    const auto response = client.Post(url.path, headers, body, "application/json");
-    if (!response)
-        return fmt::format("POST failed: {}", httplib::to_string(response.error()));
-    if (response->status < 200 || response->status >= 300)
-        return fmt::format("POST answered HTTP {}", response->status);
-    return {};
 }
 
 // 128 random bits as 32 lowercase hex digits, like the seed's asyncId.
@@ -268,33 +212,20 @@ struct JobRunService::State {
             if (!run || run->generation != delivery.generation || run->callback != "pending")
                 return;
             std::string error = "not an http:// URL";
-            if (const auto url = parseHttpUrl(run->callbackUrl)) {
+            if (const auto url = parseWebhookUrl(run->callbackUrl, false)) {
                 const json payload = {{"asyncId", delivery.asyncId}, {"results", store->results(delivery.asyncId)}};
-                const auto body = jsonText(payload);
-                httplib::Headers headers;
-                if (!options.callback.secret.empty()) {
-                    const auto now = std::chrono::duration_cast<std::chrono::seconds>(
-                        std::chrono::system_clock::now().time_since_epoch());
-                    const auto signature =
-                        signWebhook(options.callback.secret,
-                                    fmt::format("{}-{}", delivery.asyncId, delivery.generation), now.count(), body);
-                    headers = {{"webhook-id", signature.id},
-                               {"webhook-timestamp", signature.timestamp},
-                               {"webhook-signature", signature.signature}};
-                }
-                error = post(*url, body, options.callback.timeout, headers);
+                error =
+                    postWebhook(*url, jsonText(payload), fmt::format("{}-{}", delivery.asyncId, delivery.generation),
+                                options.callback.secret, options.callback.timeout)
+                        .error;
             }
             const bool delivered = error.empty();
             const bool last = delivered || delivery.attempt >= options.callback.attempts;
             store->recordAttempt(delivery.asyncId, delivery.generation, delivery.attempt, delivered, last, error);
             notifyChanged();
-            if (!last) {
-                const double factor = std::pow(options.callback.backoffFactor, delivery.attempt - 1);
-                const auto delay = std::chrono::duration<double, std::milli>(
-                    static_cast<double>(options.callback.firstDelay.count()) * factor);
-                schedule({Clock::now() + std::chrono::duration_cast<Clock::duration>(delay), delivery.asyncId,
+            if (!last)
+                schedule({Clock::now() + options.callback.delayAfter(delivery.attempt), delivery.asyncId,
                           delivery.generation, delivery.attempt + 1});
-            }
         } catch (const std::exception &e) {
             // The store failed: the callback stays pending; repost() retries.
             reportLine(options.log, fmt::format("callback of job run {}: {}", delivery.asyncId, e.what()));
@@ -362,7 +293,7 @@ std::string JobRunService::run(const json &body)
                       false);
     std::string callbackUrl;
     if (const auto url = body.find("callbackUrl"); url != body.end() && !url->is_null()) {
-        if (url->is_string() && parseHttpUrl(url->get_ref<const std::string &>()))
+        if (url->is_string() && parseWebhookUrl(url->get_ref<const std::string &>(), false))
             callbackUrl = url->get<std::string>();
         else
             found.add(

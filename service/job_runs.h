@@ -19,6 +19,7 @@
 
 #include "messaging/messaging_manager.h"
 #include "service/service_error.h"
+#include "service/webhook_delivery.h"
 
 #include <nlohmann/json.hpp>
 
@@ -45,22 +46,6 @@ inline constexpr int kTooManyJobs = 24448;
 // EnvelopeProblem::index of a problem with the body itself (callbackUrl,
 // an unknown field, jobs not an array) rather than with one job.
 inline constexpr std::size_t kBodyProblem = std::numeric_limits<std::size_t>::max();
-
-// How the completion callback is retried: `attempts` tries in all, the
-// second `firstDelay` after the first, each later one `backoffFactor` times
-// the previous delay after it. `timeout` bounds connecting, sending and
-// reading of one try.
-struct CallbackPolicy {
-    int attempts = 5;
-    std::chrono::milliseconds firstDelay{200};
-    double backoffFactor = 2.0;
-    std::chrono::milliseconds timeout{5000};
-    // When set ("whsec_..."), every callback is signed as
-    // service/webhook_signature.h describes: webhook-id (the run and its
-    // generation: the same on every try of one delivery), webhook-timestamp
-    // and webhook-signature headers.
-    std::string secret;
-};
 
 struct JobRunOptions {
     // SQLite file holding runs, jobs, results, callback state (":memory:":

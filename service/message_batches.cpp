@@ -4,6 +4,7 @@
 #include "service/batch_store.h"
 #include "service/batch_workers.h"
 #include "service/osid_json.h"
+#include "service/webhook_signature.h"
 
 #include <fmt/format.h>
 
@@ -37,6 +38,20 @@ void checkIdempotencyKey(const std::string &key)
                                "an idempotency key is printable ASCII: it has a control or non-ASCII character");
 }
 
+void checkCallbackUrl(const std::string &url)
+{
+    if (url.empty())
+        return;
+    if (url.size() > 2048)
+        throw ServiceError(error_type::kInvalidRequest,
+                           fmt::format("callback_url has at most 2048 characters, not {}", url.size()));
+    if (!parseWebhookUrl(url, true))
+        throw ServiceError(error_type::kInvalidRequest,
+                           fmt::format("callback_url \"{}\" is not an http:// or https:// URL with a host "
+                                       "(http[s]://host[:port][/path][?query], no user info); nothing was created",
+                                       url));
+}
+
 std::string newBatchId(DateTime now)
 {
     // Time first, so ids sort by creation; then randomness, so two services
@@ -68,9 +83,17 @@ public:
     {
         if (!manager)
             throw ServiceError(error_type::kInvalidRequest, "a message batch service needs a messaging manager");
-        if (options_.workers == 0 || options_.chunkSize == 0 || options_.storeWriteAttempts == 0)
+        if (options_.workers == 0 || options_.chunkSize == 0 || options_.storeWriteAttempts == 0 ||
+            options_.callback.attempts < 1)
             throw ServiceError(error_type::kInvalidRequest,
-                               "workers, chunkSize and storeWriteAttempts must be at least 1");
+                               "workers, chunkSize, storeWriteAttempts and callback.attempts must be at least 1");
+        if (!options_.callback.secret.empty()) {
+            try {
+                signWebhook(options_.callback.secret, "check", 0, "");
+            } catch (const std::invalid_argument &e) {
+                throw ServiceError(error_type::kInvalidRequest, fmt::format("callback.secret: {}", e.what()));
+            }
+        }
         provider_ = options_.provider.empty() ? manager->getId().toString() : options_.provider;
         manager_ = manager;
         try {
@@ -88,10 +111,11 @@ public:
     {
         checkIdempotencyKey(create.idempotencyKey);
         requireMailbox(scope.createIn());
+        checkCallbackUrl(create.callbackUrl);
         auto problems = envelopeProblems(requests, options_.maxRequests);
         if (!problems.empty())
             throw envelopeError(std::move(problems));
-        auto batch = newBatch(scope.createIn());
+        auto batch = newBatch(scope.createIn(), create.callbackUrl);
         const auto inserted =
             guarded([&] { return store_->insert(batch, requests, provider_, create.idempotencyKey); });
         return created(std::move(batch), create, inserted);
@@ -101,6 +125,7 @@ public:
     {
         checkIdempotencyKey(create.idempotencyKey);
         requireMailbox(scope.createIn());
+        checkCallbackUrl(create.callbackUrl);
         std::vector<EnvelopeProblem> problems;
         std::unordered_map<std::string, std::size_t> seen; // custom_id -> line index
         std::size_t count = 0;
@@ -137,7 +162,7 @@ public:
                 throw envelopeError(std::move(problems)); // rolls the batch back
             return false;
         };
-        auto batch = newBatch(scope.createIn());
+        auto batch = newBatch(scope.createIn(), create.callbackUrl);
         const auto inserted =
             guarded([&] { return store_->insertStreaming(batch, provider_, create.idempotencyKey, next); });
         return created(std::move(batch), create, inserted);
@@ -168,11 +193,14 @@ public:
         knownMailboxes_.insert(workspace);
     }
 
-    // A batch as created now in `workspace`, without requests yet.
-    MessageBatch newBatch(const std::string &workspace)
+    // A batch as created now in `workspace`, without requests yet, to be
+    // POSTed to `callbackUrl` (if any) when it ends.
+    MessageBatch newBatch(const std::string &workspace, const std::string &callbackUrl = {})
     {
         MessageBatch batch;
         batch.workspace = workspace;
+        if (!callbackUrl.empty())
+            batch.callbackUrl = callbackUrl;
         batch.createdAt = options_.clock();
         batch.expiresAt = DateTime::fromMicroseconds(batch.createdAt.toMicroseconds() + options_.expiresAfter.count());
         batch.id = newBatchId(batch.createdAt);
@@ -215,8 +243,9 @@ public:
         if (requests.empty())
             throw ServiceError(error_type::kInvalidRequest,
                                fmt::format("message batch {} has no request to retry of the types asked for", id));
-        // In the parent's workspace, which the caller's scope sees.
-        auto batch = newBatch(stored.batch.workspace);
+        // In the parent's workspace, which the caller's scope sees, with its
+        // callback URL.
+        auto batch = newBatch(stored.batch.workspace, stored.batch.callbackUrl.value_or(""));
         batch.parentBatchId = id;
         const auto inserted = guarded([&] { return store_->insert(batch, requests, provider_); });
         return created(std::move(batch), {}, inserted);
@@ -357,6 +386,57 @@ public:
         }
     }
 
+    std::optional<CallbackDelivery> delivery(const std::string &id, const Scope &scope)
+    {
+        const auto stored = find(id, scope);
+        return guarded([&] { return store_->delivery(stored.key); });
+    }
+
+    // The delivery of an ended batch with a callback URL.
+    CallbackDelivery requireDelivery(const std::string &id, const Scope &scope)
+    {
+        const auto stored = find(id, scope);
+        if (!stored.batch.callbackUrl)
+            throw ServiceError(error_type::kInvalidRequest, fmt::format("message batch {} has no callback URL", id));
+        if (stored.batch.processingStatus != ProcessingStatus::Ended)
+            throw ServiceError(error_type::kInvalidRequest,
+                               fmt::format("message batch {} is {}: its callback is sent once it has ended", id,
+                                           statusName(stored.batch.processingStatus)));
+        auto found = guarded([&] { return store_->delivery(stored.key); });
+        if (!found)
+            throw notFound(id); // deleted meanwhile
+        return *found;
+    }
+
+    CallbackDelivery redeliver(const std::string &id, const Scope &scope)
+    {
+        const auto stored = find(id, scope);
+        requireDelivery(id, scope);
+        if (!guarded([&] { return store_->redeliver(stored.key, options_.clock()); }))
+            throw notFound(id);
+        workers_->redelivered();
+        return requireDelivery(id, scope);
+    }
+
+    CallbackDelivery waitDelivery(const std::string &id, const Scope &scope)
+    {
+        for (;;) {
+            auto found = requireDelivery(id, scope);
+            if (found.state != DeliveryState::Pending)
+                return found;
+            if (const auto failure = workers_->awaitProgress(true))
+                throw ServiceError(error_type::kApi,
+                                   fmt::format("the callback of message batch {} stopped: {}; it stays pending and "
+                                               "is sent by the next process",
+                                               id, *failure));
+        }
+    }
+
+    std::string webhookSecret()
+    {
+        return guarded([&] { return workers_->webhookSecret(); });
+    }
+
     bool isProcessing() { return workers_->isProcessing(); }
 
     const std::string &provider() const noexcept { return provider_; }
@@ -418,6 +498,23 @@ MessageBatch MessageBatchService::wait(const std::string &id,
     return engine_->wait(id, onProgress, kEveryWorkspace);
 }
 
+std::optional<CallbackDelivery> MessageBatchService::delivery(const std::string &id)
+{
+    return engine_->delivery(id, kEveryWorkspace);
+}
+
+CallbackDelivery MessageBatchService::redeliver(const std::string &id)
+{
+    return engine_->redeliver(id, kEveryWorkspace);
+}
+
+CallbackDelivery MessageBatchService::waitDelivery(const std::string &id)
+{
+    return engine_->waitDelivery(id, kEveryWorkspace);
+}
+
+std::string MessageBatchService::webhookSecret() { return engine_->webhookSecret(); }
+
 bool MessageBatchService::isProcessing() const { return engine_->isProcessing(); }
 
 const std::string &MessageBatchService::provider() const { return engine_->provider(); }
@@ -465,6 +562,21 @@ ResultStream WorkspaceBatches::mergedResults(const std::string &id)
 MessageBatch WorkspaceBatches::wait(const std::string &id, const std::function<void(const MessageBatch &)> &onProgress)
 {
     return engine_->wait(id, onProgress, scopeOf(workspace_));
+}
+
+std::optional<CallbackDelivery> WorkspaceBatches::delivery(const std::string &id)
+{
+    return engine_->delivery(id, scopeOf(workspace_));
+}
+
+CallbackDelivery WorkspaceBatches::redeliver(const std::string &id)
+{
+    return engine_->redeliver(id, scopeOf(workspace_));
+}
+
+CallbackDelivery WorkspaceBatches::waitDelivery(const std::string &id)
+{
+    return engine_->waitDelivery(id, scopeOf(workspace_));
 }
 
 } // namespace osid::service

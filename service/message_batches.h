@@ -12,7 +12,11 @@
 //              provider failed (api_error); the result says why
 //   canceled   the batch was canceled before the request was started
 //   expired    expires_at passed before the request was started
-// and results() streams them as JSON lines keyed by custom_id.
+// and results() streams them as JSON lines keyed by custom_id. A batch
+// created with a callback URL is POSTed, signed, to it when it ends
+// (completed, canceled or expired): a delivery kept in the store, tried by
+// the workers with a pause that grows, each try recorded, until a 2xx
+// answer or options.callback.attempts tries; it survives a restart.
 //
 // Lifecycle: in_progress -> ended, or in_progress -> canceling -> ended.
 // request_counts are live while the batch runs.
@@ -58,6 +62,7 @@
 #include "messaging/messaging_manager.h"
 #include "osid/datetime.h"
 #include "service/service_error.h"
+#include "service/webhook_delivery.h"
 
 #include <nlohmann/json.hpp>
 
@@ -101,11 +106,13 @@ struct MessageBatch {
     // its messages are created in; empty for the default workspace (the
     // provider's default mailbox). See MessageBatchService::workspace.
     std::string workspace;
+    // Where the batch is POSTed when it ends (CreateOptions::callbackUrl).
+    std::optional<std::string> callbackUrl;
 
     // The Message Batches object: {"id", "type": "message_batch",
     // "processing_status", "request_counts", "created_at", "ended_at",
     // "expires_at", "cancel_initiated_at", "archived_at"}, and ours:
-    // "parent_batch_id", "workspace"; absent values are null.
+    // "parent_batch_id", "workspace", "callback_url"; absent values are null.
     nlohmann::json toJson() const;
 };
 
@@ -136,8 +143,44 @@ struct CreateOptions {
     // and the same requests (custom_ids and params, in order) returns that
     // batch as it is now, creating nothing; with other requests it is
     // refused (conflict_error). The key lives as long as its batch. 1 to 255
-    // printable ASCII characters; empty: none.
-    std::string idempotencyKey;
+    // printable ASCII characters; empty: none. (Each member has an
+    // initializer, so {.callbackUrl = ...} alone draws no warning.)
+    std::string idempotencyKey{};
+    // When the batch ends (completed, canceled or expired), the batch
+    // object is POSTed to this URL, signed with the store's webhook secret
+    // (MessageBatchService::webhookSecret). An http:// or https:// URL with
+    // a host, an optional port, path and query; empty: no callback. A
+    // repeated idempotent create returns the earlier batch with its own.
+    std::string callbackUrl{};
+};
+
+enum class DeliveryState { Pending, Delivered, Failed };
+
+// "pending", "delivered", "failed".
+const char *deliveryStateName(DeliveryState state) noexcept;
+
+// One try of a callback.
+struct DeliveryAttempt {
+    std::int64_t round = 1; // the delivery's round: 1, then one more per redeliver
+    DateTime at;            // when it was sent
+    int httpStatus = 0;     // the receiver's answer; 0: none (no connection, a timeout)
+    std::string error;      // empty: delivered (a 2xx answer)
+};
+
+// The callback of an ended batch: pending until delivered, or failed after
+// the policy's tries; redeliver() starts a new round.
+struct CallbackDelivery {
+    std::string url;
+    DeliveryState state = DeliveryState::Pending;
+    std::int64_t round = 1; // 1, then one more per redeliver
+    // The webhook-id of the current round, "BATCHID-ROUND": the same on
+    // every try of a round, so a receiver can drop repeats by it.
+    std::string webhookId;
+    std::vector<DeliveryAttempt> attempts; // every try, oldest first
+
+    // {"url", "state", "round", "webhook_id", "attempts": [{"round", "at",
+    // "http_status" (null: none), "error" (null: delivered)}]}.
+    nlohmann::json toJson() const;
 };
 
 struct ListParams {
@@ -313,6 +356,10 @@ struct MessageBatchOptions {
     // the store's or the provider's error), one line each; empty: stderr.
     // osid-batch passes stderr; a host passes its own logger.
     std::function<void(const std::string &line)> log;
+    // How the callbacks of ended batches are tried: attempts, the first
+    // delay and its growth, the timeout of one try. Its secret, when set,
+    // replaces the store's. A delay is counted from `clock`.
+    CallbackPolicy callback;
 };
 
 // Whether `storePath` (MessageBatchOptions::storePath) names a PostgreSQL
@@ -344,8 +391,9 @@ public:
     // Errors: ServiceError (invalid_request_error listing every envelope
     //         problem: no requests, more than maxRequests, a custom_id that
     //         is malformed or not unique; or a malformed idempotency key;
-    //         conflict_error: the key is a batch's with other requests).
-    //         Nothing is saved then.
+    //         conflict_error: the key is a batch's with other requests;
+    //         invalid_request_error: a callback URL that is not http:// or
+    //         https://). Nothing is saved then.
     MessageBatch create(const std::vector<MessageBatchRequest> &requests, const CreateOptions &options = {});
 
     // The same from a batch file (as readRequestsJsonLines reads it), saved
@@ -360,7 +408,8 @@ public:
 
     // Creates a child batch of an ended batch: its requests whose results
     // are of options.types, with the same custom_ids and params, in request
-    // order, and parentBatchId set to `id`. Returns it, in_progress.
+    // order, parentBatchId set to `id` and the batch's callback URL.
+    // Returns it, in_progress.
     // Errors: ServiceError (not_found_error; invalid_request_error: the
     //         batch has not ended, or has no such request).
     MessageBatch retry(const std::string &id, const RetryOptions &options = {});
@@ -413,6 +462,32 @@ public:
     //         write failed storeWriteAttempts times).
     MessageBatch wait(const std::string &id, const std::function<void(const MessageBatch &)> &onProgress = {});
 
+    // The callback of an ended batch with a callback URL: its state and
+    // every try; nullopt for a batch without one, or not ended yet.
+    // Errors: ServiceError (not_found_error).
+    std::optional<CallbackDelivery> delivery(const std::string &id);
+
+    // Sends the callback of an ended batch again, now: a new round (a new
+    // webhook-id) with a fresh set of tries, whatever the state of the last
+    // one. Returns the delivery, pending. The workers holding the
+    // processing lock of the batch's provider send it (this service's, or
+    // another process's within its pollInterval).
+    // Errors: ServiceError (not_found_error; invalid_request_error: the
+    //         batch has no callback URL, or has not ended).
+    CallbackDelivery redeliver(const std::string &id);
+
+    // Blocks until the callback of the ended batch is no longer pending
+    // (delivered or failed) and returns it.
+    // Errors: as delivery(), and invalid_request_error for a batch without
+    //         a callback URL or not ended; api_error as wait().
+    CallbackDelivery waitDelivery(const std::string &id);
+
+    // The secret callbacks are signed with ("whsec_..."): the store's, made
+    // at random the first time it is asked for (or a callback is sent) and
+    // kept in the store; options.callback.secret instead when set. A
+    // read-only service of a store without one answers "".
+    std::string webhookSecret();
+
     // Whether this object holds the processing lock of its provider's
     // batches and runs the workers.
     bool isProcessing() const;
@@ -452,6 +527,9 @@ public:
     ResultStream results(const std::string &id, bool finishedSoFar = false);
     ResultStream mergedResults(const std::string &id);
     MessageBatch wait(const std::string &id, const std::function<void(const MessageBatch &)> &onProgress = {});
+    std::optional<CallbackDelivery> delivery(const std::string &id);
+    CallbackDelivery redeliver(const std::string &id);
+    CallbackDelivery waitDelivery(const std::string &id);
 
     // The workspace: its mailbox Id's text; empty for the default one.
     const std::string &name() const noexcept { return workspace_; }

@@ -1,6 +1,7 @@
 #include "service/postgres_batch_store.h"
 
 #include "service/batch_json.h"
+#include "service/webhook_signature.h"
 #include "postgres/schema_state.h"
 
 #include <fmt/format.h>
@@ -29,7 +30,7 @@ constexpr std::int64_t kKeyLockSeed = 5715992909581472843;
 
 constexpr const char *kBatchColumns = "key, id, status, request_count, succeeded, errored, canceled, expired, "
                                       "created_at, expires_at, ended_at, cancel_initiated_at, archived_at, "
-                                      "provider, attempted, parent_id, workspace";
+                                      "provider, attempted, parent_id, workspace, callback_url";
 
 // What a create or a cancel sends with its commit, and listen() hears.
 constexpr const char *kNotify = "NOTIFY osid_batch";
@@ -101,6 +102,34 @@ void applyStep(Connection &db, int step, const std::string &authority)
                 ON osid_batch.message_batches (workspace, idempotency_key) WHERE idempotency_key IS NOT NULL;
         )sql");
         return;
+    case 3:
+        // Callbacks when a batch ends (the SQLite store's version 7), signed
+        // with the store's secret (the meta row webhook_secret, made when
+        // first asked for). A batch with a callback URL gets a delivery in
+        // the transaction that ends it: state 0 pending, 1 delivered, 2
+        // failed; round, the webhook-id's number, one more on every
+        // redeliver; tries, of this round; due, when the next try is
+        // (microseconds). Every try is kept: when, the answer's HTTP status
+        // (NULL: none) and the error (NULL: delivered).
+        db.execute(R"sql(
+            ALTER TABLE osid_batch.message_batches ADD COLUMN callback_url text;
+            CREATE TABLE osid_batch.message_batch_deliveries (
+                batch bigint PRIMARY KEY,
+                state integer NOT NULL DEFAULT 0,
+                round bigint NOT NULL DEFAULT 1,
+                tries integer NOT NULL DEFAULT 0,
+                due bigint NOT NULL);
+            CREATE INDEX message_batch_deliveries_due ON osid_batch.message_batch_deliveries (due) WHERE state = 0;
+            CREATE TABLE osid_batch.message_batch_delivery_attempts (
+                batch bigint NOT NULL,
+                number integer NOT NULL,
+                round bigint NOT NULL,
+                at bigint NOT NULL,
+                http_status integer,
+                error text,
+                PRIMARY KEY (batch, number));
+        )sql");
+        return;
     default: throw OperationFailed(fmt::format("no batch store schema step {}", step));
     }
 }
@@ -153,6 +182,8 @@ StoredBatch readBatch(const Result &r, int row)
     if (!r.isNull(row, 15))
         out.batch.parentBatchId = std::string(r.text(row, 15));
     out.batch.workspace = r.text(row, 16);
+    if (!r.isNull(row, 17))
+        out.batch.callbackUrl = std::string(r.text(row, 17));
     return out;
 }
 
@@ -447,10 +478,14 @@ BatchStore::Inserted PostgresBatchStore::insertStreaming(
         else
             row.addNull();
         row.add(batch.workspace);
+        if (batch.callbackUrl)
+            row.add(*batch.callbackUrl);
+        else
+            row.addNull();
         const auto key = db_.query("INSERT INTO osid_batch.message_batches (id, status, request_count, created_at, "
                                    "expires_at, ended_at, cancel_initiated_at, archived_at, provider, "
-                                   "idempotency_key, parent_id, workspace) "
-                                   "VALUES ($1, $2, 0, $3, $4, $5, $6, $7, $8, $9, $10, $11) RETURNING key",
+                                   "idempotency_key, parent_id, workspace, callback_url) "
+                                   "VALUES ($1, $2, 0, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12) RETURNING key",
                                    row)
                              .integer(0, 0);
         std::int64_t index = 0;
@@ -651,12 +686,20 @@ std::uint64_t PostgresBatchStore::closePending(std::int64_t key, std::int64_t fr
     });
 }
 
-void PostgresBatchStore::setEnded(std::int64_t key, DateTime now)
+bool PostgresBatchStore::setEnded(std::int64_t key, DateTime now)
 {
-    run([&] {
+    return run([&] {
         beforeWrite("ending the batch");
-        db_.query("UPDATE osid_batch.message_batches SET status = $2, ended_at = $3 WHERE key = $1 AND status != $2",
-                  Params().add(key).add(static_cast<std::int64_t>(ProcessingStatus::Ended)).add(now.toMicroseconds()));
+        // Its callback, due now, in the same statement.
+        return db_.query("WITH ended AS (UPDATE osid_batch.message_batches SET status = $2, ended_at = $3 "
+                         "WHERE key = $1 AND status != $2 RETURNING key, callback_url) "
+                         "INSERT INTO osid_batch.message_batch_deliveries (batch, due) "
+                         "SELECT key, $3 FROM ended WHERE callback_url IS NOT NULL",
+                         Params()
+                             .add(key)
+                             .add(static_cast<std::int64_t>(ProcessingStatus::Ended))
+                             .add(now.toMicroseconds()))
+                   .changed() > 0;
     });
 }
 
@@ -689,10 +732,17 @@ bool PostgresBatchStore::remove(std::int64_t key)
 {
     return run([&] {
         beforeWrite("deleting the batch");
-        return db_.query("WITH requests AS (DELETE FROM osid_batch.message_batch_requests WHERE batch = $1) "
-                         "DELETE FROM osid_batch.message_batches WHERE key = $1",
-                         Params().add(key))
-                   .changed() > 0;
+        // The delivery first, in a statement of its own: it waits for a
+        // try being recorded (recordAttempt locks the delivery), and the
+        // next statements then see that try, so none is left behind.
+        db_.queue("BEGIN");
+        db_.queue("DELETE FROM osid_batch.message_batch_deliveries WHERE batch = $1", Params().add(key));
+        db_.queue("DELETE FROM osid_batch.message_batch_delivery_attempts WHERE batch = $1", Params().add(key));
+        db_.queue("DELETE FROM osid_batch.message_batch_requests WHERE batch = $1", Params().add(key));
+        const bool removed =
+            db_.query("DELETE FROM osid_batch.message_batches WHERE key = $1", Params().add(key)).changed() > 0;
+        db_.execute("COMMIT");
+        return removed;
     });
 }
 
@@ -725,6 +775,125 @@ std::optional<MessageBatchResult> PostgresBatchStore::finishedResult(std::int64_
             return std::nullopt;
         return storedResult(key, r.integer(0, 0), std::string(r.text(0, 1)), static_cast<RequestState>(r.integer(0, 2)),
                             r.text(0, 3));
+    });
+}
+
+std::string PostgresBatchStore::webhookSecret()
+{
+    return run([&] {
+        const auto read = [&] {
+            auto r = db_.query("SELECT value FROM osid_batch.meta WHERE name = 'webhook_secret'");
+            return r.rows() == 0 ? std::string() : std::string(r.text(0, 0));
+        };
+        if (auto secret = read(); !secret.empty() || readOnly_)
+            return secret;
+        beforeWrite("saving the webhook secret");
+        // Another process may have made one first: its stays.
+        db_.query("INSERT INTO osid_batch.meta VALUES ('webhook_secret', $1) ON CONFLICT (name) DO NOTHING",
+                  Params().add(newWebhookSecret()));
+        return read();
+    });
+}
+
+std::vector<StoredDelivery> PostgresBatchStore::dueDeliveries(const std::string &provider, DateTime now,
+                                                              std::size_t limit)
+{
+    return run([&] {
+        auto r = db_.query("SELECT d.batch, b.id, b.callback_url, d.round, d.tries "
+                           "FROM osid_batch.message_batch_deliveries d "
+                           "JOIN osid_batch.message_batches b ON b.key = d.batch "
+                           "WHERE d.state = 0 AND d.due <= $1 AND b.provider = $2 ORDER BY d.due LIMIT $3",
+                           Params().add(now.toMicroseconds()).add(provider).add(static_cast<std::uint64_t>(limit)));
+        std::vector<StoredDelivery> out;
+        for (int row = 0; row < r.rows(); ++row)
+            out.push_back(StoredDelivery{r.integer(row, 0), std::string(r.text(row, 1)), std::string(r.text(row, 2)),
+                                         r.integer(row, 3), static_cast<int>(r.integer(row, 4))});
+        return out;
+    });
+}
+
+void PostgresBatchStore::recordAttempt(std::int64_t key, std::int64_t round, const DeliveryAttempt &attempt,
+                                       std::optional<DateTime> nextDue)
+{
+    run([&] {
+        beforeWrite("recording the callback's try");
+        db_.execute("BEGIN");
+        // Nothing for a batch deleted while the try was in flight; the lock
+        // keeps a delete waiting until this try is recorded (see remove).
+        if (db_.query("SELECT 1 FROM osid_batch.message_batch_deliveries WHERE batch = $1 FOR UPDATE",
+                      Params().add(key))
+                .rows() == 0) {
+            db_.execute("COMMIT");
+            return;
+        }
+        Params tryRow;
+        tryRow.add(key).add(round).add(attempt.at.toMicroseconds());
+        if (attempt.httpStatus != 0)
+            tryRow.add(static_cast<std::int64_t>(attempt.httpStatus));
+        else
+            tryRow.addNull();
+        if (attempt.error.empty())
+            tryRow.addNull();
+        else
+            tryRow.add(attempt.error);
+        db_.queue("INSERT INTO osid_batch.message_batch_delivery_attempts (batch, number, round, at, http_status, "
+                  "error) SELECT $1, coalesce(max(number), 0) + 1, $2, $3, $4, $5 "
+                  "FROM osid_batch.message_batch_delivery_attempts WHERE batch = $1",
+                  std::move(tryRow));
+        // A try of an older round (a redeliver came since) changes nothing.
+        const auto state = attempt.error.empty() ? DeliveryState::Delivered
+                           : nextDue             ? DeliveryState::Pending
+                                                 : DeliveryState::Failed;
+        db_.queue("UPDATE osid_batch.message_batch_deliveries SET tries = tries + 1, state = $3, due = $4 "
+                  "WHERE batch = $1 AND round = $2 AND state = 0",
+                  Params()
+                      .add(key)
+                      .add(round)
+                      .add(static_cast<std::int64_t>(state))
+                      .add((nextDue ? *nextDue : attempt.at).toMicroseconds()));
+        db_.queue("COMMIT");
+        db_.flush();
+    });
+}
+
+bool PostgresBatchStore::redeliver(std::int64_t key, DateTime now)
+{
+    return run([&] {
+        beforeWrite("queuing the callback again");
+        return db_.query("UPDATE osid_batch.message_batch_deliveries SET state = 0, round = round + 1, tries = 0, "
+                         "due = $2 WHERE batch = $1",
+                         Params().add(key).add(now.toMicroseconds()))
+                   .changed() > 0;
+    });
+}
+
+std::optional<CallbackDelivery> PostgresBatchStore::delivery(std::int64_t key)
+{
+    return run([&]() -> std::optional<CallbackDelivery> {
+        // One snapshot for the delivery and its tries.
+        db_.execute("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY");
+        auto d = db_.query("SELECT b.id, b.callback_url, d.state, d.round FROM osid_batch.message_batch_deliveries d "
+                           "JOIN osid_batch.message_batches b ON b.key = d.batch WHERE d.batch = $1",
+                           Params().add(key));
+        if (d.rows() == 0) {
+            db_.execute("COMMIT");
+            return std::nullopt;
+        }
+        CallbackDelivery out;
+        out.url = d.text(0, 1);
+        out.state = static_cast<DeliveryState>(d.integer(0, 2));
+        out.round = d.integer(0, 3);
+        out.webhookId = webhookId(std::string(d.text(0, 0)), out.round);
+        auto tries = db_.query("SELECT round, at, http_status, error FROM osid_batch.message_batch_delivery_attempts "
+                               "WHERE batch = $1 ORDER BY number",
+                               Params().add(key));
+        db_.execute("COMMIT");
+        for (int row = 0; row < tries.rows(); ++row)
+            out.attempts.push_back(
+                DeliveryAttempt{tries.integer(row, 0), DateTime::fromMicroseconds(tries.integer(row, 1)),
+                                tries.isNull(row, 2) ? 0 : static_cast<int>(tries.integer(row, 2)),
+                                tries.isNull(row, 3) ? std::string() : std::string(tries.text(row, 3))});
+        return out;
     });
 }
 

@@ -3,6 +3,7 @@
 #include "service/batch_json.h"
 #include "service/process_lock.h"
 #include "service/store_file.h"
+#include "service/webhook_signature.h"
 
 #include <fmt/format.h>
 
@@ -15,24 +16,27 @@ using sqlite::Statement;
 
 namespace {
 
-constexpr int kSchemaVersion = 6;
+constexpr int kSchemaVersion = 7;
 
 constexpr const char *kBatchColumns = "key, id, status, request_count, succeeded, errored, canceled, expired, "
                                       "created_at, expires_at, ended_at, cancel_initiated_at, archived_at, "
-                                      "provider, attempted, parent_id, workspace";
+                                      "provider, attempted, parent_id, workspace, callback_url";
 // The same from a store of an older version opened read-only (not
 // upgraded). Version 1: no provider recorded, and any pending request may
 // have been attempted. Versions 2 and 3: no parent. Before version 6: every
-// batch in the default workspace.
+// batch in the default workspace. Before version 7: no callback URL.
 constexpr const char *kBatchColumnsVersion1 = "key, id, status, request_count, succeeded, errored, canceled, "
                                               "expired, created_at, expires_at, ended_at, cancel_initiated_at, "
-                                              "archived_at, '', request_count, NULL, ''";
+                                              "archived_at, '', request_count, NULL, '', NULL";
 constexpr const char *kBatchColumnsVersion3 = "key, id, status, request_count, succeeded, errored, canceled, "
                                               "expired, created_at, expires_at, ended_at, cancel_initiated_at, "
-                                              "archived_at, provider, attempted, NULL, ''";
+                                              "archived_at, provider, attempted, NULL, '', NULL";
 constexpr const char *kBatchColumnsVersion5 = "key, id, status, request_count, succeeded, errored, canceled, "
                                               "expired, created_at, expires_at, ended_at, cancel_initiated_at, "
-                                              "archived_at, provider, attempted, parent_id, ''";
+                                              "archived_at, provider, attempted, parent_id, '', NULL";
+constexpr const char *kBatchColumnsVersion6 = "key, id, status, request_count, succeeded, errored, canceled, "
+                                              "expired, created_at, expires_at, ended_at, cancel_initiated_at, "
+                                              "archived_at, provider, attempted, parent_id, workspace, NULL";
 
 // Step N takes the tables from version N-1 to N. Never edit a released step.
 constexpr const char *kSchemaStep1 = R"sql(
@@ -107,6 +111,33 @@ constexpr const char *kSchemaStep6 = R"sql(
         WHERE idempotency_key IS NOT NULL;
 )sql";
 
+// Version 7: callbacks when a batch ends, signed with the store's secret
+// (made when first asked for). A batch with a callback URL gets a delivery
+// in the transaction that ends it: state 0 pending, 1 delivered, 2 failed;
+// round, the webhook-id's number, one more on every redeliver; tries, of
+// this round; due, when the next try is (microseconds). Every try is kept:
+// when, the answer's HTTP status (NULL: none) and the error (NULL:
+// delivered).
+constexpr const char *kSchemaStep7 = R"sql(
+    ALTER TABLE message_batch_schema ADD COLUMN webhook_secret TEXT;
+    ALTER TABLE message_batches ADD COLUMN callback_url TEXT;
+    CREATE TABLE message_batch_deliveries (
+        batch INTEGER PRIMARY KEY,
+        state INTEGER NOT NULL DEFAULT 0,
+        round INTEGER NOT NULL DEFAULT 1,
+        tries INTEGER NOT NULL DEFAULT 0,
+        due INTEGER NOT NULL);
+    CREATE INDEX message_batch_deliveries_by_due ON message_batch_deliveries (state, due);
+    CREATE TABLE message_batch_delivery_attempts (
+        batch INTEGER NOT NULL,
+        number INTEGER NOT NULL,
+        round INTEGER NOT NULL,
+        at INTEGER NOT NULL,
+        http_status INTEGER,
+        error TEXT,
+        PRIMARY KEY (batch, number)) WITHOUT ROWID;
+)sql";
+
 // A store opened to read must be there: reading creates nothing.
 const std::string &requireExisting(const std::string &path)
 {
@@ -153,7 +184,7 @@ const char *countColumn(RequestState state)
 SqliteBatchStore::SqliteBatchStore(const std::string &path, bool readOnly, std::chrono::milliseconds busyTimeout)
     : path_(path), db_(readOnly && path != ":memory:" ? readOnlyUri(requireExisting(path)) : path,
                        static_cast<int>(busyTimeout.count())),
-      batchColumns_(kBatchColumns)
+      batchColumns_(kBatchColumns), readOnly_(readOnly && path != ":memory:")
 {
     // Nothing is written before the file is known to be ours.
     requireServiceStore(db_, path);
@@ -163,6 +194,7 @@ SqliteBatchStore::SqliteBatchStore(const std::string &path, bool readOnly, std::
             throw ConfigurationError(fmt::format("{} holds no message batches", path));
         if (*version > kSchemaVersion)
             throw newerSchema(path, *version);
+        hasDeliveries_ = *version >= 7;
         if (*version < 2) {
             batchColumns_ = kBatchColumnsVersion1;
             return;
@@ -171,6 +203,8 @@ SqliteBatchStore::SqliteBatchStore(const std::string &path, bool readOnly, std::
             batchColumns_ = kBatchColumnsVersion3;
         else if (*version < 6)
             batchColumns_ = kBatchColumnsVersion5;
+        else if (*version < 7)
+            batchColumns_ = kBatchColumnsVersion6;
         auto authority = db_.prepare("SELECT authority FROM message_batch_schema");
         if (authority.step())
             authority_ = authority.text(0);
@@ -211,6 +245,10 @@ SqliteBatchStore::SqliteBatchStore(const std::string &path, bool readOnly, std::
             db_.execute(kSchemaStep6);
             db_.execute("UPDATE message_batch_schema SET version = 6");
         }
+        if (*version < 7) {
+            db_.execute(kSchemaStep7);
+            db_.execute("UPDATE message_batch_schema SET version = 7");
+        }
         markServiceStore(db_);
         auto authority = db_.prepare("SELECT authority FROM message_batch_schema");
         if (authority.step())
@@ -241,6 +279,8 @@ StoredBatch SqliteBatchStore::readBatch(Statement &row)
     if (!row.isNull(15))
         out.batch.parentBatchId = row.text(15);
     out.batch.workspace = row.text(16);
+    if (!row.isNull(17))
+        out.batch.callbackUrl = row.text(17);
     return out;
 }
 
@@ -271,9 +311,10 @@ BatchStore::Inserted SqliteBatchStore::insertStreaming(
             return earlier->first;
         }
         {
-            auto s = db_.prepare("INSERT INTO message_batches (id, status, request_count, created_at, expires_at, "
-                                 "ended_at, cancel_initiated_at, archived_at, provider, idempotency_key, parent_id, "
-                                 "workspace) VALUES (?1, ?2, 0, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)");
+            auto s =
+                db_.prepare("INSERT INTO message_batches (id, status, request_count, created_at, expires_at, "
+                            "ended_at, cancel_initiated_at, archived_at, provider, idempotency_key, parent_id, "
+                            "workspace, callback_url) VALUES (?1, ?2, 0, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)");
             s.bind(1, batch.id)
                 .bind(2, static_cast<std::int64_t>(batch.processingStatus))
                 .bind(4, batch.createdAt.toMicroseconds())
@@ -291,6 +332,10 @@ BatchStore::Inserted SqliteBatchStore::insertStreaming(
             else
                 s.bindNull(11);
             s.bind(12, batch.workspace);
+            if (batch.callbackUrl)
+                s.bind(13, *batch.callbackUrl);
+            else
+                s.bindNull(13);
             s.run();
         }
         const auto key = db_.lastInsertRowid();
@@ -482,16 +527,27 @@ std::uint64_t SqliteBatchStore::closePending(std::int64_t key, std::int64_t from
     });
 }
 
-void SqliteBatchStore::setEnded(std::int64_t key, DateTime now)
+bool SqliteBatchStore::setEnded(std::int64_t key, DateTime now)
 {
     std::lock_guard lock(mutex_);
     beforeWrite("ending the batch");
-    db_.prepare("UPDATE message_batches SET status = ?2, ended_at = ?3 WHERE key "
-                "= ?1 AND status != ?2")
-        .bind(1, key)
-        .bind(2, static_cast<std::int64_t>(ProcessingStatus::Ended))
-        .bind(3, now.toMicroseconds())
-        .run();
+    return db_.write([&] {
+        db_.prepare("UPDATE message_batches SET status = ?2, ended_at = ?3 WHERE key "
+                    "= ?1 AND status != ?2")
+            .bind(1, key)
+            .bind(2, static_cast<std::int64_t>(ProcessingStatus::Ended))
+            .bind(3, now.toMicroseconds())
+            .run();
+        if (db_.changes() == 0)
+            return false;
+        // Its callback, due now, in the same transaction.
+        db_.prepare("INSERT INTO message_batch_deliveries (batch, due) SELECT key, ?2 FROM message_batches "
+                    "WHERE key = ?1 AND callback_url IS NOT NULL")
+            .bind(1, key)
+            .bind(2, now.toMicroseconds())
+            .run();
+        return db_.changes() > 0;
+    });
 }
 
 std::vector<UnsucceededRequest> SqliteBatchStore::unsucceeded(std::int64_t key)
@@ -524,6 +580,8 @@ bool SqliteBatchStore::remove(std::int64_t key)
     beforeWrite("deleting the batch");
     return db_.write([&] {
         db_.prepare("DELETE FROM message_batch_requests WHERE batch = ?1").bind(1, key).run();
+        db_.prepare("DELETE FROM message_batch_delivery_attempts WHERE batch = ?1").bind(1, key).run();
+        db_.prepare("DELETE FROM message_batch_deliveries WHERE batch = ?1").bind(1, key).run();
         db_.prepare("DELETE FROM message_batches WHERE key = ?1").bind(1, key).run();
         return db_.changes() > 0;
     });
@@ -564,6 +622,113 @@ std::unique_ptr<ProcessingLock> SqliteBatchStore::processingLock(const std::stri
     if (path_ == ":memory:")
         return std::make_unique<Always>();
     return std::make_unique<ProcessLock>(path_, provider);
+}
+
+std::string SqliteBatchStore::webhookSecret()
+{
+    std::lock_guard lock(mutex_);
+    const auto read = [&] {
+        auto s = db_.prepare("SELECT webhook_secret FROM message_batch_schema");
+        return s.step() && !s.isNull(0) ? s.text(0) : std::string();
+    };
+    if (!hasDeliveries_)
+        return {};
+    if (auto secret = read(); !secret.empty() || readOnly_)
+        return secret;
+    beforeWrite("saving the webhook secret");
+    return db_.write([&] {
+        // Another process may have made one first: its stays.
+        db_.prepare("UPDATE message_batch_schema SET webhook_secret = ?1 WHERE webhook_secret IS NULL")
+            .bind(1, newWebhookSecret())
+            .run();
+        return read();
+    });
+}
+
+std::vector<StoredDelivery> SqliteBatchStore::dueDeliveries(const std::string &provider, DateTime now,
+                                                            std::size_t limit)
+{
+    std::lock_guard lock(mutex_);
+    auto s = db_.prepare("SELECT d.batch, b.id, b.callback_url, d.round, d.tries FROM message_batch_deliveries d "
+                         "JOIN message_batches b ON b.key = d.batch WHERE d.state = 0 AND d.due <= ?1 "
+                         "AND b.provider = ?2 ORDER BY d.due LIMIT ?3");
+    s.bind(1, now.toMicroseconds()).bind(2, provider).bind(3, static_cast<std::uint64_t>(limit));
+    std::vector<StoredDelivery> out;
+    while (s.step())
+        out.push_back(StoredDelivery{s.integer(0), s.text(1), s.text(2), s.integer(3), static_cast<int>(s.integer(4))});
+    return out;
+}
+
+void SqliteBatchStore::recordAttempt(std::int64_t key, std::int64_t round, const DeliveryAttempt &attempt,
+                                     std::optional<DateTime> nextDue)
+{
+    std::lock_guard lock(mutex_);
+    beforeWrite("recording the callback's try");
+    db_.write([&] {
+        // Nothing for a batch deleted while the try was in flight.
+        auto s = db_.prepare("INSERT INTO message_batch_delivery_attempts (batch, number, round, at, http_status, "
+                             "error) SELECT ?1, next, ?2, ?3, ?4, ?5 FROM (SELECT coalesce(max(number), 0) + 1 AS next "
+                             "FROM message_batch_delivery_attempts WHERE batch = ?1) "
+                             "WHERE EXISTS (SELECT 1 FROM message_batch_deliveries WHERE batch = ?1)");
+        s.bind(1, key).bind(2, round).bind(3, attempt.at.toMicroseconds());
+        if (attempt.httpStatus != 0)
+            s.bind(4, static_cast<std::int64_t>(attempt.httpStatus));
+        else
+            s.bindNull(4);
+        if (attempt.error.empty())
+            s.bindNull(5);
+        else
+            s.bind(5, attempt.error);
+        s.run();
+        // A try of an older round (a redeliver came since) changes nothing.
+        const auto state = attempt.error.empty() ? DeliveryState::Delivered
+                           : nextDue             ? DeliveryState::Pending
+                                                 : DeliveryState::Failed;
+        db_.prepare("UPDATE message_batch_deliveries SET tries = tries + 1, state = ?3, due = ?4 "
+                    "WHERE batch = ?1 AND round = ?2 AND state = 0")
+            .bind(1, key)
+            .bind(2, round)
+            .bind(3, static_cast<std::int64_t>(state))
+            .bind(4, (nextDue ? *nextDue : attempt.at).toMicroseconds())
+            .run();
+    });
+}
+
+bool SqliteBatchStore::redeliver(std::int64_t key, DateTime now)
+{
+    std::lock_guard lock(mutex_);
+    beforeWrite("queuing the callback again");
+    db_.prepare("UPDATE message_batch_deliveries SET state = 0, round = round + 1, tries = 0, due = ?2 "
+                "WHERE batch = ?1")
+        .bind(1, key)
+        .bind(2, now.toMicroseconds())
+        .run();
+    return db_.changes() > 0;
+}
+
+std::optional<CallbackDelivery> SqliteBatchStore::delivery(std::int64_t key)
+{
+    std::lock_guard lock(mutex_);
+    if (!hasDeliveries_)
+        return std::nullopt;
+    auto s = db_.prepare("SELECT b.id, b.callback_url, d.state, d.round FROM message_batch_deliveries d "
+                         "JOIN message_batches b ON b.key = d.batch WHERE d.batch = ?1");
+    s.bind(1, key);
+    if (!s.step())
+        return std::nullopt;
+    CallbackDelivery out;
+    out.url = s.text(1);
+    out.state = static_cast<DeliveryState>(s.integer(2));
+    out.round = s.integer(3);
+    out.webhookId = webhookId(s.text(0), out.round);
+    auto tries = db_.prepare("SELECT round, at, http_status, error FROM message_batch_delivery_attempts "
+                             "WHERE batch = ?1 ORDER BY number");
+    tries.bind(1, key);
+    while (tries.step())
+        out.attempts.push_back(DeliveryAttempt{tries.integer(0), DateTime::fromMicroseconds(tries.integer(1)),
+                                               tries.isNull(2) ? 0 : static_cast<int>(tries.integer(2)),
+                                               tries.isNull(3) ? std::string() : tries.text(3)});
+    return out;
 }
 
 } // namespace osid::service

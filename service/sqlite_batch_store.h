@@ -43,13 +43,19 @@ public:
     std::int64_t firstPending(std::int64_t key, std::int64_t requestCount) override;
     void finish(std::int64_t key, const std::vector<FinishedRequest> &requests) override;
     std::uint64_t closePending(std::int64_t key, std::int64_t from, RequestState state) override;
-    void setEnded(std::int64_t key, DateTime now) override;
+    bool setEnded(std::int64_t key, DateTime now) override;
     std::vector<UnsucceededRequest> unsucceeded(std::int64_t key) override;
     bool exists(std::int64_t key) override;
     bool remove(std::int64_t key) override;
     std::vector<std::pair<std::int64_t, MessageBatchResult>> results(std::int64_t key, std::int64_t afterIndex,
                                                                      std::size_t limit) override;
     std::optional<MessageBatchResult> finishedResult(std::int64_t key, const std::string &customId) override;
+    std::string webhookSecret() override;
+    std::vector<StoredDelivery> dueDeliveries(const std::string &provider, DateTime now, std::size_t limit) override;
+    void recordAttempt(std::int64_t key, std::int64_t round, const DeliveryAttempt &attempt,
+                       std::optional<DateTime> nextDue) override;
+    bool redeliver(std::int64_t key, DateTime now) override;
+    std::optional<CallbackDelivery> delivery(std::int64_t key) override;
 
 private:
     // The batch of `workspace` that has the idempotency key (as Earlier),
@@ -63,6 +69,8 @@ private:
     std::mutex mutex_;
     sqlite::Connection db_;
     const char *batchColumns_;
+    bool readOnly_ = false;
+    bool hasDeliveries_ = true; // false for an older store opened read-only
 };
 
 } // namespace osid::service

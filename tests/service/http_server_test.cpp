@@ -11,6 +11,7 @@
 #include "sqlite/connection.h"
 #include "service/status_page.h"
 #include "tests/service/batch_support.h"
+#include "tests/service/webhook_receiver.h"
 
 #include <doctest/doctest.h>
 #include <fmt/format.h>
@@ -275,6 +276,37 @@ TEST_SUITE("http server")
         CHECK(before["data"][0]["id"] == running["id"]);
         expectError(c.Get("/v1/messages/batches?processing_status=done"), 400, "invalid_request_error");
         expectError(c.Get("/v1/messages/batches?created_after=soon"), 400, "invalid_request_error");
+    }
+
+    TEST_CASE("callback_url beside requests: the batch is POSTed there, signed, when it ends; a bad one is 400")
+    {
+        Server s;
+        auto c = s.client();
+        webhook_test::Receiver receiver(s.batches.webhookSecret());
+        auto b = body(2);
+        b["callback_url"] = receiver.url();
+        const auto created = parse(c.Post("/v1/messages/batches", b.dump(), "application/json"));
+        CHECK(created["callback_url"] == receiver.url());
+        const auto ended = waitEnded(c, created["id"]);
+        CHECK(ended["callback_url"] == receiver.url());
+        CHECK(s.batches.waitDelivery(created["id"]).state == DeliveryState::Delivered);
+        CHECK(receiver.accepted() == 1);
+        REQUIRE(receiver.jsonBodies().size() == 1);
+        CHECK(receiver.jsonBodies()[0]["id"] == created["id"]);
+        CHECK(receiver.jsonBodies()[0]["processing_status"] == "ended");
+        // Without one, callback_url is null.
+        CHECK(parse(c.Post("/v1/messages/batches", body(1).dump(), "application/json"))["callback_url"].is_null());
+
+        const auto before = parse(c.Get("/v1/messages/batches?limit=100"))["data"].size();
+        for (const json &bad : {json("ftp://example.org/hook"), json("localhost:80/hook"), json(7), json({"x"})}) {
+            CAPTURE(bad);
+            b["callback_url"] = bad;
+            const auto r = c.Post("/v1/messages/batches", b.dump(), "application/json");
+            expectError(r, 400, "invalid_request_error");
+            CHECK(json::parse(r->body)["error"]["message"].get<std::string>().find("callback_url") !=
+                  std::string::npos);
+        }
+        CHECK(parse(c.Get("/v1/messages/batches?limit=100"))["data"].size() == before);
     }
 
     TEST_CASE("POST /retry makes a child batch with parent_batch_id; refusals")

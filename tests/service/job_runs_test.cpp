@@ -7,6 +7,7 @@
 #include "service/job_runs.h"
 
 #include "runtime/provider_runtime.h"
+#include "tests/service/webhook_receiver.h"
 #include "tests/sqlite/sqlite_support.h"
 
 #include <doctest/doctest.h>
@@ -95,70 +96,8 @@ json response(JobRunService &runs, const std::string &asyncId, std::size_t index
     return runs.results(asyncId).at("results").at(index).at("response");
 }
 
-// A callback receiver on 127.0.0.1 and an ephemeral port, answering every
-// POST with `status`.
-class CallbackServer {
-public:
-    CallbackServer()
-    {
-        server_.Post("/hook", [this](const httplib::Request &request, httplib::Response &answer) {
-            std::lock_guard lock(mutex_);
-            bodies_.push_back(json::parse(request.body));
-            contentTypes_.push_back(request.get_header_value("Content-Type"));
-            answer.status = status.load();
-        });
-        port_ = server_.bind_to_any_port("127.0.0.1");
-        REQUIRE(port_ > 0);
-        thread_ = std::thread([this] { server_.listen_after_bind(); });
-    }
-    ~CallbackServer()
-    {
-        // stop() before the loop has started would leave it listening.
-        while (!server_.is_running())
-            std::this_thread::yield();
-        server_.stop();
-        thread_.join();
-    }
-
-    std::string url() const { return "http://127.0.0.1:" + std::to_string(port_) + "/hook"; }
-
-    std::vector<json> bodies()
-    {
-        std::lock_guard lock(mutex_);
-        return bodies_;
-    }
-    std::vector<std::string> contentTypes()
-    {
-        std::lock_guard lock(mutex_);
-        return contentTypes_;
-    }
-
-    std::atomic<int> status{200};
-
-private:
-    httplib::Server server_;
-    int port_ = 0;
-    std::thread thread_;
-    std::mutex mutex_;
-    std::vector<json> bodies_;
-    std::vector<std::string> contentTypes_;
-};
-
-// A port nothing listens on: bound without listening, then closed, so a
-// connection is refused at once.
-std::string deadUrl()
-{
-    const int fd = socket(AF_INET, SOCK_STREAM, 0);
-    REQUIRE(fd >= 0);
-    sockaddr_in address{};
-    address.sin_family = AF_INET;
-    address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    socklen_t length = sizeof address;
-    REQUIRE(bind(fd, reinterpret_cast<sockaddr *>(&address), length) == 0);
-    REQUIRE(getsockname(fd, reinterpret_cast<sockaddr *>(&address), &length) == 0);
-    close(fd);
-    return "http://127.0.0.1:" + std::to_string(ntohs(address.sin_port)) + "/hook";
-}
+using CallbackServer = webhook_test::Receiver;
+using webhook_test::deadUrl;
 
 JobRunOptions quickCallbacks(int attempts)
 {
@@ -550,7 +489,7 @@ TEST_SUITE("job runs")
         CHECK(status.callbackAttempts == 1);
         CHECK(second.repost(id));
         CHECK(second.wait(id).callback == "delivered");
-        CHECK(server.bodies().size() == 2);
+        CHECK(server.jsonBodies().size() == 2);
 
         sqlite::Connection raw(path, 1000);
         CHECK(raw.queryInteger("SELECT count(*) FROM message_batch") == 1);
@@ -572,8 +511,8 @@ TEST_SUITE("job runs")
         CHECK(done.callback == "delivered");
         CHECK(done.callbackAttempts == 1);
         CHECK(done.callbackError.empty());
-        REQUIRE(server.bodies().size() == 1);
-        CHECK(server.bodies()[0] == runs.results(id));
+        REQUIRE(server.jsonBodies().size() == 1);
+        CHECK(server.jsonBodies()[0] == runs.results(id));
         CHECK(server.contentTypes()[0] == "application/json");
     }
 
@@ -587,7 +526,7 @@ TEST_SUITE("job runs")
         CHECK(done.callback == "failed");
         CHECK(done.callbackAttempts == 3);
         CHECK(done.callbackError == "POST answered HTTP 500");
-        CHECK(server.bodies().size() == 3);
+        CHECK(server.jsonBodies().size() == 3);
 
         server.status = 204;
         CHECK(runs.repost(id));
@@ -595,7 +534,7 @@ TEST_SUITE("job runs")
         CHECK(done.callback == "delivered");
         CHECK(done.callbackAttempts == 1);
         CHECK(done.callbackError.empty());
-        CHECK(server.bodies().size() == 4);
+        CHECK(server.jsonBodies().size() == 4);
     }
 
     TEST_CASE("job runs: a callback URL nobody listens on fails after its attempts")
@@ -624,8 +563,8 @@ TEST_SUITE("job runs")
         CHECK(messageCount(*manager) == 2);
         const auto after = response(runs, id, 0)["responses"][0]["createdId"];
         CHECK(after != before);
-        REQUIRE(server.bodies().size() == 2);
-        CHECK(server.bodies()[1] == runs.results(id));
+        REQUIRE(server.jsonBodies().size() == 2);
+        CHECK(server.jsonBodies()[1] == runs.results(id));
     }
 
     TEST_CASE("job runs: text that is not UTF-8 is saved and sent with U+FFFD in place of the bad bytes")
@@ -641,7 +580,7 @@ TEST_SUITE("job runs")
         const auto results = runs.results(id)["results"];
         CHECK(results[0]["request"]["messages"][0]["subject"] == "bad \xef\xbf\xbd");
         CHECK(results[1]["response"]["messages"][0]["subject"] == "bad \xef\xbf\xbd");
-        CHECK(server.bodies().at(0)["results"] == results);
+        CHECK(server.jsonBodies().at(0)["results"] == results);
     }
 
     TEST_CASE("job runs: repost of a run without a callbackUrl has nothing to send")

@@ -837,7 +837,7 @@ TEST_SUITE("message batches")
         auto e = errorOf(
             [&] { MessageBatchService service(impl::memory::makeMemoryMessagingManager(), fileOptions(path)); });
         CHECK(e.type() == "api_error");
-        CHECK(std::string(e.what()).find("newer than this build's 6") != std::string::npos);
+        CHECK(std::string(e.what()).find("newer than this build's 7") != std::string::npos);
     }
 
     TEST_CASE("a batch file is read one request per line, with every bad line "

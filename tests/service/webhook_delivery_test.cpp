@@ -5,6 +5,7 @@
 #include "impl/memory/memory_provider.h"
 #include "service/job_runs.h"
 #include "service/webhook_signature.h"
+#include "tests/service/webhook_receiver.h"
 
 #include <doctest/doctest.h>
 #include <httplib.h>
@@ -20,70 +21,7 @@ using nlohmann::json;
 
 namespace {
 
-// A receiver on a free loopback port that verifies the signature with
-// `secret`: 204 when it holds (after `failFirst` answers of 503), 400 when
-// it does not.
-class VerifyingReceiver {
-public:
-    VerifyingReceiver(std::string secret, int failFirst = 0) : secret_(std::move(secret)), failFirst_(failFirst)
-    {
-        server_.Post("/hook", [this](const httplib::Request &req, httplib::Response &res) {
-            const WebhookHeaders headers{req.get_header_value("webhook-id"), req.get_header_value("webhook-timestamp"),
-                                         req.get_header_value("webhook-signature")};
-            const auto now =
-                std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch())
-                    .count();
-            std::lock_guard lock(mutex_);
-            ids_.push_back(headers.id);
-            if (!verifyWebhook(secret_, headers, req.body, now)) {
-                ++rejected_;
-                res.status = 400;
-            } else if (failFirst_ > 0) {
-                --failFirst_;
-                res.status = 503;
-            } else {
-                ++accepted_;
-                res.status = 204;
-            }
-        });
-        port_ = server_.bind_to_any_port("127.0.0.1");
-        REQUIRE(port_ > 0);
-        thread_ = std::thread([this] { server_.listen_after_bind(); });
-    }
-    ~VerifyingReceiver()
-    {
-        while (!server_.is_running())
-            std::this_thread::yield();
-        server_.stop();
-        thread_.join();
-    }
-    std::string url() const { return "http://127.0.0.1:" + std::to_string(port_) + "/hook"; }
-    int accepted()
-    {
-        std::lock_guard lock(mutex_);
-        return accepted_;
-    }
-    int rejected()
-    {
-        std::lock_guard lock(mutex_);
-        return rejected_;
-    }
-    std::vector<std::string> ids()
-    {
-        std::lock_guard lock(mutex_);
-        return ids_;
-    }
-
-private:
-    std::string secret_;
-    int failFirst_;
-    httplib::Server server_;
-    int port_ = 0;
-    std::thread thread_;
-    std::mutex mutex_;
-    int accepted_ = 0, rejected_ = 0;
-    std::vector<std::string> ids_;
-};
+using VerifyingReceiver = webhook_test::Receiver;
 
 JobRunOptions signedCallbacks(const std::string &secret)
 {

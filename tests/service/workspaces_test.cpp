@@ -7,6 +7,7 @@
 #include "messaging/message_lookup_session.h"
 #include "service/message_batches.h"
 #include "tests/service/batch_support.h"
+#include "tests/service/webhook_receiver.h"
 #include "tests/sqlite/sqlite_support.h"
 
 #include <doctest/doctest.h>
@@ -192,6 +193,26 @@ TEST_SUITE("workspaces")
         CHECK(w.b.wait(batch.id).requestCounts.succeeded == 2);
     }
 
+    TEST_CASE("a batch's callback is seen and redelivered only from its workspace (and the service's own calls)")
+    {
+        TwoWorkspaces w;
+        webhook_test::Receiver receiver(w.service.webhookSecret());
+        CreateOptions create;
+        create.callbackUrl = receiver.url();
+        const auto batch = w.a.create(requests(1), create);
+        CHECK(w.a.wait(batch.id).callbackUrl == receiver.url());
+        CHECK(w.a.waitDelivery(batch.id).state == DeliveryState::Delivered);
+        CHECK(w.a.delivery(batch.id)->webhookId == batch.id + "-1");
+        CHECK(errorTypeOf([&] { w.b.delivery(batch.id); }) == error_type::kNotFound);
+        CHECK(errorTypeOf([&] { w.b.redeliver(batch.id); }) == error_type::kNotFound);
+        CHECK(errorTypeOf([&] { w.service.workspace(Id()).redeliver(batch.id); }) == error_type::kNotFound);
+        CHECK(receiver.ids().size() == 1);
+        CHECK(w.a.redeliver(batch.id).round == 2);
+        CHECK(w.service.waitDelivery(batch.id).state == DeliveryState::Delivered);
+        CHECK(receiver.ids().back() == batch.id + "-2");
+        CHECK(receiver.jsonBodies().back()["workspace"] == w.mailboxA.toString());
+    }
+
     TEST_CASE("a version 5 store is upgraded: its batches are in the default workspace" * sqliteOnly())
     {
         sqlite_test::TempDir dir;
@@ -202,6 +223,9 @@ TEST_SUITE("workspaces")
                       "ALTER TABLE message_batches DROP COLUMN workspace; "
                       "CREATE UNIQUE INDEX message_batches_by_idempotency_key ON message_batches (idempotency_key) "
                       "WHERE idempotency_key IS NOT NULL; "
+                      "DROP TABLE message_batch_deliveries; DROP TABLE message_batch_delivery_attempts; "
+                      "ALTER TABLE message_batches DROP COLUMN callback_url; "
+                      "ALTER TABLE message_batch_schema DROP COLUMN webhook_secret; "
                       "UPDATE message_batch_schema SET version = 5");
         {
             auto options = fileOptions(path, false);

@@ -4,9 +4,12 @@
 
 #include "support/json_lines.h"
 #include "tests/postgres/postgres_support.h"
+#include "service/webhook_signature.h"
+#include "tests/service/webhook_receiver.h"
 #include "tests/sqlite/sqlite_support.h"
 
 #include <doctest/doctest.h>
+#include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
 #include <sys/wait.h>
@@ -15,10 +18,12 @@
 #include <array>
 #include <cstdio>
 #include <cstdlib>
+#include <ctime>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
 #include <string>
+#include <thread>
 
 namespace {
 
@@ -272,6 +277,115 @@ TEST_SUITE("osid-batch")
         REQUIRE(merged.size() == 13);
         for (const auto &line : merged)
             CHECK(line["result"]["type"] != "canceled");
+    }
+
+    TEST_CASE("submit --callback-url: signed with the store's webhook-secret, retried, recorded, redelivered; a "
+              "bad URL is refused")
+    {
+        sqlite_test::TempDir dir;
+        const auto made = osidBatch(where(dir), "webhook-secret");
+        CHECK(made.status == 0);
+        const auto secret = made.out.substr(0, made.out.find('\n'));
+        CHECK(secret.rfind("whsec_", 0) == 0);
+        CHECK(osidBatch(where(dir), "webhook-secret").out == made.out);           // kept in the store
+        CHECK_FALSE(std::filesystem::exists(dir.file("osid-batch-messages.db"))); // no provider opened for it
+        std::string id;
+        {
+            webhook_test::Receiver receiver(secret);
+            const auto submitted =
+                osidBatch(where(dir), "--json submit --callback-url " + receiver.url() + " " + kExample);
+            CHECK(submitted.status == 4); // the example's two bad requests
+            const auto batch = json::parse(submitted.out);
+            id = batch["id"].get<std::string>();
+            CHECK(batch["callback_url"] == receiver.url());
+            CHECK(readFile(dir.file("stderr"))
+                      .find("callback " + receiver.url() + ": delivered (1 try) [webhook-id " + id + "-1]") !=
+                  std::string::npos);
+            CHECK(receiver.accepted() == 1);
+            REQUIRE(receiver.jsonBodies().size() == 1);
+            CHECK(receiver.jsonBodies()[0] == batch);
+            CHECK(osidBatch(where(dir), "status " + id).out.find("delivered (1 try)") != std::string::npos);
+            const auto again = osidBatch(where(dir), "--json redeliver " + id);
+            CHECK(again.status == 0);
+            const auto delivery = json::parse(again.out);
+            CHECK(delivery["state"] == "delivered");
+            CHECK(delivery["webhook_id"] == id + "-2");
+            CHECK(delivery["attempts"].size() == 2);
+            CHECK(receiver.ids() == std::vector<std::string>{id + "-1", id + "-2"});
+        }
+        {
+            // Another secret: every try is refused; five in all, then failed.
+            webhook_test::Receiver wrong(osid::service::newWebhookSecret());
+            const auto submitted = osidBatch(where(dir), "submit --callback-url " + wrong.url() + " " + kExample);
+            CHECK(submitted.status == 4);
+            CHECK(readFile(dir.file("stderr")).find(": failed after 5 tries: POST answered HTTP 400") !=
+                  std::string::npos);
+            CHECK(wrong.rejected() == 5);
+        }
+        {
+            webhook_test::Receiver flaky(secret, 2);
+            CHECK(osidBatch(where(dir), "submit --callback-url " + flaky.url() + " " + kExample).status == 4);
+            CHECK(readFile(dir.file("stderr")).find(": delivered (3 tries)") != std::string::npos);
+            CHECK(flaky.accepted() == 1);
+        }
+        {
+            // The batch ends while the receiver is down and no process
+            // works; the next one that does delivers it.
+            const int port = webhook_test::deadPort();
+            const auto detached = json::parse(osidBatch(where(dir), "--json submit --detach --callback-url " +
+                                                                        webhook_test::deadUrl(port) + " " + kExample)
+                                                  .out);
+            const auto later = detached["id"].get<std::string>();
+            CHECK(osidBatch(where(dir), "cancel " + later).status == 0);
+            CHECK(osidBatch(where(dir), "status " + later).out.find(": pending (0 tries)") != std::string::npos);
+            webhook_test::Receiver back(secret, 0, port);
+            CHECK(osidBatch(where(dir), "wait " + later).status == 4); // canceled requests
+            CHECK(readFile(dir.file("stderr")).find(": delivered (1 try)") != std::string::npos);
+            CHECK(back.accepted() == 1);
+        }
+        const auto count = json::parse(osidBatch(where(dir), "--json list --limit 100").out)["data"].size();
+        const auto bad = osidBatch(where(dir), "submit --callback-url ftp://example.org/hook " + kExample);
+        CHECK(bad.status == 1);
+        CHECK(readFile(dir.file("stderr"))
+                  .find("callback_url \"ftp://example.org/hook\" is not an http:// or "
+                        "https:// URL") != std::string::npos);
+        CHECK(json::parse(osidBatch(where(dir), "--json list --limit 100").out)["data"].size() == count);
+        const auto none = osidBatch(where(dir), "redeliver msgbatch_none");
+        CHECK(none.status == 1);
+    }
+
+    TEST_CASE("the example receiver verifies a batch's callback with the secret webhook-secret prints")
+    {
+        sqlite_test::TempDir dir;
+        const auto made = osidBatch(where(dir), "webhook-secret");
+        const auto secret = made.out.substr(0, made.out.find('\n'));
+        const int port = webhook_test::deadPort();
+        const auto pid = shell(where(dir), fmt::format("{} {} {} >receiver.out 2>receiver.err & echo $!",
+                                                       WEBHOOK_RECEIVER, port, secret))
+                             .out;
+        httplib::Client probe("127.0.0.1", port);
+        bool up = false;
+        for (int i = 0; i < 200 && !up; ++i) {
+            up = static_cast<bool>(probe.Get("/"));
+            if (!up)
+                std::this_thread::sleep_for(std::chrono::milliseconds(20));
+        }
+        REQUIRE(up);
+        const auto submitted = osidBatch(
+            where(dir), fmt::format("--json submit --callback-url http://127.0.0.1:{}/done {}", port, kExample));
+        const auto id = json::parse(submitted.out)["id"].get<std::string>();
+        // One that is not signed with the secret is refused.
+        const auto forged = probe.Post("/done",
+                                       {{"webhook-id", id + "-1"},
+                                        {"webhook-timestamp", std::to_string(std::time(nullptr))},
+                                        {"webhook-signature", "v1,AAAA"}},
+                                       "{}", "application/json");
+        shell(where(dir), "kill " + pid);
+        REQUIRE(forged);
+        CHECK(forged->status == 400);
+        CHECK(readFile(dir.file("stderr")).find(": delivered (1 try)") != std::string::npos);
+        CHECK(readFile(dir.file("receiver.out")).find("callback " + id + "-1: {") != std::string::npos);
+        CHECK(readFile(dir.file("receiver.err")).find("refused a callback with a bad signature") != std::string::npos);
     }
 
     TEST_CASE("cancel ends only its batch and processes no other; status, list and results create nothing")

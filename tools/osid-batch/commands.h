@@ -45,10 +45,10 @@ std::string providerIdentity(const Settings &settings);
 // Errors: ServiceError (api_error) when it cannot be loaded or opened.
 std::shared_ptr<messaging::MessagingManager> openProvider(const Settings &settings);
 
-// The secret callbacks are signed with: $OSID_BATCH_WEBHOOK_SECRET, or ""
-// (unsigned). Errors: ServiceError (invalid_request_error) when it is not
-// "whsec_" and base64.
-std::string webhookSecret();
+// The secret callbacks (of batches and job runs) are signed with: the
+// store's, made and kept in it the first time it is asked for.
+// Errors: ServiceError (api_error: the store cannot be opened).
+std::string webhookSecret(const Settings &settings);
 
 // Opens an input file.
 // Errors: ServiceError (invalid_request_error: "cannot read FILE: " and why,

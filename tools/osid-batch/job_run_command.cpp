@@ -66,7 +66,7 @@ service::JobRunService openRuns(const Settings &settings)
             "batches only");
     service::JobRunOptions options;
     options.storePath = storePath(settings);
-    options.callback.secret = webhookSecret();
+    options.callback.secret = webhookSecret(settings);
     return service::JobRunService(openProvider(settings), options);
 }
 

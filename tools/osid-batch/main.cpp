@@ -30,11 +30,11 @@
 
 #include "runtime/provider_runtime.h"
 #include "service/message_batches.h"
-#include "service/webhook_signature.h"
 
 #include <CLI/CLI.hpp>
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstdlib>
 #include <cstring>
@@ -74,6 +74,21 @@ int endedStatus(const MessageBatch &batch)
 {
     const auto &c = batch.requestCounts;
     return c.errored + c.canceled + c.expired == 0 ? kOk : kNotAllSucceeded;
+}
+
+// "callback http://...: delivered (1 try)", "... failed after 5 tries: POST answered HTTP 400".
+std::string deliveryLine(const service::CallbackDelivery &d)
+{
+    const auto tries = std::count_if(d.attempts.begin(), d.attempts.end(),
+                                     [&](const service::DeliveryAttempt &a) { return a.round == d.round; });
+    auto line = fmt::format("callback {}: {}", d.url, service::deliveryStateName(d.state));
+    if (d.state == service::DeliveryState::Failed)
+        line += fmt::format(" after {} tr{}", tries, tries == 1 ? "y" : "ies");
+    else
+        line += fmt::format(" ({} tr{})", tries, tries == 1 ? "y" : "ies");
+    if (d.state != service::DeliveryState::Delivered && !d.attempts.empty() && !d.attempts.back().error.empty())
+        line += ": " + d.attempts.back().error;
+    return line + fmt::format(" [webhook-id {}]", d.webhookId);
 }
 
 // How a command uses the store: processes batches (submit, wait); changes
@@ -178,6 +193,17 @@ MessageBatch waitShowingProgress(MessageBatchService &batches, const std::string
     return ended;
 }
 
+// After the batch ended: waits until its callback (if any) is delivered or
+// has failed, and says which on stderr. kNotAllSucceeded when it failed.
+int followCallback(MessageBatchService &batches, const MessageBatch &ended)
+{
+    if (!ended.callbackUrl)
+        return kOk;
+    const auto delivery = batches.waitDelivery(ended.id);
+    fmt::print(stderr, "osid-batch: {}\n", printable(deliveryLine(delivery)));
+    return delivery.state == service::DeliveryState::Delivered ? kOk : kNotAllSucceeded;
+}
+
 // After a batch was created: prints it; unless `detach`, processes it with
 // progress on stderr and prints it again once ended.
 int followCreated(const Settings &settings, MessageBatchService &batches, const MessageBatch &batch, bool detach)
@@ -192,7 +218,7 @@ int followCreated(const Settings &settings, MessageBatchService &batches, const 
     sayWhoProcesses(settings, batches);
     const auto ended = waitShowingProgress(batches, batch.id);
     printBatch(settings, ended);
-    return endedStatus(ended);
+    return std::max(endedStatus(ended), followCallback(batches, ended));
 }
 
 int submit(const Settings &settings, const std::string &file, bool detach, const service::CreateOptions &create)
@@ -232,7 +258,25 @@ int status(const Settings &settings, const std::string &id)
 {
     auto batches = openBatches(settings, Use::Read);
     printBatch(settings, inWorkspace(settings, batches, [&](auto &b) { return b.retrieve(id); }));
+    const auto delivery = inWorkspace(settings, batches, [&](auto &b) { return b.delivery(id); });
+    if (delivery && !settings.json)
+        fmt::print("{}\n", printable(deliveryLine(*delivery)));
     return kOk;
+}
+
+// Sends the callback of an ended batch again, now, and follows it until it
+// is delivered (exit 0) or has failed (exit 4).
+int redeliver(const Settings &settings, const std::string &id)
+{
+    auto batches = openBatches(settings, Use::Process);
+    inWorkspace(settings, batches, [&](auto &b) { return b.redeliver(id); }); // not_found outside --workspace
+    sayWhoProcesses(settings, batches);
+    const auto delivery = batches.waitDelivery(id);
+    if (settings.json)
+        fmt::print("{}\n", delivery.toJson().dump(2));
+    else
+        fmt::print("{}\n", printable(deliveryLine(delivery)));
+    return delivery.state == service::DeliveryState::Delivered ? kOk : kNotAllSucceeded;
 }
 
 int list(const Settings &settings, const service::ListParams &params)
@@ -295,7 +339,7 @@ int wait(const Settings &settings, const std::string &id)
     sayWhoProcesses(settings, batches);
     const auto ended = waitShowingProgress(batches, id);
     printBatch(settings, ended);
-    return endedStatus(ended);
+    return std::max(endedStatus(ended), followCallback(batches, ended));
 }
 
 // Prints the error; each problem is placed by `unit` ("line", "job",
@@ -329,18 +373,15 @@ void printError(const Settings &settings, const ServiceError &e, const char *uni
 
 } // namespace
 
-std::string webhookSecret()
+std::string webhookSecret(const Settings &settings)
 {
-    const char *secret = std::getenv("OSID_BATCH_WEBHOOK_SECRET");
-    if (secret == nullptr || *secret == '\0')
-        return {};
-    try {
-        service::signWebhook(secret, "check", 0, "");
-    } catch (const std::invalid_argument &e) {
-        throw ServiceError(service::error_type::kInvalidRequest,
-                           fmt::format("OSID_BATCH_WEBHOOK_SECRET: {}", e.what()));
-    }
-    return secret;
+    // The store alone: no provider is opened, so none is created.
+    service::MessageBatchOptions options;
+    options.storePath = storePath(settings);
+    options.process = false;
+    options.provider = providerIdentity(settings);
+    return MessageBatchService(runtime::getMessagingManager(*runtime::makeProviderRuntime(), "memory"), options)
+        .webhookSecret();
 }
 
 std::ifstream openInput(const std::string &file)
@@ -451,6 +492,11 @@ int main(int argc, char **argv)
     submitCommand->add_flag("--detach", detach, "Only creates the batch and prints it; `wait ID` processes it");
     service::CreateOptions create;
     submitCommand
+        ->add_option("--callback-url", create.callbackUrl,
+                     "When the batch ends, POSTs it to URL (http:// or https://), signed with the store's secret "
+                     "(webhook-secret); submit then also waits until it is delivered or has failed")
+        ->type_name("URL");
+    submitCommand
         ->add_option("--idempotency-key", create.idempotencyKey,
                      "Makes submit safe to repeat: the same KEY with the same file gives the batch created first "
                      "(and follows it); with another file it is refused")
@@ -522,8 +568,12 @@ int main(int argc, char **argv)
     runCommand->add_option("file", file, "The job-run file")->required()->type_name("FILE.json");
 
     auto *secretCommand = app.add_subcommand(
-        "webhook-secret", "Prints a new secret for signed callbacks (\"whsec_...\"): give it to osid-batch as "
-                          "OSID_BATCH_WEBHOOK_SECRET and to the receiver, which checks each callback with it");
+        "webhook-secret", "Prints the store's secret for signed callbacks (\"whsec_...\"; made and kept in the "
+                          "store the first time): give it to the receiver, which checks each callback with it");
+
+    auto *redeliverCommand = app.add_subcommand("redeliver", "Sends the callback of an ended batch again, now, with "
+                                                             "a fresh set of tries, and prints how it went");
+    redeliverCommand->add_option("id", id, "The batch")->required()->type_name("ID");
 
     auto *workerCommand =
         app.add_subcommand("worker", "Runs the workers alone until SIGINT or SIGTERM: processes the batches of its "
@@ -632,9 +682,11 @@ int main(int argc, char **argv)
         if (*workspacesCommand)
             return osid::tools::workspacesCommand(settings, workspacesAction, keyName);
         if (*secretCommand) {
-            fmt::print("{}\n", service::newWebhookSecret());
+            fmt::print("{}\n", webhookSecret(settings));
             return kOk;
         }
+        if (*redeliverCommand)
+            return redeliver(settings, id);
 
         if (*runsCommand)
             return osid::tools::runsCommand(settings, runsAction, id, runsLimit);

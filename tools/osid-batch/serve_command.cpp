@@ -118,7 +118,7 @@ int serve(const Settings &settings, const ServeSettings &serveSettings)
     runOptions.storePath = runsInMemory ? ":memory:" : storePath(settings);
     if (runsInMemory)
         fmt::print(stderr, "osid-batch: job runs are kept in memory (a PostgreSQL store keeps message batches only)\n");
-    runOptions.callback.secret = webhookSecret();
+    runOptions.callback.secret = batches.webhookSecret();
     service::JobRunService runs(manager, runOptions);
 
     service::HttpServerOptions options;
