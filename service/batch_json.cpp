@@ -265,7 +265,10 @@ Json resultLine(const MessageBatchResult &r)
                              {"message", r.errorMessage},
                              {"retryable", r.retryable},
                              {"osid_error", r.osidError}}}};
-    return Json{{"custom_id", r.customId}, {"result", std::move(result)}};
+    Json line{{"custom_id", r.customId}, {"result", std::move(result)}};
+    if (r.position != 0)
+        line["position"] = r.position;
+    return line;
 }
 
 } // namespace

@@ -233,6 +233,17 @@ public:
     virtual std::vector<std::pair<std::int64_t, MessageBatchResult>> results(std::int64_t key, std::int64_t afterIndex,
                                                                              std::size_t limit) = 0;
 
+    // Up to `limit` finished requests with position > afterPosition, in the
+    // order they finished, each with its position (also in the result).
+    // Positions are given in the transaction that finishes a request, from
+    // 1, in commit order: a reader that saw position N has seen every
+    // position below it.
+    // Errors: ServiceError invalid_request_error (a store of an older
+    //         version opened read-only: it has no positions).
+    virtual std::vector<std::pair<std::int64_t, MessageBatchResult>> finishedSince(std::int64_t key,
+                                                                                   std::int64_t afterPosition,
+                                                                                   std::size_t limit) = 0;
+
     // The result of the request of batch `key` with `customId`, if it has
     // finished.
     virtual std::optional<MessageBatchResult> finishedResult(std::int64_t key, const std::string &customId) = 0;

@@ -474,12 +474,25 @@ struct BatchHttpServer::Impl {
     void results(const httplib::Request &req, httplib::Response &res, WorkspaceBatches &batches)
     {
         const std::string id = req.matches[1];
-        if (batches.retrieve(id).processingStatus != ProcessingStatus::Ended)
+        // ?after=POSITION (ours): by cursor, in the order the requests
+        // finished, each line with its position; also of a running batch.
+        ResultsOptions wanted;
+        if (req.has_param("after")) {
+            const auto after = queryInteger(req, "after", 0);
+            if (after < 0)
+                throw HttpError{400, error_type::kInvalidRequest, "after: a position is 0 or more"};
+            wanted.after = static_cast<std::uint64_t>(after);
+        }
+        if (!wanted.after && batches.retrieve(id).processingStatus != ProcessingStatus::Ended)
             throw HttpError{400, error_type::kInvalidRequest,
-                            fmt::format("batch {} has not ended yet; its results are available once it has", id)};
+                            fmt::format("batch {} has not ended yet; its results are available once it has (or "
+                                        "by cursor, with ?after=0)",
+                                        id)};
         // ?merged=true (ours): a retried chain's results, the newest attempt of each.
-        auto stream = std::make_shared<ResultStream>(req.get_param_value("merged") == "true" ? batches.mergedResults(id)
-                                                                                             : batches.results(id));
+        const bool merged = req.get_param_value("merged") == "true";
+        if (merged && wanted.after)
+            throw HttpError{400, error_type::kInvalidRequest, "merged results are not read by cursor: drop ?after"};
+        auto stream = std::make_shared<ResultStream>(merged ? batches.mergedResults(id) : batches.results(id, wanted));
         res.set_chunked_content_provider("application/x-jsonl", [stream](std::size_t, httplib::DataSink &sink) {
             std::string chunk;
             MessageBatchResult result;

@@ -324,15 +324,15 @@ public:
         return json{{"id", id}, {"type", "message_batch_deleted"}};
     }
 
-    ResultStream results(const std::string &id, bool finishedSoFar, const Scope &scope)
+    ResultStream results(const std::string &id, const ResultsOptions &options, const Scope &scope)
     {
         const auto stored = find(id, scope);
-        if (stored.batch.processingStatus != ProcessingStatus::Ended && !finishedSoFar)
+        if (stored.batch.processingStatus != ProcessingStatus::Ended && !options.finishedSoFar && !options.after)
             throw ServiceError(error_type::kInvalidRequest,
                                fmt::format("message batch {} is {}: its results are not all there yet; wait for it "
-                                           "to end, or ask for the requests finished so far",
+                                           "to end, or ask for the requests finished so far, or read them by cursor",
                                            id, statusName(stored.batch.processingStatus)));
-        return ResultStream(store_, stored.key, id);
+        return ResultStream(store_, stored.key, id, options);
     }
 
     ResultStream mergedResults(const std::string &id, const Scope &scope)
@@ -482,9 +482,9 @@ MessageBatch MessageBatchService::cancel(const std::string &id) { return engine_
 
 json MessageBatchService::remove(const std::string &id) { return engine_->remove(id, kEveryWorkspace); }
 
-ResultStream MessageBatchService::results(const std::string &id, bool finishedSoFar)
+ResultStream MessageBatchService::results(const std::string &id, const ResultsOptions &options)
 {
-    return engine_->results(id, finishedSoFar, kEveryWorkspace);
+    return engine_->results(id, options, kEveryWorkspace);
 }
 
 ResultStream MessageBatchService::mergedResults(const std::string &id)
@@ -549,9 +549,9 @@ MessageBatch WorkspaceBatches::cancel(const std::string &id) { return engine_->c
 
 json WorkspaceBatches::remove(const std::string &id) { return engine_->remove(id, scopeOf(workspace_)); }
 
-ResultStream WorkspaceBatches::results(const std::string &id, bool finishedSoFar)
+ResultStream WorkspaceBatches::results(const std::string &id, const ResultsOptions &options)
 {
-    return engine_->results(id, finishedSoFar, scopeOf(workspace_));
+    return engine_->results(id, options, scopeOf(workspace_));
 }
 
 ResultStream WorkspaceBatches::mergedResults(const std::string &id)

@@ -246,6 +246,11 @@ struct MessageBatchResult {
     bool retryable = false;
     std::string osidError;
 
+    // Read by cursor (ResultsOptions::after): where this result is in the
+    // order the batch's requests finished, from 1; the cursor to resume
+    // from after it. 0 otherwise, and then the line has no "position".
+    std::uint64_t position = 0;
+
     // One results line, as the Message Batches API writes it:
     // {"custom_id", "result": {"type": "succeeded", "message": {...}}} or
     // {"type": "errored", "error": {"type": "error", "error": {"type",
@@ -255,22 +260,40 @@ struct MessageBatchResult {
     nlohmann::json toJson() const;
 
     // The same as one line of text (no newline), its keys in the API's
-    // order: custom_id, then result; in result, type first; in an error,
-    // type, then message (nlohmann::json would sort them).
+    // order: custom_id, then result (then position, when read by cursor);
+    // in result, type first; in an error, type, then message
+    // (nlohmann::json would sort them).
     std::string toJsonLine() const;
 };
 
 class BatchStore;
 
-// The finished requests of one batch, in request order, read from the store
-// a page at a time: memory stays bounded whatever the batch's size. Read
-// after the batch has ended, it holds every request; before (only when asked
-// for the finished part), those finished so far.
+// Which results MessageBatchService::results reads.
+struct ResultsOptions {
+    // Of a batch not ended yet, the requests finished so far (without it,
+    // such a batch is refused).
+    bool finishedSoFar = false;
+    // A cursor: the results in the order their requests finished (not in
+    // request order), those after position `after` (0: from the first),
+    // each with its position. Allowed on a batch not ended; a consumer that
+    // starts early resumes from the last position it read, and misses
+    // nothing and sees nothing twice.
+    std::optional<std::uint64_t> after{};
+    // Only results of these types; empty: every type.
+    std::vector<ResultType> types{};
+};
+
+// The finished requests of one batch, in request order (or, read by cursor,
+// in the order they finished), read from the store a page at a time: memory
+// stays bounded whatever the batch's size. Read after the batch has ended,
+// it holds every request; before (only when asked for the finished part),
+// those finished so far.
 class ResultStream {
 public:
     static constexpr std::size_t kPageSize = 1000;
 
-    ResultStream(std::shared_ptr<BatchStore> store, std::int64_t batchKey, std::string batchId);
+    ResultStream(std::shared_ptr<BatchStore> store, std::int64_t batchKey, std::string batchId,
+                 const ResultsOptions &options = {});
     // The merged results of a retried chain (MessageBatchService::
     // mergedResults): `chain` holds its batches' keys, newest first.
     ResultStream(std::shared_ptr<BatchStore> store, std::vector<std::int64_t> chain, std::string batchId);
@@ -288,10 +311,15 @@ public:
     std::size_t buffered() const noexcept { return page_.size() - position_; }
 
 private:
+    // Reads the next page when the current one is used up; false at the end.
+    bool readPage();
+
     std::shared_ptr<BatchStore> store_;
     std::int64_t batchKey_;
     std::vector<std::int64_t> chain_; // empty: one batch's results
     std::string batchId_;
+    bool byPosition_ = false; // read by cursor: afterIndex_ is a position
+    std::vector<ResultType> types_;
     std::int64_t afterIndex_ = -1;
     std::uint64_t read_ = 0;
     std::vector<MessageBatchResult> page_;
@@ -304,7 +332,7 @@ struct RetryOptions {
     // The requests whose results are of these types; empty: those errored
     // with a retryable error (api_error), expired or canceled. Errored here
     // takes every errored request, retryable or not.
-    std::vector<ResultType> types;
+    std::vector<ResultType> types{};
 };
 
 struct MessageBatchOptions {
@@ -437,12 +465,16 @@ public:
     //         batch has not ended: cancel it first).
     nlohmann::json remove(const std::string &id);
 
-    // The batch's results: all of them once it has ended. A batch not ended
-    // yet has only part of its results, which are given only when asked for
-    // (finishedSoFar: the requests finished by now).
+    // The batch's results: all of them once it has ended, in request
+    // order. A batch not ended yet has only part of its results, which are
+    // given only when asked for (options.finishedSoFar: the requests
+    // finished by now), or read by cursor (options.after: in the order they
+    // finished, each with its position, to resume from).
     // Errors: ServiceError (not_found_error; invalid_request_error: the
-    //         batch has not ended and finishedSoFar is false).
-    ResultStream results(const std::string &id, bool finishedSoFar = false);
+    //         batch has not ended and neither finishedSoFar nor after is
+    //         set, or a store of an older version opened read-only has no
+    //         finish order to read by cursor).
+    ResultStream results(const std::string &id, const ResultsOptions &options = {});
 
     // The results of a retried chain merged, read from the batch `id` (the
     // newest attempt, usually) back through its parents: one per request
@@ -524,7 +556,7 @@ public:
     MessageBatchPage list(const ListParams &params = {});
     MessageBatch cancel(const std::string &id);
     nlohmann::json remove(const std::string &id);
-    ResultStream results(const std::string &id, bool finishedSoFar = false);
+    ResultStream results(const std::string &id, const ResultsOptions &options = {});
     ResultStream mergedResults(const std::string &id);
     MessageBatch wait(const std::string &id, const std::function<void(const MessageBatch &)> &onProgress = {});
     std::optional<CallbackDelivery> delivery(const std::string &id);

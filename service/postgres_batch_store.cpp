@@ -130,6 +130,22 @@ void applyStep(Connection &db, int step, const std::string &authority)
                 PRIMARY KEY (batch, number));
         )sql");
         return;
+    case 4:
+        // Results by cursor (the SQLite store's version 8): a request's
+        // position is where it is in the order its batch's requests
+        // finished, from 1, given in the transaction that finishes it under
+        // the batch's row lock (NULL while pending); the requests finished
+        // before this step get theirs in request order.
+        db.execute(R"sql(
+            ALTER TABLE osid_batch.message_batch_requests ADD COLUMN position bigint;
+            UPDATE osid_batch.message_batch_requests r SET position = f.n
+                FROM (SELECT batch, idx, row_number() OVER (PARTITION BY batch ORDER BY idx) AS n
+                      FROM osid_batch.message_batch_requests WHERE state != 0) AS f
+                WHERE r.batch = f.batch AND r.idx = f.idx;
+            CREATE UNIQUE INDEX message_batch_requests_by_position
+                ON osid_batch.message_batch_requests (batch, position) WHERE position IS NOT NULL;
+        )sql");
+        return;
     default: throw OperationFailed(fmt::format("no batch store schema step {}", step));
     }
 }
@@ -651,13 +667,22 @@ void PostgresBatchStore::finish(std::int64_t key, const std::vector<FinishedRequ
     }
     run([&] {
         beforeWrite("saving the chunk's results");
-        // One statement: the requests still pending move, and the counts
-        // move by what moved.
+        // The requests still pending move, with positions after the
+        // batch's last, and the counts move by what moved; under the
+        // batch's row lock, so positions follow the commits.
+        db_.queue("BEGIN");
+        lockBatchRow(key);
         db_.query(R"sql(
-            WITH done AS (
-                UPDATE osid_batch.message_batch_requests r SET state = f.state, result = f.result
+            WITH todo AS (
+                SELECT f.idx, f.state, f.result, row_number() OVER (ORDER BY f.idx) AS n
                 FROM unnest($2::bigint[], $3::integer[], $4::text[]) AS f(idx, state, result)
-                WHERE r.batch = $1 AND r.idx = f.idx AND r.state = 0
+                JOIN osid_batch.message_batch_requests r ON r.batch = $1 AND r.idx = f.idx AND r.state = 0),
+            last AS (
+                SELECT coalesce(max(position), 0) AS p FROM osid_batch.message_batch_requests WHERE batch = $1),
+            done AS (
+                UPDATE osid_batch.message_batch_requests r
+                SET state = t.state, result = t.result, position = (SELECT p FROM last) + t.n
+                FROM todo t WHERE r.batch = $1 AND r.idx = t.idx AND r.state = 0
                 RETURNING r.state)
             UPDATE osid_batch.message_batches SET
                 succeeded = succeeded + (SELECT count(*) FROM done WHERE state = 1),
@@ -666,6 +691,7 @@ void PostgresBatchStore::finish(std::int64_t key, const std::vector<FinishedRequ
                 expired = expired + (SELECT count(*) FROM done WHERE state = 4)
             WHERE key = $1)sql",
                   Params().add(key).addArray(indexes).addArray(states).addArray(results));
+        db_.execute("COMMIT");
     });
 }
 
@@ -674,14 +700,22 @@ std::uint64_t PostgresBatchStore::closePending(std::int64_t key, std::int64_t fr
     const auto column = countColumn(state);
     return run([&] {
         beforeWrite("closing the batch's unstarted requests");
+        // Positions after the last one, in request order (see finish).
+        db_.queue("BEGIN");
+        lockBatchRow(key);
         auto r = db_.query(fmt::format(R"sql(
-            WITH moved AS (
-                UPDATE osid_batch.message_batch_requests SET state = $3
-                WHERE batch = $1 AND idx >= $2 AND state = 0 RETURNING 1)
+            WITH last AS (
+                SELECT coalesce(max(position), 0) AS p FROM osid_batch.message_batch_requests WHERE batch = $1),
+            moved AS (
+                UPDATE osid_batch.message_batch_requests r SET state = $3, position = (SELECT p FROM last) + f.n
+                FROM (SELECT idx, row_number() OVER (ORDER BY idx) AS n FROM osid_batch.message_batch_requests
+                      WHERE batch = $1 AND idx >= $2 AND state = 0) AS f
+                WHERE r.batch = $1 AND r.idx = f.idx RETURNING 1)
             UPDATE osid_batch.message_batches SET {0} = {0} + (SELECT count(*) FROM moved)
             WHERE key = $1 RETURNING (SELECT count(*) FROM moved))sql",
                                        column),
                            Params().add(key).add(from).add(static_cast<std::int64_t>(state)));
+        db_.execute("COMMIT");
         return r.rows() == 0 ? std::uint64_t{0} : static_cast<std::uint64_t>(r.integer(0, 0));
     });
 }
@@ -760,6 +794,31 @@ std::vector<std::pair<std::int64_t, MessageBatchResult>> PostgresBatchStore::res
             const auto index = r.integer(row, 0);
             out.emplace_back(index, storedResult(key, index, std::string(r.text(row, 1)),
                                                  static_cast<RequestState>(r.integer(row, 2)), r.text(row, 3)));
+        }
+        return out;
+    });
+}
+
+void PostgresBatchStore::lockBatchRow(std::int64_t key)
+{
+    db_.queue("SELECT 1 FROM osid_batch.message_batches WHERE key = $1 FOR UPDATE", Params().add(key));
+}
+
+std::vector<std::pair<std::int64_t, MessageBatchResult>> PostgresBatchStore::finishedSince(std::int64_t key,
+                                                                                           std::int64_t afterPosition,
+                                                                                           std::size_t limit)
+{
+    return run([&] {
+        auto r = db_.query("SELECT position, idx, custom_id, state, result FROM osid_batch.message_batch_requests "
+                           "WHERE batch = $1 AND position > $2 ORDER BY position LIMIT $3",
+                           Params().add(key).add(afterPosition).add(static_cast<std::uint64_t>(limit)));
+        std::vector<std::pair<std::int64_t, MessageBatchResult>> out;
+        out.reserve(static_cast<std::size_t>(r.rows()));
+        for (int row = 0; row < r.rows(); ++row) {
+            const auto position = r.integer(row, 0);
+            out.emplace_back(position, storedResult(key, r.integer(row, 1), std::string(r.text(row, 2)),
+                                                    static_cast<RequestState>(r.integer(row, 3)), r.text(row, 4)));
+            out.back().second.position = static_cast<std::uint64_t>(position);
         }
         return out;
     });

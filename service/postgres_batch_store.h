@@ -61,7 +61,7 @@ class PostgresBatchStore final : public BatchStore {
 public:
     // What the meta table's `application` row holds in a store of ours.
     static constexpr const char *kApplication = "osid-cpp batch service";
-    static constexpr int kSchemaVersion = 3;
+    static constexpr int kSchemaVersion = 4;
 
     // Connects and brings the schema up to date (see above); with
     // readOnly, only reads an existing store, and its session writes
@@ -93,6 +93,8 @@ public:
     bool remove(std::int64_t key) override;
     std::vector<std::pair<std::int64_t, MessageBatchResult>> results(std::int64_t key, std::int64_t afterIndex,
                                                                      std::size_t limit) override;
+    std::vector<std::pair<std::int64_t, MessageBatchResult>> finishedSince(std::int64_t key, std::int64_t afterPosition,
+                                                                           std::size_t limit) override;
     std::optional<MessageBatchResult> finishedResult(std::int64_t key, const std::string &customId) override;
     std::string webhookSecret() override;
     std::vector<StoredDelivery> dueDeliveries(const std::string &provider, DateTime now, std::size_t limit) override;
@@ -110,6 +112,9 @@ private:
     // Sets what every session of this store has (lock_timeout, read-only).
     void setUpSession();
     void openSchema();
+    // Queues a lock of the batch's row, inside a transaction: the writes
+    // that give positions to its requests take turns on it.
+    void lockBatchRow(std::int64_t key);
 
     std::string conninfo_;
     bool readOnly_;

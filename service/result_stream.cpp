@@ -2,10 +2,15 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
+
 namespace osid::service {
 
-ResultStream::ResultStream(std::shared_ptr<BatchStore> store, std::int64_t batchKey, std::string batchId)
-    : store_(std::move(store)), batchKey_(batchKey), batchId_(std::move(batchId))
+ResultStream::ResultStream(std::shared_ptr<BatchStore> store, std::int64_t batchKey, std::string batchId,
+                           const ResultsOptions &options)
+    : store_(std::move(store)), batchKey_(batchKey), batchId_(std::move(batchId)),
+      byPosition_(options.after.has_value()), types_(options.types),
+      afterIndex_(options.after ? static_cast<std::int64_t>(*options.after) : -1)
 {
 }
 ResultStream::ResultStream(std::shared_ptr<BatchStore> store, std::vector<std::int64_t> chain, std::string batchId)
@@ -18,10 +23,25 @@ ResultStream::~ResultStream() = default;
 
 bool ResultStream::next(MessageBatchResult &result)
 {
+    // Results of other types than asked for are read and skipped here: a
+    // page moves the cursor by what it read, whatever it keeps.
+    do {
+        if (!readPage())
+            return false;
+        result = std::move(page_[position_++]);
+    } while (!types_.empty() && std::find(types_.begin(), types_.end(), result.type) == types_.end());
+    ++read_;
+    return true;
+}
+
+bool ResultStream::readPage()
+{
     if (position_ == page_.size()) {
         if (exhausted_)
             return false;
         auto rows = guarded([&] {
+            if (byPosition_)
+                return store_->finishedSince(batchKey_, afterIndex_, kPageSize);
             return chain_.empty() ? store_->results(batchKey_, afterIndex_, kPageSize)
                                   : store_->mergedResults(chain_, afterIndex_, kPageSize);
         });
@@ -42,8 +62,6 @@ bool ResultStream::next(MessageBatchResult &result)
         if (page_.empty())
             return false;
     }
-    result = std::move(page_[position_++]);
-    ++read_;
     return true;
 }
 

@@ -16,7 +16,7 @@ using sqlite::Statement;
 
 namespace {
 
-constexpr int kSchemaVersion = 7;
+constexpr int kSchemaVersion = 8;
 
 constexpr const char *kBatchColumns = "key, id, status, request_count, succeeded, errored, canceled, expired, "
                                       "created_at, expires_at, ended_at, cancel_initiated_at, archived_at, "
@@ -138,6 +138,20 @@ constexpr const char *kSchemaStep7 = R"sql(
         PRIMARY KEY (batch, number)) WITHOUT ROWID;
 )sql";
 
+// Version 8: results by cursor. A request's position is where it is in the
+// order its batch's requests finished, from 1, given in the transaction
+// that finishes it (NULL while pending); the requests finished before this
+// step get theirs in request order.
+constexpr const char *kSchemaStep8 = R"sql(
+    ALTER TABLE message_batch_requests ADD COLUMN position INTEGER;
+    UPDATE message_batch_requests SET position = f.n
+        FROM (SELECT batch, idx, row_number() OVER (PARTITION BY batch ORDER BY idx) AS n
+              FROM message_batch_requests WHERE state != 0) AS f
+        WHERE message_batch_requests.batch = f.batch AND message_batch_requests.idx = f.idx;
+    CREATE UNIQUE INDEX message_batch_requests_by_position ON message_batch_requests (batch, position)
+        WHERE position IS NOT NULL;
+)sql";
+
 // A store opened to read must be there: reading creates nothing.
 const std::string &requireExisting(const std::string &path)
 {
@@ -195,6 +209,7 @@ SqliteBatchStore::SqliteBatchStore(const std::string &path, bool readOnly, std::
         if (*version > kSchemaVersion)
             throw newerSchema(path, *version);
         hasDeliveries_ = *version >= 7;
+        hasFinishOrder_ = *version >= 8;
         if (*version < 2) {
             batchColumns_ = kBatchColumnsVersion1;
             return;
@@ -248,6 +263,10 @@ SqliteBatchStore::SqliteBatchStore(const std::string &path, bool readOnly, std::
         if (*version < 7) {
             db_.execute(kSchemaStep7);
             db_.execute("UPDATE message_batch_schema SET version = 7");
+        }
+        if (*version < 8) {
+            db_.execute(kSchemaStep8);
+            db_.execute("UPDATE message_batch_schema SET version = 8");
         }
         markServiceStore(db_);
         auto authority = db_.prepare("SELECT authority FROM message_batch_schema");
@@ -486,15 +505,19 @@ void SqliteBatchStore::finish(std::int64_t key, const std::vector<FinishedReques
     beforeWrite("saving the chunk's results");
     db_.write([&] {
         std::int64_t counts[5] = {};
+        auto position = lastPosition(key);
         for (const auto &r : requests) {
-            db_.prepare("UPDATE message_batch_requests SET state = ?3, result = ?4 WHERE batch = ?1 AND idx = ?2 "
-                        "AND state = 0")
+            db_.prepare("UPDATE message_batch_requests SET state = ?3, result = ?4, position = ?5 WHERE batch = ?1 "
+                        "AND idx = ?2 AND state = 0")
                 .bind(1, key)
                 .bind(2, r.index)
                 .bind(3, static_cast<std::int64_t>(r.state))
                 .bind(4, r.result, false)
+                .bind(5, position + 1)
                 .run();
-            counts[static_cast<int>(r.state)] += db_.changes();
+            const auto changed = db_.changes();
+            counts[static_cast<int>(r.state)] += changed;
+            position += changed;
         }
         db_.prepare("UPDATE message_batches SET succeeded = succeeded + ?2, errored = errored + ?3, "
                     "canceled = canceled + ?4, expired = expired + ?5 WHERE key = ?1")
@@ -512,11 +535,15 @@ std::uint64_t SqliteBatchStore::closePending(std::int64_t key, std::int64_t from
     std::lock_guard lock(mutex_);
     beforeWrite("closing the batch's unstarted requests");
     return db_.write([&] {
-        db_.prepare("UPDATE message_batch_requests SET state = ?3 WHERE batch = ?1 "
-                    "AND idx >= ?2 AND state = 0")
+        // Positions after the last one, in request order.
+        db_.prepare("UPDATE message_batch_requests SET state = ?3, position = ?4 + f.n "
+                    "FROM (SELECT idx, row_number() OVER (ORDER BY idx) AS n FROM message_batch_requests "
+                    "WHERE batch = ?1 AND idx >= ?2 AND state = 0) AS f "
+                    "WHERE message_batch_requests.batch = ?1 AND message_batch_requests.idx = f.idx")
             .bind(1, key)
             .bind(2, from)
             .bind(3, static_cast<std::int64_t>(state))
+            .bind(4, lastPosition(key))
             .run();
         const auto moved = static_cast<std::uint64_t>(db_.changes());
         db_.prepare(fmt::format("UPDATE message_batches SET {0} = {0} + ?2 WHERE key = ?1", countColumn(state)))
@@ -599,6 +626,36 @@ std::vector<std::pair<std::int64_t, MessageBatchResult>> SqliteBatchStore::resul
     while (s.step())
         out.emplace_back(s.integer(0), storedResult(key, s.integer(0), s.text(1),
                                                     static_cast<RequestState>(s.integer(2)), s.textView(3)));
+    return out;
+}
+
+std::int64_t SqliteBatchStore::lastPosition(std::int64_t key)
+{
+    auto s = db_.prepare("SELECT coalesce(max(position), 0) FROM message_batch_requests WHERE batch = ?1");
+    s.bind(1, key);
+    return s.step() ? s.integer(0) : 0;
+}
+
+std::vector<std::pair<std::int64_t, MessageBatchResult>> SqliteBatchStore::finishedSince(std::int64_t key,
+                                                                                         std::int64_t afterPosition,
+                                                                                         std::size_t limit)
+{
+    std::lock_guard lock(mutex_);
+    if (!hasFinishOrder_)
+        throw ServiceError(error_type::kInvalidRequest,
+                           fmt::format("{} is a store of an older version, opened read-only: its results have no "
+                                       "positions to read by cursor until a command that writes opens it once",
+                                       path_));
+    auto s = db_.prepare("SELECT position, idx, custom_id, state, result FROM message_batch_requests "
+                         "WHERE batch = ?1 AND position > ?2 ORDER BY position LIMIT ?3");
+    s.bind(1, key).bind(2, afterPosition).bind(3, static_cast<std::uint64_t>(limit));
+    std::vector<std::pair<std::int64_t, MessageBatchResult>> out;
+    while (s.step()) {
+        const auto position = s.integer(0);
+        out.emplace_back(position, storedResult(key, s.integer(1), s.text(2), static_cast<RequestState>(s.integer(3)),
+                                                s.textView(4)));
+        out.back().second.position = static_cast<std::uint64_t>(position);
+    }
     return out;
 }
 

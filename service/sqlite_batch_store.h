@@ -49,6 +49,8 @@ public:
     bool remove(std::int64_t key) override;
     std::vector<std::pair<std::int64_t, MessageBatchResult>> results(std::int64_t key, std::int64_t afterIndex,
                                                                      std::size_t limit) override;
+    std::vector<std::pair<std::int64_t, MessageBatchResult>> finishedSince(std::int64_t key, std::int64_t afterPosition,
+                                                                           std::size_t limit) override;
     std::optional<MessageBatchResult> finishedResult(std::int64_t key, const std::string &customId) override;
     std::string webhookSecret() override;
     std::vector<StoredDelivery> dueDeliveries(const std::string &provider, DateTime now, std::size_t limit) override;
@@ -64,13 +66,17 @@ private:
                                                             const std::string &idempotencyKey);
     StoredBatch readBatch(sqlite::Statement &row);
     std::vector<StoredBatch> readBatches(sqlite::Statement &rows);
+    // The batch's greatest position so far (0: none). Called with mutex_
+    // held, inside the write that gives the next ones.
+    std::int64_t lastPosition(std::int64_t key);
 
     std::string path_;
     std::mutex mutex_;
     sqlite::Connection db_;
     const char *batchColumns_;
     bool readOnly_ = false;
-    bool hasDeliveries_ = true; // false for an older store opened read-only
+    bool hasDeliveries_ = true;  // false for an older store opened read-only
+    bool hasFinishOrder_ = true; // the same
 };
 
 } // namespace osid::service

@@ -205,6 +205,43 @@ TEST_SUITE("http server")
         }
     }
 
+    TEST_CASE("results by cursor: ?after=POSITION reads in finish order with positions, also of a running batch")
+    {
+        {
+            ServerSetup idle;
+            idle.batchOptions.process = false;
+            Server s(idle);
+            auto c = s.client();
+            const std::string id = parse(c.Post("/v1/messages/batches", body(2).dump(), "application/json"))["id"];
+            const auto path = "/v1/messages/batches/" + id + "/results";
+            expectError(c.Get(path.c_str()), 400, "invalid_request_error");
+            auto running = c.Get((path + "?after=0").c_str());
+            REQUIRE(running);
+            CHECK(running->status == 200);
+            CHECK(running->body.empty()); // nothing finished yet
+        }
+        Server s;
+        auto c = s.client();
+        const std::string id = parse(c.Post("/v1/messages/batches", body(3).dump(), "application/json"))["id"];
+        waitEnded(c, id);
+        const auto path = "/v1/messages/batches/" + id + "/results";
+        const auto all = jsonLines(c.Get((path + "?after=0").c_str())->body);
+        REQUIRE(all.size() == 3);
+        std::set<std::string> ids;
+        for (std::size_t i = 0; i < all.size(); ++i) {
+            CHECK(all[i]["position"] == i + 1);
+            ids.insert(all[i]["custom_id"]);
+        }
+        CHECK(ids.size() == 3);
+        const auto rest = jsonLines(c.Get((path + "?after=1").c_str())->body);
+        REQUIRE(rest.size() == 2);
+        CHECK(rest[0] == all[1]);
+        CHECK(jsonLines(c.Get(path.c_str())->body)[0].contains("position") == false);
+        expectError(c.Get((path + "?after=-1").c_str()), 400, "invalid_request_error");
+        expectError(c.Get((path + "?after=x").c_str()), 400, "invalid_request_error");
+        expectError(c.Get((path + "?after=0&merged=true").c_str()), 400, "invalid_request_error");
+    }
+
     TEST_CASE("the beta variant, anthropic-version and anthropic-beta are accepted and answered alike")
     {
         Server s;

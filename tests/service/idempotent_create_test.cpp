@@ -115,6 +115,8 @@ TEST_SUITE("idempotent create")
                       "ALTER TABLE message_batches DROP COLUMN idempotency_key; "
                       "ALTER TABLE message_batches DROP COLUMN request_digest; "
                       "ALTER TABLE message_batches DROP COLUMN parent_id; "
+                      "DROP INDEX message_batch_requests_by_position; "
+                      "ALTER TABLE message_batch_requests DROP COLUMN position; "
                       "DROP TABLE message_batch_deliveries; DROP TABLE message_batch_delivery_attempts; "
                       "ALTER TABLE message_batches DROP COLUMN callback_url; "
                       "ALTER TABLE message_batch_schema DROP COLUMN webhook_secret; "

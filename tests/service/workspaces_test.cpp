@@ -223,6 +223,8 @@ TEST_SUITE("workspaces")
                       "ALTER TABLE message_batches DROP COLUMN workspace; "
                       "CREATE UNIQUE INDEX message_batches_by_idempotency_key ON message_batches (idempotency_key) "
                       "WHERE idempotency_key IS NOT NULL; "
+                      "DROP INDEX message_batch_requests_by_position; "
+                      "ALTER TABLE message_batch_requests DROP COLUMN position; "
                       "DROP TABLE message_batch_deliveries; DROP TABLE message_batch_delivery_attempts; "
                       "ALTER TABLE message_batches DROP COLUMN callback_url; "
                       "ALTER TABLE message_batch_schema DROP COLUMN webhook_secret; "

@@ -414,6 +414,41 @@ TEST_SUITE("osid-batch")
         CHECK(partial.out.empty());
     }
 
+    TEST_CASE("results --after reads by cursor, also of a running batch; --follow prints them until the end")
+    {
+        sqlite_test::TempDir dir;
+        const std::string id = json::parse(osidBatch(where(dir), "--json submit --detach " + kExample).out)["id"];
+        // Running and unprocessed: nothing finished yet, exit 0.
+        const auto early = osidBatch(where(dir), "results --after 0 " + id);
+        CHECK(early.status == 0);
+        CHECK(early.out.empty());
+        // --follow processes it here (no other process does) and prints every
+        // result once, each with the next position, then exits as wait does.
+        const auto followed = osidBatch(where(dir), "results --follow " + id);
+        CHECK(followed.status == 4); // as wait: the example has requests that error
+        const auto lines = osid::testing::jsonLines(followed.out);
+        REQUIRE(lines.size() == 13);
+        std::set<std::string> ids;
+        for (std::size_t i = 0; i < lines.size(); ++i) {
+            CHECK(lines[i]["position"] == i + 1);
+            ids.insert(lines[i]["custom_id"]);
+        }
+        CHECK(ids.size() == 13);
+        // Resumed from a position: the rest, the same lines.
+        const auto rest = osid::testing::jsonLines(osidBatch(where(dir), "results --after 10 " + id).out);
+        REQUIRE(rest.size() == 3);
+        CHECK(rest[0] == lines[10]);
+        CHECK(osid::testing::jsonLines(osidBatch(where(dir), "results --follow --after 12 " + id).out).size() == 1);
+        // Of chosen types, by cursor too.
+        const auto succeeded = osidBatch(where(dir), "results --after 0 --type succeeded " + id);
+        CHECK(osid::testing::jsonLines(succeeded.out).size() ==
+              osid::testing::jsonLines(osidBatch(where(dir), "results --type succeeded " + id).out).size());
+        // Not with --merged or --partial, and a position is a number.
+        CHECK(osidBatch(where(dir), "results --after 0 --merged " + id).status == 2);
+        CHECK(osidBatch(where(dir), "results --follow --partial " + id).status == 2);
+        CHECK(osidBatch(where(dir), "results --after x " + id).status == 2);
+    }
+
     TEST_CASE("submit says so when another process holds the processing lock, then waits for it")
     {
         sqlite_test::TempDir dir;

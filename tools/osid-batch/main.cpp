@@ -317,19 +317,58 @@ int remove(const Settings &settings, const std::string &id)
     return kOk;
 }
 
-int results(const Settings &settings, const std::string &id, const std::vector<std::string> &types, bool partial,
-            bool merged)
+// What `results` prints: the batch's results in request order, or (with
+// a cursor) in the order they finished, each with its position.
+struct ResultsSettings {
+    std::vector<std::string> types;
+    bool partial = false;
+    bool merged = false;
+    std::optional<std::uint64_t> after; // --after
+    bool follow = false;
+};
+
+service::ResultsOptions resultsOptions(const ResultsSettings &r)
 {
-    auto batches = openBatches(settings, Use::Read);
-    auto stream =
-        inWorkspace(settings, batches, [&](auto &b) { return merged ? b.mergedResults(id) : b.results(id, partial); });
-    for (service::MessageBatchResult r; stream.next(r);) {
-        if (!types.empty() && std::find(types.begin(), types.end(), service::resultTypeName(r.type)) == types.end())
-            continue;
-        std::cout << r.toJsonLine() << '\n';
+    service::ResultsOptions options;
+    options.finishedSoFar = r.partial;
+    if (r.after || r.follow)
+        options.after = r.after.value_or(0);
+    for (const auto &name : r.types)
+        options.types.push_back(*service::resultTypeFromName(name));
+    return options;
+}
+
+int results(const Settings &settings, const std::string &id, const ResultsSettings &r)
+{
+    auto options = resultsOptions(r);
+    if (!r.follow) {
+        auto batches = openBatches(settings, Use::Read);
+        auto stream = inWorkspace(settings, batches,
+                                  [&](auto &b) { return r.merged ? b.mergedResults(id) : b.results(id, options); });
+        for (service::MessageBatchResult result; stream.next(result);)
+            std::cout << result.toJsonLine() << '\n';
+        std::cout.flush();
+        return kOk;
     }
-    std::cout.flush();
-    return kOk;
+    // --follow: the results as they finish, until the batch ends; the
+    // batch is processed here if no process does, as by `wait`. Each time
+    // its counts move, what finished since the last position is printed.
+    auto batches = openBatches(settings, Use::Process);
+    sayWhoProcesses(settings, batches);
+    const auto printNew = [&] {
+        auto stream = inWorkspace(settings, batches, [&](auto &b) { return b.results(id, options); });
+        for (service::MessageBatchResult result; stream.next(result);) {
+            std::cout << result.toJsonLine() << '\n';
+            options.after = result.position;
+        }
+        std::cout.flush();
+    };
+    // The cursor is the last line printed: results after it skipped for
+    // their type are read again next time, and skipped again.
+    const auto ended =
+        inWorkspace(settings, batches, [&](auto &b) { return b.wait(id, [&](const MessageBatch &) { printNew(); }); });
+    printNew();
+    return endedStatus(ended);
 }
 
 int wait(const Settings &settings, const std::string &id)
@@ -527,23 +566,35 @@ int main(int argc, char **argv)
     auto *deleteCommand = app.add_subcommand("delete", "Deletes an ended batch and its results");
     deleteCommand->add_option("id", id, "The batch")->required()->type_name("ID");
 
-    std::vector<std::string> types;
-    bool partial = false;
+    ResultsSettings resultsSettings;
     auto *resultsCommand = app.add_subcommand("results", "Prints a batch's results, one JSON line "
-                                                         "per finished request, in request order");
+                                                         "per finished request, in request order (by cursor: in "
+                                                         "the order they finished)");
     resultsCommand->add_option("id", id, "The batch")->required()->type_name("ID");
-    resultsCommand->add_option("--type", types, "Only results of this type; may be repeated")
+    resultsCommand->add_option("--type", resultsSettings.types, "Only results of this type; may be repeated")
         ->check(CLI::IsMember({"succeeded", "errored", "canceled", "expired"}))
         ->type_name("TYPE");
-    resultsCommand->add_flag("--partial", partial,
-                             "Of a batch not ended yet, prints the requests finished so far (without it, a batch "
-                             "not ended is refused)");
-    bool merged = false;
+    auto *partialFlag = resultsCommand->add_flag("--partial", resultsSettings.partial,
+                                                 "Of a batch not ended yet, prints the requests finished so far "
+                                                 "(without it, a batch not ended is refused)");
+    auto *mergedFlag =
+        resultsCommand
+            ->add_flag("--merged", resultsSettings.merged,
+                       "Of a batch made by retry, the results of its whole chain: for each request of the first "
+                       "batch, the newest attempt's")
+            ->excludes(partialFlag);
     resultsCommand
-        ->add_flag("--merged", merged,
-                   "Of a batch made by retry, the results of its whole chain: for each request of the first "
-                   "batch, the newest attempt's")
-        ->excludes("--partial");
+        ->add_option("--after", resultsSettings.after,
+                     "A cursor: the results in the order their requests finished, after this position (0: "
+                     "from the first), each line with its \"position\"; also of a batch not ended")
+        ->type_name("POSITION")
+        ->excludes(mergedFlag);
+    resultsCommand
+        ->add_flag("--follow", resultsSettings.follow,
+                   "Prints the results as their requests finish (by cursor, from --after), until the batch ends; "
+                   "processes it here if no process does, as wait")
+        ->excludes(mergedFlag)
+        ->excludes(partialFlag);
 
     std::vector<std::string> retryTypes;
     auto *retryCommand =
@@ -668,7 +719,7 @@ int main(int argc, char **argv)
         if (*retryCommand)
             return retry(settings, id, retryTypes, detach);
         if (*resultsCommand)
-            return results(settings, id, types, partial, merged);
+            return results(settings, id, resultsSettings);
         if (*waitCommand)
             return wait(settings, id);
         if (*runCommand)
