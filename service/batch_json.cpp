@@ -207,7 +207,17 @@ json MessageBatch::toJson() const
                 {"archived_at", timeOrNull(archivedAt)},
                 {"parent_batch_id", parentBatchId ? json(*parentBatchId) : json(nullptr)},
                 {"workspace", workspace.empty() ? json(nullptr) : json(workspace)},
-                {"callback_url", callbackUrl ? json(*callbackUrl) : json(nullptr)}};
+                {"callback_url", callbackUrl ? json(*callbackUrl) : json(nullptr)},
+                {"end_reason", endReason() ? json(endReason()) : json(nullptr)}};
+}
+
+const char *MessageBatch::endReason() const noexcept
+{
+    if (processingStatus != ProcessingStatus::Ended)
+        return nullptr;
+    if (cancelInitiatedAt)
+        return "canceled";
+    return requestCounts.expired > 0 ? "expired" : "completed";
 }
 
 const char *deliveryStateName(DeliveryState state) noexcept

@@ -109,6 +109,13 @@ auto guarded(Body &&body)
     }
 }
 
+// The creation time before which an ended batch's results are past
+// options.resultsRetention at `now` (BatchStore::archive's cutoff).
+inline DateTime retentionCutoff(const MessageBatchOptions &options, DateTime now)
+{
+    return DateTime::fromMicroseconds(now.toMicroseconds() - options.resultsRetention.count());
+}
+
 // The processing lock of one provider's batches in a store: whoever holds
 // it runs the workers of those batches (batch_workers.h). Released when the
 // object goes away, or its process does.
@@ -221,8 +228,14 @@ public:
     // request order.
     virtual std::vector<UnsucceededRequest> unsucceeded(std::int64_t key) = 0;
 
-    // Whether the batch is (still) there.
-    virtual bool exists(std::int64_t key) = 0;
+    // Whether the batch is (still) there with its results: not deleted,
+    // not archived.
+    virtual bool resultsKept(std::int64_t key) = 0;
+
+    // Archives the ended batches created before `createdBefore`: deletes
+    // their requests and results, and sets their archived_at to `now` (the
+    // batches stay, with their counts). Returns how many it archived.
+    virtual std::uint64_t archive(DateTime createdBefore, DateTime now) = 0;
 
     // Deletes the batch, its requests and its callback's delivery; false if
     // it was not there.

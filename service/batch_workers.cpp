@@ -355,6 +355,7 @@ void BatchWorkers::deliverCallbacks()
         std::vector<StoredDelivery> due;
         if (processing_) {
             lock.unlock();
+            reapIfDue();
             try {
                 due = store_->dueDeliveries(provider_, options_.clock(), 16);
                 if (!due.empty() && secret.empty())
@@ -389,6 +390,26 @@ void BatchWorkers::deliverCallbacks()
         }
         if (due.empty() && !stopping_)
             callbackDue_.wait_for(lock, options_.pollInterval);
+    }
+}
+
+// The reaper, on the courier's thread (both are chores of the processing
+// process, on a timer): archives the batches past the results' retention
+// at the start and every reapInterval. A failure is logged and tried at the
+// next interval; the batches wait, nothing is lost.
+void BatchWorkers::reapIfDue()
+{
+    const auto now = std::chrono::steady_clock::now();
+    if (now < nextReap_)
+        return;
+    nextReap_ = now + options_.reapInterval;
+    try {
+        const auto at = options_.clock();
+        if (const auto archived = store_->archive(retentionCutoff(options_, at), at))
+            reportLine(options_.log, fmt::format("message batches: archived {} batch{} past the results' retention",
+                                                 archived, archived == 1 ? "" : "es"));
+    } catch (const std::exception &e) {
+        reportLine(options_.log, fmt::format("message batches: archiving old batches failed: {}", e.what()));
     }
 }
 

@@ -16,6 +16,9 @@
 // pending by a process that stopped): one try at a time, each recorded in
 // the store, the next one due after MessageBatchOptions::callback's delay.
 // A slow receiver holds up only the courier, for at most the try's timeout.
+// The courier's thread also runs the reaper: at its start and every
+// MessageBatchOptions::reapInterval it archives the batches past the
+// results' retention (BatchStore::archive).
 // A store that fails while the courier reads or records is tried again
 // after a doubling pause; after storeWriteAttempts failures in a row the
 // courier stops (the deliveries stay pending for the next process), and
@@ -134,6 +137,7 @@ private:
     void work();
     void process(const Chunk &chunk, ProviderSessions &sessions);
     void deliverCallbacks();
+    void reapIfDue();
     void deliver(const StoredDelivery &delivery, const std::string &secret);
 
     std::shared_ptr<messaging::MessagingManager> manager_;
@@ -158,6 +162,7 @@ private:
     // creates or cancels a batch (before pollInterval has passed).
     std::unique_ptr<StoreListener> listener_;
     std::thread courier_;
+    std::chrono::steady_clock::time_point nextReap_{}; // courier's thread only
 };
 
 } // namespace osid::service

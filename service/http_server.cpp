@@ -427,6 +427,14 @@ struct BatchHttpServer::Impl {
                                                url->type_name()));
             createOptions.callbackUrl = url->get<std::string>();
         }
+        // Ours, beside requests: seconds until unstarted requests expire.
+        if (const auto after = others.find("expires_after"); after != others.end() && !after->is_null()) {
+            if (!after->is_number_integer())
+                throw ServiceError(
+                    error_type::kInvalidRequest,
+                    fmt::format("expires_after: expected an integer (seconds), got {}", after->type_name()));
+            createOptions.expiresAfter = std::chrono::seconds(after->get<std::int64_t>());
+        }
         sendJson(res, 200, batchJson(req, batches.create(requests, createOptions)));
     }
 

@@ -52,6 +52,28 @@ void checkCallbackUrl(const std::string &url)
                                        url));
 }
 
+// The longest a batch may run before its unstarted requests expire.
+constexpr std::chrono::seconds kLongestExpiry = std::chrono::hours(24 * 7);
+
+void checkExpiresAfter(const std::optional<std::chrono::seconds> &expiresAfter)
+{
+    if (expiresAfter && (expiresAfter->count() < 1 || *expiresAfter > kLongestExpiry))
+        throw ServiceError(error_type::kInvalidRequest,
+                           fmt::format("expires_after is {} seconds; it must be 1 to {} (7 days); nothing was created",
+                                       expiresAfter->count(), kLongestExpiry.count()));
+}
+
+// A batch whose results the reaper deleted (archived_at set): the batch
+// stays, its results and requests do not.
+void requireResultsKept(const MessageBatch &batch, const char *what)
+{
+    if (batch.archivedAt)
+        throw ServiceError(error_type::kNotFound,
+                           fmt::format("message batch {} was archived at {}: its {} were deleted once the results' "
+                                       "retention after its creation had passed (the batch itself is kept)",
+                                       batch.id, batch.archivedAt->toString(), what));
+}
+
 std::string newBatchId(DateTime now)
 {
     // Time first, so ids sort by creation; then randomness, so two services
@@ -112,10 +134,11 @@ public:
         checkIdempotencyKey(create.idempotencyKey);
         requireMailbox(scope.createIn());
         checkCallbackUrl(create.callbackUrl);
+        checkExpiresAfter(create.expiresAfter);
         auto problems = envelopeProblems(requests, options_.maxRequests);
         if (!problems.empty())
             throw envelopeError(std::move(problems));
-        auto batch = newBatch(scope.createIn(), create.callbackUrl);
+        auto batch = newBatch(scope.createIn(), create);
         const auto inserted =
             guarded([&] { return store_->insert(batch, requests, provider_, create.idempotencyKey); });
         return created(std::move(batch), create, inserted);
@@ -126,6 +149,7 @@ public:
         checkIdempotencyKey(create.idempotencyKey);
         requireMailbox(scope.createIn());
         checkCallbackUrl(create.callbackUrl);
+        checkExpiresAfter(create.expiresAfter);
         std::vector<EnvelopeProblem> problems;
         std::unordered_map<std::string, std::size_t> seen; // custom_id -> line index
         std::size_t count = 0;
@@ -162,7 +186,7 @@ public:
                 throw envelopeError(std::move(problems)); // rolls the batch back
             return false;
         };
-        auto batch = newBatch(scope.createIn(), create.callbackUrl);
+        auto batch = newBatch(scope.createIn(), create);
         const auto inserted =
             guarded([&] { return store_->insertStreaming(batch, provider_, create.idempotencyKey, next); });
         return created(std::move(batch), create, inserted);
@@ -195,14 +219,16 @@ public:
 
     // A batch as created now in `workspace`, without requests yet, to be
     // POSTed to `callbackUrl` (if any) when it ends.
-    MessageBatch newBatch(const std::string &workspace, const std::string &callbackUrl = {})
+    MessageBatch newBatch(const std::string &workspace, const CreateOptions &create)
     {
         MessageBatch batch;
         batch.workspace = workspace;
-        if (!callbackUrl.empty())
-            batch.callbackUrl = callbackUrl;
+        if (!create.callbackUrl.empty())
+            batch.callbackUrl = create.callbackUrl;
         batch.createdAt = options_.clock();
-        batch.expiresAt = DateTime::fromMicroseconds(batch.createdAt.toMicroseconds() + options_.expiresAfter.count());
+        const auto expiresAfter =
+            create.expiresAfter ? std::chrono::microseconds(*create.expiresAfter) : options_.expiresAfter;
+        batch.expiresAt = DateTime::fromMicroseconds(batch.createdAt.toMicroseconds() + expiresAfter.count());
         batch.id = newBatchId(batch.createdAt);
         return batch;
     }
@@ -230,6 +256,7 @@ public:
             throw ServiceError(error_type::kInvalidRequest,
                                fmt::format("message batch {} is {}; only an ended batch can be retried", id,
                                            statusName(stored.batch.processingStatus)));
+        requireResultsKept(stored.batch, "requests");
         const auto wanted = [&](const UnsucceededRequest &r) {
             if (retry.types.empty())
                 return r.state != RequestState::Errored || r.retryable;
@@ -245,7 +272,9 @@ public:
                                fmt::format("message batch {} has no request to retry of the types asked for", id));
         // In the parent's workspace, which the caller's scope sees, with its
         // callback URL.
-        auto batch = newBatch(stored.batch.workspace, stored.batch.callbackUrl.value_or(""));
+        CreateOptions child;
+        child.callbackUrl = stored.batch.callbackUrl.value_or("");
+        auto batch = newBatch(stored.batch.workspace, child);
         batch.parentBatchId = id;
         const auto inserted = guarded([&] { return store_->insert(batch, requests, provider_); });
         return created(std::move(batch), {}, inserted);
@@ -332,6 +361,7 @@ public:
                                fmt::format("message batch {} is {}: its results are not all there yet; wait for it "
                                            "to end, or ask for the requests finished so far, or read them by cursor",
                                            id, statusName(stored.batch.processingStatus)));
+        requireResultsKept(stored.batch, "results");
         return ResultStream(store_, stored.key, id, options);
     }
 
@@ -342,6 +372,7 @@ public:
             throw ServiceError(error_type::kInvalidRequest,
                                fmt::format("message batch {} is {}: merged results are read once it has ended", id,
                                            statusName(stored.batch.processingStatus)));
+        requireResultsKept(stored.batch, "results");
         std::vector<std::int64_t> chain{stored.key};
         while (stored.batch.parentBatchId) {
             auto parent = guarded([&] { return store_->find(*stored.batch.parentBatchId); });
@@ -432,6 +463,14 @@ public:
         }
     }
 
+    std::uint64_t purge()
+    {
+        if (options_.readOnly)
+            throw ServiceError(error_type::kInvalidRequest, "a read-only message batch service archives nothing");
+        const auto now = options_.clock();
+        return guarded([&] { return store_->archive(retentionCutoff(options_, now), now); });
+    }
+
     std::string webhookSecret()
     {
         return guarded([&] { return workers_->webhookSecret(); });
@@ -514,6 +553,8 @@ CallbackDelivery MessageBatchService::waitDelivery(const std::string &id)
 }
 
 std::string MessageBatchService::webhookSecret() { return engine_->webhookSecret(); }
+
+std::uint64_t MessageBatchService::purge() { return engine_->purge(); }
 
 bool MessageBatchService::isProcessing() const { return engine_->isProcessing(); }
 

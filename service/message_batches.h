@@ -109,10 +109,15 @@ struct MessageBatch {
     // Where the batch is POSTed when it ends (CreateOptions::callbackUrl).
     std::optional<std::string> callbackUrl;
 
+    // Why an ended batch ended: "canceled" (a cancel came), "expired" (some
+    // requests expired), else "completed"; nullptr while it runs.
+    const char *endReason() const noexcept;
+
     // The Message Batches object: {"id", "type": "message_batch",
     // "processing_status", "request_counts", "created_at", "ended_at",
     // "expires_at", "cancel_initiated_at", "archived_at"}, and ours:
-    // "parent_batch_id", "workspace", "callback_url"; absent values are null.
+    // "parent_batch_id", "workspace", "callback_url", "end_reason"; absent
+    // values are null.
     nlohmann::json toJson() const;
 };
 
@@ -152,6 +157,9 @@ struct CreateOptions {
     // a host, an optional port, path and query; empty: no callback. A
     // repeated idempotent create returns the earlier batch with its own.
     std::string callbackUrl{};
+    // How long after creation the batch's unstarted requests expire, from 1
+    // second to 7 days; nullopt: MessageBatchOptions::expiresAfter.
+    std::optional<std::chrono::seconds> expiresAfter{};
 };
 
 enum class DeliveryState { Pending, Delivered, Failed };
@@ -345,8 +353,16 @@ struct MessageBatchOptions {
     std::string storePath = ":memory:";
     // The most requests one batch may hold.
     std::size_t maxRequests = 100'000;
-    // How long after creation unstarted requests expire.
+    // How long after creation unstarted requests expire, unless the create
+    // says (CreateOptions::expiresAfter).
     std::chrono::microseconds expiresAfter = std::chrono::hours(24);
+    // How long an ended batch's results (and requests) are kept, counted
+    // from its creation, as the Message Batches API does: then the reaper
+    // deletes them and sets archived_at; the batch stays listable. The
+    // reaper runs in the processing service every reapInterval (and at its
+    // start), and when purge() is called.
+    std::chrono::microseconds resultsRetention = std::chrono::hours(24 * 29);
+    std::chrono::milliseconds reapInterval = std::chrono::minutes(10);
     // Worker threads, and requests per chunk (one createMessages call and
     // one store transaction each).
     std::size_t workers = 2;
@@ -519,6 +535,14 @@ public:
     // kept in the store; options.callback.secret instead when set. A
     // read-only service of a store without one answers "".
     std::string webhookSecret();
+
+    // Runs the reaper now (MessageBatchOptions::resultsRetention): deletes
+    // the requests and results of every ended batch created longer than the
+    // retention ago, of every workspace and provider, and sets their
+    // archived_at; the batches stay. Returns how many it archived.
+    // Errors: ServiceError (api_error: the store failed; invalid_request_
+    //         error: a read-only service).
+    std::uint64_t purge();
 
     // Whether this object holds the processing lock of its provider's
     // batches and runs the workers.

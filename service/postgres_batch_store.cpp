@@ -755,10 +755,37 @@ std::vector<UnsucceededRequest> PostgresBatchStore::unsucceeded(std::int64_t key
     });
 }
 
-bool PostgresBatchStore::exists(std::int64_t key)
+bool PostgresBatchStore::resultsKept(std::int64_t key)
 {
     return run([&] {
-        return db_.query("SELECT 1 FROM osid_batch.message_batches WHERE key = $1", Params().add(key)).rows() > 0;
+        return db_.query("SELECT 1 FROM osid_batch.message_batches WHERE key = $1 AND archived_at IS NULL",
+                         Params().add(key))
+                   .rows() > 0;
+    });
+}
+
+std::uint64_t PostgresBatchStore::archive(DateTime createdBefore, DateTime now)
+{
+    return run([&]() -> std::uint64_t {
+        // Looked for first: the reaper's usual round finds nothing, and
+        // then writes nothing.
+        if (db_.query(
+                   "SELECT 1 FROM osid_batch.message_batches WHERE status = $2 AND archived_at IS NULL "
+                   "AND created_at < $1 LIMIT 1",
+                   Params().add(createdBefore.toMicroseconds()).add(static_cast<std::int64_t>(ProcessingStatus::Ended)))
+                .rows() == 0)
+            return 0;
+        beforeWrite("archiving old batches");
+        auto r = db_.query("WITH archived AS (UPDATE osid_batch.message_batches SET archived_at = $3 "
+                           "WHERE status = $2 AND archived_at IS NULL AND created_at < $1 RETURNING key), "
+                           "requests AS (DELETE FROM osid_batch.message_batch_requests "
+                           "WHERE batch IN (SELECT key FROM archived)) "
+                           "SELECT count(*) FROM archived",
+                           Params()
+                               .add(createdBefore.toMicroseconds())
+                               .add(static_cast<std::int64_t>(ProcessingStatus::Ended))
+                               .add(now.toMicroseconds()));
+        return static_cast<std::uint64_t>(r.integer(0, 0));
     });
 }
 

@@ -89,7 +89,8 @@ public:
     std::uint64_t closePending(std::int64_t key, std::int64_t from, RequestState state) override;
     bool setEnded(std::int64_t key, DateTime now) override;
     std::vector<UnsucceededRequest> unsucceeded(std::int64_t key) override;
-    bool exists(std::int64_t key) override;
+    bool resultsKept(std::int64_t key) override;
+    std::uint64_t archive(DateTime createdBefore, DateTime now) override;
     bool remove(std::int64_t key) override;
     std::vector<std::pair<std::int64_t, MessageBatchResult>> results(std::int64_t key, std::int64_t afterIndex,
                                                                      std::size_t limit) override;

@@ -45,12 +45,12 @@ bool ResultStream::readPage()
             return chain_.empty() ? store_->results(batchKey_, afterIndex_, kPageSize)
                                   : store_->mergedResults(chain_, afterIndex_, kPageSize);
         });
-        // Checked after the page was read: a delete (one transaction) that
-        // came before the read is seen here.
-        if (!guarded([&] { return store_->exists(batchKey_); }))
+        // Checked after the page was read: a delete or an archive (one
+        // transaction each) that came before the read is seen here.
+        if (!guarded([&] { return store_->resultsKept(batchKey_); }))
             throw ServiceError(error_type::kNotFound,
-                               fmt::format("message batch {} was deleted while its results were read; they stop "
-                                           "after {} result{}",
+                               fmt::format("message batch {} was deleted (or its results archived) while its results "
+                                           "were read; they stop after {} result{}",
                                            batchId_, read_, read_ == 1 ? "" : "s"));
         page_.clear();
         position_ = 0;

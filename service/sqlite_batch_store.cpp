@@ -593,12 +593,41 @@ std::vector<UnsucceededRequest> SqliteBatchStore::unsucceeded(std::int64_t key)
     return out;
 }
 
-bool SqliteBatchStore::exists(std::int64_t key)
+bool SqliteBatchStore::resultsKept(std::int64_t key)
 {
     std::lock_guard lock(mutex_);
-    auto s = db_.prepare("SELECT 1 FROM message_batches WHERE key = ?1");
+    auto s = db_.prepare("SELECT 1 FROM message_batches WHERE key = ?1 AND archived_at IS NULL");
     s.bind(1, key);
     return s.step();
+}
+
+std::uint64_t SqliteBatchStore::archive(DateTime createdBefore, DateTime now)
+{
+    std::lock_guard lock(mutex_);
+    // Looked for first: the reaper's usual round finds nothing, and then
+    // writes nothing.
+    {
+        auto due = db_.prepare("SELECT 1 FROM message_batches WHERE status = ?2 AND archived_at IS NULL "
+                               "AND created_at < ?1 LIMIT 1");
+        due.bind(1, createdBefore.toMicroseconds()).bind(2, static_cast<std::int64_t>(ProcessingStatus::Ended));
+        if (!due.step())
+            return 0;
+    }
+    beforeWrite("archiving old batches");
+    return db_.write([&] {
+        db_.prepare("DELETE FROM message_batch_requests WHERE batch IN (SELECT key FROM message_batches "
+                    "WHERE status = ?2 AND archived_at IS NULL AND created_at < ?1)")
+            .bind(1, createdBefore.toMicroseconds())
+            .bind(2, static_cast<std::int64_t>(ProcessingStatus::Ended))
+            .run();
+        db_.prepare("UPDATE message_batches SET archived_at = ?3 "
+                    "WHERE status = ?2 AND archived_at IS NULL AND created_at < ?1")
+            .bind(1, createdBefore.toMicroseconds())
+            .bind(2, static_cast<std::int64_t>(ProcessingStatus::Ended))
+            .bind(3, now.toMicroseconds())
+            .run();
+        return static_cast<std::uint64_t>(db_.changes());
+    });
 }
 
 bool SqliteBatchStore::remove(std::int64_t key)

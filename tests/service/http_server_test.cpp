@@ -242,6 +242,24 @@ TEST_SUITE("http server")
         expectError(c.Get((path + "?after=0&merged=true").c_str()), 400, "invalid_request_error");
     }
 
+    TEST_CASE("expires_after beside requests sets the batch's expiry; end_reason on the batch object")
+    {
+        Server s;
+        auto c = s.client();
+        auto b = body(1);
+        b["expires_after"] = 120;
+        const auto created = parse(c.Post("/v1/messages/batches", b.dump(), "application/json"));
+        CHECK(DateTime::parse(created["expires_at"].get<std::string>()).toMicroseconds() -
+                  DateTime::parse(created["created_at"].get<std::string>()).toMicroseconds() ==
+              120'000'000);
+        CHECK(created["end_reason"].is_null());
+        CHECK(waitEnded(c, created["id"])["end_reason"] == "completed");
+        for (const auto &bad : {json(0), json("1h"), json(1.5), json(999999999)}) {
+            b["expires_after"] = bad;
+            expectError(c.Post("/v1/messages/batches", b.dump(), "application/json"), 400, "invalid_request_error");
+        }
+    }
+
     TEST_CASE("the beta variant, anthropic-version and anthropic-beta are accepted and answered alike")
     {
         Server s;

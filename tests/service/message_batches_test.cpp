@@ -672,7 +672,8 @@ TEST_SUITE("message batches")
         CHECK(read == ResultStream::kPageSize);
         CHECK(e.type() == "not_found_error");
         CHECK(std::string(e.what()) ==
-              "message batch " + id + " was deleted while its results were read; they stop after 1000 results");
+              "message batch " + id +
+                  " was deleted (or its results archived) while its results were read; they stop after 1000 results");
     }
 
     TEST_CASE("several batches share one worker in turn")

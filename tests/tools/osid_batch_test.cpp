@@ -449,6 +449,29 @@ TEST_SUITE("osid-batch")
         CHECK(osidBatch(where(dir), "results --after x " + id).status == 2);
     }
 
+    TEST_CASE("submit --expires-after sets the batch's expiry; purge archives what is past --retention-days")
+    {
+        sqlite_test::TempDir dir;
+        const auto created =
+            json::parse(osidBatch(where(dir), "--json submit --detach --expires-after 90 " + kExample).out);
+        const auto expiresIn = osid::DateTime::parse(created["expires_at"].get<std::string>()).toMicroseconds() -
+                               osid::DateTime::parse(created["created_at"].get<std::string>()).toMicroseconds();
+        CHECK(expiresIn == 90'000'000);
+        CHECK(created["end_reason"].is_null());
+        CHECK(osidBatch(where(dir), "submit --detach --expires-after 0 " + kExample).status == 1);
+        CHECK(readFile(dir.file("stderr")).find("it must be 1 to 604800") != std::string::npos);
+        const std::string id = created["id"];
+        const auto ended = json::parse(osidBatch(where(dir), "--json wait " + id).out);
+        CHECK(ended["end_reason"] == "completed");
+        // Nothing is 29 days old; a batch created now is not even 1 day old.
+        const auto none = osidBatch(where(dir), "purge");
+        CHECK(none.status == 0);
+        CHECK(none.out == "archived 0 batches created more than 29 days ago\n");
+        CHECK(osidBatch(where(dir), "--retention-days 1 --json purge").out == "{\"archived\":0}\n");
+        CHECK(osidBatch(where(dir), "--retention-days 0 purge").status == 2);
+        CHECK(json::parse(osidBatch(where(dir), "--json status " + id).out)["archived_at"].is_null());
+    }
+
     TEST_CASE("submit says so when another process holds the processing lock, then waits for it")
     {
         sqlite_test::TempDir dir;

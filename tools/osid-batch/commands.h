@@ -4,6 +4,7 @@
 #pragma once
 
 #include "messaging/messaging_manager.h"
+#include "service/message_batches.h"
 
 #include <cstddef>
 #include <fstream>
@@ -28,7 +29,14 @@ struct Settings {
     // in that workspace only. Empty: every workspace (creating in the
     // default one).
     std::string workspace;
+    // --retention-days: how long an ended batch's results are kept after
+    // its creation before the reaper (and purge) archives it.
+    int retentionDays = 29;
 };
+
+// The options of the batch service every command opens: the store, the
+// provider recorded on batches, workers, chunk size and retention.
+service::MessageBatchOptions batchServiceOptions(const Settings &settings);
 
 // The store as a SQLite path (":memory:" for --store memory).
 std::string storePath(const Settings &settings);
@@ -71,6 +79,9 @@ struct ServeSettings {
 // provider (when it holds their processing lock, or once it gets it) until
 // SIGINT or SIGTERM, then finishes the chunks in flight.
 int work(const Settings &settings);
+
+// purge: archives the batches past --retention-days now.
+int purge(const Settings &settings);
 
 // `osid-batch serve` (serve_command.cpp): HTTP until SIGINT or SIGTERM.
 int serve(const Settings &settings, const ServeSettings &serveSettings);

@@ -99,13 +99,9 @@ enum class Use { Process, Change, Read };
 
 MessageBatchService openBatches(const Settings &settings, Use use)
 {
-    service::MessageBatchOptions options;
-    options.storePath = storePath(settings);
+    auto options = batchServiceOptions(settings);
     options.process = use == Use::Process;
     options.readOnly = use == Use::Read;
-    options.workers = settings.workers;
-    options.chunkSize = settings.chunkSize;
-    options.provider = providerIdentity(settings);
     // Reading needs no provider: a throwaway one stands in, so that a
     // mistyped path creates no provider file either.
     return MessageBatchService(use == Use::Read
@@ -415,12 +411,36 @@ void printError(const Settings &settings, const ServiceError &e, const char *uni
 std::string webhookSecret(const Settings &settings)
 {
     // The store alone: no provider is opened, so none is created.
-    service::MessageBatchOptions options;
-    options.storePath = storePath(settings);
+    auto options = batchServiceOptions(settings);
     options.process = false;
-    options.provider = providerIdentity(settings);
     return MessageBatchService(runtime::getMessagingManager(*runtime::makeProviderRuntime(), "memory"), options)
         .webhookSecret();
+}
+
+service::MessageBatchOptions batchServiceOptions(const Settings &settings)
+{
+    service::MessageBatchOptions options;
+    options.storePath = storePath(settings);
+    options.workers = settings.workers;
+    options.chunkSize = settings.chunkSize;
+    options.provider = providerIdentity(settings);
+    options.resultsRetention = std::chrono::hours(24) * settings.retentionDays;
+    return options;
+}
+
+int purge(const Settings &settings)
+{
+    // The store alone, as webhook-secret: archiving needs no provider.
+    auto options = batchServiceOptions(settings);
+    options.process = false;
+    const auto archived =
+        MessageBatchService(runtime::getMessagingManager(*runtime::makeProviderRuntime(), "memory"), options).purge();
+    if (settings.json)
+        fmt::print("{}\n", nlohmann::json{{"archived", archived}}.dump());
+    else
+        fmt::print("archived {} batch{} created more than {} day{} ago\n", archived, archived == 1 ? "" : "es",
+                   settings.retentionDays, settings.retentionDays == 1 ? "" : "s");
+    return kOk;
 }
 
 std::ifstream openInput(const std::string &file)
@@ -509,6 +529,11 @@ int main(int argc, char **argv)
                    "only its batches; keys add: the key's workspace. Default: every workspace, creating in the "
                    "default one")
         ->type_name("MAILBOX_ID");
+    app.add_option("--retention-days", settings.retentionDays,
+                   "How long an ended batch's results are kept after its creation; then the processing service's "
+                   "reaper (and purge) deletes them and sets archived_at")
+        ->check(CLI::Range(1, 3650))
+        ->type_name("DAYS");
 
     const auto addWorkers = [&](CLI::App *command) {
         command->add_option("--workers", settings.workers, "Worker threads")
@@ -535,6 +560,11 @@ int main(int argc, char **argv)
                      "When the batch ends, POSTs it to URL (http:// or https://), signed with the store's secret "
                      "(webhook-secret); submit then also waits until it is delivered or has failed")
         ->type_name("URL");
+    std::optional<std::int64_t> expiresAfterSeconds;
+    submitCommand
+        ->add_option("--expires-after", expiresAfterSeconds,
+                     "Seconds until the batch's unstarted requests expire (1 to 604800, 7 days; default 86400)")
+        ->type_name("SECONDS");
     submitCommand
         ->add_option("--idempotency-key", create.idempotencyKey,
                      "Makes submit safe to repeat: the same KEY with the same file gives the batch created first "
@@ -626,6 +656,10 @@ int main(int argc, char **argv)
                                                              "a fresh set of tries, and prints how it went");
     redeliverCommand->add_option("id", id, "The batch")->required()->type_name("ID");
 
+    auto *purgeCommand = app.add_subcommand(
+        "purge", "Archives now the ended batches created more than --retention-days ago, of every workspace: deletes "
+                 "their requests and results and sets archived_at (the batches stay listable); prints how many");
+
     auto *workerCommand =
         app.add_subcommand("worker", "Runs the workers alone until SIGINT or SIGTERM: processes the batches of its "
                                      "provider whenever it holds their processing lock, taking over from a process "
@@ -704,8 +738,11 @@ int main(int argc, char **argv)
     }
 
     try {
-        if (*submitCommand)
+        if (*submitCommand) {
+            if (expiresAfterSeconds)
+                create.expiresAfter = std::chrono::seconds(*expiresAfterSeconds);
             return submit(settings, file, detach, create);
+        }
         if (*statusCommand)
             return status(settings, id);
         if (*listCommand) {
@@ -728,6 +765,8 @@ int main(int argc, char **argv)
             return serve(settings, serveSettings);
         if (*workerCommand)
             return work(settings);
+        if (*purgeCommand)
+            return purge(settings);
         if (*keysCommand)
             return osid::tools::keysCommand(settings, keysAction, keyFile, keyName);
         if (*workspacesCommand)

@@ -63,12 +63,8 @@ const char *signalName(int signal) { return signal == SIGINT ? "SIGINT" : "SIGTE
 int work(const Settings &settings)
 {
     const auto stopSignals = blockStopSignals();
-    service::MessageBatchOptions options;
-    options.storePath = storePath(settings);
+    auto options = batchServiceOptions(settings);
     options.process = true;
-    options.workers = settings.workers;
-    options.chunkSize = settings.chunkSize;
-    options.provider = providerIdentity(settings);
     service::MessageBatchService batches(openProvider(settings), options);
     fmt::print("osid-batch: worker of provider \"{}\" on {}{}\n", service::storePathForDisplay(batches.provider()),
                service::storePathForDisplay(settings.store),
@@ -102,14 +98,10 @@ int serve(const Settings &settings, const ServeSettings &serveSettings)
     const auto stopSignals = blockStopSignals();
 
     auto manager = openProvider(settings);
-    service::MessageBatchOptions batchOptions;
-    batchOptions.storePath = storePath(settings);
-    batchOptions.process = !serveSettings.noProcess;
-    batchOptions.workers = settings.workers;
-    batchOptions.chunkSize = settings.chunkSize;
     // The same provider string as the other commands record, so that
     // `osid-batch wait` processes the batches created over HTTP and back.
-    batchOptions.provider = providerIdentity(settings);
+    auto batchOptions = batchServiceOptions(settings);
+    batchOptions.process = !serveSettings.noProcess;
     service::MessageBatchService batches(manager, batchOptions);
     service::JobRunOptions runOptions;
     // Job runs are kept in SQLite only: beside a PostgreSQL store of
