@@ -23,6 +23,7 @@
 #include <sys/types.h>
 #include <unistd.h>
 
+#include <atomic>
 #include <cstdio>
 #include <cstdlib>
 #include <mutex>
@@ -77,6 +78,17 @@ inline std::size_t messageCount(messaging::MessagingManager &manager)
 }
 
 // Whether the stored services of these tests keep their batches in
+// A clock the test moves by hand.
+struct ManualClock {
+    std::shared_ptr<std::atomic<std::int64_t>> now =
+        std::make_shared<std::atomic<std::int64_t>>(DateTime::parse("2026-11-23T12:00:00Z").toMicroseconds());
+    std::function<DateTime()> function() const
+    {
+        return [now = now] { return DateTime::fromMicroseconds(now->load()); };
+    }
+    void advance(std::chrono::microseconds by) { *now += by.count(); }
+};
+
 // PostgreSQL (see above).
 inline bool onPostgres()
 {

@@ -17,17 +17,6 @@ using namespace batch_test;
 
 namespace {
 
-// A clock the test moves by hand.
-struct ManualClock {
-    std::shared_ptr<std::atomic<std::int64_t>> now =
-        std::make_shared<std::atomic<std::int64_t>>(DateTime::parse("2026-11-23T12:00:00Z").toMicroseconds());
-    std::function<DateTime()> function() const
-    {
-        return [now = now] { return DateTime::fromMicroseconds(now->load()); };
-    }
-    void advance(std::chrono::microseconds by) { *now += by.count(); }
-};
-
 MessageBatchOptions clocked(const std::string &path, const ManualClock &clock, bool process)
 {
     auto options = fileOptions(path, process);
