@@ -100,6 +100,20 @@ std::string head(const std::string &title, bool running)
                        fmt::arg("refresh", running ? "<meta http-equiv=\"refresh\" content=\"2\">\n" : ""));
 }
 
+// The list's filters as the rest of a paging link's query (already
+// escaped for an attribute), so that newer and older pages keep them.
+std::string filterQuery(const ListParams &params)
+{
+    std::string out;
+    if (params.status)
+        out += fmt::format("&amp;processing_status={}", statusName(*params.status));
+    if (params.createdAfter)
+        out += fmt::format("&amp;created_after={}", escapeHtml(params.createdAfter->toString()));
+    if (params.createdBefore)
+        out += fmt::format("&amp;created_before={}", escapeHtml(params.createdBefore->toString()));
+    return out;
+}
+
 } // namespace
 
 std::string escapeHtml(const std::string &text)
@@ -146,11 +160,13 @@ std::string batchesPage(const MessageBatchPage &page, const ListParams &params)
     out += "<nav>";
     const bool newerExist = !params.beforeId.empty() ? page.hasMore : !params.afterId.empty();
     const bool olderExist = !params.beforeId.empty() ? !page.data.empty() : page.hasMore;
+    const auto filters = filterQuery(params);
     if (newerExist && page.firstId)
-        out +=
-            fmt::format(R"(<a href="/?before_id={}&amp;limit={}">newer</a>)", escapeHtml(*page.firstId), params.limit);
+        out += fmt::format(R"(<a href="/?before_id={}&amp;limit={}{}">newer</a>)", escapeHtml(*page.firstId),
+                           params.limit, filters);
     if (olderExist && page.lastId)
-        out += fmt::format(R"(<a href="/?after_id={}&amp;limit={}">older</a>)", escapeHtml(*page.lastId), params.limit);
+        out += fmt::format(R"(<a href="/?after_id={}&amp;limit={}{}">older</a>)", escapeHtml(*page.lastId),
+                           params.limit, filters);
     out += "</nav>\n</body>\n</html>\n";
     return out;
 }

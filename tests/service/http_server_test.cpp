@@ -868,3 +868,31 @@ TEST_CASE("the status page escapes what it shows, and serves HTML at / and /batc
     CHECK(one->body.find("<code>" + id + "</code>") != std::string::npos);
     expectError(c.Get("/batches/msgbatch_nope"), 404, "not_found_error");
 }
+
+TEST_CASE("the status page's paging links keep the list's filters")
+{
+    Server s;
+    auto c = s.client();
+    for (int i = 0; i < 3; ++i)
+        waitEnded(c, parse(c.Post("/v1/messages/batches", body(1).dump(), "application/json"))["id"]);
+    auto first = c.Get("/?processing_status=ended&created_after=2000-01-01T00:00:00Z&limit=1");
+    REQUIRE(first);
+    CHECK(first->status == 200);
+    const auto older = first->body.find(">older</a>");
+    REQUIRE(older != std::string::npos);
+    const auto link =
+        first->body.substr(first->body.rfind("<a href=\"", older), older - first->body.rfind("<a href=\"", older));
+    CHECK(link.find("&amp;limit=1&amp;processing_status=ended&amp;created_after=2000-01-01T00:00:00") !=
+          std::string::npos);
+    // Followed, the next page keeps them too, and links back.
+    auto href = link.substr(std::string("<a href=\"").size());
+    href = href.substr(0, href.find('"'));
+    for (std::size_t at; (at = href.find("&amp;")) != std::string::npos;)
+        href.replace(at, 5, "&");
+    auto second = c.Get(href.c_str());
+    REQUIRE(second);
+    CHECK(second->status == 200);
+    CHECK(second->body.find("&amp;processing_status=ended") != std::string::npos);
+    CHECK(second->body.find(">newer</a>") != std::string::npos);
+    CHECK(second->body.find(">older</a>") != std::string::npos);
+}
