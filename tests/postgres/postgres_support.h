@@ -1,6 +1,7 @@
 // What the PostgreSQL provider's tests share: the server OSID_TEST_POSTGRES
 // names (a libpq connection string; scripts/test starts a throwaway cluster
-// and sets it), a database of a test's own on it, and a manager over one.
+// and sets it), a database of a test's own on it, a server of a test's own
+// (to restart it), and a manager over one.
 
 #pragma once
 
@@ -11,6 +12,7 @@
 #include <unistd.h>
 
 #include <atomic>
+#include <cstdio>
 #include <cstdlib>
 #include <memory>
 #include <stdexcept>
@@ -77,6 +79,68 @@ private:
     static inline std::atomic<int> serial_{0};
     std::string name_;
     Connection admin_;
+    std::string conninfo_;
+};
+
+// A server of this test's own (scripts/postgres-cluster, in a new
+// directory), for a test that restarts it under load: the shared one of
+// OSID_TEST_POSTGRES serves other tests meanwhile. Stopped and removed when
+// this goes away.
+class OwnCluster {
+public:
+    OwnCluster() : dir_(makeDirectory())
+    {
+        try {
+            conninfo_ = script("start", "-c fsync=off");
+        } catch (...) {
+            // A constructor that throws runs no destructor.
+            script("stop");
+            throw;
+        }
+    }
+    OwnCluster(const OwnCluster &) = delete;
+    OwnCluster &operator=(const OwnCluster &) = delete;
+    ~OwnCluster()
+    {
+        try {
+            script("stop");
+        } catch (...) {
+            // Nothing more to do on the way out.
+        }
+    }
+
+    // A connection string of its database osid_test.
+    const std::string &conninfo() const { return conninfo_; }
+    // pg_ctl restart -m fast: every session ends; the server is down for
+    // `downSeconds` more, then accepts connections again (waited for).
+    void restart(int downSeconds = 0) { script("restart", std::to_string(downSeconds)); }
+
+private:
+    static std::string makeDirectory()
+    {
+        char path[] = "/tmp/osid-test-restart.XXXXXX";
+        if (::mkdtemp(path) == nullptr)
+            throw std::runtime_error("mkdtemp failed");
+        return path;
+    }
+    // Runs the script's `command` on the directory; its output's first line.
+    std::string script(const char *command, const std::string &arguments = "") const
+    {
+        const auto line = fmt::format("'{}' {} '{}' {}", POSTGRES_CLUSTER, command, dir_, arguments);
+        FILE *out = ::popen(line.c_str(), "r");
+        if (out == nullptr)
+            throw std::runtime_error("cannot run " + line);
+        std::string text;
+        for (int c; (c = std::fgetc(out)) != EOF && c != '\n';)
+            text += static_cast<char>(c);
+        while (std::fgetc(out) != EOF) {
+        }
+        if (::pclose(out) != 0)
+            throw std::runtime_error("failed: " + line);
+        return text;
+    }
+
+    std::string dir_;
     std::string conninfo_;
 };
 
