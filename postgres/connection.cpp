@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <charconv>
+#include <thread>
 
 #include <fmt/format.h>
 
@@ -21,6 +22,27 @@ void requireNoNul(std::string_view value)
 {
     if (value.find('\0') != std::string_view::npos)
         throw OperationFailed("PostgreSQL text cannot hold the character U+0000 (NUL)");
+}
+
+// libpq's messages run over several lines ("...failed: ...\n\tIs the server
+// running ..."): one line, for logs and the command line.
+std::string oneLine(std::string_view message)
+{
+    std::string out;
+    bool space = false;
+    for (const char c : message) {
+        if (c == '\n' || c == '\t' || c == '\r') {
+            space = true;
+            continue;
+        }
+        if (space && !out.empty())
+            out += ' ';
+        space = false;
+        out += c;
+    }
+    while (!out.empty() && out.back() == ' ')
+        out.pop_back();
+    return out;
 }
 
 } // namespace
@@ -137,7 +159,7 @@ std::int64_t Result::changed() const
 Connection::Connection(const std::string &conninfo) : conninfo_(conninfo)
 {
     try {
-        reconnect();
+        connect();
     } catch (...) {
         // A constructor that throws runs no destructor.
         PQfinish(db_);
@@ -147,7 +169,23 @@ Connection::Connection(const std::string &conninfo) : conninfo_(conninfo)
 
 Connection::~Connection() { PQfinish(db_); }
 
-void Connection::reconnect()
+void Connection::reconnect(std::chrono::milliseconds patience)
+{
+    constexpr auto kPause = std::chrono::milliseconds(100);
+    const auto deadline = std::chrono::steady_clock::now() + patience;
+    for (;;) {
+        try {
+            connect();
+            return;
+        } catch (const OperationFailed &) {
+            if (std::chrono::steady_clock::now() + kPause > deadline)
+                throw;
+        }
+        std::this_thread::sleep_for(kPause);
+    }
+}
+
+void Connection::connect()
 {
     if (db_ != nullptr)
         PQfinish(db_);
@@ -158,19 +196,19 @@ void Connection::reconnect()
     if (db_ == nullptr)
         throw OperationFailed("cannot connect to PostgreSQL: out of memory");
     if (PQstatus(db_) != CONNECTION_OK) {
-        std::string message = PQerrorMessage(db_);
-        while (!message.empty() && (message.back() == '\n' || message.back() == ' '))
-            message.pop_back();
+        const auto message = oneLine(PQerrorMessage(db_));
         PQfinish(db_);
         db_ = nullptr;
         throw OperationFailed(fmt::format("cannot connect to PostgreSQL: {}", message));
     }
-    // Text travels as UTF-8 whatever the client's locale says; notices
-    // (a NOTICE from "DROP ... IF EXISTS", say) are not printed on stderr.
-    if (PQsetClientEncoding(db_, "UTF8") != 0)
-        fail("SET client_encoding");
+    // Notices (a NOTICE from "DROP ... IF EXISTS", or the server's
+    // "terminating connection" read while idle at a restart, even here)
+    // are not printed on stderr; text travels as UTF-8 whatever the
+    // client's locale says.
     PQsetNoticeProcessor(
         db_, [](void *, const char *) {}, nullptr);
+    if (PQsetClientEncoding(db_, "UTF8") != 0)
+        fail("SET client_encoding");
 }
 
 std::string Connection::describe() const
@@ -188,9 +226,7 @@ void Connection::fail(std::string_view what, const PGresult *result)
     if (severity != nullptr && (std::string_view(severity) == "FATAL" || std::string_view(severity) == "PANIC"))
         lost_ = true;
     const char *primary = result ? PQresultErrorField(result, PG_DIAG_MESSAGE_PRIMARY) : nullptr;
-    std::string message = primary ? primary : PQerrorMessage(db_);
-    while (!message.empty() && (message.back() == '\n' || message.back() == ' '))
-        message.pop_back();
+    auto message = oneLine(primary ? primary : PQerrorMessage(db_));
     if (message.empty())
         message = "unknown error";
     const char *state = result ? PQresultErrorField(result, PG_DIAG_SQLSTATE) : nullptr;

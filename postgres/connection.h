@@ -21,6 +21,7 @@
 
 #include <libpq-fe.h>
 
+#include <chrono>
 #include <cstdint>
 #include <memory>
 #include <optional>
@@ -137,8 +138,10 @@ public:
     // connection learns of it here rather than from its next statement.
     bool isBroken() noexcept;
     // Connects again after a loss; the prepared statements are gone with
-    // the old session.
-    void reconnect();
+    // the old session. An attempt that fails (as while the server restarts:
+    // its socket is gone, or it is shutting down or starting up) is made
+    // again every 100 ms for up to `patience`; then OperationFailed.
+    void reconnect(std::chrono::milliseconds patience = std::chrono::milliseconds(0));
     // The database and server, for messages: never the password.
     std::string describe() const;
 
@@ -157,6 +160,8 @@ private:
         Params params;
     };
 
+    // Opens a new session, closing the old one.
+    void connect();
     Command command(const std::string &sql, Params params);
     // Sends the queue and then `last` (if any) in one pipeline and waits
     // for their results; returns the result of `last`.

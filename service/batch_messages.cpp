@@ -171,9 +171,20 @@ void createMessages(const ChunkOfBatch &chunk, const std::vector<const PendingRe
         transaction->commit();
     if (createdIds.empty())
         return;
-    // Read the messages back, so each result holds what was stored.
-    VectorList<IdList> idList(createdIds);
-    auto messages = sessions.lookup->getMessagesByIds(idList);
+    // Read the messages back, so each result holds what was stored. They
+    // are committed, so their requests succeeded: a read that fails (its
+    // connection lost to a server restart) is made again, connecting anew,
+    // rather than reporting them failed.
+    const auto readBack = [&] {
+        VectorList<IdList> idList(createdIds);
+        return sessions.lookup->getMessagesByIds(idList);
+    };
+    std::unique_ptr<messaging::MessageList> messages;
+    try {
+        messages = readBack();
+    } catch (const OperationFailed &) {
+        messages = readBack();
+    }
     for (const auto &message : *messages) {
         const auto found = byCreated.find(message->getId());
         if (found == byCreated.end())

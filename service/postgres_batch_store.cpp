@@ -302,6 +302,10 @@ private:
             if (db == nullptr || PQstatus(db) != CONNECTION_OK) {
                 PQfinish(db);
                 db = PQconnectdb(conninfo_.c_str());
+                // The server's "terminating connection" at a restart is
+                // not printed on stderr.
+                PQsetNoticeProcessor(
+                    db, [](void *, const char *) {}, nullptr);
                 PGresult *r = PQstatus(db) == CONNECTION_OK ? PQexec(db, "LISTEN osid_batch") : nullptr;
                 const bool listening = r != nullptr && PQresultStatus(r) == PGRES_COMMAND_OK;
                 PQclear(r);
@@ -426,7 +430,9 @@ auto PostgresBatchStore::run(Body &&body)
 {
     std::lock_guard lock(mutex_);
     if (db_.isBroken()) {
-        db_.reconnect();
+        // A restarting server is waited for as a lock is: the workers'
+        // retries of a write would not outlast it.
+        db_.reconnect(busyTimeout_);
         setUpSession();
     }
     try {

@@ -26,7 +26,7 @@
 //
 // One connection, used under one mutex, as the SQLite store's; a lost
 // connection (a server restart, a dropped session) is opened again by the
-// next call. Each write is one transaction, and the writes that must agree
+// next call, which waits up to busyTimeout for a restarting server. Each write is one transaction, and the writes that must agree
 // (a request's state and its batch's counts) are one statement. Creates
 // with one idempotency key take turns on an advisory lock of the key, so
 // concurrent creates from any processes make one batch. A write waits up to

@@ -4,7 +4,8 @@
 
 namespace osid::impl::postgres {
 
-Database::Database(const PostgresProviderOptions &options) : conninfo_(options.conninfo)
+Database::Database(const PostgresProviderOptions &options)
+    : conninfo_(options.conninfo), reconnectTimeout_(options.reconnectTimeout)
 {
     auto first = std::make_unique<Connection>(conninfo_);
     authority_ = openSchema(*first, first->describe(), options.authority);

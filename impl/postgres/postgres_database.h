@@ -8,6 +8,7 @@
 #include "impl/postgres/postgres_provider.h"
 #include "postgres/connection.h"
 
+#include <chrono>
 #include <memory>
 #include <string>
 
@@ -26,6 +27,8 @@ public:
     Database &operator=(const Database &) = delete;
 
     const std::string &authority() const noexcept { return authority_; }
+    // PostgresProviderOptions::reconnectTimeout.
+    std::chrono::milliseconds reconnectTimeout() const noexcept { return reconnectTimeout_; }
 
     // A connection for a session, from the pool or new.
     std::unique_ptr<Connection> acquire();
@@ -36,6 +39,7 @@ public:
 private:
     std::string conninfo_;
     std::string authority_;
+    std::chrono::milliseconds reconnectTimeout_;
     // Idle connections kept for reuse; more are closed when given back.
     ConnectionPool<Connection> idle_{16};
 };

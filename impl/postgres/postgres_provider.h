@@ -36,6 +36,7 @@
 #include "impl/common/session_agent.h"
 #include "messaging/messaging_manager.h"
 
+#include <chrono>
 #include <memory>
 #include <string>
 
@@ -50,6 +51,11 @@ struct PostgresProviderOptions {
     // ("postgres.osid-cpp"). An existing store keeps the one it was
     // created with, and naming another is an error.
     std::string authority;
+    // How long a call that finds its connection lost (a server restart)
+    // waits for the server to take connections again, trying every
+    // 100 ms, before it raises OperationFailed. A call in flight when the
+    // connection goes fails at once.
+    std::chrono::milliseconds reconnectTimeout{std::chrono::seconds(10)};
     FormRules formRules;
     SessionAgent agent;
 };

@@ -130,7 +130,7 @@ void PostgresStore::reconnectIfBroken()
     // Inside an OSID transaction a lost connection lost the transaction
     // too: its calls fail until it ends.
     if (transaction_ == SqlTransactionState::None && db_->isBroken())
-        db_->reconnect();
+        db_->reconnect(database_->reconnectTimeout());
 }
 
 std::unique_ptr<transaction::Transaction> PostgresStore::startTransaction()

@@ -16,8 +16,10 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <atomic>
 #include <chrono>
 #include <map>
+#include <set>
 #include <sstream>
 #include <string>
 #include <thread>
@@ -327,5 +329,136 @@ TEST_SUITE("osid-batch serve")
         CHECK(worker2.stop(SIGTERM) == 0);
         CHECK(a.stop(SIGTERM) == 0);
         CHECK(b.stop(SIGTERM) == 0);
+    }
+
+    TEST_CASE("the database restarted under a 20,000-request batch: the worker reconnects and finishes it, every "
+              "custom_id once and one message per succeeded request; the front end and the CLI answer with an "
+              "error meanwhile and normally after" *
+              doctest::skip(postgres_test::noServer()))
+    {
+        sqlite_test::TempDir dir;
+        postgres_test::OwnCluster cluster;
+        const auto store = "postgres:" + cluster.conninfo();
+        ServeProcess front(dir.file("."), {"--listen", "127.0.0.1:0", "--no-process"}, store);
+        // One worker: a second one could take the processing lock while the
+        // first still has chunks in flight (docs/scale-out.md, What fails how).
+        ServeProcess worker(dir.file("."), {"--chunk-size", "100"}, store, "worker");
+        httplib::Client http("127.0.0.1", front.port);
+        constexpr int kRequests = 20'000;
+        auto created = http.Post("/v1/messages/batches", requestsBody(kRequests).dump(), "application/json");
+        REQUIRE(created);
+        REQUIRE(created->status == 200);
+        const auto id = json::parse(created->body)["id"].get<std::string>();
+        // The batch, or the HTTP status of a failed GET (0: no answer).
+        auto get = [&]() -> std::pair<int, json> {
+            auto got = http.Get(("/v1/messages/batches/" + id).c_str());
+            if (!got)
+                return {0, {}};
+            return {got->status, json::parse(got->body, nullptr, false)};
+        };
+        const auto deadline = std::chrono::steady_clock::now() + std::chrono::minutes(2);
+        auto succeeded = [&] {
+            const auto [status, batch] = get();
+            return status == 200 ? batch["request_counts"]["succeeded"].get<int>() : 0;
+        };
+        while (succeeded() < kRequests / 10 && std::chrono::steady_clock::now() < deadline)
+            std::this_thread::sleep_for(std::chrono::milliseconds(20));
+
+        const auto atRestart = succeeded();
+        // Calls in flight while the server is away: over HTTP and with the
+        // CLI, each answers, normally or with a store failure.
+        std::atomic<bool> restarted{false};
+        std::map<int, int> httpStatuses, cliStatuses;
+        std::vector<std::string> badAnswers;
+        std::thread httpProbe([&] {
+            while (!restarted) {
+                const auto [status, batch] = get();
+                ++httpStatuses[status];
+                if (status != 200 && !(status >= 500 && batch.is_object() && batch["error"]["type"] == "api_error"))
+                    badAnswers.push_back(fmt::format("HTTP {}: {}", status, batch.dump()));
+            }
+        });
+        std::thread cliProbe([&] {
+            const auto cli = fmt::format("'{}' --store '{}' status {} >/dev/null 2>>'{}'", OSID_BATCH, store, id,
+                                         dir.file("cli.err"));
+            while (!restarted) {
+                ++cliStatuses[runStatus(cli)];
+                std::this_thread::sleep_for(std::chrono::milliseconds(50));
+            }
+        });
+        // Down for longer than a worker's retries of a store write last.
+        const auto endProbes = [&] {
+            restarted = true;
+            httpProbe.join();
+            cliProbe.join();
+        };
+        try {
+            cluster.restart(2);
+        } catch (...) {
+            endProbes();
+            throw;
+        }
+        endProbes();
+
+        json batch;
+        do {
+            std::this_thread::sleep_for(std::chrono::milliseconds(50));
+            batch = get().second;
+        } while ((!batch.is_object() || batch["processing_status"] != "ended") &&
+                 std::chrono::steady_clock::now() < deadline);
+        REQUIRE(batch["processing_status"] == "ended");
+        for (const auto &[status, count] : httpStatuses)
+            MESSAGE(fmt::format("during the restart: HTTP {} {} times", status, count));
+        for (const auto &[status, count] : cliStatuses)
+            MESSAGE(fmt::format("during the restart: osid-batch status exited {} {} times", status, count));
+        CHECK(badAnswers.empty());
+        // The front end never stopped answering (a call made while the
+        // server is away waits for it); the CLI commands started then failed.
+        CHECK(httpStatuses.count(0) == 0);
+        CHECK(cliStatuses.count(3) == 1);
+        // Each failure said why, on one line.
+        std::istringstream cliErrors(contents(dir.file("cli.err")));
+        int cliLines = 0;
+        for (std::string line; std::getline(cliErrors, line); ++cliLines) {
+            CHECK(line.find("osid-batch: ") == 0);
+            CHECK(line.find("PostgreSQL") != std::string::npos);
+            if (cliLines == 0)
+                MESSAGE("osid-batch status said: ", line);
+        }
+        CHECK(cliLines == cliStatuses[3]);
+        for (const auto &[status, count] : cliStatuses)
+            CHECK((status == 0 || status == 3));
+
+        auto results = http.Get(("/v1/messages/batches/" + id + "/results").c_str());
+        REQUIRE(results);
+        REQUIRE(results->status == 200);
+        std::set<std::string> customIds, messageIds;
+        int lines = 0, ok = 0;
+        std::istringstream in(results->body);
+        for (std::string line; std::getline(in, line); ++lines) {
+            const auto r = json::parse(line);
+            customIds.insert(r["custom_id"].get<std::string>());
+            if (r["result"]["type"] == "succeeded") {
+                ++ok;
+                messageIds.insert(r["result"]["message"]["id"].get<std::string>());
+            } else {
+                // The provider failed while the server was away: retryable.
+                CHECK(r["result"]["type"] == "errored");
+                CHECK(r["result"]["error"]["error"]["retryable"] == true);
+            }
+        }
+        CHECK(lines == kRequests);
+        CHECK(customIds.size() == kRequests);
+        CHECK(batch["request_counts"]["succeeded"] == ok);
+        CHECK(messageIds.size() == static_cast<std::size_t>(ok));
+        postgres_test::Connection db(cluster.conninfo());
+        CHECK(db.query("SELECT count(*) FROM osid_messaging.messages").integer(0, 0) == ok);
+        MESSAGE(fmt::format("{} of {} requests succeeded at the restart; in the end {} succeeded, {} errored",
+                            atRestart, kRequests, ok, kRequests - ok));
+
+        // The worker went on after the restart, neither stopped nor gone.
+        CHECK(contents(dir.file("serve.log")).find("workers stopped") == std::string::npos);
+        CHECK(worker.stop(SIGTERM) == 0);
+        CHECK(front.stop(SIGTERM) == 0);
     }
 }
