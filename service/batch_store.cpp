@@ -10,6 +10,8 @@
 
 #include <openssl/evp.h>
 
+#include <algorithm>
+
 namespace osid::service {
 
 // ---------------------------------------------------------------------------
@@ -58,6 +60,31 @@ std::string RequestDigest::finish()
 
 // ---------------------------------------------------------------------------
 // What every store shares
+
+ClaimPlan planClaim(const ClaimableBatch &batch, std::size_t chunkSize, DateTime now)
+{
+    ClaimPlan plan;
+    const bool closing = batch.status == ProcessingStatus::Canceling || now >= batch.expiresAt;
+    plan.closeAs = batch.status == ProcessingStatus::Canceling ? RequestState::Canceled : RequestState::Expired;
+    if (batch.claimed < batch.requestCount && closing && batch.claimed >= batch.attempted) {
+        plan.action = ClaimPlan::Close;
+        plan.from = batch.claimed;
+        return plan;
+    }
+    if (batch.claimed < batch.requestCount) {
+        // Closing, requests that may have been sent are only looked up:
+        // found, they succeeded; missing, they close.
+        plan.action = ClaimPlan::Chunk;
+        plan.from = batch.claimed;
+        plan.to = std::min(closing ? batch.attempted : batch.requestCount,
+                           batch.claimed + static_cast<std::int64_t>(chunkSize));
+        plan.recover = batch.claimed < batch.attempted;
+        plan.create = !closing;
+        return plan;
+    }
+    plan.action = batch.busy ? ClaimPlan::Wait : ClaimPlan::End;
+    return plan;
+}
 
 MessageBatchResult storedResult(std::int64_t key, std::int64_t index, std::string customId, RequestState state,
                                 std::string_view result)

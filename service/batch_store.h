@@ -116,9 +116,70 @@ inline DateTime retentionCutoff(const MessageBatchOptions &options, DateTime now
     return DateTime::fromMicroseconds(now.toMicroseconds() - options.resultsRetention.count());
 }
 
-// The processing lock of one provider's batches in a store: whoever holds
-// it runs the workers of those batches (batch_workers.h). Released when the
-// object goes away, or its process does.
+// A chunk of a batch that a worker claimed (BatchStore::claimChunk):
+// requests [from, to) of batch `key`. `recover`: some of them may have been
+// sent before (by a worker that stopped, or lost its lease), so each
+// request's idempotency key is looked up first, and the message found taken
+// as its result. `create`: the messages of the others are created;
+// otherwise (the batch is canceled or expired) they end as `closeAs`.
+struct ChunkClaim {
+    std::int64_t key = 0;
+    std::string batchId;
+    std::string workspace;
+    std::int64_t from = 0;
+    std::int64_t to = 0;
+    bool recover = false;
+    bool create = true;
+    RequestState closeAs = RequestState::Canceled;
+    // Which claim of the chunk this is: a finish saves only while the
+    // chunk is still claimed by it (not taken over after its lease ran out).
+    std::int64_t claim = 0;
+};
+
+// What a batch is to the claims, as a store reads it under its lock.
+struct ClaimableBatch {
+    ProcessingStatus status = ProcessingStatus::InProgress;
+    std::int64_t requestCount = 0;
+    DateTime expiresAt;
+    // Requests below `attempted` may have been sent (see StoredBatch).
+    std::int64_t attempted = 0;
+    // Requests below `claimed` have been handed to a worker (or had ended):
+    // the others were never sent, and are what cancel and expiry close.
+    std::int64_t claimed = 0;
+    // A claimed chunk of it is not finished yet.
+    bool busy = false;
+};
+
+// What a claim does with a batch (planClaim): hand out requests [from, to)
+// as a chunk (create and recover as in ChunkClaim); close the pending
+// requests from `from` on as `closeAs` and take the batch again; wait for
+// its chunks in flight; or end it.
+struct ClaimPlan {
+    enum Action { Chunk, Close, Wait, End } action = Wait;
+    std::int64_t from = 0;
+    std::int64_t to = 0;
+    bool recover = false;
+    bool create = true;
+    RequestState closeAs = RequestState::Canceled;
+};
+
+// The one rule every store's claims follow: requests in claim order, a
+// chunk at a time; a canceled or expired batch only looks up the requests
+// that may have been sent and closes the others; a batch with nothing left
+// to claim ends once its chunks in flight have finished.
+ClaimPlan planClaim(const ClaimableBatch &batch, std::size_t chunkSize, DateTime now);
+
+// Who takes a provider's processing lock: the workers of a process, a
+// process that must know that no worker of the provider runs (to end a
+// canceled batch itself), or the one worker process that sends the
+// provider's callbacks (on SQLite, the one processing process already).
+enum class LockRole { Worker, Sole, Courier };
+
+// The processing lock of one provider's batches in a store: a process's
+// workers hold it while they work (batch_workers.h). On SQLite one holder
+// at a time, whatever its role: one process runs the workers. On
+// PostgreSQL workers share it, and a Sole holder excludes them all.
+// Released when the object goes away, or its process does.
 class ProcessingLock {
 public:
     virtual ~ProcessingLock() = default;
@@ -147,10 +208,39 @@ public:
     // tests (MessageBatchOptions::storeWriteHook).
     void setWriteHook(std::function<void(std::string_view)> hook) { writeHook_ = std::move(hook); }
 
-    // The processing lock of `provider`'s batches in this store; not taken
-    // yet. A new object each time: two of them exclude each other, in one
-    // process or in two.
-    virtual std::unique_ptr<ProcessingLock> processingLock(const std::string &provider) = 0;
+    // The processing lock of `provider`'s batches in this store, for
+    // `role`; not taken yet. A new object each time: two of them exclude
+    // each other (but two Worker ones on PostgreSQL), in one process or in
+    // two.
+    virtual std::unique_ptr<ProcessingLock> processingLock(const std::string &provider,
+                                                           LockRole role = LockRole::Sole) = 0;
+
+    // Claims the next chunk of `provider`'s batches for `worker` (a name
+    // unique to the claiming process), at most `chunkSize` requests, under
+    // a lease of `lease`: first a chunk whose lease ran out (its claimer
+    // stopped), then the next requests of the batches in turn (planClaim).
+    // On the way, binds batches of no provider (a version 1 store) to
+    // `provider`, closes the unstarted requests of canceled and expired
+    // batches (expired: `now` past expires_at) and ends batches with
+    // nothing left (callbackQueued: one of them queued its callback).
+    // nullopt: nothing to claim now. The SQLite store, whose
+    // workers run in one process (the processing lock), keeps its claims
+    // in memory and takes over the chunks of another worker name at once.
+    virtual std::optional<ChunkClaim> claimChunk(const std::string &provider, const std::string &worker,
+                                                 std::size_t chunkSize, DateTime now, std::chrono::milliseconds lease,
+                                                 bool &callbackQueued) = 0;
+
+    // Extends the leases of the chunks of `claims` (ChunkClaim::claim) to
+    // `lease` from now; returns how many were still held.
+    virtual std::size_t renewLeases(const std::vector<std::int64_t> &claims, std::chrono::milliseconds lease) = 0;
+
+    // Saves a claimed chunk's finished requests as finish() does, and ends
+    // the claim, in one transaction, only while the chunk is still claimed
+    // by `claim` (of `worker`); false, saving nothing, when it was taken
+    // over (its lease ran out and another worker claimed it: that one's
+    // results count).
+    virtual bool finishChunk(const ChunkClaim &claim, const std::string &worker,
+                             const std::vector<FinishedRequest> &requests) = 0;
 
     // Calls `changed` (from a thread of its own) soon after any process
     // creates or cancels a batch in this store, and when it may have missed
@@ -186,13 +276,6 @@ public:
                                      const std::string &idempotencyKey,
                                      const std::function<bool(std::string &customId, std::string &params)> &next) = 0;
 
-    // Binds a batch of no provider (from a version 1 store) to `provider`;
-    // false if it is bound already (to this or another one).
-    virtual bool bindProvider(std::int64_t key, const std::string &provider) = 0;
-
-    // Records that requests below `to` may have been sent to the provider.
-    virtual void markAttempted(std::int64_t key, std::int64_t to) = 0;
-
     virtual std::optional<StoredBatch> find(const std::string &id) = 0;
 
     // Up to `limit` batches that pass the filters of `filter` (its status
@@ -202,9 +285,6 @@ public:
     virtual std::vector<StoredBatch> page(std::int64_t around, bool newer, std::size_t limit,
                                           const ListParams &filter = {},
                                           const std::optional<std::string> &workspace = std::nullopt) = 0;
-
-    // Batches not ended, oldest first.
-    virtual std::vector<StoredBatch> unfinished() = 0;
 
     // in_progress -> canceling; false if the batch was not in_progress.
     virtual bool setCanceling(std::int64_t key, DateTime now) = 0;
@@ -220,8 +300,9 @@ public:
     // Moves every pending request with index >= from to `state` (canceled or
     // expired), with the counts; returns how many moved.
     virtual std::uint64_t closePending(std::int64_t key, std::int64_t from, RequestState state) = 0;
-    // Ends the batch; with a callback URL, its delivery is queued, due
-    // `now`, in the same transaction. True when that queued a delivery.
+    // Ends the batch, and drops any claims of its chunks; with a callback
+    // URL, its delivery is queued, due `now`, in the same transaction. True
+    // when that queued a delivery.
     virtual bool setEnded(std::int64_t key, DateTime now) = 0;
 
     // The requests of the batch that ended errored, canceled or expired, in

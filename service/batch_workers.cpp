@@ -5,7 +5,10 @@
 
 #include <fmt/format.h>
 
+#include <unistd.h>
+
 #include <algorithm>
+#include <random>
 #include <stdexcept>
 
 namespace osid::service {
@@ -20,10 +23,25 @@ struct StoreGaveUp : std::runtime_error {
 
 } // namespace
 
+namespace {
+
+// A name no other process of any machine has, for this object's claims.
+std::string workerName()
+{
+    char host[256] = {};
+    if (gethostname(host, sizeof host - 1) != 0)
+        host[0] = '\0';
+    thread_local std::mt19937_64 random{std::random_device{}()};
+    return fmt::format("{}:{}:{:08x}", host, getpid(), random() & 0xffffffffu);
+}
+
+} // namespace
+
 BatchWorkers::BatchWorkers(std::shared_ptr<messaging::MessagingManager> manager, const MessageBatchOptions &options,
                            std::string provider, std::shared_ptr<BatchStore> store)
     : manager_(std::move(manager)), options_(options), provider_(std::move(provider)), store_(std::move(store)),
-      lock_(store_->processingLock(provider_))
+      name_(workerName()), lock_(store_->processingLock(provider_, LockRole::Worker)),
+      courierLock_(store_->processingLock(provider_, LockRole::Courier))
 {
     if (!options_.process || options_.readOnly)
         return;
@@ -33,14 +51,9 @@ BatchWorkers::BatchWorkers(std::shared_ptr<messaging::MessagingManager> manager,
         for (std::size_t i = 0; i < options_.workers; ++i)
             workers_.emplace_back([this] { work(); });
         courier_ = std::thread([this] { deliverCallbacks(); });
+        leaseKeeper_ = std::thread([this] { keepLeases(); });
     }
-    listener_ = store_->listen([this] {
-        {
-            std::lock_guard lock(mutex_);
-            lastRefresh_ = {}; // the next worker to look reads the store again
-        }
-        workAvailable_.notify_all();
-    });
+    listener_ = store_->listen([this] { wake(); });
 }
 
 BatchWorkers::~BatchWorkers()
@@ -56,27 +69,21 @@ BatchWorkers::~BatchWorkers()
         t.join();
     if (courier_.joinable())
         courier_.join();
+    leasesDue_.notify_all();
+    if (leaseKeeper_.joinable())
+        leaseKeeper_.join();
 }
 
-void BatchWorkers::created(std::int64_t key, const MessageBatch &batch, std::uint64_t requestCount)
+void BatchWorkers::wake()
 {
     {
         std::lock_guard lock(mutex_);
-        if (processing_)
-            track(key, batch, static_cast<std::int64_t>(requestCount), 0, 0, false);
+        ++wakeups_;
     }
     workAvailable_.notify_all();
 }
 
-void BatchWorkers::canceling(std::int64_t key)
-{
-    {
-        std::lock_guard lock(mutex_);
-        if (auto *a = active(key))
-            a->canceling = true;
-    }
-    workAvailable_.notify_all();
-}
+void BatchWorkers::changed() { wake(); }
 
 void BatchWorkers::redelivered() { callbackDue_.notify_all(); }
 
@@ -143,103 +150,31 @@ void BatchWorkers::endCanceledHere(const StoredBatch &stored)
     if (options_.readOnly || options_.storePath == ":memory:")
         return;
     const auto provider = stored.provider.empty() ? provider_ : stored.provider;
-    const auto lock = store_->processingLock(provider);
+    const auto lock = store_->processingLock(provider, LockRole::Sole);
     if (!lock->tryLock())
-        return; // a worker of that provider ends it (or the lock file cannot be opened)
+        return; // a worker of that provider ends it (or the lock cannot be taken)
     const auto count = static_cast<std::int64_t>(stored.requestCount);
     const auto first = store_->firstPending(stored.key, count);
     if (first < stored.attempted) {
         if (provider != provider_)
             return;
         ProviderSessions sessions;
-        for (auto from = first; from < stored.attempted; from += static_cast<std::int64_t>(options_.chunkSize))
-            process(Chunk{stored.key, stored.batch.id, stored.batch.workspace, from,
-                          std::min(stored.attempted, from + static_cast<std::int64_t>(options_.chunkSize)), true, false,
-                          false, RequestState::Canceled},
-                    sessions);
+        for (auto from = first; from < stored.attempted; from += static_cast<std::int64_t>(options_.chunkSize)) {
+            ChunkClaim chunk;
+            chunk.key = stored.key;
+            chunk.batchId = stored.batch.id;
+            chunk.workspace = stored.batch.workspace;
+            chunk.from = from;
+            chunk.to = std::min(stored.attempted, from + static_cast<std::int64_t>(options_.chunkSize));
+            chunk.recover = true;
+            chunk.create = false;
+            chunk.closeAs = RequestState::Canceled;
+            process(chunk, sessions, false);
+        }
     }
     store_->closePending(stored.key, 0, RequestState::Canceled);
-    store_->setEnded(stored.key, options_.clock());
-}
-
-BatchWorkers::Active *BatchWorkers::active(std::int64_t key)
-{
-    for (auto &a : active_)
-        if (a.key == key)
-            return &a;
-    return nullptr;
-}
-
-void BatchWorkers::track(std::int64_t key, const MessageBatch &batch, std::int64_t requestCount, std::int64_t nextIndex,
-                         std::int64_t attempted, bool canceling)
-{
-    if (active(key) == nullptr)
-        active_.push_back(
-            Active{key, batch.id, batch.workspace, requestCount, nextIndex, attempted, batch.expiresAt, canceling});
-}
-
-// Picks up the batches of this engine's provider created, canceled or
-// left unfinished by others; binds those of no provider to it. Called
-// with mutex_ held.
-void BatchWorkers::refresh()
-{
-    for (const auto &stored : store_->unfinished()) {
-        const bool canceling = stored.batch.processingStatus == ProcessingStatus::Canceling;
-        if (auto *a = active(stored.key)) {
-            a->canceling = a->canceling || canceling;
-            continue;
-        }
-        if (stored.provider != provider_ && (!stored.provider.empty() || !store_->bindProvider(stored.key, provider_)))
-            continue; // another provider's batch: left to its workers
-        const auto count = static_cast<std::int64_t>(stored.requestCount);
-        track(stored.key, stored.batch, count, store_->firstPending(stored.key, count), stored.attempted, canceling);
-    }
-    lastRefresh_ = std::chrono::steady_clock::now();
-}
-
-// The next chunk, taking batches in turn; closes canceled and expired
-// batches and ends those with nothing left on the way. Called with
-// mutex_ held.
-std::optional<BatchWorkers::Chunk> BatchWorkers::claim()
-{
-    const auto now = options_.clock();
-    const auto size = static_cast<std::int64_t>(options_.chunkSize);
-    std::optional<Chunk> chunk;
-    for (std::size_t k = 0; k < active_.size() && !chunk; ++k) {
-        auto &a = active_[(cursor_ + k) % active_.size()];
-        const bool closing = a.canceling || now >= a.expiresAt;
-        const auto closeAs = a.canceling ? RequestState::Canceled : RequestState::Expired;
-        if (a.nextIndex < a.requestCount && closing && a.nextIndex >= a.attempted) {
-            retrying("closing the batch's unstarted requests",
-                     [&] { return store_->closePending(a.key, a.nextIndex, closeAs); });
-            a.nextIndex = a.requestCount;
-        }
-        if (a.nextIndex < a.requestCount) {
-            // Closing, requests that may have been sent are only looked
-            // up: found, they succeeded; missing, they close.
-            const auto to = std::min(closing ? a.attempted : a.requestCount, a.nextIndex + size);
-            chunk = Chunk{
-                a.key, a.id, a.workspace, a.nextIndex, to, a.nextIndex<a.attempted, !closing, to> a.attempted, closeAs};
-            a.nextIndex = to;
-            a.attempted = std::max(a.attempted, to);
-            ++a.inFlight;
-            cursor_ = (cursor_ + k + 1) % active_.size();
-        } else {
-            endIfDone(a);
-        }
-    }
-    std::erase_if(active_, [](const Active &a) { return a.ended; });
-    return chunk;
-}
-
-void BatchWorkers::endIfDone(Active &a)
-{
-    if (a.ended || a.inFlight > 0 || a.nextIndex < a.requestCount)
-        return;
-    if (retrying("ending the batch", [&] { return store_->setEnded(a.key, options_.clock()); }))
+    if (store_->setEnded(stored.key, options_.clock()))
         callbackDue_.notify_all();
-    a.ended = true;
-    progress_.notify_all();
 }
 
 void BatchWorkers::work()
@@ -247,67 +182,98 @@ void BatchWorkers::work()
     ProviderSessions sessions;
     std::unique_lock lock(mutex_);
     while (!stopping_ && !failure_) {
-        std::optional<Chunk> chunk;
-        try {
-            tryTakeLock();
-            if (processing_ && std::chrono::steady_clock::now() - lastRefresh_ >= options_.pollInterval)
-                retrying("reading the open batches", [&] { refresh(); });
-            if (processing_)
-                chunk = claim();
-        } catch (const std::exception &e) {
-            fail(e.what());
-            break;
-        }
-        if (!chunk) {
+        tryTakeLock();
+        if (!processing_) {
             workAvailable_.wait_for(lock, options_.pollInterval);
             continue;
         }
+        const auto wakeups = wakeups_;
         lock.unlock();
+        std::optional<ChunkClaim> chunk;
         std::optional<std::string> error;
+        bool callbackQueued = false;
         try {
-            process(*chunk, sessions);
+            chunk = retrying("claiming a chunk", [&] {
+                return store_->claimChunk(provider_, name_, options_.chunkSize, options_.clock(), options_.lease,
+                                          callbackQueued);
+            });
         } catch (const std::exception &e) {
             error = e.what();
         }
         lock.lock();
-        auto *a = active(chunk->key);
-        if (a != nullptr)
-            --a->inFlight;
+        if (error) {
+            fail(*error);
+            break;
+        }
+        progress_.notify_all(); // the claim may have ended or closed batches
+        if (callbackQueued)
+            callbackDue_.notify_all();
+        if (!chunk) {
+            // Unless woken while claiming: then there may be work already.
+            if (wakeups == wakeups_)
+                workAvailable_.wait_for(lock, options_.pollInterval);
+            continue;
+        }
+        held_.insert(chunk->claim);
+        lock.unlock();
+        bool saved = true;
+        try {
+            saved = process(*chunk, sessions, true);
+        } catch (const std::exception &e) {
+            error = e.what();
+        }
+        lock.lock();
+        held_.erase(chunk->claim);
         if (error) {
             // The chunk's results could not be saved. Its messages carry
-            // their keys, so the next process finds them instead of
-            // creating them again; this one stops.
+            // their keys, so the worker that takes it over finds them
+            // instead of creating them again (once its lease has run out,
+            // no longer renewed here); this one stops.
             fail(*error, fmt::format("batch {}, requests {} to {}", chunk->batchId, chunk->from, chunk->to));
             break;
         }
-        if (a == nullptr)
-            continue;
-        try {
-            endIfDone(*a);
-        } catch (const std::exception &e) {
-            fail(e.what());
-            break;
-        }
+        if (!saved)
+            reportLine(options_.log, fmt::format("message batch worker {}: the lease of batch {}, requests {} to {}, "
+                                                 "ran out and another worker took the chunk over; its results are "
+                                                 "that worker's to save",
+                                                 name_, chunk->batchId, chunk->from, chunk->to));
         progress_.notify_all();
     }
 }
 
-// Creates the chunk's messages (or finds those created before) and
-// saves their results. Throws StoreGaveUp when the store cannot be
-// read or written.
-void BatchWorkers::process(const Chunk &chunk, ProviderSessions &sessions)
+// Renews the leases of the chunks running here, three times a lease, until
+// the workers stop. A renewal that fails is tried at the next turn; a
+// lease that runs out meanwhile lets another worker take the chunk over.
+void BatchWorkers::keepLeases()
+{
+    std::unique_lock lock(mutex_);
+    while (!stopping_ || !held_.empty()) {
+        leasesDue_.wait_for(lock, options_.lease / 3);
+        if (held_.empty())
+            continue;
+        const std::vector<std::int64_t> claims(held_.begin(), held_.end());
+        lock.unlock();
+        try {
+            store_->renewLeases(claims, options_.lease);
+        } catch (const std::exception &) {
+            // Tried again at the next turn.
+        }
+        lock.lock();
+    }
+}
+
+bool BatchWorkers::process(const ChunkClaim &chunk, ProviderSessions &sessions, bool claimed)
 {
     const auto requests =
         retrying("reading the chunk's requests", [&] { return store_->pending(chunk.key, chunk.from, chunk.to); });
-    if (requests.empty())
-        return;
     const ChunkOfBatch owner{store_->authority(), chunk.batchId};
     std::vector<FinishedRequest> finished;
     finished.reserve(requests.size());
     try {
-        sessions.open(*manager_, chunk.workspace);
+        if (!requests.empty())
+            sessions.open(*manager_, chunk.workspace);
         std::vector<const PendingRequest *> missing;
-        if (chunk.recover)
+        if (chunk.recover && !requests.empty())
             recoverMessages(owner, requests, sessions, finished, missing);
         else
             for (const auto &r : requests)
@@ -316,8 +282,6 @@ void BatchWorkers::process(const Chunk &chunk, ProviderSessions &sessions)
             for (const auto *r : missing)
                 finished.push_back({r->index, chunk.closeAs, ""});
         } else if (!missing.empty()) {
-            if (chunk.mark)
-                retrying("marking the chunk started", [&] { store_->markAttempted(chunk.key, chunk.to); });
             createMessages(owner, missing, sessions, finished);
         }
     } catch (const StoreGaveUp &) {
@@ -336,10 +300,16 @@ void BatchWorkers::process(const Chunk &chunk, ProviderSessions &sessions)
                     {requests[i].index, RequestState::Errored,
                      errorJson(error_type::kApi, code, fmt::format("the provider failed: {}", e.what()))});
     }
-    retrying("saving the chunk's results", [&] { store_->finish(chunk.key, finished); });
+    if (!claimed) {
+        retrying("saving the chunk's results", [&] { store_->finish(chunk.key, finished); });
+        return true;
+    }
+    // Also with no request left pending: the claim ends with it.
+    return retrying("saving the chunk's results", [&] { return store_->finishChunk(chunk, name_, finished); });
 }
 
-// The courier: while this object holds the processing lock, sends the
+// The courier: while this object holds the processing lock (and the
+// courier lock), sends the
 // callbacks that are due, one try at a time, and sleeps until the next
 // poll (or a batch ending here) otherwise. A store failure leaves the
 // callback pending (a try sent but not recorded is sent again, with the
@@ -353,7 +323,9 @@ void BatchWorkers::deliverCallbacks()
     std::unique_lock lock(mutex_);
     while (!stopping_) {
         std::vector<StoredDelivery> due;
-        if (processing_) {
+        // On PostgreSQL every worker process processes: one at a time,
+        // the holder of the courier lock, sends the callbacks.
+        if (processing_ && courierLock_->tryLock()) {
             lock.unlock();
             reapIfDue();
             try {

@@ -1,17 +1,23 @@
-// osid::service::BatchWorkers: the scheduler and the worker threads of
-// MessageBatchService (not installed).
+// osid::service::BatchWorkers: the worker threads of MessageBatchService
+// (not installed).
 //
-// Workers take chunks of requests from the open batches of their provider
-// in turn, so that several batches share them fairly; each chunk's messages
-// are created through the provider (batch_messages.h) and its results saved
-// in one store transaction. Canceled and expired batches have their
-// unstarted requests closed; a batch with nothing left ends. Workers run
-// only while this object holds the processing lock of its provider's
-// batches (BatchStore::processingLock); they try to take it at every poll, so they take
-// over when its holder goes away, and they pick up batches created or
-// canceled by other processes from the store.
+// Workers loop over claims (BatchStore::claimChunk): each claim hands a
+// worker a chunk of requests from the open batches of its provider, taken
+// in turn so that several batches share them fairly; its messages are
+// created through the provider (batch_messages.h) and its results saved in
+// one store transaction, only while the claim still holds the chunk. The
+// claims close canceled and expired batches' unstarted requests and end
+// the batches with nothing left. Workers run while this object holds the
+// processing lock of its provider's batches (BatchStore::processingLock,
+// LockRole::Worker): on SQLite one process at a time, the others taking
+// over when it goes; on PostgreSQL every worker process at once, each
+// chunk under a lease (MessageBatchOptions::lease) that a thread renews
+// while the chunk runs, so that a chunk of a process that died is taken
+// over once its lease has run out. Workers wake when the store says that
+// another process created or canceled a batch, or at their next poll.
 //
-// While it holds the lock, a courier thread sends the callbacks of its
+// While it holds the lock (on PostgreSQL, where workers share it, also a
+// courier lock of its own), a courier thread sends the callbacks of its
 // provider's ended batches (those this process ended, and those left
 // pending by a process that stopped): one try at a time, each recorded in
 // the store, the next one due after MessageBatchOptions::callback's delay.
@@ -42,6 +48,7 @@
 #include <memory>
 #include <mutex>
 #include <optional>
+#include <set>
 #include <string>
 #include <thread>
 #include <vector>
@@ -60,11 +67,8 @@ public:
     BatchWorkers(const BatchWorkers &) = delete;
     BatchWorkers &operator=(const BatchWorkers &) = delete;
 
-    // Hands a batch just saved to the workers.
-    void created(std::int64_t key, const MessageBatch &batch, std::uint64_t requestCount);
-
-    // Tells the workers that a batch was set canceling.
-    void canceling(std::int64_t key);
+    // Wakes the workers: a batch was saved, or set canceling, here.
+    void changed();
 
     // Tells the courier that a callback was queued again.
     void redelivered();
@@ -90,52 +94,17 @@ public:
     std::optional<std::string> awaitProgress(bool callbacks = false);
 
 private:
-    // An unfinished batch being worked on. Requests below nextIndex have
-    // been handed to a worker (or were finished before); the others are not
-    // started, which is what cancel and expiry close. Pending requests below
-    // `attempted` may have been sent to the provider by a process that
-    // stopped before saving their results.
-    struct Active {
-        std::int64_t key;
-        std::string id;
-        std::string workspace;
-        std::int64_t requestCount;
-        std::int64_t nextIndex;
-        std::int64_t attempted;
-        DateTime expiresAt;
-        bool canceling;
-        int inFlight = 0;
-        bool ended = false;
-    };
-
-    // Requests [from, to) of a batch. `recover`: look each request's
-    // idempotency key up first, and take the message found as its result.
-    // `create`: create the messages of the others (otherwise they end as
-    // `closeAs`, canceled or expired).
-    struct Chunk {
-        std::int64_t key;
-        std::string batchId;
-        std::string workspace;
-        std::int64_t from;
-        std::int64_t to;
-        bool recover;
-        bool create;
-        bool mark; // record `to` as attempted before the provider is called
-        RequestState closeAs = RequestState::Canceled;
-    };
-
     template <typename Call>
     auto retrying(const char *what, Call &&call);
     void fail(const std::string &why, const std::string &where = {});
     void tryTakeLock();
-    Active *active(std::int64_t key);
-    void track(std::int64_t key, const MessageBatch &batch, std::int64_t requestCount, std::int64_t nextIndex,
-               std::int64_t attempted, bool canceling);
-    void refresh();
-    std::optional<Chunk> claim();
-    void endIfDone(Active &a);
+    void wake();
     void work();
-    void process(const Chunk &chunk, ProviderSessions &sessions);
+    void keepLeases();
+    // Creates the chunk's messages (or finds those created before) and
+    // saves their results: with `claimed`, only while the claim holds the
+    // chunk (false when it was taken over).
+    bool process(const ChunkClaim &chunk, ProviderSessions &sessions, bool claimed);
     void deliverCallbacks();
     void reapIfDue();
     void deliver(const StoredDelivery &delivery, const std::string &secret);
@@ -144,20 +113,24 @@ private:
     const MessageBatchOptions options_;
     const std::string provider_;
     std::shared_ptr<BatchStore> store_;
+    // This object's name in its claims: host, process and a random part.
+    const std::string name_;
 
     std::mutex mutex_;
     std::condition_variable workAvailable_; // a chunk may be ready, or stopping_
     std::condition_variable progress_;      // a batch's counts or status changed, or a callback's state
     std::condition_variable callbackDue_;   // courier: a callback may be due, or stopping_
+    std::condition_variable leasesDue_;     // stopping_, for keepLeases
+    std::uint64_t wakeups_ = 0;             // calls of wake(), so far
     bool stopping_ = false;
     std::optional<std::string> failure_;         // why processing stopped for good
     std::optional<std::string> callbackFailure_; // why the courier stopped for good
     bool processing_ = false;                    // this object holds the processing lock
     std::unique_ptr<ProcessingLock> lock_;
-    std::vector<Active> active_;
-    std::size_t cursor_ = 0;
-    std::chrono::steady_clock::time_point lastRefresh_{};
+    std::unique_ptr<ProcessingLock> courierLock_; // the courier's alone
+    std::set<std::int64_t> held_;                 // the claims of the chunks running here
     std::vector<std::thread> workers_;
+    std::thread leaseKeeper_;
     // Where the store can tell, wakes the workers when another process
     // creates or cancels a batch (before pollInterval has passed).
     std::unique_ptr<StoreListener> listener_;

@@ -245,7 +245,7 @@ public:
                                            "requests; nothing was created (use a new key for a new batch)",
                                            create.idempotencyKey, inserted.id));
         batch.requestCounts.processing = inserted.count;
-        workers_->created(inserted.key, batch, inserted.count);
+        workers_->changed();
         return batch;
     }
 
@@ -332,7 +332,7 @@ public:
         const auto stored = find(id, scope);
         if (stored.batch.processingStatus == ProcessingStatus::InProgress) {
             guarded([&] { return store_->setCanceling(stored.key, options_.clock()); });
-            workers_->canceling(stored.key);
+            workers_->changed();
         }
         if (stored.batch.processingStatus != ProcessingStatus::Ended && !workers_->isProcessing())
             guarded([&] { workers_->endCanceledHere(stored); });

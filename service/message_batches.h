@@ -31,12 +31,13 @@
 // process left unsaved is run again by looking its keys up first, so it
 // makes no second message (on a provider without transactions, at most the
 // chunk a crash cut between create and key). A batch is processed only by a
-// service of the provider it was created for (options.provider); per
-// provider, whichever MessageBatchService with `process` set first holds the
-// processing lock (a byte of PATH.lock; on PostgreSQL, a session advisory
-// lock) runs the workers; the others read
-// and change batch state and wait for it, and take over when that process
-// goes away. A store write that keeps failing stops processing after
+// service of the provider it was created for (options.provider). On a
+// SQLite file, per provider, whichever MessageBatchService with `process`
+// set first holds the processing lock (a byte of PATH.lock) runs the
+// workers; the others read and change batch state and wait for it, and take
+// over when that process goes away. On PostgreSQL every service with
+// `process` set runs workers, which share the chunks of the provider's
+// batches through claims under a lease (options.lease; batch_workers.h). A store write that keeps failing stops processing after
 // options.storeWriteAttempts tries, and wait() says so.
 //
 // Workspaces: a batch belongs to one workspace, a mailbox of the provider,
@@ -373,6 +374,11 @@ struct MessageBatchOptions {
     // How often an idle worker looks for batches created or canceled by
     // another process, and a waiting caller re-reads the store.
     std::chrono::milliseconds pollInterval{100};
+    // How long a worker's claim holds a chunk (PostgreSQL store): renewed
+    // every third of it while the chunk runs; a worker that stops renewing
+    // (it died, or lost the database) loses the chunk once it has run out,
+    // and another worker takes it over.
+    std::chrono::milliseconds lease{30'000};
     // The time; tests inject their own to test expiry.
     std::function<DateTime()> clock = [] { return DateTime::now(); };
     // The provider the manager is, as recorded on each batch created here:

@@ -11,6 +11,7 @@
 #include <algorithm>
 #include <atomic>
 #include <thread>
+#include <utility>
 #include <random>
 
 namespace osid::service {
@@ -26,11 +27,23 @@ namespace {
 // SQLite store's application_id) and of the idempotency-key locks.
 constexpr const char *kSchemaLock = "SELECT pg_advisory_xact_lock(5715992909581472835)";
 constexpr std::int64_t kProcessingLockClass = 1329742164;
+// The class of the courier locks: one worker process per provider sends
+// the callbacks ("OBCB").
+constexpr std::int64_t kCourierLockClass = 1329742658;
 constexpr std::int64_t kKeyLockSeed = 5715992909581472843;
 
 constexpr const char *kBatchColumns = "key, id, status, request_count, succeeded, errored, canceled, expired, "
                                       "created_at, expires_at, ended_at, cancel_initiated_at, archived_at, "
                                       "provider, attempted, parent_id, workspace, callback_url";
+
+// Ends batch $1 (status $2, ended_at $3), dropping any claims of its
+// chunks, and queues its callback, due now, if it has one: the rows
+// changed are the deliveries queued.
+constexpr const char *kEndBatch = "WITH claims AS (DELETE FROM osid_batch.message_batch_chunks WHERE batch = $1), "
+                                  "ended AS (UPDATE osid_batch.message_batches SET status = $2, ended_at = $3 "
+                                  "WHERE key = $1 AND status != $2 RETURNING key, callback_url) "
+                                  "INSERT INTO osid_batch.message_batch_deliveries (batch, due) "
+                                  "SELECT key, $3 FROM ended WHERE callback_url IS NOT NULL";
 
 // What a create or a cancel sends with its commit, and listen() hears.
 constexpr const char *kNotify = "NOTIFY osid_batch";
@@ -146,6 +159,30 @@ void applyStep(Connection &db, int step, const std::string &authority)
                 ON osid_batch.message_batch_requests (batch, position) WHERE position IS NOT NULL;
         )sql");
         return;
+    case 5:
+        // Claims (workers in many processes): a batch's requests below
+        // `claimed` have been handed to a worker, a chunk at a time; a
+        // chunk in flight is a row of message_batch_chunks, held by its
+        // claim until lease_until. `turn` (the number of the batch's last
+        // claim) takes batches in turn. A batch left unfinished is claimed
+        // again from its first pending request.
+        db.execute(R"sql(
+            CREATE SEQUENCE osid_batch.claims;
+            ALTER TABLE osid_batch.message_batches ADD COLUMN claimed bigint NOT NULL DEFAULT 0,
+                ADD COLUMN turn bigint NOT NULL DEFAULT 0;
+            UPDATE osid_batch.message_batches b SET claimed = coalesce((SELECT min(idx)
+                FROM osid_batch.message_batch_requests r WHERE r.batch = b.key AND r.state = 0), b.request_count)
+                WHERE status != 2;
+            CREATE TABLE osid_batch.message_batch_chunks (
+                batch bigint NOT NULL,
+                from_idx bigint NOT NULL,
+                to_idx bigint NOT NULL,
+                claimed_by text NOT NULL,
+                claim bigint NOT NULL,
+                lease_until timestamptz NOT NULL,
+                PRIMARY KEY (batch, from_idx));
+        )sql");
+        return;
     default: throw OperationFailed(fmt::format("no batch store schema step {}", step));
     }
 }
@@ -222,13 +259,35 @@ const char *countColumn(RequestState state)
     return entry->name;
 }
 
+// Moves the pending requests of batch $1 with index >= $2 to `state` ($3),
+// with positions after the batch's last, in request order, and the batch's
+// count by as many, setting `alsoSet` too; returns that many. The caller
+// holds the batch's row lock.
+std::string closePendingSql(RequestState state, const char *alsoSet = "")
+{
+    return fmt::format(R"sql(
+        WITH last AS (
+            SELECT coalesce(max(position), 0) AS p FROM osid_batch.message_batch_requests WHERE batch = $1),
+        moved AS (
+            UPDATE osid_batch.message_batch_requests r SET state = $3, position = (SELECT p FROM last) + f.n
+            FROM (SELECT idx, row_number() OVER (ORDER BY idx) AS n FROM osid_batch.message_batch_requests
+                  WHERE batch = $1 AND idx >= $2 AND state = 0) AS f
+            WHERE r.batch = $1 AND r.idx = f.idx RETURNING 1)
+        UPDATE osid_batch.message_batches SET {0} = {0} + (SELECT count(*) FROM moved){1}
+        WHERE key = $1 RETURNING (SELECT count(*) FROM moved))sql",
+                       countColumn(state), alsoSet);
+}
 // A session advisory lock on a connection of its own: the server releases
 // it when the session ends, so a process that dies (or loses the server)
-// loses it, and another takes it.
+// loses it. Workers hold it shared, so that any number work at once; a
+// Sole holder holds it exclusive, and so knows that no worker runs. The
+// courier lock is another one, exclusive.
 class AdvisoryLock final : public ProcessingLock {
 public:
-    AdvisoryLock(std::string conninfo, std::string provider)
-        : conninfo_(std::move(conninfo)), provider_(std::move(provider))
+    AdvisoryLock(std::string conninfo, std::string provider, LockRole role)
+        : conninfo_(std::move(conninfo)), provider_(std::move(provider)),
+          shared_(role == LockRole::Worker ? "_shared" : ""),
+          class_(role == LockRole::Courier ? kCourierLockClass : kProcessingLockClass)
     {
     }
     // Released here, not left to the session's end: the server ends a
@@ -239,8 +298,8 @@ public:
         if (!held_ || !db_)
             return;
         try {
-            db_->query("SELECT pg_advisory_unlock($1::integer, hashtext($2))",
-                       Params().add(kProcessingLockClass).add(provider_));
+            db_->query(fmt::format("SELECT pg_advisory_unlock{}($1::integer, hashtext($2))", shared_),
+                       Params().add(class_).add(provider_));
         } catch (const OsidException &) {
             // The session is gone, and the lock with it.
         }
@@ -260,8 +319,8 @@ public:
                 return true;
             if (!db_)
                 db_ = std::make_unique<Connection>(conninfo_);
-            held_ = db_->query("SELECT pg_try_advisory_lock($1::integer, hashtext($2))",
-                               Params().add(kProcessingLockClass).add(provider_))
+            held_ = db_->query(fmt::format("SELECT pg_try_advisory_lock{}($1::integer, hashtext($2))", shared_),
+                               Params().add(class_).add(provider_))
                         .boolean(0, 0);
         } catch (const OsidException &) {
             // The server cannot be reached: not held; tried again at the
@@ -275,6 +334,8 @@ public:
 private:
     std::string conninfo_;
     std::string provider_;
+    const char *shared_; // the lock functions' suffix
+    std::int64_t class_;
     std::unique_ptr<Connection> db_;
     bool held_ = false;
 };
@@ -451,11 +512,153 @@ std::unique_ptr<StoreListener> PostgresBatchStore::listen(std::function<void()> 
     return std::make_unique<NotifyListener>(conninfo_, std::move(changed));
 }
 
-std::unique_ptr<ProcessingLock> PostgresBatchStore::processingLock(const std::string &provider)
+std::unique_ptr<ProcessingLock> PostgresBatchStore::processingLock(const std::string &provider, LockRole role)
 {
-    return std::make_unique<AdvisoryLock>(conninfo_, provider);
+    return std::make_unique<AdvisoryLock>(conninfo_, provider, role);
 }
 
+std::optional<ChunkClaim> PostgresBatchStore::claimChunk(const std::string &provider, const std::string &worker,
+                                                         std::size_t chunkSize, DateTime now,
+                                                         std::chrono::milliseconds lease, bool &callbackQueued)
+{
+    return run([&]() -> std::optional<ChunkClaim> {
+        // A claim that finds nothing to do writes nothing.
+        bool writing = false;
+        const auto write = [&] {
+            if (!std::exchange(writing, true))
+                beforeWrite("claiming a chunk");
+        };
+        db_.execute("BEGIN");
+        // A chunk whose lease ran out: its worker stopped, or lost the
+        // database. Its requests may have been sent: they are looked up.
+        auto expired = db_.query("SELECT c.batch, c.from_idx, c.to_idx FROM osid_batch.message_batch_chunks c "
+                                 "JOIN osid_batch.message_batches b ON b.key = c.batch "
+                                 "WHERE b.provider = $1 AND c.lease_until < clock_timestamp() "
+                                 "ORDER BY c.lease_until LIMIT 1 FOR UPDATE OF c SKIP LOCKED",
+                                 Params().add(provider));
+        if (expired.rows() > 0) {
+            write();
+            ChunkClaim out;
+            out.key = expired.integer(0, 0);
+            out.from = expired.integer(0, 1);
+            out.to = expired.integer(0, 2);
+            out.claim = db_.query("UPDATE osid_batch.message_batch_chunks SET claimed_by = $3, "
+                                  "claim = nextval('osid_batch.claims'), "
+                                  "lease_until = clock_timestamp() + $4 * interval '1 millisecond' "
+                                  "WHERE batch = $1 AND from_idx = $2 RETURNING claim",
+                                  Params().add(out.key).add(out.from).add(worker).add(std::int64_t{lease.count()}))
+                            .integer(0, 0);
+            auto b = db_.query("SELECT id, workspace, status, expires_at FROM osid_batch.message_batches "
+                               "WHERE key = $1",
+                               Params().add(out.key));
+            db_.execute("COMMIT");
+            out.batchId = b.text(0, 0);
+            out.workspace = b.text(0, 1);
+            const bool canceling = static_cast<ProcessingStatus>(b.integer(0, 2)) == ProcessingStatus::Canceling;
+            out.recover = true;
+            out.create = !canceling && now < DateTime::fromMicroseconds(b.integer(0, 3));
+            out.closeAs = canceling ? RequestState::Canceled : RequestState::Expired;
+            return out;
+        }
+        // The next requests of the batch claimed longest ago. A batch
+        // another worker is claiming from is skipped; when every batch is,
+        // this waits for one (its claim is short) rather than idle for a
+        // poll.
+        constexpr const char *kNextBatch =
+            "SELECT key, id, workspace, status, request_count, expires_at, attempted, claimed "
+            "FROM osid_batch.message_batches b WHERE status != 2 AND provider IN ($1, '') AND (claimed < "
+            "request_count OR NOT EXISTS (SELECT 1 FROM osid_batch.message_batch_chunks c WHERE c.batch = b.key)) "
+            "ORDER BY turn, key LIMIT 1 FOR UPDATE";
+        for (bool wait = false;;) {
+            auto r = db_.query(fmt::format("{}{}", kNextBatch, wait ? "" : " SKIP LOCKED"), Params().add(provider));
+            if (r.rows() == 0) {
+                if (wait) {
+                    db_.execute("COMMIT");
+                    return std::nullopt;
+                }
+                wait = true;
+                continue;
+            }
+            const auto key = r.integer(0, 0);
+            ClaimableBatch batch;
+            batch.status = static_cast<ProcessingStatus>(r.integer(0, 3));
+            batch.requestCount = r.integer(0, 4);
+            batch.expiresAt = DateTime::fromMicroseconds(r.integer(0, 5));
+            batch.attempted = r.integer(0, 6);
+            batch.claimed = r.integer(0, 7);
+            // Read again now that the batch is locked: the row read above
+            // may be of an older snapshot than the lock's.
+            batch.busy =
+                batch.claimed >= batch.requestCount &&
+                db_.query("SELECT 1 FROM osid_batch.message_batch_chunks WHERE batch = $1 LIMIT 1", Params().add(key))
+                        .rows() > 0;
+            const auto plan = planClaim(batch, chunkSize, now);
+            if (plan.action != ClaimPlan::Wait)
+                write();
+            if (plan.action == ClaimPlan::Close) {
+                db_.query(closePendingSql(plan.closeAs, ", claimed = request_count"),
+                          Params().add(key).add(plan.from).add(static_cast<std::int64_t>(plan.closeAs)));
+                continue; // taken again: it ends, or waits for its chunks in flight
+            }
+            if (plan.action == ClaimPlan::End) {
+                if (db_.query(kEndBatch, Params()
+                                             .add(key)
+                                             .add(static_cast<std::int64_t>(ProcessingStatus::Ended))
+                                             .add(now.toMicroseconds()))
+                        .changed() > 0)
+                    callbackQueued = true;
+                continue;
+            }
+            if (plan.action == ClaimPlan::Wait) {
+                db_.execute("COMMIT");
+                return std::nullopt;
+            }
+            // The chunk's row, the batch's claimed requests and its mark of
+            // requests that may be sent move in one transaction.
+            const auto claim =
+                db_.query("INSERT INTO osid_batch.message_batch_chunks VALUES ($1, $2, $3, $4, "
+                          "nextval('osid_batch.claims'), clock_timestamp() + $5 * interval '1 millisecond') "
+                          "RETURNING claim",
+                          Params().add(key).add(plan.from).add(plan.to).add(worker).add(std::int64_t{lease.count()}))
+                    .integer(0, 0);
+            db_.query("UPDATE osid_batch.message_batches SET claimed = $2, attempted = greatest(attempted, $2), "
+                      "turn = $3, provider = $4 WHERE key = $1",
+                      Params().add(key).add(plan.to).add(claim).add(provider));
+            db_.execute("COMMIT");
+            return ChunkClaim{key,
+                              std::string(r.text(0, 1)),
+                              std::string(r.text(0, 2)),
+                              plan.from,
+                              plan.to,
+                              plan.recover,
+                              plan.create,
+                              plan.closeAs,
+                              claim};
+        }
+    });
+}
+
+std::size_t PostgresBatchStore::renewLeases(const std::vector<std::int64_t> &claims, std::chrono::milliseconds lease)
+{
+    if (claims.empty())
+        return 0;
+    return run([&] {
+        return static_cast<std::size_t>(
+            db_.query("UPDATE osid_batch.message_batch_chunks SET lease_until = clock_timestamp() + $2 * interval "
+                      "'1 millisecond' WHERE claim = ANY($1::bigint[])",
+                      Params().addArray(claims).add(std::int64_t{lease.count()}))
+                .changed());
+    });
+}
+
+bool PostgresBatchStore::finishChunk(const ChunkClaim &claim, const std::string &,
+                                     const std::vector<FinishedRequest> &requests)
+{
+    // The claim ends with the results, which are saved only if it still
+    // held the chunk. A claim taken over waits here for its taker's lock,
+    // and then finds the chunk another's.
+    return saveFinished(claim.key, requests, &claim);
+}
 BatchStore::Inserted PostgresBatchStore::insertStreaming(
     const MessageBatch &batch, const std::string &provider, const std::string &idempotencyKey,
     const std::function<bool(std::string &customId, std::string &params)> &next)
@@ -591,33 +794,6 @@ std::vector<StoredBatch> PostgresBatchStore::page(std::int64_t around, bool newe
     });
 }
 
-std::vector<StoredBatch> PostgresBatchStore::unfinished()
-{
-    return run([&] {
-        return readBatches(db_.query(
-            fmt::format("SELECT {} FROM osid_batch.message_batches WHERE status != 2 ORDER BY key", kBatchColumns)));
-    });
-}
-
-bool PostgresBatchStore::bindProvider(std::int64_t key, const std::string &provider)
-{
-    return run([&] {
-        beforeWrite("binding the batch to its provider");
-        return db_.query("UPDATE osid_batch.message_batches SET provider = $2 WHERE key = $1 AND provider = ''",
-                         Params().add(key).add(provider))
-                   .changed() > 0;
-    });
-}
-
-void PostgresBatchStore::markAttempted(std::int64_t key, std::int64_t to)
-{
-    run([&] {
-        beforeWrite("marking the chunk started");
-        db_.query("UPDATE osid_batch.message_batches SET attempted = $2 WHERE key = $1 AND attempted < $2",
-                  Params().add(key).add(to));
-    });
-}
-
 bool PostgresBatchStore::setCanceling(std::int64_t key, DateTime now)
 {
     return run([&] {
@@ -664,6 +840,12 @@ std::int64_t PostgresBatchStore::firstPending(std::int64_t key, std::int64_t req
 
 void PostgresBatchStore::finish(std::int64_t key, const std::vector<FinishedRequest> &requests)
 {
+    saveFinished(key, requests, nullptr);
+}
+
+bool PostgresBatchStore::saveFinished(std::int64_t key, const std::vector<FinishedRequest> &requests,
+                                      const ChunkClaim *claim)
+{
     std::vector<std::int64_t> indexes, states;
     std::vector<std::string> results;
     for (const auto &r : requests) {
@@ -671,56 +853,55 @@ void PostgresBatchStore::finish(std::int64_t key, const std::vector<FinishedRequ
         states.push_back(static_cast<std::int64_t>(r.state));
         results.push_back(r.result);
     }
-    run([&] {
+    Params p;
+    p.add(key).addArray(indexes).addArray(states).addArray(results);
+    if (claim != nullptr)
+        p.add(claim->from).add(claim->claim);
+    // One statement: the requests still pending move, with positions after
+    // the batch's last, and the counts move by what moved; with a claim,
+    // only if it still holds the chunk, whose claim it ends.
+    const auto sql = fmt::format(R"sql(
+        WITH {0}
+        todo AS (
+            SELECT f.idx, f.state, f.result, row_number() OVER (ORDER BY f.idx) AS n
+            FROM unnest($2::bigint[], $3::integer[], $4::text[]) AS f(idx, state, result)
+            JOIN osid_batch.message_batch_requests r ON r.batch = $1 AND r.idx = f.idx AND r.state = 0),
+        last AS (
+            SELECT coalesce(max(position), 0) AS p FROM osid_batch.message_batch_requests WHERE batch = $1),
+        done AS (
+            UPDATE osid_batch.message_batch_requests r
+            SET state = t.state, result = t.result, position = (SELECT p FROM last) + t.n
+            FROM todo t WHERE r.batch = $1 AND r.idx = t.idx AND r.state = 0 {1}
+            RETURNING r.state)
+        UPDATE osid_batch.message_batches SET
+            succeeded = succeeded + (SELECT count(*) FROM done WHERE state = 1),
+            errored = errored + (SELECT count(*) FROM done WHERE state = 2),
+            canceled = canceled + (SELECT count(*) FROM done WHERE state = 3),
+            expired = expired + (SELECT count(*) FROM done WHERE state = 4)
+        WHERE key = $1 {1})sql",
+                                 claim == nullptr ? ""
+                                                  : "mine AS (DELETE FROM osid_batch.message_batch_chunks "
+                                                    "WHERE batch = $1 AND from_idx = $5 AND claim = $6 RETURNING 1),",
+                                 claim == nullptr ? "" : "AND EXISTS (SELECT 1 FROM mine)");
+    return run([&] {
         beforeWrite("saving the chunk's results");
-        // The requests still pending move, with positions after the
-        // batch's last, and the counts move by what moved; under the
-        // batch's row lock, so positions follow the commits.
+        // Under the batch's row lock, so positions follow the commits.
         db_.queue("BEGIN");
         lockBatchRow(key);
-        db_.query(R"sql(
-            WITH todo AS (
-                SELECT f.idx, f.state, f.result, row_number() OVER (ORDER BY f.idx) AS n
-                FROM unnest($2::bigint[], $3::integer[], $4::text[]) AS f(idx, state, result)
-                JOIN osid_batch.message_batch_requests r ON r.batch = $1 AND r.idx = f.idx AND r.state = 0),
-            last AS (
-                SELECT coalesce(max(position), 0) AS p FROM osid_batch.message_batch_requests WHERE batch = $1),
-            done AS (
-                UPDATE osid_batch.message_batch_requests r
-                SET state = t.state, result = t.result, position = (SELECT p FROM last) + t.n
-                FROM todo t WHERE r.batch = $1 AND r.idx = t.idx AND r.state = 0
-                RETURNING r.state)
-            UPDATE osid_batch.message_batches SET
-                succeeded = succeeded + (SELECT count(*) FROM done WHERE state = 1),
-                errored = errored + (SELECT count(*) FROM done WHERE state = 2),
-                canceled = canceled + (SELECT count(*) FROM done WHERE state = 3),
-                expired = expired + (SELECT count(*) FROM done WHERE state = 4)
-            WHERE key = $1)sql",
-                  Params().add(key).addArray(indexes).addArray(states).addArray(results));
+        const bool saved = db_.query(sql, p).changed() > 0;
         db_.execute("COMMIT");
+        return saved;
     });
 }
-
 std::uint64_t PostgresBatchStore::closePending(std::int64_t key, std::int64_t from, RequestState state)
 {
-    const auto column = countColumn(state);
+    const auto sql = closePendingSql(state); // refuses a pending state before anything
     return run([&] {
         beforeWrite("closing the batch's unstarted requests");
         // Positions after the last one, in request order (see finish).
         db_.queue("BEGIN");
         lockBatchRow(key);
-        auto r = db_.query(fmt::format(R"sql(
-            WITH last AS (
-                SELECT coalesce(max(position), 0) AS p FROM osid_batch.message_batch_requests WHERE batch = $1),
-            moved AS (
-                UPDATE osid_batch.message_batch_requests r SET state = $3, position = (SELECT p FROM last) + f.n
-                FROM (SELECT idx, row_number() OVER (ORDER BY idx) AS n FROM osid_batch.message_batch_requests
-                      WHERE batch = $1 AND idx >= $2 AND state = 0) AS f
-                WHERE r.batch = $1 AND r.idx = f.idx RETURNING 1)
-            UPDATE osid_batch.message_batches SET {0} = {0} + (SELECT count(*) FROM moved)
-            WHERE key = $1 RETURNING (SELECT count(*) FROM moved))sql",
-                                       column),
-                           Params().add(key).add(from).add(static_cast<std::int64_t>(state)));
+        auto r = db_.query(sql, Params().add(key).add(from).add(static_cast<std::int64_t>(state)));
         db_.execute("COMMIT");
         return r.rows() == 0 ? std::uint64_t{0} : static_cast<std::uint64_t>(r.integer(0, 0));
     });
@@ -731,14 +912,10 @@ bool PostgresBatchStore::setEnded(std::int64_t key, DateTime now)
     return run([&] {
         beforeWrite("ending the batch");
         // Its callback, due now, in the same statement.
-        return db_.query("WITH ended AS (UPDATE osid_batch.message_batches SET status = $2, ended_at = $3 "
-                         "WHERE key = $1 AND status != $2 RETURNING key, callback_url) "
-                         "INSERT INTO osid_batch.message_batch_deliveries (batch, due) "
-                         "SELECT key, $3 FROM ended WHERE callback_url IS NOT NULL",
-                         Params()
-                             .add(key)
-                             .add(static_cast<std::int64_t>(ProcessingStatus::Ended))
-                             .add(now.toMicroseconds()))
+        return db_.query(kEndBatch, Params()
+                                        .add(key)
+                                        .add(static_cast<std::int64_t>(ProcessingStatus::Ended))
+                                        .add(now.toMicroseconds()))
                    .changed() > 0;
     });
 }
@@ -806,6 +983,7 @@ bool PostgresBatchStore::remove(std::int64_t key)
         db_.queue("DELETE FROM osid_batch.message_batch_deliveries WHERE batch = $1", Params().add(key));
         db_.queue("DELETE FROM osid_batch.message_batch_delivery_attempts WHERE batch = $1", Params().add(key));
         db_.queue("DELETE FROM osid_batch.message_batch_requests WHERE batch = $1", Params().add(key));
+        db_.queue("DELETE FROM osid_batch.message_batch_chunks WHERE batch = $1", Params().add(key));
         const bool removed =
             db_.query("DELETE FROM osid_batch.message_batches WHERE key = $1", Params().add(key)).changed() > 0;
         db_.execute("COMMIT");

@@ -23,6 +23,12 @@
 //      version 5.
 //   2  workspaces (the SQLite store's version 6): message_batches.workspace,
 //      an index (workspace, key), the idempotency key unique per workspace.
+//   3  callbacks (the SQLite store's version 7): message_batches.
+//      callback_url, message_batch_deliveries and their attempts.
+//   4  results by cursor (the SQLite store's version 8): a request's
+//      position in its batch's finish order.
+//   5  claims: message_batches.claimed and turn, message_batch_chunks (a
+//      chunk in flight, its claim and lease), the sequence claims.
 //
 // One connection, used under one mutex, as the SQLite store's; a lost
 // connection (a server restart, a dropped session) is opened again by the
@@ -32,9 +38,15 @@
 // concurrent creates from any processes make one batch. A write waits up to
 // busyTimeout for a lock (lock_timeout); past it, and on a serialization
 // failure or a server out of connections, the call fails with
-// StoreOverloaded. The processing lock of a provider's batches is a
-// session advisory lock on a connection of its own, released by the server
-// when that session ends, a crash included. A create and a cancel send
+// StoreOverloaded. Workers in any number of processes share the work: a
+// claim (claimChunk) takes a chunk whose lease ran out (FOR UPDATE SKIP
+// LOCKED), or the next requests of a batch, locking the batch's row for
+// its short transaction; the chunk is a row held until its lease ends,
+// renewed while it runs, and its results are saved only while it is still
+// held. The processing lock of a provider's batches is a session advisory
+// lock on a connection of its own, held shared by every worker process
+// and exclusive by a front end that ends a canceled batch itself; the
+// server releases it when that session ends, a crash included. A create and a cancel send
 // NOTIFY osid_batch with their commit; listen() LISTENs on a connection of
 // its own, so workers wake at once instead of at their next poll.
 
@@ -61,7 +73,7 @@ class PostgresBatchStore final : public BatchStore {
 public:
     // What the meta table's `application` row holds in a store of ours.
     static constexpr const char *kApplication = "osid-cpp batch service";
-    static constexpr int kSchemaVersion = 4;
+    static constexpr int kSchemaVersion = 5;
 
     // Connects and brings the schema up to date (see above); with
     // readOnly, only reads an existing store, and its session writes
@@ -72,16 +84,19 @@ public:
     PostgresBatchStore(const std::string &conninfo, bool readOnly = false,
                        std::chrono::milliseconds busyTimeout = std::chrono::seconds(10));
 
-    std::unique_ptr<ProcessingLock> processingLock(const std::string &provider) override;
+    std::unique_ptr<ProcessingLock> processingLock(const std::string &provider,
+                                                   LockRole role = LockRole::Sole) override;
+    std::optional<ChunkClaim> claimChunk(const std::string &provider, const std::string &worker, std::size_t chunkSize,
+                                         DateTime now, std::chrono::milliseconds lease, bool &callbackQueued) override;
+    std::size_t renewLeases(const std::vector<std::int64_t> &claims, std::chrono::milliseconds lease) override;
+    bool finishChunk(const ChunkClaim &claim, const std::string &worker,
+                     const std::vector<FinishedRequest> &requests) override;
     std::unique_ptr<StoreListener> listen(std::function<void()> changed) override;
     Inserted insertStreaming(const MessageBatch &batch, const std::string &provider, const std::string &idempotencyKey,
                              const std::function<bool(std::string &customId, std::string &params)> &next) override;
-    bool bindProvider(std::int64_t key, const std::string &provider) override;
-    void markAttempted(std::int64_t key, std::int64_t to) override;
     std::optional<StoredBatch> find(const std::string &id) override;
     std::vector<StoredBatch> page(std::int64_t around, bool newer, std::size_t limit, const ListParams &filter = {},
                                   const std::optional<std::string> &workspace = std::nullopt) override;
-    std::vector<StoredBatch> unfinished() override;
     bool setCanceling(std::int64_t key, DateTime now) override;
     std::vector<PendingRequest> pending(std::int64_t key, std::int64_t from, std::int64_t to) override;
     std::int64_t firstPending(std::int64_t key, std::int64_t requestCount) override;
@@ -110,6 +125,9 @@ private:
     // "not now" (postgres::Overloaded) becomes StoreOverloaded.
     template <typename Body>
     auto run(Body &&body);
+    // finish(), and with a claim finishChunk(): true if the batch's counts
+    // were written.
+    bool saveFinished(std::int64_t key, const std::vector<FinishedRequest> &requests, const ChunkClaim *claim);
     // Sets what every session of this store has (lock_timeout, read-only).
     void setUpSession();
     void openSchema();

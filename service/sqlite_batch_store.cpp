@@ -7,7 +7,9 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <filesystem>
+#include <utility>
 #include <random>
 
 namespace osid::service {
@@ -435,35 +437,6 @@ std::vector<StoredBatch> SqliteBatchStore::page(std::int64_t around, bool newer,
     return out;
 }
 
-std::vector<StoredBatch> SqliteBatchStore::unfinished()
-{
-    std::lock_guard lock(mutex_);
-    auto s = db_.prepare(fmt::format("SELECT {} FROM message_batches WHERE status != ?1 ORDER BY key", batchColumns_));
-    s.bind(1, static_cast<std::int64_t>(ProcessingStatus::Ended));
-    return readBatches(s);
-}
-
-bool SqliteBatchStore::bindProvider(std::int64_t key, const std::string &provider)
-{
-    std::lock_guard lock(mutex_);
-    beforeWrite("binding the batch to its provider");
-    db_.prepare("UPDATE message_batches SET provider = ?2 WHERE key = ?1 AND provider = ''")
-        .bind(1, key)
-        .bind(2, provider)
-        .run();
-    return db_.changes() > 0;
-}
-
-void SqliteBatchStore::markAttempted(std::int64_t key, std::int64_t to)
-{
-    std::lock_guard lock(mutex_);
-    beforeWrite("marking the chunk started");
-    db_.prepare("UPDATE message_batches SET attempted = ?2 WHERE key = ?1 AND attempted < ?2")
-        .bind(1, key)
-        .bind(2, to)
-        .run();
-}
-
 bool SqliteBatchStore::setCanceling(std::int64_t key, DateTime now)
 {
     std::lock_guard lock(mutex_);
@@ -492,6 +465,11 @@ std::vector<PendingRequest> SqliteBatchStore::pending(std::int64_t key, std::int
 std::int64_t SqliteBatchStore::firstPending(std::int64_t key, std::int64_t requestCount)
 {
     std::lock_guard lock(mutex_);
+    return firstPendingLocked(key, requestCount);
+}
+
+std::int64_t SqliteBatchStore::firstPendingLocked(std::int64_t key, std::int64_t requestCount)
+{
     auto s = db_.prepare("SELECT min(idx) FROM message_batch_requests WHERE batch = ?1 AND state = 0");
     s.bind(1, key);
     if (!s.step() || s.isNull(0))
@@ -503,78 +481,206 @@ void SqliteBatchStore::finish(std::int64_t key, const std::vector<FinishedReques
 {
     std::lock_guard lock(mutex_);
     beforeWrite("saving the chunk's results");
-    db_.write([&] {
-        std::int64_t counts[5] = {};
-        auto position = lastPosition(key);
-        for (const auto &r : requests) {
-            db_.prepare("UPDATE message_batch_requests SET state = ?3, result = ?4, position = ?5 WHERE batch = ?1 "
-                        "AND idx = ?2 AND state = 0")
-                .bind(1, key)
-                .bind(2, r.index)
-                .bind(3, static_cast<std::int64_t>(r.state))
-                .bind(4, r.result, false)
-                .bind(5, position + 1)
-                .run();
-            const auto changed = db_.changes();
-            counts[static_cast<int>(r.state)] += changed;
-            position += changed;
-        }
-        db_.prepare("UPDATE message_batches SET succeeded = succeeded + ?2, errored = errored + ?3, "
-                    "canceled = canceled + ?4, expired = expired + ?5 WHERE key = ?1")
+    db_.write([&] { saveFinished(key, requests); });
+}
+
+void SqliteBatchStore::saveFinished(std::int64_t key, const std::vector<FinishedRequest> &requests)
+{
+    std::int64_t counts[5] = {};
+    auto position = lastPosition(key);
+    for (const auto &r : requests) {
+        db_.prepare("UPDATE message_batch_requests SET state = ?3, result = ?4, position = ?5 WHERE batch = ?1 "
+                    "AND idx = ?2 AND state = 0")
             .bind(1, key)
-            .bind(2, counts[1])
-            .bind(3, counts[2])
-            .bind(4, counts[3])
-            .bind(5, counts[4])
+            .bind(2, r.index)
+            .bind(3, static_cast<std::int64_t>(r.state))
+            .bind(4, r.result, false)
+            .bind(5, position + 1)
             .run();
-    });
+        const auto changed = db_.changes();
+        counts[static_cast<int>(r.state)] += changed;
+        position += changed;
+    }
+    db_.prepare("UPDATE message_batches SET succeeded = succeeded + ?2, errored = errored + ?3, "
+                "canceled = canceled + ?4, expired = expired + ?5 WHERE key = ?1")
+        .bind(1, key)
+        .bind(2, counts[1])
+        .bind(3, counts[2])
+        .bind(4, counts[3])
+        .bind(5, counts[4])
+        .run();
 }
 
 std::uint64_t SqliteBatchStore::closePending(std::int64_t key, std::int64_t from, RequestState state)
 {
     std::lock_guard lock(mutex_);
     beforeWrite("closing the batch's unstarted requests");
-    return db_.write([&] {
-        // Positions after the last one, in request order.
-        db_.prepare("UPDATE message_batch_requests SET state = ?3, position = ?4 + f.n "
-                    "FROM (SELECT idx, row_number() OVER (ORDER BY idx) AS n FROM message_batch_requests "
-                    "WHERE batch = ?1 AND idx >= ?2 AND state = 0) AS f "
-                    "WHERE message_batch_requests.batch = ?1 AND message_batch_requests.idx = f.idx")
-            .bind(1, key)
-            .bind(2, from)
-            .bind(3, static_cast<std::int64_t>(state))
-            .bind(4, lastPosition(key))
-            .run();
-        const auto moved = static_cast<std::uint64_t>(db_.changes());
-        db_.prepare(fmt::format("UPDATE message_batches SET {0} = {0} + ?2 WHERE key = ?1", countColumn(state)))
-            .bind(1, key)
-            .bind(2, moved)
-            .run();
-        return moved;
-    });
+    return db_.write([&] { return closePendingLocked(key, from, state); });
+}
+
+std::uint64_t SqliteBatchStore::closePendingLocked(std::int64_t key, std::int64_t from, RequestState state)
+{
+    // Positions after the last one, in request order.
+    db_.prepare("UPDATE message_batch_requests SET state = ?3, position = ?4 + f.n "
+                "FROM (SELECT idx, row_number() OVER (ORDER BY idx) AS n FROM message_batch_requests "
+                "WHERE batch = ?1 AND idx >= ?2 AND state = 0) AS f "
+                "WHERE message_batch_requests.batch = ?1 AND message_batch_requests.idx = f.idx")
+        .bind(1, key)
+        .bind(2, from)
+        .bind(3, static_cast<std::int64_t>(state))
+        .bind(4, lastPosition(key))
+        .run();
+    const auto moved = static_cast<std::uint64_t>(db_.changes());
+    db_.prepare(fmt::format("UPDATE message_batches SET {0} = {0} + ?2 WHERE key = ?1", countColumn(state)))
+        .bind(1, key)
+        .bind(2, moved)
+        .run();
+    return moved;
 }
 
 bool SqliteBatchStore::setEnded(std::int64_t key, DateTime now)
 {
     std::lock_guard lock(mutex_);
     beforeWrite("ending the batch");
-    return db_.write([&] {
-        db_.prepare("UPDATE message_batches SET status = ?2, ended_at = ?3 WHERE key "
-                    "= ?1 AND status != ?2")
-            .bind(1, key)
-            .bind(2, static_cast<std::int64_t>(ProcessingStatus::Ended))
-            .bind(3, now.toMicroseconds())
-            .run();
-        if (db_.changes() == 0)
-            return false;
-        // Its callback, due now, in the same transaction.
-        db_.prepare("INSERT INTO message_batch_deliveries (batch, due) SELECT key, ?2 FROM message_batches "
-                    "WHERE key = ?1 AND callback_url IS NOT NULL")
-            .bind(1, key)
-            .bind(2, now.toMicroseconds())
-            .run();
-        return db_.changes() > 0;
+    const bool queued = db_.write([&] { return setEndedLocked(key, now); });
+    claims_.erase(key);
+    return queued;
+}
+
+bool SqliteBatchStore::setEndedLocked(std::int64_t key, DateTime now)
+{
+    db_.prepare("UPDATE message_batches SET status = ?2, ended_at = ?3 WHERE key "
+                "= ?1 AND status != ?2")
+        .bind(1, key)
+        .bind(2, static_cast<std::int64_t>(ProcessingStatus::Ended))
+        .bind(3, now.toMicroseconds())
+        .run();
+    if (db_.changes() == 0)
+        return false;
+    // Its callback, due now, in the same transaction.
+    db_.prepare("INSERT INTO message_batch_deliveries (batch, due) SELECT key, ?2 FROM message_batches "
+                "WHERE key = ?1 AND callback_url IS NOT NULL")
+        .bind(1, key)
+        .bind(2, now.toMicroseconds())
+        .run();
+    return db_.changes() > 0;
+}
+
+std::optional<ChunkClaim> SqliteBatchStore::claimChunk(const std::string &provider, const std::string &worker,
+                                                       std::size_t chunkSize, DateTime now, std::chrono::milliseconds,
+                                                       bool &callbackQueued)
+{
+    std::lock_guard lock(mutex_);
+    if (worker != claimsOf_) {
+        // Only the holder of the processing lock claims: the worker whose
+        // claims these were has stopped, and its chunks are free at once.
+        claims_.clear();
+        claimsOf_ = worker;
+    }
+    // Worked on a copy, kept only once the transaction has committed.
+    auto claims = claims_;
+    auto turns = turns_;
+    auto out = db_.write([&]() -> std::optional<ChunkClaim> {
+        // A claim that finds nothing to do writes nothing.
+        bool writing = false;
+        const auto write = [&] {
+            if (!std::exchange(writing, true))
+                beforeWrite("claiming a chunk");
+        };
+        struct Candidate {
+            std::int64_t key;
+            std::string id, workspace, provider;
+            ClaimableBatch batch;
+        };
+        std::vector<Candidate> candidates;
+        auto s = db_.prepare("SELECT key, id, workspace, provider, status, request_count, expires_at, attempted "
+                             "FROM message_batches WHERE status != ?1 AND provider IN (?2, '') ORDER BY key");
+        s.bind(1, static_cast<std::int64_t>(ProcessingStatus::Ended)).bind(2, provider);
+        while (s.step()) {
+            Candidate c{s.integer(0), s.text(1), s.text(2), s.text(3), {}};
+            c.batch.status = static_cast<ProcessingStatus>(s.integer(4));
+            c.batch.requestCount = s.integer(5);
+            c.batch.expiresAt = DateTime::fromMicroseconds(s.integer(6));
+            c.batch.attempted = s.integer(7);
+            candidates.push_back(std::move(c));
+        }
+        // Batches ended or deleted elsewhere are forgotten; those first
+        // seen are claimed from their first pending request on.
+        std::erase_if(claims, [&](const auto &entry) {
+            return std::none_of(candidates.begin(), candidates.end(),
+                                [&](const Candidate &c) { return c.key == entry.first; });
+        });
+        for (const auto &c : candidates)
+            if (claims.find(c.key) == claims.end())
+                claims[c.key].claimed = firstPendingLocked(c.key, c.batch.requestCount);
+        // In turn: the batch claimed longest ago first.
+        std::stable_sort(candidates.begin(), candidates.end(), [&](const Candidate &a, const Candidate &b) {
+            return claims[a.key].turn < claims[b.key].turn;
+        });
+        for (auto &c : candidates) {
+            auto &state = claims[c.key];
+            for (;;) {
+                c.batch.claimed = state.claimed;
+                c.batch.busy = state.inFlight > 0;
+                const auto plan = planClaim(c.batch, chunkSize, now);
+                if (plan.action != ClaimPlan::Wait)
+                    write();
+                if (plan.action == ClaimPlan::Close) {
+                    closePendingLocked(c.key, plan.from, plan.closeAs);
+                    state.claimed = c.batch.requestCount;
+                    continue;
+                }
+                if (plan.action == ClaimPlan::End) {
+                    if (setEndedLocked(c.key, now))
+                        callbackQueued = true;
+                    claims.erase(c.key);
+                } else if (plan.action == ClaimPlan::Chunk) {
+                    if (c.provider.empty())
+                        db_.prepare("UPDATE message_batches SET provider = ?2 WHERE key = ?1")
+                            .bind(1, c.key)
+                            .bind(2, provider)
+                            .run();
+                    // Before the provider is called: a process that stops
+                    // after it leaves these requests to be looked up.
+                    if (plan.to > c.batch.attempted)
+                        db_.prepare("UPDATE message_batches SET attempted = ?2 WHERE key = ?1")
+                            .bind(1, c.key)
+                            .bind(2, plan.to)
+                            .run();
+                    state.claimed = plan.to;
+                    ++state.inFlight;
+                    state.turn = ++turns;
+                    return ChunkClaim{c.key,       c.id,         c.workspace,
+                                      plan.from,   plan.to,      plan.recover,
+                                      plan.create, plan.closeAs, static_cast<std::int64_t>(turns)};
+                }
+                break;
+            }
+        }
+        return std::nullopt;
     });
+    claims_ = std::move(claims);
+    turns_ = turns;
+    return out;
+}
+
+std::size_t SqliteBatchStore::renewLeases(const std::vector<std::int64_t> &claims, std::chrono::milliseconds)
+{
+    // Claims live as long as this process: nothing runs out.
+    return claims.size();
+}
+
+bool SqliteBatchStore::finishChunk(const ChunkClaim &claim, const std::string &worker,
+                                   const std::vector<FinishedRequest> &requests)
+{
+    std::lock_guard lock(mutex_);
+    beforeWrite("saving the chunk's results");
+    const auto state = claims_.find(claim.key);
+    if (worker != claimsOf_ || state == claims_.end())
+        return false; // taken over: its chunks are another worker's now
+    db_.write([&] { saveFinished(claim.key, requests); });
+    --state->second.inFlight;
+    return true;
 }
 
 std::vector<UnsucceededRequest> SqliteBatchStore::unsucceeded(std::int64_t key)
@@ -699,13 +805,15 @@ std::optional<MessageBatchResult> SqliteBatchStore::finishedResult(std::int64_t 
     return storedResult(key, s.integer(0), s.text(1), static_cast<RequestState>(s.integer(2)), s.textView(3));
 }
 
-std::unique_ptr<ProcessingLock> SqliteBatchStore::processingLock(const std::string &provider)
+std::unique_ptr<ProcessingLock> SqliteBatchStore::processingLock(const std::string &provider, LockRole role)
 {
-    // A store in memory is this process's alone: nobody else could work.
+    // One holder at a time, whatever its role: one process runs the
+    // workers, and its courier sends the callbacks. A store in memory is
+    // this process's alone: nobody else could work.
     struct Always final : ProcessingLock {
         bool tryLock() override { return true; }
     };
-    if (path_ == ":memory:")
+    if (path_ == ":memory:" || role == LockRole::Courier)
         return std::make_unique<Always>();
     return std::make_unique<ProcessLock>(path_, provider);
 }

@@ -13,6 +13,7 @@
 #include "sqlite/connection.h"
 
 #include <chrono>
+#include <map>
 #include <mutex>
 
 namespace osid::service {
@@ -29,15 +30,18 @@ public:
     explicit SqliteBatchStore(const std::string &path, bool readOnly = false,
                               std::chrono::milliseconds busyTimeout = std::chrono::seconds(10));
 
-    std::unique_ptr<ProcessingLock> processingLock(const std::string &provider) override;
+    std::unique_ptr<ProcessingLock> processingLock(const std::string &provider,
+                                                   LockRole role = LockRole::Sole) override;
+    std::optional<ChunkClaim> claimChunk(const std::string &provider, const std::string &worker, std::size_t chunkSize,
+                                         DateTime now, std::chrono::milliseconds lease, bool &callbackQueued) override;
+    std::size_t renewLeases(const std::vector<std::int64_t> &claims, std::chrono::milliseconds lease) override;
+    bool finishChunk(const ChunkClaim &claim, const std::string &worker,
+                     const std::vector<FinishedRequest> &requests) override;
     Inserted insertStreaming(const MessageBatch &batch, const std::string &provider, const std::string &idempotencyKey,
                              const std::function<bool(std::string &customId, std::string &params)> &next) override;
-    bool bindProvider(std::int64_t key, const std::string &provider) override;
-    void markAttempted(std::int64_t key, std::int64_t to) override;
     std::optional<StoredBatch> find(const std::string &id) override;
     std::vector<StoredBatch> page(std::int64_t around, bool newer, std::size_t limit, const ListParams &filter = {},
                                   const std::optional<std::string> &workspace = std::nullopt) override;
-    std::vector<StoredBatch> unfinished() override;
     bool setCanceling(std::int64_t key, DateTime now) override;
     std::vector<PendingRequest> pending(std::int64_t key, std::int64_t from, std::int64_t to) override;
     std::int64_t firstPending(std::int64_t key, std::int64_t requestCount) override;
@@ -66,6 +70,12 @@ private:
     std::optional<std::pair<Inserted, std::string>> withKey(const std::string &workspace,
                                                             const std::string &idempotencyKey);
     StoredBatch readBatch(sqlite::Statement &row);
+    // The calls of the same names, inside a transaction the caller holds
+    // (with mutex_).
+    std::int64_t firstPendingLocked(std::int64_t key, std::int64_t requestCount);
+    void saveFinished(std::int64_t key, const std::vector<FinishedRequest> &requests);
+    std::uint64_t closePendingLocked(std::int64_t key, std::int64_t from, RequestState state);
+    bool setEndedLocked(std::int64_t key, DateTime now);
     std::vector<StoredBatch> readBatches(sqlite::Statement &rows);
     // The batch's greatest position so far (0: none). Called with mutex_
     // held, inside the write that gives the next ones.
@@ -78,6 +88,18 @@ private:
     bool readOnly_ = false;
     bool hasDeliveries_ = true;  // false for an older store opened read-only
     bool hasFinishOrder_ = true; // the same
+
+    // The claims of the workers of this process (claimChunk), which alone
+    // claim while they hold the processing lock: per batch worked on, the
+    // requests claimed so far, its chunks in flight and its last turn.
+    struct Claims {
+        std::int64_t claimed = 0;
+        int inFlight = 0;
+        std::uint64_t turn = 0;
+    };
+    std::map<std::int64_t, Claims> claims_;
+    std::uint64_t turns_ = 0;
+    std::string claimsOf_; // the worker whose claims these are
 };
 
 } // namespace osid::service

@@ -17,6 +17,8 @@
 #include <doctest/doctest.h>
 #include <fmt/format.h>
 
+#include <algorithm>
+#include <set>
 #include <string>
 #include <thread>
 
@@ -123,6 +125,28 @@ TEST_SUITE("the batch service's PostgreSQL store")
                    "idempotency_key, workspace) VALUES ('msgbatch_other', 2, 0, 1, 2, 'k', 'elsewhere')");
         CHECK_THROWS(db.execute("INSERT INTO osid_batch.message_batches (id, status, request_count, created_at, "
                                 "expires_at, idempotency_key) VALUES ('msgbatch_again', 2, 0, 1, 2, 'k')"));
+    }
+
+    TEST_CASE("a batch left unfinished by a version 4 store is claimed from its first pending request on" *
+              doctest::skip(noServer()))
+    {
+        ScratchDatabase scratch;
+        auto db = scratch.raw();
+        db.execute("BEGIN");
+        applyBatchSchemaSteps(db, 0, 4, "osid-batch.0123456789abcdef");
+        // Three requests: the first ended, the second maybe sent (attempted).
+        db.execute("INSERT INTO osid_batch.message_batches (id, status, request_count, succeeded, created_at, "
+                   "expires_at, attempted) VALUES ('msgbatch_open', 0, 3, 1, 1, 9000000000000000, 2)");
+        db.execute("INSERT INTO osid_batch.message_batch_requests (batch, idx, custom_id, params, state, result) "
+                   "SELECT key, i, 'r-' || i, '{\"subject\":\"S\",\"text\":\"T\"}', "
+                   "CASE WHEN i = 0 THEN 1 ELSE 0 END, CASE WHEN i = 0 THEN '{}' END "
+                   "FROM osid_batch.message_batches, generate_series(0, 2) AS i");
+        db.execute("COMMIT");
+        auto provider = memoryProvider();
+        MessageBatchService service(provider, storeOptions(scratch));
+        CHECK(service.wait("msgbatch_open").requestCounts.succeeded == 3);
+        CHECK(db.query("SELECT claimed, provider FROM osid_batch.message_batches").integer(0, 0) == 3);
+        CHECK(db.query("SELECT count(*) FROM osid_batch.message_batch_chunks").integer(0, 0) == 0);
     }
 
     TEST_CASE("a newer version, or another application's osid_batch schema, is refused unchanged" *
@@ -234,19 +258,157 @@ TEST_SUITE("the batch service's PostgreSQL store")
         CHECK(std::chrono::steady_clock::now() - started < std::chrono::seconds(10));
     }
 
-    TEST_CASE("the processing lock: one holder per provider; released at once when its holder goes" *
+    TEST_CASE("the processing lock: workers share it; a sole holder excludes them, and is excluded by any; released "
+              "at once when its holder goes" *
               doctest::skip(noServer()))
     {
         ScratchDatabase scratch;
         PostgresBatchStore store(scratch.conninfo());
-        auto otherProvider = store.processingLock("memory-2");
+        auto otherProvider = store.processingLock("memory-2", LockRole::Sole);
         CHECK(otherProvider->tryLock());
         for (int round = 0; round < 20; ++round) {
-            auto holder = store.processingLock("memory");
-            REQUIRE(holder->tryLock()); // the last round's holder is gone
-            CHECK(holder->tryLock());   // still held
-            auto second = store.processingLock("memory");
-            CHECK_FALSE(second->tryLock());
+            auto sole = store.processingLock("memory", LockRole::Sole);
+            REQUIRE(sole->tryLock()); // the last round's holders are gone
+            CHECK(sole->tryLock());   // still held
+            CHECK_FALSE(store.processingLock("memory", LockRole::Sole)->tryLock());
+            CHECK_FALSE(store.processingLock("memory", LockRole::Worker)->tryLock());
+            sole.reset();
+            auto worker = store.processingLock("memory", LockRole::Worker);
+            auto another = store.processingLock("memory", LockRole::Worker);
+            CHECK(worker->tryLock());
+            CHECK(another->tryLock());
+            CHECK_FALSE(store.processingLock("memory", LockRole::Sole)->tryLock());
         }
+    }
+
+    TEST_CASE("two services process chunks of one batch at once; each custom_id has one result and one message" *
+              doctest::skip(noServer()))
+    {
+        constexpr int kRequests = 6000;
+        ScratchDatabase scratch;
+        auto options = storeOptions(scratch);
+        options.workers = 1;
+        options.chunkSize = 50;
+        // Each with a provider of its own, over the same database.
+        MessageBatchService first(openStore(scratch.conninfo()), options);
+        MessageBatchService second(openStore(scratch.conninfo()), options);
+        CHECK(first.isProcessing());
+        CHECK(second.isProcessing());
+        const auto id = first.create(someRequests(kRequests)).id;
+        // The workers' names on the chunks in flight: two of them at one
+        // moment, at least once.
+        auto db = scratch.raw();
+        std::set<std::string> claimers;
+        std::size_t mostAtOnce = 0;
+        while (
+            db.query("SELECT status FROM osid_batch.message_batches WHERE id = $1", Params().add(id)).integer(0, 0) !=
+            2) {
+            auto r = db.query("SELECT DISTINCT claimed_by FROM osid_batch.message_batch_chunks");
+            mostAtOnce = std::max(mostAtOnce, static_cast<std::size_t>(r.rows()));
+            for (int row = 0; row < r.rows(); ++row)
+                claimers.insert(std::string(r.text(row, 0)));
+            std::this_thread::sleep_for(std::chrono::milliseconds(2));
+        }
+        CHECK(claimers.size() == 2);
+        CHECK(mostAtOnce == 2);
+        const auto ended = second.wait(id);
+        CHECK(ended.requestCounts.succeeded == kRequests);
+        std::set<std::string> customIds;
+        auto results = second.results(id);
+        for (MessageBatchResult r; results.next(r);) {
+            CHECK(customIds.insert(r.customId).second);
+            CHECK(r.type == ResultType::Succeeded);
+        }
+        CHECK(customIds.size() == kRequests);
+        CHECK(db.query("SELECT count(*) FROM osid_messaging.messages").integer(0, 0) == kRequests);
+        CHECK(db.query("SELECT count(DISTINCT message) FROM osid_messaging.aliases WHERE alias LIKE $1",
+                       Params().add(fmt::format("batch-request:{}/%", id)))
+                  .integer(0, 0) == kRequests);
+    }
+
+    TEST_CASE("a lease: renewed, its chunk stays its claimer's; run out, another worker takes the chunk over, and "
+              "the first can no longer save its results" *
+              doctest::skip(noServer()))
+    {
+        ScratchDatabase scratch;
+        std::string id;
+        {
+            auto front = storeOptions(scratch, false);
+            front.provider = "memory";
+            id = MessageBatchService(memoryProvider(), front).create(someRequests(30)).id;
+        }
+        PostgresBatchStore store(scratch.conninfo());
+        const auto now = DateTime::now();
+        constexpr auto kLease = std::chrono::milliseconds(300);
+        bool queued = false; // a callback: none here
+        const auto dead = store.claimChunk("memory", "dead", 10, now, kLease, queued);
+        REQUIRE(dead.has_value());
+        CHECK(dead->from == 0);
+        CHECK(dead->to == 10);
+        CHECK_FALSE(dead->recover);
+        // Renewed for three leases, it is not taken: the others' chunks are.
+        std::vector<std::int64_t> others;
+        for (int i = 0; i < 9; ++i) {
+            CHECK(store.renewLeases({dead->claim}, kLease) == 1);
+            if (auto c = store.claimChunk("memory", "live", 10, now, std::chrono::seconds(30), queued)) {
+                CHECK(c->from != 0);
+                others.push_back(c->from);
+            }
+            std::this_thread::sleep_for(kLease / 3);
+        }
+        CHECK(others == std::vector<std::int64_t>{10, 20});
+        // No longer renewed: its lease runs out, and the next claim takes
+        // its chunk over, looking its requests up first.
+        std::this_thread::sleep_for(kLease * 2);
+        const auto taken = store.claimChunk("memory", "live", 10, now, std::chrono::seconds(30), queued);
+        REQUIRE(taken.has_value());
+        CHECK(taken->from == 0);
+        CHECK(taken->to == 10);
+        CHECK(taken->recover);
+        CHECK(taken->claim != dead->claim);
+        CHECK(store.renewLeases({dead->claim}, kLease) == 0);
+        std::vector<FinishedRequest> deadResults, liveResults;
+        for (std::int64_t i = 0; i < 10; ++i) {
+            deadResults.push_back({i, RequestState::Errored, R"({"type":"api_error","message":"late"})"});
+            liveResults.push_back({i, RequestState::Errored, R"({"type":"api_error","message":"taker's"})"});
+        }
+        CHECK_FALSE(store.finishChunk(*dead, "dead", deadResults));
+        CHECK(store.finishChunk(*taken, "live", liveResults));
+        CHECK_FALSE(store.finishChunk(*dead, "dead", deadResults));
+        const auto batch = store.find(id);
+        REQUIRE(batch.has_value());
+        CHECK(batch->batch.requestCounts.errored == 10);
+        const auto result = store.finishedResult(batch->key, "r-3");
+        REQUIRE(result.has_value());
+        CHECK(result->errorMessage == "taker's");
+    }
+
+    TEST_CASE("a worker that stops renewing loses its chunk to a service, which finishes the batch" *
+              doctest::skip(noServer()))
+    {
+        ScratchDatabase scratch;
+        auto options = storeOptions(scratch);
+        options.lease = std::chrono::milliseconds(500);
+        options.provider = "postgres";
+        auto provider = openStore(scratch.conninfo());
+        std::string id;
+        {
+            auto front = options;
+            front.process = false;
+            id = MessageBatchService(provider, front).create(someRequests(300)).id;
+        }
+        PostgresBatchStore store(scratch.conninfo());
+        bool queued = false; // a callback: none here
+        // A worker that claimed a chunk and died.
+        const auto dead = store.claimChunk("postgres", "dead", 100, DateTime::now(), options.lease, queued);
+        REQUIRE(dead.has_value());
+        MessageBatchService service(provider, options);
+        const auto ended = service.wait(id);
+        CHECK(ended.requestCounts.succeeded == 300);
+        CHECK_FALSE(store.finishChunk(*dead, "dead", {}));
+        auto db = scratch.raw();
+        CHECK(db.query("SELECT count(*) FROM osid_messaging.messages").integer(0, 0) == 300);
+        CHECK(db.query("SELECT count(DISTINCT custom_id) FROM osid_batch.message_batch_requests WHERE state = 1")
+                  .integer(0, 0) == 300);
     }
 }

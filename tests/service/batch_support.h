@@ -182,6 +182,9 @@ inline MessageBatchOptions fileOptions(const std::string &path, bool process = t
     options.storePath = storeAt(path);
     options.process = process;
     options.pollInterval = std::chrono::milliseconds(10);
+    // On PostgreSQL, the chunk of a service killed or stopped by a failing
+    // store is taken over within seconds.
+    options.lease = std::chrono::seconds(5);
     return options;
 }
 

@@ -25,6 +25,8 @@ struct Settings {
     bool json = false;
     std::size_t workers = 2;
     std::size_t chunkSize = 500;
+    // --lease: seconds a worker's claim holds a chunk (PostgreSQL store).
+    double leaseSeconds = 30;
     // --workspace: the text of a mailbox Id; the batch commands then work
     // in that workspace only. Empty: every workspace (creating in the
     // default one).

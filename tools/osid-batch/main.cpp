@@ -423,6 +423,7 @@ service::MessageBatchOptions batchServiceOptions(const Settings &settings)
     options.storePath = storePath(settings);
     options.workers = settings.workers;
     options.chunkSize = settings.chunkSize;
+    options.lease = std::chrono::milliseconds(static_cast<std::int64_t>(settings.leaseSeconds * 1000));
     options.provider = providerIdentity(settings);
     options.resultsRetention = std::chrono::hours(24) * settings.retentionDays;
     return options;
@@ -541,6 +542,12 @@ int main(int argc, char **argv)
             ->capture_default_str();
         command->add_option("--chunk-size", settings.chunkSize, "Requests per provider call")
             ->check(CLI::Range(1, 100000))
+            ->capture_default_str();
+        command
+            ->add_option("--lease", settings.leaseSeconds,
+                         "Seconds a worker's claim holds a chunk on a PostgreSQL store, renewed while it runs; a "
+                         "worker that dies loses its chunks when their leases run out")
+            ->check(CLI::Range(0.1, 3600.0))
             ->capture_default_str();
     };
 
