@@ -98,6 +98,12 @@ bool BatchWorkers::isProcessing()
     return processing_;
 }
 
+std::optional<std::string> BatchWorkers::failure()
+{
+    std::lock_guard lock(mutex_);
+    return failure_;
+}
+
 std::optional<std::string> BatchWorkers::awaitProgress(bool callbacks)
 {
     std::unique_lock lock(mutex_);

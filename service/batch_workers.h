@@ -87,6 +87,9 @@ public:
     // Whether this object holds the processing lock and works.
     bool isProcessing();
 
+    // Why processing stopped for good; nullopt while the workers run.
+    std::optional<std::string> failure();
+
     // Waits until a batch's counts or status (or, with `callbacks`, a
     // callback's state) may have changed, or pollInterval has passed;
     // returns why processing (or, with `callbacks`, sending callbacks)

@@ -478,6 +478,8 @@ public:
 
     bool isProcessing() { return workers_->isProcessing(); }
 
+    std::optional<std::string> processingFailure() { return workers_->failure(); }
+
     const std::string &provider() const noexcept { return provider_; }
 
 private:
@@ -557,6 +559,8 @@ std::string MessageBatchService::webhookSecret() { return engine_->webhookSecret
 std::uint64_t MessageBatchService::purge() { return engine_->purge(); }
 
 bool MessageBatchService::isProcessing() const { return engine_->isProcessing(); }
+
+std::optional<std::string> MessageBatchService::processingFailure() const { return engine_->processingFailure(); }
 
 const std::string &MessageBatchService::provider() const { return engine_->provider(); }
 

@@ -554,6 +554,13 @@ public:
     // batches and runs the workers.
     bool isProcessing() const;
 
+    // Why this service's workers stopped for good (a store write failed
+    // storeWriteAttempts times in a row); nullopt while they run, or when
+    // this service does not process. Their batches stay in the store, as
+    // they were, for the next process. A host that runs only workers
+    // (osid-batch worker) exits on it, so that its supervisor restarts it.
+    std::optional<std::string> processingFailure() const;
+
     // The provider string recorded on the batches this service creates.
     const std::string &provider() const;
 

@@ -142,8 +142,11 @@ TEST_SUITE("message batches under faults")
                     logged->push_back(line);
                 };
                 MessageBatchService service(manager, options);
+                CHECK_FALSE(service.processingFailure().has_value());
                 id = service.create(requests(20'000)).id;
                 const auto e = errorOf([&] { service.wait(id); });
+                CHECK(service.processingFailure().value_or("").find("the batch store failed 4 times in a row") !=
+                      std::string::npos);
                 {
                     std::lock_guard lock(*logMutex);
                     REQUIRE(logged->size() == 1);

@@ -1,8 +1,10 @@
-// osid-batch worker processes over one PostgreSQL database, as a user runs
-// them: the built binary, a batch submitted by the CLI, workers started and
-// one killed with SIGKILL while it processes. Skipped without
-// OSID_TEST_POSTGRES.
+// osid-batch worker processes, as a user runs them: the built binary, a
+// batch submitted by the CLI, workers started and one killed with SIGKILL
+// while it processes, over one PostgreSQL database (skipped without
+// OSID_TEST_POSTGRES); and a worker whose SQLite store stays locked, which
+// exits 3.
 
+#include "sqlite/connection.h"
 #include "support/json_lines.h"
 #include "tests/postgres/postgres_support.h"
 #include "tests/sqlite/sqlite_support.h"
@@ -165,5 +167,65 @@ TEST_SUITE("osid-batch worker")
                   .integer(0, 0) == kRequests);
         MESSAGE(fmt::format("{} of {} requests done when a worker was killed, holding {} chunks", atKill, kRequests,
                             heldAtKill));
+    }
+
+    TEST_CASE("a worker whose store stays locked stops its workers and exits 3; the next worker finishes the batch "
+              "with every custom_id once")
+    {
+        sqlite_test::TempDir dir;
+        {
+            std::ofstream out(dir.file("requests.jsonl"));
+            for (int i = 0; i < 5'000; ++i)
+                out << json{{"custom_id", "r" + std::to_string(i)}, {"params", {{"subject", "s"}}}}.dump() << '\n';
+        }
+        const auto store = dir.file("batches.db");
+        const auto provider = "sqlite:" + dir.file("messages.db");
+        const std::string id = json::parse(runOsidBatch(
+            {"--store", store, "--provider", provider, "--json", "submit", "--detach", dir.file("requests.jsonl")},
+            dir.file("submit.log")))["id"];
+        // Small chunks, one thread: the batch takes long enough to be
+        // caught mid-run. A write waits 50 ms for the lock.
+        const auto pid = startOsidBatch({"--store", store, "--provider", provider, "--busy-timeout", "50", "worker",
+                                         "--workers", "1", "--chunk-size", "5"},
+                                        dir.file("worker.log"));
+        std::string log;
+        for (int i = 0; i < 500 && log.find("osid-batch: worker of provider") == std::string::npos; ++i) {
+            std::this_thread::sleep_for(std::chrono::milliseconds(10));
+            std::ifstream in(dir.file("worker.log"));
+            log.assign(std::istreambuf_iterator<char>(in), {});
+        }
+        REQUIRE(log.find("osid-batch: worker of provider") != std::string::npos);
+        // Another program takes the store's write lock and keeps it.
+        osid::sqlite::Connection locker(store, 1000);
+        locker.execute("BEGIN EXCLUSIVE");
+        int status = 0;
+        bool exited = false;
+        for (int i = 0; i < 3000 && !exited; ++i) { // 30 s at most
+            exited = ::waitpid(pid, &status, WNOHANG) == pid;
+            if (!exited)
+                std::this_thread::sleep_for(std::chrono::milliseconds(10));
+        }
+        if (!exited)
+            ::kill(pid, SIGKILL);
+        REQUIRE(exited);
+        CHECK(WIFEXITED(status));
+        CHECK(WEXITSTATUS(status) == 3);
+        {
+            std::ifstream in(dir.file("worker.log"));
+            log.assign(std::istreambuf_iterator<char>(in), {});
+        }
+        CHECK(log.find("osid-batch: the workers stopped: the batch store failed 6 times in a row") !=
+              std::string::npos);
+        CHECK(log.find("the batches stay in the store for the next worker") != std::string::npos);
+        locker.execute("ROLLBACK");
+        // Nothing was lost or done twice: the next process finishes it.
+        runOsidBatch({"--store", store, "--provider", provider, "wait", id}, dir.file("wait.log"));
+        const auto results = osid::testing::jsonLines(
+            runOsidBatch({"--store", store, "--provider", provider, "results", id}, dir.file("results.log")));
+        std::set<std::string> ids;
+        for (const auto &line : results)
+            ids.insert(line["custom_id"].get<std::string>());
+        CHECK(results.size() == 5'000);
+        CHECK(ids.size() == 5'000);
     }
 }

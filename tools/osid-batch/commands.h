@@ -6,6 +6,7 @@
 #include "messaging/messaging_manager.h"
 #include "service/message_batches.h"
 
+#include <chrono>
 #include <cstddef>
 #include <fstream>
 #include <memory>
@@ -34,6 +35,9 @@ struct Settings {
     // --retention-days: how long an ended batch's results are kept after
     // its creation before the reaper (and purge) archives it.
     int retentionDays = 29;
+    // --busy-timeout: how long a store write waits for another process's
+    // lock (and, on PostgreSQL, for a restarting server).
+    std::chrono::milliseconds busyTimeout{10'000};
 };
 
 // The options of the batch service every command opens: the store, the

@@ -426,6 +426,7 @@ service::MessageBatchOptions batchServiceOptions(const Settings &settings)
     options.lease = std::chrono::milliseconds(static_cast<std::int64_t>(settings.leaseSeconds * 1000));
     options.provider = providerIdentity(settings);
     options.resultsRetention = std::chrono::hours(24) * settings.retentionDays;
+    options.busyTimeout = settings.busyTimeout;
     return options;
 }
 
@@ -530,6 +531,12 @@ int main(int argc, char **argv)
                    "only its batches; keys add: the key's workspace. Default: every workspace, creating in the "
                    "default one")
         ->type_name("MAILBOX_ID");
+    app.add_option_function<int>(
+           "--busy-timeout", [&settings](int ms) { settings.busyTimeout = std::chrono::milliseconds(ms); },
+           "How long a store write waits for another process's lock (SQLite's busy timeout, PostgreSQL's "
+           "lock_timeout) and for a restarting PostgreSQL, in milliseconds (default 10000)")
+        ->check(CLI::Range(1, 600'000))
+        ->type_name("MS");
     app.add_option("--retention-days", settings.retentionDays,
                    "How long an ended batch's results are kept after its creation; then the processing service's "
                    "reaper (and purge) deletes them and sets archived_at")

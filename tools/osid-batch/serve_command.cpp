@@ -72,10 +72,23 @@ int work(const Settings &settings)
                                       : " (standing by: another process holds the processing lock; this one takes "
                                         "over when it goes)");
     std::fflush(stdout);
-    int signal = 0;
-    sigwait(&stopSignals, &signal);
-    fmt::print(stderr, "osid-batch: {}: finishing the chunks in flight\n", signalName(signal));
-    return kOk;
+    // Until SIGINT or SIGTERM; or until the workers stop for good (the
+    // store kept failing): then exit 3, so that a supervisor restarts the
+    // worker rather than leaving a process that works on nothing.
+    const timespec checkEvery{0, 200'000'000};
+    for (;;) {
+        if (const int signal = sigtimedwait(&stopSignals, nullptr, &checkEvery); signal > 0) {
+            fmt::print(stderr, "osid-batch: {}: finishing the chunks in flight\n", signalName(signal));
+            return kOk;
+        }
+        if (const auto failure = batches.processingFailure()) {
+            fmt::print(stderr,
+                       "osid-batch: the workers stopped: {}; the batches stay in the store for the next "
+                       "worker\n",
+                       *failure);
+            return kFailed;
+        }
+    }
 }
 
 int serve(const Settings &settings, const ServeSettings &serveSettings)
