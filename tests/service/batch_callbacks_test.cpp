@@ -97,7 +97,12 @@ TEST_SUITE("message batch callbacks")
     {
         sqlite_test::TempDir dir;
         auto options = callbackOptions(dir.file("batches.db"));
+        // Expired at creation: a clock that stands still, so that a worker
+        // that read the time before the batch was saved still finds it
+        // expired (a real clock may give it a time before created_at).
         options.expiresAfter = std::chrono::microseconds(0);
+        ManualClock clock;
+        options.clock = clock.function();
         MessageBatchService service(impl::memory::makeMemoryMessagingManager(), options);
         Receiver receiver(service.webhookSecret());
         const auto expired = service.create(requests(2), withCallback(receiver.url()));
@@ -396,7 +401,12 @@ TEST_SUITE("message batch callbacks")
     {
         sqlite_test::TempDir dir;
         auto options = callbackOptions(dir.file("batches.db"));
+        // Expired at creation: a clock that stands still, so that a worker
+        // that read the time before the batch was saved still finds it
+        // expired (a real clock may give it a time before created_at).
         options.expiresAfter = std::chrono::microseconds(0);
+        ManualClock clock;
+        options.clock = clock.function();
         MessageBatchService service(impl::memory::makeMemoryMessagingManager(), options);
         Receiver receiver(service.webhookSecret());
         const auto id = service.create(requests(1), withCallback(receiver.url())).id;
