@@ -36,6 +36,16 @@ MessageBatchOptions callbackOptions(const std::string &path, int attempts = 3,
     return options;
 }
 
+// `options` with batches expired at creation, on a clock that stands
+// still: a worker that read a real clock before the batch was saved could
+// find it not yet expired (a time before created_at) and process it.
+MessageBatchOptions expiringAtCreation(MessageBatchOptions options)
+{
+    options.expiresAfter = std::chrono::microseconds(0);
+    options.clock = ManualClock().function();
+    return options;
+}
+
 CreateOptions withCallback(const std::string &url) { return {.callbackUrl = url}; }
 
 // The tries kept in the store at `path`, of every batch: read from its
@@ -96,13 +106,7 @@ TEST_SUITE("message batch callbacks")
     TEST_CASE("canceled and expired batches are called back too")
     {
         sqlite_test::TempDir dir;
-        auto options = callbackOptions(dir.file("batches.db"));
-        // Expired at creation: a clock that stands still, so that a worker
-        // that read the time before the batch was saved still finds it
-        // expired (a real clock may give it a time before created_at).
-        options.expiresAfter = std::chrono::microseconds(0);
-        ManualClock clock;
-        options.clock = clock.function();
+        const auto options = expiringAtCreation(callbackOptions(dir.file("batches.db")));
         MessageBatchService service(impl::memory::makeMemoryMessagingManager(), options);
         Receiver receiver(service.webhookSecret());
         const auto expired = service.create(requests(2), withCallback(receiver.url()));
@@ -400,13 +404,7 @@ TEST_SUITE("message batch callbacks")
     TEST_CASE("a retry's child batch has its parent's callback URL; deleting a batch deletes its delivery")
     {
         sqlite_test::TempDir dir;
-        auto options = callbackOptions(dir.file("batches.db"));
-        // Expired at creation: a clock that stands still, so that a worker
-        // that read the time before the batch was saved still finds it
-        // expired (a real clock may give it a time before created_at).
-        options.expiresAfter = std::chrono::microseconds(0);
-        ManualClock clock;
-        options.clock = clock.function();
+        const auto options = expiringAtCreation(callbackOptions(dir.file("batches.db")));
         MessageBatchService service(impl::memory::makeMemoryMessagingManager(), options);
         Receiver receiver(service.webhookSecret());
         const auto id = service.create(requests(1), withCallback(receiver.url())).id;

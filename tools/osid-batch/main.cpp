@@ -95,18 +95,20 @@ std::string deliveryLine(const service::CallbackDelivery &d)
 // them without processing (cancel, delete, submit --detach); or only reads
 // them, creating and changing nothing, not even a missing file (status,
 // list, results).
-enum class Use { Process, Change, Read };
+// What a command does with the batches: processes them, changes them,
+// reads them, or works on the store alone (webhook-secret, purge).
+enum class Use { Process, Change, Read, Store };
 
 MessageBatchService openBatches(const Settings &settings, Use use)
 {
     auto options = batchServiceOptions(settings);
     options.process = use == Use::Process;
     options.readOnly = use == Use::Read;
-    // Reading needs no provider: a throwaway one stands in, so that a
-    // mistyped path creates no provider file either.
-    return MessageBatchService(use == Use::Read
-                                   ? runtime::getMessagingManager(*runtime::makeProviderRuntime(), "memory")
-                                   : openProvider(settings),
+    // Reading and the store's own work need no provider: a throwaway one
+    // stands in, so that a mistyped path creates no provider file either.
+    const bool needsProvider = use == Use::Process || use == Use::Change;
+    return MessageBatchService(needsProvider ? openProvider(settings)
+                                             : runtime::getMessagingManager(*runtime::makeProviderRuntime(), "memory"),
                                options);
 }
 
@@ -408,14 +410,7 @@ void printError(const Settings &settings, const ServiceError &e, const char *uni
 
 } // namespace
 
-std::string webhookSecret(const Settings &settings)
-{
-    // The store alone: no provider is opened, so none is created.
-    auto options = batchServiceOptions(settings);
-    options.process = false;
-    return MessageBatchService(runtime::getMessagingManager(*runtime::makeProviderRuntime(), "memory"), options)
-        .webhookSecret();
-}
+std::string webhookSecret(const Settings &settings) { return openBatches(settings, Use::Store).webhookSecret(); }
 
 service::MessageBatchOptions batchServiceOptions(const Settings &settings)
 {
@@ -432,11 +427,7 @@ service::MessageBatchOptions batchServiceOptions(const Settings &settings)
 
 int purge(const Settings &settings)
 {
-    // The store alone, as webhook-secret: archiving needs no provider.
-    auto options = batchServiceOptions(settings);
-    options.process = false;
-    const auto archived =
-        MessageBatchService(runtime::getMessagingManager(*runtime::makeProviderRuntime(), "memory"), options).purge();
+    const auto archived = openBatches(settings, Use::Store).purge();
     if (settings.json)
         fmt::print("{}\n", nlohmann::json{{"archived", archived}}.dump());
     else
