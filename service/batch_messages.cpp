@@ -52,6 +52,29 @@ const char *errorTypeOf(ErrorCode code)
     return code == ErrorCode::OperationFailed ? error_type::kApi : error_type::kInvalidRequest;
 }
 
+// After a provider commit that failed: the requests whose keys are found
+// succeeded (the commit had reached the server); the others failed with
+// the commit's error. A lookup that fails too leaves the commit's error to
+// the caller, for every request not found yet.
+void committedAnyway(const ChunkOfBatch &chunk, const std::unordered_map<Id, const PendingRequest *> &created,
+                     ProviderSessions &sessions, std::vector<FinishedRequest> &finished,
+                     const OperationFailed &commitError)
+{
+    std::vector<const PendingRequest *> requests;
+    for (const auto &entry : created)
+        requests.push_back(entry.second);
+    std::vector<const PendingRequest *> lost;
+    try {
+        recoverMessages(chunk, requests, sessions, finished, lost);
+    } catch (const std::exception &) {
+        throw commitError;
+    }
+    for (const auto *r : lost)
+        finished.push_back({r->index, RequestState::Errored,
+                            errorJson(error_type::kApi, ErrorCode::OperationFailed,
+                                      fmt::format("the provider failed: {}", commitError.what()))});
+}
+
 } // namespace
 
 Id requestAlias(const std::string &authority, const std::string &batchId, const std::string &customId)
@@ -77,26 +100,28 @@ void ProviderSessions::open(messaging::MessagingManager &manager, const std::str
     workspace = in;
 }
 
-void recoverMessages(const ChunkOfBatch &chunk, const std::vector<PendingRequest> &requests, ProviderSessions &sessions,
-                     std::vector<FinishedRequest> &finished, std::vector<const PendingRequest *> &missing)
+void recoverMessages(const ChunkOfBatch &chunk, const std::vector<const PendingRequest *> &requests,
+                     ProviderSessions &sessions, std::vector<FinishedRequest> &finished,
+                     std::vector<const PendingRequest *> &missing)
 {
-    for (const auto &r : requests) {
+    for (const auto *r : requests) {
         std::shared_ptr<messaging::Message> message;
         try {
-            message = sessions.lookup->getMessage(requestAlias(chunk.authority, chunk.batchId, r.customId));
+            message = sessions.lookup->getMessage(requestAlias(chunk.authority, chunk.batchId, r->customId));
         } catch (const NotFound &) {
-            missing.push_back(&r);
+            missing.push_back(r);
             continue;
         }
-        finished.push_back({r.index, RequestState::Succeeded, messageJsonText(*message)});
+        finished.push_back({r->index, RequestState::Succeeded, messageJsonText(*message)});
     }
 }
 
 // Creates the messages of `requests`, each with its idempotency key: in
 // one provider transaction where the provider has them (the keys and
 // the messages exist together or not at all), else right after.
-void createMessages(const ChunkOfBatch &chunk, const std::vector<const PendingRequest *> &requests,
-                    ProviderSessions &sessions, std::vector<FinishedRequest> &finished)
+bool createMessages(const ChunkOfBatch &chunk, const std::vector<const PendingRequest *> &requests,
+                    ProviderSessions &sessions, std::vector<FinishedRequest> &finished,
+                    const std::function<bool()> &mayCommit)
 {
     const auto fail = [&](const PendingRequest &r, const char *type, ErrorCode code, const std::string &message) {
         finished.push_back({r.index, RequestState::Errored, errorJson(type, code, message)});
@@ -138,10 +163,12 @@ void createMessages(const ChunkOfBatch &chunk, const std::vector<const PendingRe
         }
     }
     if (forms.empty())
-        return;
+        return true;
     std::unique_ptr<transaction::Transaction> transaction;
     if (sessions.transactions)
         transaction = sessions.admin->startTransaction();
+    else if (!mayCommit())
+        return false; // without a transaction, the create is the commit
     VectorList<messaging::batch::MessageBatchFormList> formList(forms);
     auto responses = sessions.admin->createMessages(formList);
     std::vector<Id> createdIds;
@@ -167,10 +194,22 @@ void createMessages(const ChunkOfBatch &chunk, const std::vector<const PendingRe
                                                   response.getAliasId().toString(),
                                                   response.getErrorMessage().getText()));
     }
-    if (transaction)
-        transaction->commit();
+    if (transaction) {
+        if (!mayCommit()) {
+            transaction->abort();
+            return false;
+        }
+        try {
+            transaction->commit();
+        } catch (const OperationFailed &e) {
+            // The server may have committed before the connection was lost
+            // (a restart cutting the COMMIT off): the keys say whether.
+            committedAnyway(chunk, byCreated, sessions, finished, e);
+            return true;
+        }
+    }
     if (createdIds.empty())
-        return;
+        return true;
     // Read the messages back, so each result holds what was stored. They
     // are committed, so their requests succeeded: a read that fails (its
     // connection lost to a server restart) is made again, connecting anew,
@@ -195,6 +234,7 @@ void createMessages(const ChunkOfBatch &chunk, const std::vector<const PendingRe
     for (const auto &[id, request] : byCreated)
         fail(*request, error_type::kApi, ErrorCode::OperationFailed,
              fmt::format("message {} was created but could not be read back", id.toString()));
+    return true;
 }
 
 } // namespace osid::service

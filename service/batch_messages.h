@@ -15,6 +15,7 @@
 #include "messaging/messaging_manager.h"
 #include "service/batch_store.h"
 
+#include <functional>
 #include <memory>
 #include <string>
 #include <vector>
@@ -49,16 +50,23 @@ Id requestAlias(const std::string &authority, const std::string &batchId, const 
 // Looks up each request's idempotency key: a message found is the request's
 // (created by a process that stopped before saving the result), and
 // succeeded; the others go to `missing`.
-void recoverMessages(const ChunkOfBatch &chunk, const std::vector<PendingRequest> &requests, ProviderSessions &sessions,
-                     std::vector<FinishedRequest> &finished, std::vector<const PendingRequest *> &missing);
+void recoverMessages(const ChunkOfBatch &chunk, const std::vector<const PendingRequest *> &requests,
+                     ProviderSessions &sessions, std::vector<FinishedRequest> &finished,
+                     std::vector<const PendingRequest *> &missing);
 
 // Creates the messages of `requests`, each with its idempotency key, and
 // adds each request's result to `finished`: succeeded with the message as
 // stored, or errored with why (invalid_request_error: the params were
-// refused; api_error: the provider failed).
+// refused; api_error: the provider failed). `mayCommit` is asked just
+// before the messages become visible (the provider transaction's commit;
+// without transactions, the create call): false, and nothing is created,
+// and createMessages returns false. A commit that fails is followed by a
+// lookup of the keys, since the server may have committed before the
+// connection was lost: the requests found succeeded.
 // Errors: whatever the provider throws for the whole call; the caller makes
 //         every request not in `finished` errored with it.
-void createMessages(const ChunkOfBatch &chunk, const std::vector<const PendingRequest *> &requests,
-                    ProviderSessions &sessions, std::vector<FinishedRequest> &finished);
+bool createMessages(const ChunkOfBatch &chunk, const std::vector<const PendingRequest *> &requests,
+                    ProviderSessions &sessions, std::vector<FinishedRequest> &finished,
+                    const std::function<bool()> &mayCommit);
 
 } // namespace osid::service

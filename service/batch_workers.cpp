@@ -10,6 +10,7 @@
 #include <algorithm>
 #include <random>
 #include <stdexcept>
+#include <utility>
 
 namespace osid::service {
 
@@ -275,20 +276,31 @@ bool BatchWorkers::process(const ChunkClaim &chunk, ProviderSessions &sessions, 
     const ChunkOfBatch owner{store_->authority(), chunk.batchId};
     std::vector<FinishedRequest> finished;
     finished.reserve(requests.size());
+    // A claimed chunk is held from just before its messages commit until its
+    // results are saved: if it was taken over meanwhile (this worker stalled
+    // past its lease), the messages are not committed at all.
+    std::unique_ptr<BatchStore::ChunkHold> hold;
+    const auto mayCommit = [&] {
+        if (!claimed)
+            return true;
+        hold = retrying("holding the chunk", [&] { return store_->holdChunk(chunk, name_); });
+        return hold != nullptr;
+    };
     try {
         if (!requests.empty())
             sessions.open(*manager_, chunk.workspace);
         std::vector<const PendingRequest *> missing;
-        if (chunk.recover && !requests.empty())
-            recoverMessages(owner, requests, sessions, finished, missing);
-        else
-            for (const auto &r : requests)
-                missing.push_back(&r);
+        for (const auto &r : requests)
+            missing.push_back(&r);
+        if (chunk.recover && !requests.empty()) {
+            const auto all = std::exchange(missing, {});
+            recoverMessages(owner, all, sessions, finished, missing);
+        }
         if (!chunk.create) {
             for (const auto *r : missing)
                 finished.push_back({r->index, chunk.closeAs, ""});
-        } else if (!missing.empty()) {
-            createMessages(owner, missing, sessions, finished);
+        } else if (!missing.empty() && !createMessages(owner, missing, sessions, finished, mayCommit)) {
+            return false; // taken over: its results are the taker's
         }
     } catch (const StoreGaveUp &) {
         throw;
@@ -310,8 +322,13 @@ bool BatchWorkers::process(const ChunkClaim &chunk, ProviderSessions &sessions, 
         retrying("saving the chunk's results", [&] { store_->finish(chunk.key, finished); });
         return true;
     }
-    // Also with no request left pending: the claim ends with it.
-    return retrying("saving the chunk's results", [&] { return store_->finishChunk(chunk, name_, finished); });
+    // Also with no request left pending: the claim ends with it. A hold
+    // whose save failed is gone; the save is tried again by the claim.
+    return retrying("saving the chunk's results", [&] {
+        if (const auto held = std::move(hold))
+            return held->finish(finished);
+        return store_->finishChunk(chunk, name_, finished);
+    });
 }
 
 // The courier: while this object holds the processing lock (and the

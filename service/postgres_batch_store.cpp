@@ -438,14 +438,14 @@ PostgresBatchStore::PostgresBatchStore(const std::string &conninfo, bool readOnl
                                        std::chrono::milliseconds busyTimeout)
     : conninfo_(conninfo), readOnly_(readOnly), busyTimeout_(busyTimeout), db_(conninfo)
 {
-    setUpSession();
+    setUpSession(db_);
     openSchema();
 }
 
-void PostgresBatchStore::setUpSession()
+void PostgresBatchStore::setUpSession(postgres::Connection &db)
 {
-    db_.execute(fmt::format("SET lock_timeout = {}; SET default_transaction_read_only = {}", busyTimeout_.count(),
-                            readOnly_ ? "on" : "off"));
+    db.execute(fmt::format("SET lock_timeout = {}; SET default_transaction_read_only = {}", busyTimeout_.count(),
+                           readOnly_ ? "on" : "off"));
 }
 
 void PostgresBatchStore::openSchema()
@@ -494,7 +494,7 @@ auto PostgresBatchStore::run(Body &&body)
         // A restarting server is waited for as a lock is: the workers'
         // retries of a write would not outlast it.
         db_.reconnect(busyTimeout_);
-        setUpSession();
+        setUpSession(db_);
     }
     try {
         return body();
@@ -644,8 +644,12 @@ std::size_t PostgresBatchStore::renewLeases(const std::vector<std::int64_t> &cla
         return 0;
     return run([&] {
         return static_cast<std::size_t>(
-            db_.query("UPDATE osid_batch.message_batch_chunks SET lease_until = clock_timestamp() + $2 * interval "
-                      "'1 millisecond' WHERE claim = ANY($1::bigint[])",
+            // A chunk held while its results are saved (holdChunk) is
+            // skipped, not waited for: no one can take it over meanwhile.
+            db_.query("UPDATE osid_batch.message_batch_chunks AS c SET lease_until = clock_timestamp() + $2 * "
+                      "interval '1 millisecond' FROM (SELECT batch, from_idx FROM osid_batch.message_batch_chunks "
+                      "WHERE claim = ANY($1::bigint[]) FOR UPDATE SKIP LOCKED) AS h "
+                      "WHERE c.batch = h.batch AND c.from_idx = h.from_idx",
                       Params().addArray(claims).add(std::int64_t{lease.count()}))
                 .changed());
     });
@@ -658,6 +662,110 @@ bool PostgresBatchStore::finishChunk(const ChunkClaim &claim, const std::string 
     // held the chunk. A claim taken over waits here for its taker's lock,
     // and then finds the chunk another's.
     return saveFinished(claim.key, requests, &claim);
+}
+
+// A connection of the store's spares, given back (its transaction rolled
+// back) when this goes away; one that was lost is dropped instead.
+class PostgresBatchStore::HoldConnection {
+public:
+    explicit HoldConnection(PostgresBatchStore &store) : store_(store)
+    {
+        {
+            std::lock_guard lock(store_.spareMutex_);
+            if (!store_.spare_.empty()) {
+                db_ = std::move(store_.spare_.back());
+                store_.spare_.pop_back();
+            }
+        }
+        if (!db_) {
+            db_ = std::make_unique<postgres::Connection>(store_.conninfo_);
+            setUp();
+        } else if (db_->isBroken()) {
+            db_->reconnect(store_.busyTimeout_);
+            setUp();
+        }
+    }
+    HoldConnection(const HoldConnection &) = delete;
+    HoldConnection &operator=(const HoldConnection &) = delete;
+    ~HoldConnection()
+    {
+        db_->rollBack();
+        if (db_->isBroken())
+            return;
+        std::lock_guard lock(store_.spareMutex_);
+        store_.spare_.push_back(std::move(db_));
+    }
+
+    postgres::Connection &operator*() const { return *db_; }
+    postgres::Connection *operator->() const { return db_.get(); }
+
+    // Runs `body`; the server's "not now" becomes StoreOverloaded, as in
+    // run(), and any failure rolls back what was open.
+    template <typename Body>
+    auto translating(Body &&body)
+    {
+        try {
+            return body();
+        } catch (const postgres::Overloaded &e) {
+            db_->rollBack();
+            throw StoreOverloaded(e.what());
+        } catch (...) {
+            db_->rollBack();
+            throw;
+        }
+    }
+
+private:
+    void setUp()
+    {
+        store_.setUpSession(*db_);
+        // A hold is idle between its lock and its save while the provider
+        // commits. A server that ended such a session (a database default
+        // of idle_in_transaction_session_timeout) would let another worker
+        // take the chunk over before this worker's commit.
+        db_->execute("SET idle_in_transaction_session_timeout = 0");
+    }
+
+    PostgresBatchStore &store_;
+    std::unique_ptr<postgres::Connection> db_;
+};
+
+// The chunk's row, locked FOR UPDATE in a transaction of the hold's own
+// connection: a claim that takes chunks over skips it (SKIP LOCKED), and
+// the results are saved in the same transaction.
+class PostgresBatchStore::Hold final : public ChunkHold {
+public:
+    Hold(PostgresBatchStore &store, std::unique_ptr<HoldConnection> db, const ChunkClaim &claim)
+        : store_(store), db_(std::move(db)), claim_(claim)
+    {
+    }
+    bool finish(const std::vector<FinishedRequest> &requests) override
+    {
+        store_.beforeWrite("saving the chunk's results");
+        const auto db = std::move(db_); // the hold ends here, whatever happens
+        return db->translating([&] { return store_.saveFinishedOn(**db, claim_.key, requests, &claim_); });
+    }
+
+private:
+    PostgresBatchStore &store_;
+    std::unique_ptr<HoldConnection> db_;
+    ChunkClaim claim_;
+};
+
+std::unique_ptr<BatchStore::ChunkHold> PostgresBatchStore::holdChunk(const ChunkClaim &claim, const std::string &)
+{
+    auto db = std::make_unique<HoldConnection>(*this);
+    const bool held = db->translating([&] {
+        (*db)->queue("BEGIN");
+        return (*db)
+                   ->query("SELECT 1 FROM osid_batch.message_batch_chunks "
+                           "WHERE batch = $1 AND from_idx = $2 AND claim = $3 FOR UPDATE",
+                           Params().add(claim.key).add(claim.from).add(claim.claim))
+                   .rows() > 0;
+    });
+    if (!held)
+        return nullptr;
+    return std::make_unique<Hold>(*this, std::move(db), claim);
 }
 BatchStore::Inserted PostgresBatchStore::insertStreaming(
     const MessageBatch &batch, const std::string &provider, const std::string &idempotencyKey,
@@ -843,8 +951,8 @@ void PostgresBatchStore::finish(std::int64_t key, const std::vector<FinishedRequ
     saveFinished(key, requests, nullptr);
 }
 
-bool PostgresBatchStore::saveFinished(std::int64_t key, const std::vector<FinishedRequest> &requests,
-                                      const ChunkClaim *claim)
+bool PostgresBatchStore::saveFinishedOn(postgres::Connection &db, std::int64_t key,
+                                        const std::vector<FinishedRequest> &requests, const ChunkClaim *claim)
 {
     std::vector<std::int64_t> indexes, states;
     std::vector<std::string> results;
@@ -883,14 +991,20 @@ bool PostgresBatchStore::saveFinished(std::int64_t key, const std::vector<Finish
                                                   : "mine AS (DELETE FROM osid_batch.message_batch_chunks "
                                                     "WHERE batch = $1 AND from_idx = $5 AND claim = $6 RETURNING 1),",
                                  claim == nullptr ? "" : "AND EXISTS (SELECT 1 FROM mine)");
+    // Under the batch's row lock, so positions follow the commits.
+    lockBatchRow(db, key);
+    const bool saved = db.query(sql, p).changed() > 0;
+    db.execute("COMMIT");
+    return saved;
+}
+
+bool PostgresBatchStore::saveFinished(std::int64_t key, const std::vector<FinishedRequest> &requests,
+                                      const ChunkClaim *claim)
+{
     return run([&] {
         beforeWrite("saving the chunk's results");
-        // Under the batch's row lock, so positions follow the commits.
         db_.queue("BEGIN");
-        lockBatchRow(key);
-        const bool saved = db_.query(sql, p).changed() > 0;
-        db_.execute("COMMIT");
-        return saved;
+        return saveFinishedOn(db_, key, requests, claim);
     });
 }
 std::uint64_t PostgresBatchStore::closePending(std::int64_t key, std::int64_t from, RequestState state)
@@ -900,7 +1014,7 @@ std::uint64_t PostgresBatchStore::closePending(std::int64_t key, std::int64_t fr
         beforeWrite("closing the batch's unstarted requests");
         // Positions after the last one, in request order (see finish).
         db_.queue("BEGIN");
-        lockBatchRow(key);
+        lockBatchRow(db_, key);
         auto r = db_.query(sql, Params().add(key).add(from).add(static_cast<std::int64_t>(state)));
         db_.execute("COMMIT");
         return r.rows() == 0 ? std::uint64_t{0} : static_cast<std::uint64_t>(r.integer(0, 0));
@@ -1010,9 +1124,9 @@ std::vector<std::pair<std::int64_t, MessageBatchResult>> PostgresBatchStore::res
     });
 }
 
-void PostgresBatchStore::lockBatchRow(std::int64_t key)
+void PostgresBatchStore::lockBatchRow(postgres::Connection &db, std::int64_t key)
 {
-    db_.queue("SELECT 1 FROM osid_batch.message_batches WHERE key = $1 FOR UPDATE", Params().add(key));
+    db.queue("SELECT 1 FROM osid_batch.message_batches WHERE key = $1 FOR UPDATE", Params().add(key));
 }
 
 std::vector<std::pair<std::int64_t, MessageBatchResult>> PostgresBatchStore::finishedSince(std::int64_t key,

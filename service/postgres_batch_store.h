@@ -30,7 +30,7 @@
 //   5  claims: message_batches.claimed and turn, message_batch_chunks (a
 //      chunk in flight, its claim and lease), the sequence claims.
 //
-// One connection, used under one mutex, as the SQLite store's; a lost
+// One connection (and one per hold), used under one mutex, as the SQLite store's; a lost
 // connection (a server restart, a dropped session) is opened again by the
 // next call, which waits up to busyTimeout for a restarting server. Each write is one transaction, and the writes that must agree
 // (a request's state and its batch's counts) are one statement. Creates
@@ -43,7 +43,10 @@
 // LOCKED), or the next requests of a batch, locking the batch's row for
 // its short transaction; the chunk is a row held until its lease ends,
 // renewed while it runs, and its results are saved only while it is still
-// held. The processing lock of a provider's batches is a session advisory
+// held. holdChunk() locks the chunk's row FOR UPDATE on a connection of its
+// own (from a few kept spare), from just before the provider's commit until
+// the results are saved in the same transaction: claims that take chunks
+// over and lease renewals skip it meanwhile. The processing lock of a provider's batches is a session advisory
 // lock on a connection of its own, held shared by every worker process
 // and exclusive by a front end that ends a canceled batch itself; the
 // server releases it when that session ends, a crash included. A create and a cancel send
@@ -91,6 +94,7 @@ public:
     std::size_t renewLeases(const std::vector<std::int64_t> &claims, std::chrono::milliseconds lease) override;
     bool finishChunk(const ChunkClaim &claim, const std::string &worker,
                      const std::vector<FinishedRequest> &requests) override;
+    std::unique_ptr<ChunkHold> holdChunk(const ChunkClaim &claim, const std::string &worker) override;
     std::unique_ptr<StoreListener> listen(std::function<void()> changed) override;
     Inserted insertStreaming(const MessageBatch &batch, const std::string &provider, const std::string &idempotencyKey,
                              const std::function<bool(std::string &customId, std::string &params)> &next) override;
@@ -125,21 +129,31 @@ private:
     // "not now" (postgres::Overloaded) becomes StoreOverloaded.
     template <typename Body>
     auto run(Body &&body);
+    class Hold;
+    class HoldConnection;
+
     // finish(), and with a claim finishChunk(): true if the batch's counts
     // were written.
     bool saveFinished(std::int64_t key, const std::vector<FinishedRequest> &requests, const ChunkClaim *claim);
+    // saveFinished()'s transaction, on `db`, after what `db` has open.
+    bool saveFinishedOn(postgres::Connection &db, std::int64_t key, const std::vector<FinishedRequest> &requests,
+                        const ChunkClaim *claim);
     // Sets what every session of this store has (lock_timeout, read-only).
-    void setUpSession();
+    void setUpSession(postgres::Connection &db);
     void openSchema();
     // Queues a lock of the batch's row, inside a transaction: the writes
     // that give positions to its requests take turns on it.
-    void lockBatchRow(std::int64_t key);
+    static void lockBatchRow(postgres::Connection &db, std::int64_t key);
 
     std::string conninfo_;
     bool readOnly_;
     std::chrono::milliseconds busyTimeout_;
     std::mutex mutex_;
     postgres::Connection db_;
+    // Connections of holds that ended, for the next holds: each hold has
+    // one of its own, so that other calls need not wait for it.
+    std::mutex spareMutex_;
+    std::vector<std::unique_ptr<postgres::Connection>> spare_;
 };
 
 } // namespace osid::service

@@ -9,15 +9,18 @@
 // own there. Without it, the tests that need a server are skipped.
 
 #include "runtime/provider_runtime.h"
+#include "service/batch_messages.h"
 #include "service/message_batches.h"
 #include "service/postgres_batch_store.h"
 #include "tests/postgres/postgres_support.h"
+#include "tests/service/stalling_provider.h"
 #include "tests/service/batch_support.h"
 
 #include <doctest/doctest.h>
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <future>
 #include <set>
 #include <string>
 #include <thread>
@@ -381,6 +384,109 @@ TEST_SUITE("the batch service's PostgreSQL store")
         const auto result = store.finishedResult(batch->key, "r-3");
         REQUIRE(result.has_value());
         CHECK(result->errorMessage == "taker's");
+    }
+
+    TEST_CASE("a held chunk is not taken over, its lease is not renewed meanwhile, and a hold of a claim taken over "
+              "is refused" *
+              doctest::skip(noServer()))
+    {
+        ScratchDatabase scratch;
+        std::string id;
+        {
+            auto front = storeOptions(scratch, false);
+            front.provider = "memory";
+            id = MessageBatchService(memoryProvider(), front).create(someRequests(10)).id;
+        }
+        PostgresBatchStore store(scratch.conninfo());
+        const auto now = DateTime::now();
+        constexpr auto kLease = std::chrono::milliseconds(100);
+        bool queued = false; // a callback: none here
+        const auto first = store.claimChunk("memory", "first", 10, now, kLease, queued);
+        REQUIRE(first.has_value());
+        std::vector<FinishedRequest> results;
+        for (std::int64_t i = 0; i < 10; ++i)
+            results.push_back({i, RequestState::Errored, R"({"type":"api_error","message":"first's"})"});
+        {
+            auto hold = store.holdChunk(*first, "first");
+            REQUIRE(hold != nullptr);
+            std::this_thread::sleep_for(kLease * 3);
+            // Its lease ran out, but while held the chunk is neither taken
+            // over nor waited for.
+            CHECK_FALSE(store.claimChunk("memory", "second", 10, now, kLease, queued).has_value());
+            CHECK(store.renewLeases({first->claim}, kLease) == 0);
+            // Dropped without finish(): the chunk is let go, nothing saved.
+        }
+        CHECK(store.find(id)->batch.requestCounts.errored == 0);
+        const auto second = store.claimChunk("memory", "second", 10, now, std::chrono::seconds(30), queued);
+        REQUIRE(second.has_value());
+        CHECK(second->recover);
+        CHECK(store.holdChunk(*first, "first") == nullptr);
+        auto hold = store.holdChunk(*second, "second");
+        REQUIRE(hold != nullptr);
+        CHECK(hold->finish(results));
+        CHECK(store.find(id)->batch.requestCounts.errored == 10);
+        CHECK_FALSE(store.finishChunk(*second, "second", results)); // the claim ended with the hold
+    }
+
+    TEST_CASE("a worker stalled past its lease, whose chunk another worker took over, commits none of its messages: "
+              "one message per request" *
+              doctest::skip(noServer()))
+    {
+        ScratchDatabase scratch;
+        auto provider = openStore(scratch.conninfo());
+        auto options = storeOptions(scratch);
+        options.provider = "postgres";
+        options.workers = 1;
+        options.chunkSize = 20;
+        std::string id;
+        {
+            auto front = options;
+            front.process = false;
+            id = MessageBatchService(provider, front).create(someRequests(20)).id;
+        }
+        auto stalling = std::make_shared<batch_test::StallingProvider>(provider);
+        std::vector<std::string> log;
+        std::mutex logMutex;
+        auto stalled = options;
+        stalled.log = [&](const std::string &line) {
+            std::lock_guard lock(logMutex);
+            log.push_back(line);
+        };
+        {
+            MessageBatchService first(stalling, stalled);
+            // Its messages are made, not committed; it stalls before their
+            // keys. A frozen process renews no lease: its lease runs out.
+            REQUIRE(stalling->waitUntilStalled(std::chrono::seconds(20)));
+            auto db = scratch.raw();
+            CHECK(db.query("UPDATE osid_batch.message_batch_chunks SET lease_until = now() - interval '1 second'")
+                      .changed() == 1);
+            {
+                MessageBatchService second(provider, options);
+                CHECK(second.wait(id).requestCounts.succeeded == 20);
+            }
+            // The first goes on: it points the keys at its own messages,
+            // then finds the chunk taken over, and commits nothing.
+            stalling->release();
+        }
+        auto db = scratch.raw();
+        CHECK(db.query("SELECT count(*) FROM osid_messaging.messages").integer(0, 0) == 20);
+        // Each request's key names the message of its result.
+        const auto authority = metaValue(db, "authority");
+        auto lookup = provider->getMessageLookupSession();
+        MessageBatchService reader(provider, storeOptions(scratch, false));
+        auto results = reader.results(id);
+        std::size_t n = 0;
+        for (MessageBatchResult r; results.next(r);) {
+            REQUIRE(r.type == ResultType::Succeeded);
+            const auto keyed = lookup->getMessage(requestAlias(authority, id, r.customId));
+            CHECK(keyed->getId().toString() == r.message.at("id").get<std::string>());
+            ++n;
+        }
+        CHECK(n == 20);
+        std::lock_guard lock(logMutex);
+        CHECK(std::any_of(log.begin(), log.end(), [](const std::string &line) {
+            return line.find("another worker took the chunk over") != std::string::npos;
+        }));
     }
 
     TEST_CASE("a worker that stops renewing loses its chunk to a service, which finishes the batch" *

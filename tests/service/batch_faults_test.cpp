@@ -3,6 +3,8 @@
 // from creating its messages twice, batches bound to their provider, and a
 // store file that belongs to someone else.
 
+#include "adapter/forwarding_messaging_managers.h"
+#include "adapter/forwarding_messaging_sessions.h"
 #include "impl/memory/memory_provider.h"
 #include "impl/sqlite/sqlite_provider.h"
 #include "service/message_batches.h"
@@ -48,6 +50,63 @@ MessageBatchOptions faultyOptions(const std::string &path, std::function<bool(st
     };
     return options;
 }
+
+// A provider whose transactions' commits fail as a lost connection does:
+// after the commit (`committed`: the server had the COMMIT, the answer was
+// lost) or instead of it.
+class CutOffCommits final : public adapter::ForwardingMessagingManager {
+public:
+    CutOffCommits(std::shared_ptr<messaging::MessagingManager> inner, bool committed)
+        : ForwardingMessagingManager(std::move(inner)),
+          batch_(std::make_shared<BatchManager>(this->inner().getMessagingBatchManager(), committed))
+    {
+    }
+    std::shared_ptr<messaging::batch::MessagingBatchManager> getMessagingBatchManager() override { return batch_; }
+
+private:
+    struct CutOff final : transaction::Transaction {
+        CutOff(std::unique_ptr<transaction::Transaction> wrapped, bool reachesServer)
+            : inner(std::move(wrapped)), committed(reachesServer)
+        {
+        }
+        void prepare() override { inner->prepare(); }
+        void commit() override
+        {
+            if (committed)
+                inner->commit();
+            else
+                inner->abort();
+            throw OperationFailed("server closed the connection unexpectedly");
+        }
+        void abort() override { inner->abort(); }
+        transaction::TransactionState getState() const override { return inner->getState(); }
+        std::unique_ptr<transaction::Transaction> inner;
+        bool committed;
+    };
+    struct Session final : adapter::ForwardingMessageBatchAdminSession {
+        Session(std::unique_ptr<messaging::batch::MessageBatchAdminSession> wrapped, bool reachesServer)
+            : ForwardingMessageBatchAdminSession(std::move(wrapped)), committed(reachesServer)
+        {
+        }
+        std::unique_ptr<transaction::Transaction> startTransaction() override
+        {
+            return std::make_unique<CutOff>(ForwardingMessageBatchAdminSession::startTransaction(), committed);
+        }
+        bool committed;
+    };
+    struct BatchManager final : adapter::ForwardingMessagingBatchManager {
+        BatchManager(std::shared_ptr<messaging::batch::MessagingBatchManager> wrapped, bool reachesServer)
+            : ForwardingMessagingBatchManager(std::move(wrapped)), committed(reachesServer)
+        {
+        }
+        std::unique_ptr<messaging::batch::MessageBatchAdminSession> getMessageBatchAdminSession() override
+        {
+            return std::make_unique<Session>(inner().getMessageBatchAdminSession(), committed);
+        }
+        bool committed;
+    };
+    std::shared_ptr<BatchManager> batch_;
+};
 
 std::string fileBytes(const std::string &path)
 {
@@ -171,6 +230,34 @@ TEST_SUITE("message batches under faults")
             CHECK(ended.requestCounts.succeeded == 20'000);
             CHECK(messageCount(*manager) == 20'000);
             CHECK(resultsOf(next, id).size() == 20'000);
+        }
+    }
+
+    TEST_CASE("a provider commit cut off: the keys are looked up; requests whose messages the server committed "
+              "succeed, one message each, the others end errored and retryable")
+    {
+        for (const bool committed : {true, false}) {
+            CAPTURE(committed);
+            sqlite_test::TempDir dir;
+            auto provider = sqliteProvider(dir);
+            MessageBatchService service(std::make_shared<CutOffCommits>(provider, committed),
+                                        fileOptions(dir.file("batches.db")));
+            const auto batch = service.wait(service.create(requests(30)).id);
+            CHECK(batch.requestCounts.succeeded == (committed ? 30 : 0));
+            CHECK(batch.requestCounts.errored == (committed ? 0 : 30));
+            CHECK(messageCount(*provider) == (committed ? 30 : 0));
+            auto results = service.results(batch.id);
+            for (MessageBatchResult r; results.next(r);) {
+                if (committed) {
+                    CHECK(provider->getMessageLookupSession()
+                              ->getMessage(Id::parse(r.message.at("id").get<std::string>()))
+                              ->getSubjectLine()
+                              .getText() == r.message.at("subject").get<std::string>());
+                } else {
+                    CHECK(r.retryable);
+                    CHECK(r.errorMessage.find("server closed the connection unexpectedly") != std::string::npos);
+                }
+            }
         }
     }
 

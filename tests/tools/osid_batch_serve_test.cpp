@@ -331,7 +331,7 @@ TEST_SUITE("osid-batch serve")
         CHECK(b.stop(SIGTERM) == 0);
     }
 
-    TEST_CASE("the database restarted under a 20,000-request batch: the worker reconnects and finishes it, every "
+    TEST_CASE("the database restarted under a 20,000-request batch: two workers reconnect and finish it, every "
               "custom_id once and one message per succeeded request; the front end and the CLI answer with an "
               "error meanwhile and normally after" *
               doctest::skip(postgres_test::noServer()))
@@ -340,9 +340,9 @@ TEST_SUITE("osid-batch serve")
         postgres_test::OwnCluster cluster;
         const auto store = "postgres:" + cluster.conninfo();
         ServeProcess front(dir.file("."), {"--listen", "127.0.0.1:0", "--no-process"}, store);
-        // One worker: a second one could take the processing lock while the
-        // first still has chunks in flight (docs/scale-out.md, What fails how).
+        // Two workers, sharing the batch's chunks across the restart.
         ServeProcess worker(dir.file("."), {"--chunk-size", "100"}, store, "worker");
+        ServeProcess otherWorker(dir.file("."), {"--chunk-size", "100"}, store, "worker");
         httplib::Client http("127.0.0.1", front.port);
         constexpr int kRequests = 20'000;
         auto created = http.Post("/v1/messages/batches", requestsBody(kRequests).dump(), "application/json");
