@@ -231,8 +231,22 @@ public:
                                                  bool &callbackQueued) = 0;
 
     // Extends the leases of the chunks of `claims` (ChunkClaim::claim) to
-    // `lease` from now; returns how many were still held.
+    // `lease` from now; returns how many were still held (a held chunk,
+    // holdChunk, is skipped: no one can take it over meanwhile).
     virtual std::size_t renewLeases(const std::vector<std::int64_t> &claims, std::chrono::milliseconds lease) = 0;
+
+    // Ends now the leases of the chunks claimed by workers that `stopped`
+    // says have stopped (asked once per claimer name, of the chunks whose
+    // leases still run), so that the next claim takes them over without
+    // waiting for their leases; returns how many chunks it let go. A chunk
+    // let go by mistake costs only work: its claimer, if alive after all,
+    // can no longer commit it (holdChunk). The default is for a store
+    // whose claims end with their process (SQLite): nothing to do.
+    virtual std::size_t releaseClaimsOf(const std::function<bool(const std::string &worker)> &stopped)
+    {
+        (void)stopped;
+        return 0;
+    }
 
     // Saves a claimed chunk's finished requests as finish() does, and ends
     // the claim, in one transaction, only while the chunk is still claimed

@@ -4,10 +4,14 @@
 #include "service/service_log.h"
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 
+#include <signal.h>
 #include <unistd.h>
 
 #include <algorithm>
+#include <cerrno>
+#include <charconv>
 #include <random>
 #include <stdexcept>
 #include <utility>
@@ -26,17 +30,37 @@ struct StoreGaveUp : std::runtime_error {
 
 namespace {
 
-// A name no other process of any machine has, for this object's claims.
-std::string workerName()
+std::string hostName()
 {
     char host[256] = {};
     if (gethostname(host, sizeof host - 1) != 0)
         host[0] = '\0';
+    return host;
+}
+
+// A name no other process of any machine has, for this object's claims:
+// host:pid:random.
+std::string workerName()
+{
     thread_local std::mt19937_64 random{std::random_device{}()};
-    return fmt::format("{}:{}:{:08x}", host, getpid(), random() & 0xffffffffu);
+    return fmt::format("{}:{}:{:08x}", hostName(), getpid(), random() & 0xffffffffu);
 }
 
 } // namespace
+
+bool workerProcessEnded(const std::string &name)
+{
+    const auto random = name.rfind(':');
+    const auto pid = random == std::string::npos || random == 0 ? std::string::npos : name.rfind(':', random - 1);
+    if (pid == std::string::npos || pid == 0 || name.compare(0, pid, hostName()) != 0)
+        return false;
+    pid_t process = 0;
+    const auto digits = std::string_view(name).substr(pid + 1, random - pid - 1);
+    const auto [end, error] = std::from_chars(digits.data(), digits.data() + digits.size(), process);
+    if (error != std::errc() || end != digits.data() + digits.size() || process <= 0 || process == getpid())
+        return false;
+    return kill(process, 0) != 0 && errno == ESRCH;
+}
 
 BatchWorkers::BatchWorkers(std::shared_ptr<messaging::MessagingManager> manager, const MessageBatchOptions &options,
                            std::string provider, std::shared_ptr<BatchStore> store)
@@ -251,22 +275,53 @@ void BatchWorkers::work()
 // Renews the leases of the chunks running here, three times a lease, until
 // the workers stop. A renewal that fails is tried at the next turn; a
 // lease that runs out meanwhile lets another worker take the chunk over.
+// At the start and at each turn, also lets go of the chunks of this
+// machine's worker processes that have ended.
 void BatchWorkers::keepLeases()
 {
     std::unique_lock lock(mutex_);
-    while (!stopping_ || !held_.empty()) {
-        leasesDue_.wait_for(lock, options_.lease / 3);
-        if (held_.empty())
-            continue;
+    for (bool first = true; !stopping_ || !held_.empty(); first = false) {
+        if (!first)
+            leasesDue_.wait_for(lock, options_.lease / 3);
         const std::vector<std::int64_t> claims(held_.begin(), held_.end());
+        const bool stopping = stopping_;
         lock.unlock();
         try {
-            store_->renewLeases(claims, options_.lease);
+            if (!claims.empty())
+                store_->renewLeases(claims, options_.lease);
         } catch (const std::exception &) {
             // Tried again at the next turn.
         }
+        if (!stopping)
+            releaseEndedWorkers();
         lock.lock();
     }
+}
+
+// A worker process of this machine that ended (killed, crashed) holds its
+// chunks until their leases run out; a restarted `osid-batch worker` would
+// wait that long for them. Its chunks are let go of at once instead.
+void BatchWorkers::releaseEndedWorkers()
+{
+    std::vector<std::string> ended;
+    std::size_t released = 0;
+    try {
+        released = store_->releaseClaimsOf([&](const std::string &worker) {
+            if (!workerProcessEnded(worker))
+                return false;
+            ended.push_back(worker);
+            return true;
+        });
+    } catch (const std::exception &) {
+        return; // tried again at the next turn
+    }
+    if (released == 0)
+        return;
+    reportLine(options_.log, fmt::format("message batch worker {}: {} chunk{} of the ended worker process{} {} of "
+                                         "this machine taken over now, not when {} run out",
+                                         name_, released, released == 1 ? "" : "s", ended.size() == 1 ? "" : "es",
+                                         fmt::join(ended, ", "), released == 1 ? "its lease" : "their leases"));
+    wake();
 }
 
 bool BatchWorkers::process(const ChunkClaim &chunk, ProviderSessions &sessions, bool claimed)

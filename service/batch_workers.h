@@ -55,6 +55,12 @@
 
 namespace osid::service {
 
+// Whether the worker named `name` (host:pid:random, the name its claims
+// carry) was of a process of this machine that has ended. False when
+// unsure: another machine, a name of another form, a process that exists
+// (or that this one may not signal).
+bool workerProcessEnded(const std::string &name);
+
 class BatchWorkers {
 public:
     // Starts options.workers threads when options.process is set and the
@@ -104,6 +110,7 @@ private:
     void wake();
     void work();
     void keepLeases();
+    void releaseEndedWorkers();
     // Creates the chunk's messages (or finds those created before) and
     // saves their results: with `claimed`, only while the claim holds the
     // chunk (false when it was taken over).

@@ -655,6 +655,26 @@ std::size_t PostgresBatchStore::renewLeases(const std::vector<std::int64_t> &cla
     });
 }
 
+std::size_t PostgresBatchStore::releaseClaimsOf(const std::function<bool(const std::string &worker)> &stopped)
+{
+    return run([&]() -> std::size_t {
+        std::vector<std::string> gone;
+        const auto claimers = db_.query("SELECT DISTINCT claimed_by FROM osid_batch.message_batch_chunks "
+                                        "WHERE lease_until > clock_timestamp()");
+        for (int row = 0; row < claimers.rows(); ++row)
+            if (std::string name(claimers.text(row, 0)); stopped(name))
+                gone.push_back(std::move(name));
+        if (gone.empty())
+            return 0;
+        beforeWrite("letting the chunks of stopped workers go");
+        return static_cast<std::size_t>(
+            db_.query("UPDATE osid_batch.message_batch_chunks SET lease_until = clock_timestamp() "
+                      "WHERE claimed_by = ANY($1::text[]) AND lease_until > clock_timestamp()",
+                      Params().addArray(gone))
+                .changed());
+    });
+}
+
 bool PostgresBatchStore::finishChunk(const ChunkClaim &claim, const std::string &,
                                      const std::vector<FinishedRequest> &requests)
 {

@@ -92,6 +92,7 @@ public:
     std::optional<ChunkClaim> claimChunk(const std::string &provider, const std::string &worker, std::size_t chunkSize,
                                          DateTime now, std::chrono::milliseconds lease, bool &callbackQueued) override;
     std::size_t renewLeases(const std::vector<std::int64_t> &claims, std::chrono::milliseconds lease) override;
+    std::size_t releaseClaimsOf(const std::function<bool(const std::string &worker)> &stopped) override;
     bool finishChunk(const ChunkClaim &claim, const std::string &worker,
                      const std::vector<FinishedRequest> &requests) override;
     std::unique_ptr<ChunkHold> holdChunk(const ChunkClaim &claim, const std::string &worker) override;

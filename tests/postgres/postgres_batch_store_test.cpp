@@ -50,6 +50,15 @@ MessageBatchOptions storeOptions(const ScratchDatabase &scratch, bool process = 
     return options;
 }
 
+// Creates a batch of `n` requests through a front end that processes
+// nothing, as `osid-batch submit --detach` does; returns its id.
+std::string createUnprocessed(const std::shared_ptr<messaging::MessagingManager> &provider, MessageBatchOptions options,
+                              int n)
+{
+    options.process = false;
+    return MessageBatchService(provider, options).create(someRequests(n)).id;
+}
+
 std::shared_ptr<messaging::MessagingManager> memoryProvider()
 {
     return runtime::getMessagingManager(*runtime::makeProviderRuntime(), "memory");
@@ -438,12 +447,7 @@ TEST_SUITE("the batch service's PostgreSQL store")
         options.provider = "postgres";
         options.workers = 1;
         options.chunkSize = 20;
-        std::string id;
-        {
-            auto front = options;
-            front.process = false;
-            id = MessageBatchService(provider, front).create(someRequests(20)).id;
-        }
+        const auto id = createUnprocessed(provider, options, 20);
         auto stalling = std::make_shared<batch_test::StallingProvider>(provider);
         std::vector<std::string> log;
         std::mutex logMutex;
@@ -489,6 +493,53 @@ TEST_SUITE("the batch service's PostgreSQL store")
         }));
     }
 
+    TEST_CASE("the chunks of a worker process of this machine that ended are taken over at once, not when their "
+              "leases run out" *
+              doctest::skip(noServer()))
+    {
+        ScratchDatabase scratch;
+        auto options = storeOptions(scratch);
+        options.provider = "postgres";
+        auto provider = openStore(scratch.conninfo());
+        const auto id = createUnprocessed(provider, options, 300);
+        const auto host = batch_test::hostName();
+        const auto child = batch_test::endedProcess();
+        PostgresBatchStore store(scratch.conninfo());
+        bool queued = false; // a callback: none here
+        const auto ended = fmt::format("{}:{}:0000abcd", host, child);
+        const auto living = fmt::format("{}:{}:0000abcd", host, ::getpid());
+        REQUIRE(store.claimChunk("postgres", ended, 100, DateTime::now(), std::chrono::hours(1), queued));
+        REQUIRE(store.claimChunk("postgres", living, 100, DateTime::now(), std::chrono::hours(1), queued));
+        // Only the chunk of the claimer said to have stopped is let go.
+        std::vector<std::string> asked;
+        CHECK(store.releaseClaimsOf([&](const std::string &worker) {
+            asked.push_back(worker);
+            return false;
+        }) == 0);
+        CHECK(std::set<std::string>(asked.begin(), asked.end()) == std::set<std::string>{ended, living});
+        CHECK(asked.size() == 2);
+        std::vector<std::string> log;
+        std::mutex logMutex;
+        options.log = [&](const std::string &line) {
+            std::lock_guard lock(logMutex);
+            log.push_back(line);
+        };
+        {
+            // A worker of this process takes the ended one's chunk over now,
+            // with its hour-long lease; the living one's chunk stays held.
+            MessageBatchService service(provider, options);
+            const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(60);
+            while (service.retrieve(id).requestCounts.succeeded < 200 && std::chrono::steady_clock::now() < deadline)
+                std::this_thread::sleep_for(std::chrono::milliseconds(20));
+            CHECK(service.retrieve(id).requestCounts.succeeded == 200);
+        }
+        std::lock_guard lock(logMutex);
+        CHECK(std::any_of(log.begin(), log.end(), [&](const std::string &line) {
+            return line.find(fmt::format("1 chunk of the ended worker process {} of this machine taken over now",
+                                         ended)) != std::string::npos;
+        }));
+    }
+
     TEST_CASE("a worker that stops renewing loses its chunk to a service, which finishes the batch" *
               doctest::skip(noServer()))
     {
@@ -497,12 +548,7 @@ TEST_SUITE("the batch service's PostgreSQL store")
         options.lease = std::chrono::milliseconds(500);
         options.provider = "postgres";
         auto provider = openStore(scratch.conninfo());
-        std::string id;
-        {
-            auto front = options;
-            front.process = false;
-            id = MessageBatchService(provider, front).create(someRequests(300)).id;
-        }
+        const auto id = createUnprocessed(provider, options, 300);
         PostgresBatchStore store(scratch.conninfo());
         bool queued = false; // a callback: none here
         // A worker that claimed a chunk and died.

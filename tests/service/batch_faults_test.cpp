@@ -7,6 +7,7 @@
 #include "adapter/forwarding_messaging_sessions.h"
 #include "impl/memory/memory_provider.h"
 #include "impl/sqlite/sqlite_provider.h"
+#include "service/batch_workers.h"
 #include "service/message_batches.h"
 #include "tests/service/batch_support.h"
 #include "tests/sqlite/sqlite_support.h"
@@ -23,6 +24,8 @@
 #include <sstream>
 #include <stdexcept>
 #include <thread>
+
+#include <unistd.h>
 
 using namespace osid;
 using namespace osid::service;
@@ -259,6 +262,20 @@ TEST_SUITE("message batches under faults")
                 }
             }
         }
+    }
+
+    TEST_CASE("a worker's name tells whether it was of a process of this machine that has ended")
+    {
+        const auto host = hostName();
+        const auto child = endedProcess();
+        CHECK(workerProcessEnded(fmt::format("{}:{}:0000abcd", host, child)));
+        CHECK_FALSE(workerProcessEnded(fmt::format("{}:{}:0000abcd", host, ::getpid()))); // this one
+        CHECK_FALSE(workerProcessEnded(fmt::format("{}:{}:0000abcd", host, 1)));          // exists
+        CHECK_FALSE(workerProcessEnded(fmt::format("{}.elsewhere:{}:0000abcd", host, child)));
+        CHECK_FALSE(workerProcessEnded(fmt::format("{}:{}x:0000abcd", host, child)));
+        CHECK_FALSE(workerProcessEnded(fmt::format(":{}:0000abcd", child)));
+        CHECK_FALSE(workerProcessEnded(fmt::format("{}", child)));
+        CHECK_FALSE(workerProcessEnded(""));
     }
 
     TEST_CASE("a batch is processed only by a service of the provider it was created for")

@@ -21,6 +21,7 @@
 #include "postgres/postgres_support.h"
 
 #include <sys/types.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <atomic>
@@ -227,6 +228,26 @@ inline std::string storeAuthority(const std::string &path)
     sqlite3_finalize(s);
     sqlite3_close(db);
     return authority;
+}
+
+// This machine's name, as a worker's name starts with it.
+inline std::string hostName()
+{
+    char host[256] = {};
+    REQUIRE(::gethostname(host, sizeof host - 1) == 0);
+    return host;
+}
+
+// The pid of a process that has ended and been waited for: no process has
+// it (until the system gives it again, long after a test).
+inline pid_t endedProcess()
+{
+    const pid_t child = ::fork();
+    REQUIRE(child >= 0);
+    if (child == 0)
+        ::_exit(0);
+    REQUIRE(::waitpid(child, nullptr, 0) == child);
+    return child;
 }
 
 // A child process and the read end of its pipe.
