@@ -12,26 +12,47 @@ namespace osid::impl::sqlite {
 
 namespace {
 
+// What appendPart() writes for each byte of a part, as it is or
+// lower-cased: the byte, or 0 for one the text form escapes (so the loop
+// makes one test per byte).
+struct PartBytes {
+    char same[256];
+    char lower[256];
+};
+constexpr PartBytes makePartBytes()
+{
+    PartBytes t{};
+    for (int i = 0; i < 256; ++i) {
+        const auto c = static_cast<char>(i);
+        const bool escaped = c == '%' || c == ':' || c == '@' || i < 0x20 || i == 0x7f;
+        t.same[i] = escaped ? '\0' : c;
+        t.lower[i] = escaped ? '\0' : detail::asciiLower(c);
+    }
+    return t;
+}
+constexpr PartBytes kPartBytes = makePartBytes();
+
 // Appends `part` in the text form of an Id, lower-cased first if asked.
+// One pass over the usual part (nothing to escape), writing in place.
 void appendPart(std::string &out, std::string_view part, bool lowerCase)
 {
-    const bool plain = std::none_of(part.begin(), part.end(), [](char c) {
-        const auto u = static_cast<unsigned char>(c);
-        return c == '%' || c == ':' || c == '@' || u < 0x20 || u == 0x7f;
-    });
-    if (!plain) {
-        // Rare: escape character by character.
-        for (char c : part) {
-            const char one = lowerCase ? detail::asciiLower(c) : c;
-            detail::appendEscaped(out, std::string_view(&one, 1));
-        }
-        return;
-    }
+    const char *bytes = lowerCase ? kPartBytes.lower : kPartBytes.same;
     const auto start = out.size();
-    out += part;
-    if (lowerCase)
-        for (auto i = start; i < out.size(); ++i)
-            out[i] = detail::asciiLower(out[i]);
+    out.resize(start + part.size());
+    char *to = out.data() + start;
+    for (char c : part) {
+        const char b = bytes[static_cast<unsigned char>(c)];
+        if (b == '\0') {
+            // Rare: escape character by character.
+            out.resize(start);
+            for (char e : part) {
+                const char one = lowerCase ? detail::asciiLower(e) : e;
+                detail::appendEscaped(out, std::string_view(&one, 1));
+            }
+            return;
+        }
+        *to++ = b;
+    }
 }
 
 // The form of an Id or Type that equality works on: authority and

@@ -113,6 +113,27 @@ TEST_SUITE("sqlite provider")
         CHECK(RawFile(path).text("PRAGMA integrity_check") == "ok");
     }
 
+    TEST_CASE("an alias is keyed by its canonical text: authority and namespace without case, escapes kept")
+    {
+        TempDir dir;
+        const auto path = dir.file("canonical.db");
+        auto manager = openStore(path);
+        auto session = manager->getMessagingBatchManager()->getMessageBatchAdminSession();
+        const auto ids = createBatch(*session, person("ann"), "c", 2);
+        // Two aliases that differ only in the identifier's case are two.
+        session->aliasMessage(ids[0], Id("W1.Example.ORG", "W1:Alias", "a:b%c@D\x01"));
+        session->aliasMessage(ids[1], Id("w1.example.org", "w1:alias", "a:b%c@d\x01"));
+        CHECK(RawFile(path).column("SELECT alias FROM aliases ORDER BY message", 0) ==
+              "Iw1%3Aalias:a%3Ab%25c%40D%01@w1.example.org; Iw1%3Aalias:a%3Ab%25c%40d%01@w1.example.org");
+        auto lookup = manager->getMessageLookupSession();
+        CHECK(lookup->getMessage(Id("w1.EXAMPLE.org", "w1:ALIAS", "a:b%c@D\x01"))->getId() == ids[0]);
+        CHECK(lookup->getMessage(Id("w1.example.org", "W1:alias", "a:b%c@d\x01"))->getId() == ids[1]);
+        // The names table keys Ids by the same text: one row for ann in any case.
+        createBatch(*session, Id("Test.Example.ORG", "Resource.RESOURCE", "ann"), "d", 1);
+        CHECK(RawFile(path).column("SELECT canonical FROM names WHERE canonical LIKE '%:ann@%'", 0) ==
+              "Iresource.resource:ann@test.example.org");
+    }
+
     TEST_CASE("a new file gets the current schema version and this provider's application id")
     {
         TempDir dir;
