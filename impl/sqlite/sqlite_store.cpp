@@ -451,6 +451,9 @@ MessageView SqliteStore::readView(const Statement &row, int c) const
 std::vector<Id> SqliteStore::recipientsOf(std::string_view recipients) const
 {
     std::vector<Id> out;
+    // One allocation: the handles are separated by single spaces.
+    if (!recipients.empty())
+        out.reserve(static_cast<std::size_t>(std::count(recipients.begin(), recipients.end(), ' ')) + 1);
     const char *p = recipients.data();
     const char *end = p + recipients.size();
     while (p < end) {
