@@ -119,10 +119,16 @@ void recoverMessages(const ChunkOfBatch &chunk, const std::vector<const PendingR
 // Creates the messages of `requests`, each with its idempotency key: in
 // one provider transaction where the provider has them (the keys and
 // the messages exist together or not at all), else right after.
-bool createMessages(const ChunkOfBatch &chunk, const std::vector<const PendingRequest *> &requests,
-                    ProviderSessions &sessions, std::vector<FinishedRequest> &finished,
-                    const std::function<bool()> &mayCommit)
+Created createMessages(const ChunkOfBatch &chunk, const std::vector<const PendingRequest *> &requests,
+                       ProviderSessions &sessions, std::vector<FinishedRequest> &finished, const CommitFence &fence)
 {
+    const auto finishedBefore = finished.size();
+    // The fence is left as soon as the messages are committed, or not, and
+    // on the way out of a failure.
+    struct Leave {
+        const CommitFence &fence;
+        ~Leave() { fence.leave(); }
+    } leaveOnExit{fence};
     const auto fail = [&](const PendingRequest &r, const char *type, ErrorCode code, const std::string &message) {
         finished.push_back({r.index, RequestState::Errored, errorJson(type, code, message)});
     };
@@ -163,12 +169,12 @@ bool createMessages(const ChunkOfBatch &chunk, const std::vector<const PendingRe
         }
     }
     if (forms.empty())
-        return true;
+        return Created::Done;
     std::unique_ptr<transaction::Transaction> transaction;
     if (sessions.transactions)
         transaction = sessions.admin->startTransaction();
-    else if (!mayCommit())
-        return false; // without a transaction, the create is the commit
+    else if (!fence.enter())
+        return Created::TakenOver; // without a transaction, the create is the commit
     VectorList<messaging::batch::MessageBatchFormList> formList(forms);
     auto responses = sessions.admin->createMessages(formList);
     std::vector<Id> createdIds;
@@ -194,22 +200,41 @@ bool createMessages(const ChunkOfBatch &chunk, const std::vector<const PendingRe
                                                   response.getAliasId().toString(),
                                                   response.getErrorMessage().getText()));
     }
-    if (transaction) {
-        if (!mayCommit()) {
+    if (transaction && chunk.runBefore && !byCreated.empty()) {
+        // The worker that ran this chunk before may have died while its
+        // commit was still being made (its lock on the chunk went with its
+        // connection): the lookup before the create then found nothing.
+        // Writing the keys waited for that commit, so the keys are looked
+        // up again; if it did commit, its messages are the requests'.
+        std::vector<const PendingRequest *> created, none;
+        for (const auto &entry : byCreated)
+            created.push_back(entry.second);
+        std::vector<FinishedRequest> found;
+        recoverMessages(chunk, created, sessions, found, none);
+        if (!found.empty()) {
             transaction->abort();
-            return false;
+            finished.resize(finishedBefore);
+            return Created::RanBefore;
+        }
+    }
+    if (transaction) {
+        if (!fence.enter()) {
+            transaction->abort();
+            return Created::TakenOver;
         }
         try {
             transaction->commit();
         } catch (const OperationFailed &e) {
             // The server may have committed before the connection was lost
             // (a restart cutting the COMMIT off): the keys say whether.
+            fence.leave();
             committedAnyway(chunk, byCreated, sessions, finished, e);
-            return true;
+            return Created::Done;
         }
     }
+    fence.leave();
     if (createdIds.empty())
-        return true;
+        return Created::Done;
     // Read the messages back, so each result holds what was stored. They
     // are committed, so their requests succeeded: a read that fails (its
     // connection lost to a server restart) is made again, connecting anew,
@@ -234,7 +259,7 @@ bool createMessages(const ChunkOfBatch &chunk, const std::vector<const PendingRe
     for (const auto &[id, request] : byCreated)
         fail(*request, error_type::kApi, ErrorCode::OperationFailed,
              fmt::format("message {} was created but could not be read back", id.toString()));
-    return true;
+    return Created::Done;
 }
 
 } // namespace osid::service

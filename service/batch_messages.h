@@ -40,6 +40,28 @@ struct ProviderSessions {
 struct ChunkOfBatch {
     std::string authority; // the store's (BatchStore::authority)
     std::string batchId;
+    // The chunk was run before (taken over, or resumed): its keys were
+    // looked up first, and may have been committed since (see
+    // createMessages).
+    bool runBefore = false;
+};
+
+// Around the moment a chunk's messages become visible to others: enter()
+// just before (the provider transaction's commit; without transactions,
+// the create call), false when they must not (the chunk was taken over);
+// leave() once they are committed or not. leave() may come more than
+// once, and without enter().
+struct CommitFence {
+    std::function<bool()> enter;
+    std::function<void()> leave;
+};
+
+// What createMessages did.
+enum class Created {
+    Done,      // every request is in `finished`
+    TakenOver, // the fence refused: nothing was created or added
+    RanBefore, // runBefore, and the keys were found committed meanwhile:
+               // nothing was created or added; look them up again
 };
 
 // The idempotency key of a batch's request. custom_id is checked to
@@ -57,16 +79,13 @@ void recoverMessages(const ChunkOfBatch &chunk, const std::vector<const PendingR
 // Creates the messages of `requests`, each with its idempotency key, and
 // adds each request's result to `finished`: succeeded with the message as
 // stored, or errored with why (invalid_request_error: the params were
-// refused; api_error: the provider failed). `mayCommit` is asked just
-// before the messages become visible (the provider transaction's commit;
-// without transactions, the create call): false, and nothing is created,
-// and createMessages returns false. A commit that fails is followed by a
-// lookup of the keys, since the server may have committed before the
-// connection was lost: the requests found succeeded.
+// refused; api_error: the provider failed). The messages are committed
+// inside `fence`. A commit that fails is followed by a lookup of the keys,
+// since the server may have committed before the connection was lost: the
+// requests found succeeded.
 // Errors: whatever the provider throws for the whole call; the caller makes
 //         every request not in `finished` errored with it.
-bool createMessages(const ChunkOfBatch &chunk, const std::vector<const PendingRequest *> &requests,
-                    ProviderSessions &sessions, std::vector<FinishedRequest> &finished,
-                    const std::function<bool()> &mayCommit);
+Created createMessages(const ChunkOfBatch &chunk, const std::vector<const PendingRequest *> &requests,
+                       ProviderSessions &sessions, std::vector<FinishedRequest> &finished, const CommitFence &fence);
 
 } // namespace osid::service

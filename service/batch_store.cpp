@@ -86,31 +86,9 @@ ClaimPlan planClaim(const ClaimableBatch &batch, std::size_t chunkSize, DateTime
     return plan;
 }
 
-namespace {
-
-// The hold of a store whose workers run in one process: nothing to lock.
-class UnlockedHold final : public BatchStore::ChunkHold {
-public:
-    UnlockedHold(BatchStore &store, ChunkClaim claim, std::string worker)
-        : store_(store), claim_(std::move(claim)), worker_(std::move(worker))
-    {
-    }
-    bool finish(const std::vector<FinishedRequest> &requests) override
-    {
-        return store_.finishChunk(claim_, worker_, requests);
-    }
-
-private:
-    BatchStore &store_;
-    ChunkClaim claim_;
-    std::string worker_;
-};
-
-} // namespace
-
-std::unique_ptr<BatchStore::ChunkHold> BatchStore::holdChunk(const ChunkClaim &claim, const std::string &worker)
+std::unique_ptr<BatchStore::ChunkHold> BatchStore::holdChunk(const ChunkClaim &)
 {
-    return std::make_unique<UnlockedHold>(*this, claim, worker);
+    return std::make_unique<ChunkHold>();
 }
 
 MessageBatchResult storedResult(std::int64_t key, std::int64_t index, std::string customId, RequestState state,

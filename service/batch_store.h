@@ -257,30 +257,23 @@ public:
                              const std::vector<FinishedRequest> &requests) = 0;
 
     // A claimed chunk that no other worker can take over while the object
-    // lives (holdChunk). Dropped without finish(), it lets the chunk go,
-    // saving nothing.
+    // lives (holdChunk); dropped, it lets the chunk go.
     class ChunkHold {
     public:
         virtual ~ChunkHold() = default;
-        // Saves the chunk's finished requests as finishChunk() does, and
-        // ends the claim and the hold; false as finishChunk() (a hold that
-        // locks nothing only). Errors: as finishChunk()'s; the hold is then
-        // gone, and the claim stays until its lease runs out.
-        virtual bool finish(const std::vector<FinishedRequest> &requests) = 0;
     };
 
-    // Holds the chunk of `claim` (of `worker`) until the hold ends; nullptr
-    // when the claim no longer holds it (another worker took it over). A
-    // worker takes the hold just before the provider commits the chunk's
-    // messages, and saves the results with it: a worker that stalled past
-    // its lease (a frozen VM, a long pause) then finds the chunk gone and
-    // rolls its messages back, and the one that took the chunk over never
-    // looks the keys up while they are being committed. So each request has
-    // one message, whoever runs its chunk. The default is for a store whose
-    // workers run in one process (the SQLite store: no other process takes
-    // a chunk over while this one lives): no lock, finishChunk() at the end.
+    // Holds the chunk of `claim` until the hold ends; nullptr when the claim
+    // no longer holds it (another worker took it over). A worker holds its
+    // chunk across the provider's commit of the chunk's messages: a worker
+    // that stalled past its lease (a frozen VM, a long pause) then finds the
+    // chunk gone and rolls its messages back, and the one that took the
+    // chunk over never looks the keys up while a live worker commits them.
+    // The default is for a store whose workers run in one process (the
+    // SQLite store: no other process takes a chunk over while this one
+    // lives): it locks nothing.
     // Errors: OperationFailed (the store failed; nothing is held).
-    virtual std::unique_ptr<ChunkHold> holdChunk(const ChunkClaim &claim, const std::string &worker);
+    virtual std::unique_ptr<ChunkHold> holdChunk(const ChunkClaim &claim);
 
     // Calls `changed` (from a thread of its own) soon after any process
     // creates or cancels a batch in this store, and when it may have missed

@@ -14,6 +14,7 @@
 #include <charconv>
 #include <random>
 #include <stdexcept>
+#include <unordered_set>
 #include <utility>
 
 namespace osid::service {
@@ -30,29 +31,37 @@ struct StoreGaveUp : std::runtime_error {
 
 namespace {
 
-std::string hostName()
-{
-    char host[256] = {};
-    if (gethostname(host, sizeof host - 1) != 0)
-        host[0] = '\0';
-    return host;
-}
-
 // A name no other process of any machine has, for this object's claims:
 // host:pid:random.
 std::string workerName()
 {
     thread_local std::mt19937_64 random{std::random_device{}()};
-    return fmt::format("{}:{}:{:08x}", hostName(), getpid(), random() & 0xffffffffu);
+    return fmt::format("{}:{}:{:08x}", workerHost(), getpid(), random() & 0xffffffffu);
 }
 
 } // namespace
+
+std::string workerHost()
+{
+    char host[256] = {};
+    if (gethostname(host, sizeof host - 1) != 0)
+        host[0] = '\0';
+    // Containers may share a host name but not their pids: the pid
+    // namespace ("pid:[4026531836]") tells them apart.
+    char ns[64] = {};
+    const auto n = readlink("/proc/self/ns/pid", ns, sizeof ns - 1);
+    const std::string_view link(ns, n > 0 ? static_cast<std::size_t>(n) : 0);
+    const auto open = link.find('['), close = link.find(']');
+    if (host[0] == '\0' || open == std::string_view::npos || close == std::string_view::npos || close < open)
+        return host;
+    return fmt::format("{}/{}", host, link.substr(open + 1, close - open - 1));
+}
 
 bool workerProcessEnded(const std::string &name)
 {
     const auto random = name.rfind(':');
     const auto pid = random == std::string::npos || random == 0 ? std::string::npos : name.rfind(':', random - 1);
-    if (pid == std::string::npos || pid == 0 || name.compare(0, pid, hostName()) != 0)
+    if (pid == std::string::npos || pid == 0 || name.compare(0, pid, workerHost()) != 0)
         return false;
     pid_t process = 0;
     const auto digits = std::string_view(name).substr(pid + 1, random - pid - 1);
@@ -328,35 +337,45 @@ bool BatchWorkers::process(const ChunkClaim &chunk, ProviderSessions &sessions, 
 {
     const auto requests =
         retrying("reading the chunk's requests", [&] { return store_->pending(chunk.key, chunk.from, chunk.to); });
-    const ChunkOfBatch owner{store_->authority(), chunk.batchId};
+    const ChunkOfBatch owner{store_->authority(), chunk.batchId, chunk.recover};
     std::vector<FinishedRequest> finished;
     finished.reserve(requests.size());
-    // A claimed chunk is held from just before its messages commit until its
-    // results are saved: if it was taken over meanwhile (this worker stalled
-    // past its lease), the messages are not committed at all.
+    // A claimed chunk is held across its messages' commit: if it was taken
+    // over (this worker stalled past its lease), they are not committed.
     std::unique_ptr<BatchStore::ChunkHold> hold;
-    const auto mayCommit = [&] {
-        if (!claimed)
-            return true;
-        hold = retrying("holding the chunk", [&] { return store_->holdChunk(chunk, name_); });
-        return hold != nullptr;
-    };
+    const CommitFence fence{[&] {
+                                if (!claimed)
+                                    return true;
+                                hold = retrying("holding the chunk", [&] { return store_->holdChunk(chunk); });
+                                return hold != nullptr;
+                            },
+                            [&] { hold.reset(); }};
     try {
         if (!requests.empty())
             sessions.open(*manager_, chunk.workspace);
         std::vector<const PendingRequest *> missing;
         for (const auto &r : requests)
             missing.push_back(&r);
-        if (chunk.recover && !requests.empty()) {
-            const auto all = std::exchange(missing, {});
-            recoverMessages(owner, all, sessions, finished, missing);
+        // A chunk run before is looked up first; again if the worker that
+        // ran it turns out to have committed meanwhile (Created::RanBefore).
+        for (int round = 0; chunk.create || round == 0; ++round) {
+            if (chunk.recover && !missing.empty()) {
+                const auto all = std::exchange(missing, {});
+                recoverMessages(owner, all, sessions, finished, missing);
+            }
+            if (!chunk.create || missing.empty())
+                break;
+            const auto created = createMessages(owner, missing, sessions, finished, fence);
+            if (created == Created::TakenOver)
+                return false; // its results are the taker's
+            if (created == Created::Done)
+                break;
+            if (round == 2)
+                throw OperationFailed("the chunk's idempotency keys kept being committed by another worker");
         }
-        if (!chunk.create) {
+        if (!chunk.create)
             for (const auto *r : missing)
                 finished.push_back({r->index, chunk.closeAs, ""});
-        } else if (!missing.empty() && !createMessages(owner, missing, sessions, finished, mayCommit)) {
-            return false; // taken over: its results are the taker's
-        }
     } catch (const StoreGaveUp &) {
         throw;
     } catch (const std::exception &e) {
@@ -364,26 +383,21 @@ bool BatchWorkers::process(const ChunkClaim &chunk, ProviderSessions &sessions, 
         // finished fails with it, retryable.
         const auto *osid = dynamic_cast<const OsidException *>(&e);
         const auto code = osid != nullptr ? osid->code() : ErrorCode::OperationFailed;
-        std::vector<bool> done(requests.size());
+        std::unordered_set<std::int64_t> done;
         for (const auto &f : finished)
-            done[static_cast<std::size_t>(f.index - requests.front().index)] = true;
-        for (std::size_t i = 0; i < requests.size(); ++i)
-            if (!done[i])
+            done.insert(f.index);
+        for (const auto &r : requests)
+            if (!done.contains(r.index))
                 finished.push_back(
-                    {requests[i].index, RequestState::Errored,
+                    {r.index, RequestState::Errored,
                      errorJson(error_type::kApi, code, fmt::format("the provider failed: {}", e.what()))});
     }
     if (!claimed) {
         retrying("saving the chunk's results", [&] { store_->finish(chunk.key, finished); });
         return true;
     }
-    // Also with no request left pending: the claim ends with it. A hold
-    // whose save failed is gone; the save is tried again by the claim.
-    return retrying("saving the chunk's results", [&] {
-        if (const auto held = std::move(hold))
-            return held->finish(finished);
-        return store_->finishChunk(chunk, name_, finished);
-    });
+    // Also with no request left pending: the claim ends with it.
+    return retrying("saving the chunk's results", [&] { return store_->finishChunk(chunk, name_, finished); });
 }
 
 // The courier: while this object holds the processing lock (and the

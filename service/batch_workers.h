@@ -55,10 +55,15 @@
 
 namespace osid::service {
 
-// Whether the worker named `name` (host:pid:random, the name its claims
-// carry) was of a process of this machine that has ended. False when
-// unsure: another machine, a name of another form, a process that exists
-// (or that this one may not signal).
+// The first part of a worker's name (the name its claims carry,
+// host:pid:random): the host name and, where /proc tells it, the pid
+// namespace ("db-worker-1/4026531836").
+std::string workerHost();
+
+// Whether the worker named `name` was of a process of this machine (and pid
+// namespace) that has ended. False when unsure: another machine or
+// namespace, a name of another form, a process that exists (or that this
+// one may not signal).
 bool workerProcessEnded(const std::string &name);
 
 class BatchWorkers {

@@ -668,8 +668,11 @@ std::size_t PostgresBatchStore::releaseClaimsOf(const std::function<bool(const s
             return 0;
         beforeWrite("letting the chunks of stopped workers go");
         return static_cast<std::size_t>(
-            db_.query("UPDATE osid_batch.message_batch_chunks SET lease_until = clock_timestamp() "
-                      "WHERE claimed_by = ANY($1::text[]) AND lease_until > clock_timestamp()",
+            // A chunk held (holdChunk) has a live worker after all: skipped.
+            db_.query("UPDATE osid_batch.message_batch_chunks AS c SET lease_until = clock_timestamp() "
+                      "FROM (SELECT batch, from_idx FROM osid_batch.message_batch_chunks WHERE claimed_by = "
+                      "ANY($1::text[]) AND lease_until > clock_timestamp() FOR UPDATE SKIP LOCKED) AS h "
+                      "WHERE c.batch = h.batch AND c.from_idx = h.from_idx",
                       Params().addArray(gone))
                 .changed());
     });
@@ -698,7 +701,7 @@ public:
             }
         }
         if (!db_) {
-            db_ = std::make_unique<postgres::Connection>(store_.conninfo_);
+            db_ = connect();
             setUp();
         } else if (db_->isBroken()) {
             db_->reconnect(store_.busyTimeout_);
@@ -736,14 +739,32 @@ public:
     }
 
 private:
+    // A new connection, waiting for a restarting server as run() does.
+    std::unique_ptr<postgres::Connection> connect() const
+    {
+        const auto deadline = std::chrono::steady_clock::now() + store_.busyTimeout_;
+        for (;;) {
+            try {
+                return std::make_unique<postgres::Connection>(store_.conninfo_);
+            } catch (const OperationFailed &) {
+                if (std::chrono::steady_clock::now() >= deadline)
+                    throw;
+            }
+            std::this_thread::sleep_for(std::chrono::milliseconds(100));
+        }
+    }
+
     void setUp()
     {
         store_.setUpSession(*db_);
-        // A hold is idle between its lock and its save while the provider
-        // commits. A server that ended such a session (a database default
-        // of idle_in_transaction_session_timeout) would let another worker
-        // take the chunk over before this worker's commit.
+        // A hold is idle in its transaction while the provider commits. A
+        // server that ended such a session (a database default of
+        // idle_in_transaction_session_timeout, or from PostgreSQL 17 of
+        // transaction_timeout) would let another worker take the chunk
+        // over before this worker's commit.
         db_->execute("SET idle_in_transaction_session_timeout = 0");
+        if (db_->query("SELECT current_setting('server_version_num')::int >= 170000").boolean(0, 0))
+            db_->execute("SET transaction_timeout = 0");
     }
 
     PostgresBatchStore &store_;
@@ -751,28 +772,17 @@ private:
 };
 
 // The chunk's row, locked FOR UPDATE in a transaction of the hold's own
-// connection: a claim that takes chunks over skips it (SKIP LOCKED), and
-// the results are saved in the same transaction.
+// connection, which a claim that takes chunks over skips (SKIP LOCKED);
+// rolled back when the hold ends.
 class PostgresBatchStore::Hold final : public ChunkHold {
 public:
-    Hold(PostgresBatchStore &store, std::unique_ptr<HoldConnection> db, const ChunkClaim &claim)
-        : store_(store), db_(std::move(db)), claim_(claim)
-    {
-    }
-    bool finish(const std::vector<FinishedRequest> &requests) override
-    {
-        store_.beforeWrite("saving the chunk's results");
-        const auto db = std::move(db_); // the hold ends here, whatever happens
-        return db->translating([&] { return store_.saveFinishedOn(**db, claim_.key, requests, &claim_); });
-    }
+    explicit Hold(std::unique_ptr<HoldConnection> db) : db_(std::move(db)) {}
 
 private:
-    PostgresBatchStore &store_;
     std::unique_ptr<HoldConnection> db_;
-    ChunkClaim claim_;
 };
 
-std::unique_ptr<BatchStore::ChunkHold> PostgresBatchStore::holdChunk(const ChunkClaim &claim, const std::string &)
+std::unique_ptr<BatchStore::ChunkHold> PostgresBatchStore::holdChunk(const ChunkClaim &claim)
 {
     auto db = std::make_unique<HoldConnection>(*this);
     const bool held = db->translating([&] {
@@ -785,7 +795,7 @@ std::unique_ptr<BatchStore::ChunkHold> PostgresBatchStore::holdChunk(const Chunk
     });
     if (!held)
         return nullptr;
-    return std::make_unique<Hold>(*this, std::move(db), claim);
+    return std::make_unique<Hold>(std::move(db));
 }
 BatchStore::Inserted PostgresBatchStore::insertStreaming(
     const MessageBatch &batch, const std::string &provider, const std::string &idempotencyKey,
@@ -971,8 +981,8 @@ void PostgresBatchStore::finish(std::int64_t key, const std::vector<FinishedRequ
     saveFinished(key, requests, nullptr);
 }
 
-bool PostgresBatchStore::saveFinishedOn(postgres::Connection &db, std::int64_t key,
-                                        const std::vector<FinishedRequest> &requests, const ChunkClaim *claim)
+bool PostgresBatchStore::saveFinished(std::int64_t key, const std::vector<FinishedRequest> &requests,
+                                      const ChunkClaim *claim)
 {
     std::vector<std::int64_t> indexes, states;
     std::vector<std::string> results;
@@ -1011,22 +1021,17 @@ bool PostgresBatchStore::saveFinishedOn(postgres::Connection &db, std::int64_t k
                                                   : "mine AS (DELETE FROM osid_batch.message_batch_chunks "
                                                     "WHERE batch = $1 AND from_idx = $5 AND claim = $6 RETURNING 1),",
                                  claim == nullptr ? "" : "AND EXISTS (SELECT 1 FROM mine)");
-    // Under the batch's row lock, so positions follow the commits.
-    lockBatchRow(db, key);
-    const bool saved = db.query(sql, p).changed() > 0;
-    db.execute("COMMIT");
-    return saved;
-}
-
-bool PostgresBatchStore::saveFinished(std::int64_t key, const std::vector<FinishedRequest> &requests,
-                                      const ChunkClaim *claim)
-{
     return run([&] {
         beforeWrite("saving the chunk's results");
+        // Under the batch's row lock, so positions follow the commits.
         db_.queue("BEGIN");
-        return saveFinishedOn(db_, key, requests, claim);
+        lockBatchRow(db_, key);
+        const bool saved = db_.query(sql, p).changed() > 0;
+        db_.execute("COMMIT");
+        return saved;
     });
 }
+
 std::uint64_t PostgresBatchStore::closePending(std::int64_t key, std::int64_t from, RequestState state)
 {
     const auto sql = closePendingSql(state); // refuses a pending state before anything

@@ -43,10 +43,10 @@
 // LOCKED), or the next requests of a batch, locking the batch's row for
 // its short transaction; the chunk is a row held until its lease ends,
 // renewed while it runs, and its results are saved only while it is still
-// held. holdChunk() locks the chunk's row FOR UPDATE on a connection of its
-// own (from a few kept spare), from just before the provider's commit until
-// the results are saved in the same transaction: claims that take chunks
-// over and lease renewals skip it meanwhile. The processing lock of a provider's batches is a session advisory
+// held. holdChunk() locks the chunk's row FOR UPDATE in a transaction on a
+// connection of its own (from a few kept spare) across the provider's
+// commit: claims that take chunks over and lease renewals skip it
+// meanwhile. The processing lock of a provider's batches is a session advisory
 // lock on a connection of its own, held shared by every worker process
 // and exclusive by a front end that ends a canceled batch itself; the
 // server releases it when that session ends, a crash included. A create and a cancel send
@@ -95,7 +95,7 @@ public:
     std::size_t releaseClaimsOf(const std::function<bool(const std::string &worker)> &stopped) override;
     bool finishChunk(const ChunkClaim &claim, const std::string &worker,
                      const std::vector<FinishedRequest> &requests) override;
-    std::unique_ptr<ChunkHold> holdChunk(const ChunkClaim &claim, const std::string &worker) override;
+    std::unique_ptr<ChunkHold> holdChunk(const ChunkClaim &claim) override;
     std::unique_ptr<StoreListener> listen(std::function<void()> changed) override;
     Inserted insertStreaming(const MessageBatch &batch, const std::string &provider, const std::string &idempotencyKey,
                              const std::function<bool(std::string &customId, std::string &params)> &next) override;
@@ -136,9 +136,6 @@ private:
     // finish(), and with a claim finishChunk(): true if the batch's counts
     // were written.
     bool saveFinished(std::int64_t key, const std::vector<FinishedRequest> &requests, const ChunkClaim *claim);
-    // saveFinished()'s transaction, on `db`, after what `db` has open.
-    bool saveFinishedOn(postgres::Connection &db, std::int64_t key, const std::vector<FinishedRequest> &requests,
-                        const ChunkClaim *claim);
     // Sets what every session of this store has (lock_timeout, read-only).
     void setUpSession(postgres::Connection &db);
     void openSchema();

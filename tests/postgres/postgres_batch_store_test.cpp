@@ -10,6 +10,7 @@
 
 #include "runtime/provider_runtime.h"
 #include "service/batch_messages.h"
+#include "service/batch_workers.h"
 #include "service/message_batches.h"
 #include "service/postgres_batch_store.h"
 #include "tests/postgres/postgres_support.h"
@@ -67,6 +68,39 @@ std::shared_ptr<messaging::MessagingManager> memoryProvider()
 std::string metaValue(Connection &db, const char *name)
 {
     return std::string(db.query("SELECT value FROM osid_batch.meta WHERE name = $1", Params().add(name)).text(0, 0));
+}
+
+// Options for a service of one worker whose chunk is the whole of a
+// 20-request batch, the provider PostgreSQL in the same database.
+MessageBatchOptions oneChunkOptions(const ScratchDatabase &scratch)
+{
+    auto options = storeOptions(scratch);
+    options.provider = "postgres";
+    options.workers = 1;
+    options.chunkSize = 20;
+    return options;
+}
+
+// Checks that batch `id` has `n` results, all succeeded, and that the
+// database holds `n` messages: each request's key names the message of its
+// result.
+void checkOneMessagePerRequest(const ScratchDatabase &scratch,
+                               const std::shared_ptr<messaging::MessagingManager> &provider, const std::string &id,
+                               std::int64_t n)
+{
+    auto db = scratch.raw();
+    CHECK(db.query("SELECT count(*) FROM osid_messaging.messages").integer(0, 0) == n);
+    const auto authority = metaValue(db, "authority");
+    auto lookup = provider->getMessageLookupSession();
+    MessageBatchService reader(provider, storeOptions(scratch, false));
+    auto results = reader.results(id);
+    std::int64_t count = 0;
+    for (MessageBatchResult r; results.next(r); ++count) {
+        REQUIRE(r.type == ResultType::Succeeded);
+        CHECK(lookup->getMessage(requestAlias(authority, id, r.customId))->getId().toString() ==
+              r.message.at("id").get<std::string>());
+    }
+    CHECK(count == n);
 }
 
 } // namespace
@@ -395,8 +429,8 @@ TEST_SUITE("the batch service's PostgreSQL store")
         CHECK(result->errorMessage == "taker's");
     }
 
-    TEST_CASE("a held chunk is not taken over, its lease is not renewed meanwhile, and a hold of a claim taken over "
-              "is refused" *
+    TEST_CASE("a held chunk is not taken over, and neither its lease renewal nor the release of an ended worker's "
+              "chunks waits for it; a hold of a claim taken over is refused" *
               doctest::skip(noServer()))
     {
         ScratchDatabase scratch;
@@ -408,33 +442,32 @@ TEST_SUITE("the batch service's PostgreSQL store")
         }
         PostgresBatchStore store(scratch.conninfo());
         const auto now = DateTime::now();
-        constexpr auto kLease = std::chrono::milliseconds(100);
+        constexpr auto kLease = std::chrono::seconds(2);
         bool queued = false; // a callback: none here
         const auto first = store.claimChunk("memory", "first", 10, now, kLease, queued);
         REQUIRE(first.has_value());
-        std::vector<FinishedRequest> results;
-        for (std::int64_t i = 0; i < 10; ++i)
-            results.push_back({i, RequestState::Errored, R"({"type":"api_error","message":"first's"})"});
         {
-            auto hold = store.holdChunk(*first, "first");
+            auto hold = store.holdChunk(*first);
             REQUIRE(hold != nullptr);
-            std::this_thread::sleep_for(kLease * 3);
+            // Said to have ended, its claimer keeps the chunk it holds.
+            CHECK(store.releaseClaimsOf([](const std::string &) { return true; }) == 0);
+            std::this_thread::sleep_for(kLease + std::chrono::milliseconds(500));
             // Its lease ran out, but while held the chunk is neither taken
             // over nor waited for.
             CHECK_FALSE(store.claimChunk("memory", "second", 10, now, kLease, queued).has_value());
             CHECK(store.renewLeases({first->claim}, kLease) == 0);
-            // Dropped without finish(): the chunk is let go, nothing saved.
-        }
-        CHECK(store.find(id)->batch.requestCounts.errored == 0);
+        } // dropped: the chunk is let go
         const auto second = store.claimChunk("memory", "second", 10, now, std::chrono::seconds(30), queued);
         REQUIRE(second.has_value());
         CHECK(second->recover);
-        CHECK(store.holdChunk(*first, "first") == nullptr);
-        auto hold = store.holdChunk(*second, "second");
-        REQUIRE(hold != nullptr);
-        CHECK(hold->finish(results));
+        CHECK(store.holdChunk(*first) == nullptr);
+        CHECK(store.holdChunk(*second) != nullptr);
+        std::vector<FinishedRequest> results;
+        for (std::int64_t i = 0; i < 10; ++i)
+            results.push_back({i, RequestState::Errored, R"({"type":"api_error","message":"second's"})"});
+        CHECK_FALSE(store.finishChunk(*first, "first", results));
+        CHECK(store.finishChunk(*second, "second", results));
         CHECK(store.find(id)->batch.requestCounts.errored == 10);
-        CHECK_FALSE(store.finishChunk(*second, "second", results)); // the claim ended with the hold
     }
 
     TEST_CASE("a worker stalled past its lease, whose chunk another worker took over, commits none of its messages: "
@@ -443,10 +476,7 @@ TEST_SUITE("the batch service's PostgreSQL store")
     {
         ScratchDatabase scratch;
         auto provider = openStore(scratch.conninfo());
-        auto options = storeOptions(scratch);
-        options.provider = "postgres";
-        options.workers = 1;
-        options.chunkSize = 20;
+        const auto options = oneChunkOptions(scratch);
         const auto id = createUnprocessed(provider, options, 20);
         auto stalling = std::make_shared<batch_test::StallingProvider>(provider);
         std::vector<std::string> log;
@@ -472,25 +502,51 @@ TEST_SUITE("the batch service's PostgreSQL store")
             // then finds the chunk taken over, and commits nothing.
             stalling->release();
         }
-        auto db = scratch.raw();
-        CHECK(db.query("SELECT count(*) FROM osid_messaging.messages").integer(0, 0) == 20);
-        // Each request's key names the message of its result.
-        const auto authority = metaValue(db, "authority");
-        auto lookup = provider->getMessageLookupSession();
-        MessageBatchService reader(provider, storeOptions(scratch, false));
-        auto results = reader.results(id);
-        std::size_t n = 0;
-        for (MessageBatchResult r; results.next(r);) {
-            REQUIRE(r.type == ResultType::Succeeded);
-            const auto keyed = lookup->getMessage(requestAlias(authority, id, r.customId));
-            CHECK(keyed->getId().toString() == r.message.at("id").get<std::string>());
-            ++n;
-        }
-        CHECK(n == 20);
+        checkOneMessagePerRequest(scratch, provider, id, 20);
         std::lock_guard lock(logMutex);
         CHECK(std::any_of(log.begin(), log.end(), [](const std::string &line) {
             return line.find("another worker took the chunk over") != std::string::npos;
         }));
+    }
+
+    TEST_CASE("a worker that lost its hold while its commit was still being made: the taker finds the messages "
+              "once their keys are committed, and makes none of its own" *
+              doctest::skip(noServer()))
+    {
+        ScratchDatabase scratch;
+        auto provider = openStore(scratch.conninfo());
+        auto options = oneChunkOptions(scratch);
+        options.lease = std::chrono::minutes(1); // renewed only after the test
+        const auto id = createUnprocessed(provider, options, 20);
+        auto stalling =
+            std::make_shared<batch_test::StallingProvider>(provider, batch_test::StallingProvider::At::Commit);
+        auto db = scratch.raw();
+        {
+            MessageBatchService first(stalling, options);
+            // Its messages and keys are made and its chunk held; its commit
+            // is on its way. Then its hold's session ends (as when its
+            // process dies, while the server still finishes the commit) and
+            // its lease runs out.
+            REQUIRE(stalling->waitUntilStalled(std::chrono::seconds(20)));
+            CHECK(db.query("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = current_database() "
+                           "AND state LIKE 'idle in transaction%' AND query LIKE '%message_batch_chunks%'")
+                      .rows() == 1);
+            std::this_thread::sleep_for(std::chrono::milliseconds(100));
+            CHECK(db.query("UPDATE osid_batch.message_batch_chunks SET lease_until = now() - interval '1 second'")
+                      .changed() == 1);
+            MessageBatchService second(provider, options);
+            // The taker looks the keys up (none yet), makes its messages,
+            // and waits to write the keys the first one is committing.
+            const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(30);
+            while (db.query("SELECT 1 FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = "
+                            "'Lock' AND query LIKE '%osid_messaging.aliases%'")
+                           .rows() == 0 &&
+                   std::chrono::steady_clock::now() < deadline)
+                std::this_thread::sleep_for(std::chrono::milliseconds(10));
+            stalling->release();
+            CHECK(second.wait(id).requestCounts.succeeded == 20);
+        }
+        checkOneMessagePerRequest(scratch, provider, id, 20);
     }
 
     TEST_CASE("the chunks of a worker process of this machine that ended are taken over at once, not when their "
@@ -502,7 +558,7 @@ TEST_SUITE("the batch service's PostgreSQL store")
         options.provider = "postgres";
         auto provider = openStore(scratch.conninfo());
         const auto id = createUnprocessed(provider, options, 300);
-        const auto host = batch_test::hostName();
+        const auto host = workerHost();
         const auto child = batch_test::endedProcess();
         PostgresBatchStore store(scratch.conninfo());
         bool queued = false; // a callback: none here

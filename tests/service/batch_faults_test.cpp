@@ -266,12 +266,14 @@ TEST_SUITE("message batches under faults")
 
     TEST_CASE("a worker's name tells whether it was of a process of this machine that has ended")
     {
-        const auto host = hostName();
+        const auto host = workerHost();
         const auto child = endedProcess();
         CHECK(workerProcessEnded(fmt::format("{}:{}:0000abcd", host, child)));
         CHECK_FALSE(workerProcessEnded(fmt::format("{}:{}:0000abcd", host, ::getpid()))); // this one
         CHECK_FALSE(workerProcessEnded(fmt::format("{}:{}:0000abcd", host, 1)));          // exists
         CHECK_FALSE(workerProcessEnded(fmt::format("{}.elsewhere:{}:0000abcd", host, child)));
+        // The same host name in another pid namespace (another container).
+        CHECK_FALSE(workerProcessEnded(fmt::format("{}/1:{}:0000abcd", host.substr(0, host.find('/')), child)));
         CHECK_FALSE(workerProcessEnded(fmt::format("{}:{}x:0000abcd", host, child)));
         CHECK_FALSE(workerProcessEnded(fmt::format(":{}:0000abcd", child)));
         CHECK_FALSE(workerProcessEnded(fmt::format("{}", child)));

@@ -230,14 +230,6 @@ inline std::string storeAuthority(const std::string &path)
     return authority;
 }
 
-// This machine's name, as a worker's name starts with it.
-inline std::string hostName()
-{
-    char host[256] = {};
-    REQUIRE(::gethostname(host, sizeof host - 1) == 0);
-    return host;
-}
-
 // The pid of a process that has ended and been waited for: no process has
 // it (until the system gives it again, long after a test).
 inline pid_t endedProcess()

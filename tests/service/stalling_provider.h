@@ -1,7 +1,8 @@
 // A provider that stalls once, for the tests of a worker that freezes in the
 // middle of a chunk (a paused VM, a long pause): its first aliasMessages
 // call (a chunk's idempotency keys, made after the chunk's messages and
-// before their commit) waits until the test releases it.
+// before their commit), or its first transaction's commit, waits until the
+// test releases it.
 
 #pragma once
 
@@ -18,8 +19,10 @@ namespace batch_test {
 
 class StallingProvider final : public osid::adapter::ForwardingMessagingManager {
 public:
-    explicit StallingProvider(std::shared_ptr<osid::messaging::MessagingManager> inner)
-        : ForwardingMessagingManager(std::move(inner)),
+    enum class At { Keys, Commit };
+
+    explicit StallingProvider(std::shared_ptr<osid::messaging::MessagingManager> inner, At at = At::Keys)
+        : ForwardingMessagingManager(std::move(inner)), at_(at),
           batch_(std::make_shared<BatchManager>(this->inner().getMessagingBatchManager(), *this))
     {
     }
@@ -60,9 +63,32 @@ private:
         std::unique_ptr<osid::transaction::batch::AliasResponseList> aliasMessages(
             osid::transaction::batch::AliasRequestList &requests) override
         {
-            owner.stall();
+            if (owner.at_ == At::Keys)
+                owner.stall();
             return ForwardingMessageBatchAdminSession::aliasMessages(requests);
         }
+        std::unique_ptr<osid::transaction::Transaction> startTransaction() override
+        {
+            return std::make_unique<Transaction>(ForwardingMessageBatchAdminSession::startTransaction(), owner);
+        }
+        StallingProvider &owner;
+    };
+
+    struct Transaction final : osid::transaction::Transaction {
+        Transaction(std::unique_ptr<osid::transaction::Transaction> wrapped, StallingProvider &of)
+            : inner(std::move(wrapped)), owner(of)
+        {
+        }
+        void prepare() override { inner->prepare(); }
+        void commit() override
+        {
+            if (owner.at_ == At::Commit)
+                owner.stall();
+            inner->commit();
+        }
+        void abort() override { inner->abort(); }
+        osid::transaction::TransactionState getState() const override { return inner->getState(); }
+        std::unique_ptr<osid::transaction::Transaction> inner;
         StallingProvider &owner;
     };
 
@@ -78,6 +104,7 @@ private:
         StallingProvider &owner;
     };
 
+    const At at_;
     std::atomic<bool> stalling_{false};
     std::promise<void> stalled_;
     std::promise<void> release_;
