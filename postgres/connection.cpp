@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <charconv>
 #include <thread>
+#include <type_traits>
 
 #include <fmt/format.h>
 
@@ -130,6 +131,82 @@ std::vector<const char *> Params::pointers() const
     for (std::size_t i = 0; i < values_.size(); ++i)
         out[i] = nulls_[i] ? nullptr : values_[i].c_str();
     return out;
+}
+
+// ---------------------------------------------------------------------------
+// CopyRows
+
+namespace {
+
+// The binary COPY format's signature, then its flags and the length of its
+// header extension, both 0.
+constexpr std::string_view kCopyHeader("PGCOPY\n\377\r\n\0\0\0\0\0\0\0\0\0", 19);
+
+// Appends `value` in network byte order, as the binary COPY format wants
+// every integer.
+template <class Integer>
+void appendBigEndian(std::string &out, Integer value)
+{
+    using Unsigned = std::make_unsigned_t<Integer>;
+    auto bits = static_cast<Unsigned>(value);
+    char bytes[sizeof(Integer)];
+    for (std::size_t i = sizeof(Integer); i-- > 0;) {
+        bytes[i] = static_cast<char>(bits & 0xFFu);
+        bits = static_cast<Unsigned>(bits >> 8);
+    }
+    out.append(bytes, sizeof(Integer));
+}
+
+} // namespace
+
+void CopyRows::clear()
+{
+    data_.assign(kCopyHeader);
+    rows_ = 0;
+}
+
+void CopyRows::length(std::int32_t bytes) { appendBigEndian(data_, bytes); }
+
+CopyRows &CopyRows::row(int fields)
+{
+    appendBigEndian(data_, static_cast<std::int16_t>(fields));
+    ++rows_;
+    return *this;
+}
+
+CopyRows &CopyRows::add(std::int64_t value)
+{
+    length(8);
+    appendBigEndian(data_, value);
+    return *this;
+}
+
+CopyRows &CopyRows::add(bool value)
+{
+    length(1);
+    data_ += value ? '\1' : '\0';
+    return *this;
+}
+
+CopyRows &CopyRows::add(std::string_view value)
+{
+    requireNoNul(value);
+    length(static_cast<std::int32_t>(value.size()));
+    data_ += value;
+    return *this;
+}
+
+CopyRows &CopyRows::addNull()
+{
+    length(-1);
+    return *this;
+}
+
+std::string_view CopyRows::finish()
+{
+    // The trailer: a row of -1 fields.
+    appendBigEndian(data_, std::int16_t{-1});
+    return data_;
 }
 
 // ---------------------------------------------------------------------------
@@ -355,6 +432,48 @@ Result Connection::pipeline(const Command *last)
         fail(error->first, error->second.get());
     }
     return out;
+}
+
+void Connection::copy(const std::string &sql, CopyRows &rows)
+{
+    // Pieces of at most this many bytes: PQputCopyData takes an int.
+    constexpr std::size_t kPiece = std::size_t{1} << 20;
+    flush();
+    ++pipelines_;
+    const auto data = rows.finish();
+    Result start(PQexec(db_, sql.c_str()));
+    if (PQresultStatus(start.get()) != PGRES_COPY_IN) {
+        rows.clear();
+        if (isBroken())
+            fail(sql);
+        fail(sql, start.get());
+    }
+    bool sent = true;
+    for (std::size_t at = 0; sent && at < data.size(); at += kPiece) {
+        const auto piece = data.substr(at, kPiece);
+        sent = PQputCopyData(db_, piece.data(), static_cast<int>(piece.size())) == 1;
+    }
+    sent = sent && PQputCopyEnd(db_, nullptr) == 1;
+    rows.clear();
+    // The COPY's result (an error if the server refused a row, whereupon
+    // libpq refuses the rest of the data), then the null that ends its
+    // results. Still in COPY, libpq could not end it: the connection is
+    // gone.
+    Result r(PQgetResult(db_));
+    const auto status = r.get() ? PQresultStatus(r.get()) : PGRES_FATAL_ERROR;
+    if (status == PGRES_COPY_IN) {
+        lost_ = true;
+        fail(sql);
+    }
+    while (PGresult *more = PQgetResult(db_))
+        PQclear(more);
+    if (sent && status == PGRES_COMMAND_OK)
+        return;
+    if (r.get() == nullptr)
+        lost_ = true;
+    if (isBroken())
+        fail(sql);
+    fail(sql, r.get());
 }
 
 void Connection::execute(const std::string &sql)

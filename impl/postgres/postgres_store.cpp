@@ -53,8 +53,8 @@ constexpr const char *kContentColumns =
     "display_name, description, genus_type, delivery, subject, body, sent, sender, sending_agent, sent_time, "
     "received_time, recipients";
 
-// The columns of the messages table, in order; each is one array of the
-// one INSERT a section's creates make.
+// The columns of the messages table, in order: the fields of each row of
+// the COPY a section's creates make.
 enum Column {
     kKey,
     kMailbox,
@@ -74,17 +74,21 @@ enum Column {
     kRecipients,
     kColumns
 };
-constexpr const char *kInsert =
-    "INSERT INTO osid_messaging.messages SELECT * FROM unnest($1::int8[], $2::int8[], $3::text[], $4::text[], "
-    "$5::text[], $6::text[], $7::bool[], $8::text[], $9::text[], $10::bool[], $11::text[], $12::text[], $13::text[], "
-    "$14::int8[], $15::int8[], $16::text[])";
-
 // Each column's name and array type, in the order of Column.
 constexpr const char *kColumnNames[kColumns] = {
     "message", "mailbox", "display_name", "description", "genus_type",    "genus_key", "delivery",      "subject",
     "body",    "sent",    "sender",       "sender_key",  "sending_agent", "sent_time", "received_time", "recipients"};
 constexpr const char *kColumnTypes[kColumns] = {"int8", "int8", "text", "text", "text", "text", "bool", "text",
                                                 "text", "bool", "text", "text", "text", "int8", "int8", "text"};
+
+// The COPY of a section's creates, every column in the order of Column.
+std::string copyStatement()
+{
+    std::string columns;
+    for (const char *name : kColumnNames)
+        columns += fmt::format("{}{}", columns.empty() ? "" : ", ", name);
+    return fmt::format("COPY osid_messaging.messages ({}) FROM STDIN (FORMAT binary)", columns);
+}
 
 // Appends an element that needs no quotes (a number, a boolean, NULL).
 void appendPlain(std::string &array, std::string_view value)
@@ -114,7 +118,6 @@ PostgresStore::PostgresStore(std::shared_ptr<Database> database)
     : database_(std::move(database)), db_(database_->acquire()),
       messageSpace_(database_->authority(), kMessageNamespace), mailboxSpace_(database_->authority(), kMailboxNamespace)
 {
-    inserts_.clear();
 }
 
 PostgresStore::~PostgresStore() { database_->release(std::move(db_)); }
@@ -183,7 +186,7 @@ void PostgresStore::writeSection(const std::function<void(StoreWriter &)> &secti
     writing_ = true;
     try {
         section(*this);
-        queueInserts();
+        sendInserts();
         db_->queue(nested ? "RELEASE SAVEPOINT batch_call" : "COMMIT");
         db_->flush();
         writing_ = false;
@@ -231,7 +234,7 @@ void PostgresStore::discardWrites() noexcept
 
 Result PostgresStore::query(const std::string &sql, const Params &params) const
 {
-    queueInserts();
+    sendInserts();
     return db_->query(sql, params);
 }
 
@@ -520,9 +523,10 @@ MessageKey PostgresStore::takeKey()
 {
     if (nextKey_ == keys_.size()) {
         // A block of keys in one statement; the next block is larger, so a
-        // large create takes few.
-        keys_ = keys(query("SELECT nextval('osid_messaging.message_keys') FROM generate_series(1, $1)",
-                           Params().add(static_cast<std::int64_t>(blockSize_))));
+        // large create takes few. It needs none of the gathered inserts:
+        // they stay for the section's one COPY.
+        keys_ = keys(db_->query("SELECT nextval('osid_messaging.message_keys') FROM generate_series(1, $1)",
+                                Params().add(static_cast<std::int64_t>(blockSize_))));
         std::sort(keys_.begin(), keys_.end());
         nextKey_ = 0;
         blockSize_ = std::min(blockSize_ * 2, kMaximumKeyBlock);
@@ -530,53 +534,31 @@ MessageKey PostgresStore::takeKey()
     return keys_[nextKey_++];
 }
 
-void PostgresStore::Inserts::clear()
-{
-    rows = 0;
-    for (auto &c : columns)
-        c.assign(1, '{');
-}
-
 MessageKey PostgresStore::insert(MailboxKey mailbox, const MessageContent &c)
 {
     const MessageKey key = takeKey();
-    auto &col = inserts_.columns;
-    appendPlain(col[kKey], std::to_string(key));
-    appendPlain(col[kMailbox], std::to_string(mailbox));
-    ::osid::postgres::appendArrayElement(col[kDisplayName], c.displayName);
-    ::osid::postgres::appendArrayElement(col[kDescription], c.description);
-    ::osid::postgres::appendArrayElement(col[kGenusType], c.genusType.isNull() ? "" : c.genusType.toString());
-    ::osid::postgres::appendArrayElement(col[kGenusKey], c.genusType.isNull() ? "" : canonical(c.genusType));
-    appendPlain(col[kDelivery], isDelivery(c) ? "t" : "f");
-    ::osid::postgres::appendArrayElement(col[kSubject], c.subject);
-    ::osid::postgres::appendArrayElement(col[kBody], c.text);
-    appendPlain(col[kSent], c.sent ? "t" : "f");
+    auto &row = inserts_.row(kColumns);
+    row.add(key).add(mailbox).add(c.displayName).add(c.description);
+    if (c.genusType.isNull())
+        row.add("").add("");
+    else
+        row.add(c.genusType.toString()).add(canonical(c.genusType));
+    row.add(isDelivery(c)).add(c.subject).add(c.text).add(c.sent);
     if (c.sent) {
-        ::osid::postgres::appendArrayElement(col[kSender], c.senderId.toString());
-        ::osid::postgres::appendArrayElement(col[kSenderKey], canonical(c.senderId));
-        ::osid::postgres::appendArrayElement(col[kSendingAgent], c.sendingAgentId.toString());
-        appendPlain(col[kSentTime], std::to_string(c.sentTime.toMicroseconds()));
-        appendPlain(col[kReceivedTime], std::to_string(c.receivedTime.toMicroseconds()));
-        ::osid::postgres::appendArrayElement(col[kRecipients], recipientText(c.recipientIds));
+        row.add(c.senderId.toString()).add(canonical(c.senderId)).add(c.sendingAgentId.toString());
+        row.add(c.sentTime.toMicroseconds()).add(c.receivedTime.toMicroseconds()).add(recipientText(c.recipientIds));
     } else {
-        for (int column : {kSender, kSenderKey, kSendingAgent, kSentTime, kReceivedTime, kRecipients})
-            appendPlain(col[column], "NULL");
+        for (int column = kSender; column < kColumns; ++column)
+            row.addNull();
     }
-    ++inserts_.rows;
     return key;
 }
 
-void PostgresStore::queueInserts() const
+void PostgresStore::sendInserts() const
 {
-    if (inserts_.rows > 0) {
-        Params params;
-        for (auto &column : inserts_.columns) {
-            column += '}';
-            params.add(std::move(column));
-        }
-        inserts_.clear();
-        db_->queue(kInsert, std::move(params));
-    }
+    static const std::string copy = copyStatement();
+    if (inserts_.rows() > 0)
+        db_->copy(copy, inserts_);
     // After the inserts: an update may change a message inserted in the
     // same section.
     for (auto &group : updates_) {
@@ -660,7 +642,7 @@ void PostgresStore::addUpdate(MailboxKey mailbox, MessageKey key, std::uint32_t 
     // One UPDATE changes a row once: a second change of a message in the
     // same section goes out after the first.
     if (!updatedKeys_.insert(key).second) {
-        queueInserts();
+        sendInserts();
         updatedKeys_.insert(key);
     }
     auto group = std::find_if(updates_.begin(), updates_.end(),
@@ -785,7 +767,7 @@ std::vector<UpdateOutcome> PostgresStore::updateMessages(MailboxKey mailbox,
 
 void PostgresStore::erase(MailboxKey mailbox, MessageKey key)
 {
-    queueInserts();
+    sendInserts();
     db_->queue("DELETE FROM osid_messaging.messages WHERE message = $1 AND mailbox = $2",
                Params().add(key).add(mailbox));
 }
@@ -827,7 +809,7 @@ std::vector<MessageKey> PostgresStore::eraseAll(MailboxKey mailbox)
 
 void PostgresStore::setAlias(const Id &aliasId, MessageKey key)
 {
-    queueInserts();
+    sendInserts();
     db_->queue("INSERT INTO osid_messaging.aliases VALUES ($1, $2) "
                "ON CONFLICT (alias) DO UPDATE SET message = excluded.message",
                Params().add(canonical(aliasId)).add(key));
@@ -941,7 +923,7 @@ std::vector<AliasOutcome> PostgresStore::aliasMessages(MailboxKey mailbox,
     }
     aliasColumn += '}';
     keyColumn += '}';
-    queueInserts();
+    sendInserts();
     db_->queue("INSERT INTO osid_messaging.aliases SELECT * FROM unnest($1::text[], $2::int8[]) "
                "ON CONFLICT (alias) DO UPDATE SET message = excluded.message",
                Params().add(std::move(aliasColumn)).add(std::move(keyColumn)));
@@ -950,7 +932,7 @@ std::vector<AliasOutcome> PostgresStore::aliasMessages(MailboxKey mailbox,
 
 void PostgresStore::dropDanglingAliases()
 {
-    queueInserts();
+    sendInserts();
     db_->queue("DELETE FROM osid_messaging.aliases a "
                "WHERE NOT EXISTS (SELECT 1 FROM osid_messaging.messages m WHERE m.message = a.message)");
 }

@@ -5,11 +5,14 @@
 // rolled back if it fails. Inside an OSID transaction the sections become
 // savepoints of it, so a failed call is undone without ending it.
 //
-// Round trips: writes are not sent one by one. Inserts gather into one
-// INSERT of arrays, updates into one UPDATE ... FROM unnest(...) per set of
-// columns; single deletes and alias upserts wait in the connection's queue.
-// All go out with the next read or with the section's COMMIT, in one
-// pipeline, so a call that only writes costs one round trip. Batch calls
+// Round trips: writes are not sent one by one. Inserts gather into the rows
+// of one COPY ... FROM STDIN (FORMAT binary), updates into one UPDATE ...
+// FROM unnest(...) per set of columns; single deletes and alias upserts
+// wait in the connection's queue. All go out before the next read (other
+// than of keys) or with the section's COMMIT: the queue in one pipeline, the
+// COPY (which libpq keeps out of pipelines) in two round trips of its own.
+// So a call that only updates or deletes costs one round trip, one that
+// creates three, whatever its size, plus one per block of keys. Batch calls
 // read what they need with one statement for all their items (findAll,
 // updateMessages, aliasMessages), never one per item.
 
@@ -104,9 +107,9 @@ private:
     // table) to `values` (NULL where unset) to those of the section.
     void addUpdate(MailboxKey mailbox, MessageKey key, std::uint32_t columns,
                    const std::optional<std::string> (&values)[16]);
-    // Moves the gathered inserts to the connection's queue as one INSERT,
-    // then the gathered updates as one UPDATE per set of columns.
-    void queueInserts() const;
+    // Sends the gathered inserts as one COPY (after what is queued), then
+    // queues the gathered updates as one UPDATE per set of columns.
+    void sendInserts() const;
     void requireCallsAllowed() const;
     // Ends the OSID transaction with its changes (SqlTransaction).
     void commitTransaction();
@@ -128,14 +131,8 @@ private:
     std::vector<MessageKey> keys_;
     std::size_t nextKey_ = 0;
     std::size_t blockSize_ = 16;
-    // The inserts of the running section, as the array literals of one
-    // INSERT ... SELECT FROM unnest(...), one per column.
-    struct Inserts {
-        std::size_t rows = 0;
-        std::string columns[16];
-        void clear();
-    };
-    mutable Inserts inserts_;
+    // The inserts of the running section, as the rows of one COPY.
+    mutable ::osid::postgres::CopyRows inserts_;
     // The updates of the running section that replace() gathered, one
     // UPDATE ... FROM unnest(...) per mailbox and set of changed columns:
     // the key array, then one array per column written. A message is in

@@ -153,6 +153,49 @@ TEST_SUITE("postgres provider")
         CHECK(db.query("SELECT 2").integer(0, 0) == 2);
     }
 
+    TEST_CASE("the libpq layer: binary COPY keeps integers of either sign, booleans, NULLs and any text; a row "
+              "the server refuses fails the whole COPY with the server's message" *
+              doctest::skip(noServer()))
+    {
+        const std::string sql = "COPY t (n, b, s) FROM STDIN (FORMAT binary)";
+        const std::vector<std::string> texts{"", "a\"b\\c,{d}", "line\nnext\ttab\r", "\u00fcnic\u00f6de \u2713",
+                                             std::string(70000, 'x')};
+        const std::vector<std::int64_t> numbers{-9'000'000'000'000'000'000, -2, 0, 255, 1'234'567'890'123};
+        ScratchDatabase scratch;
+        auto db = scratch.raw();
+        db.execute("CREATE TABLE t (n bigint PRIMARY KEY, b boolean, s text)");
+        osid::postgres::CopyRows rows;
+        for (std::size_t i = 0; i < texts.size(); ++i)
+            rows.row(3).add(numbers[i]).add(i % 2 == 0).add(texts[i]);
+        rows.row(3).add(std::int64_t{256}).addNull().addNull();
+        CHECK(rows.rows() == 6);
+        db.copy(sql, rows);
+        CHECK(rows.rows() == 0);
+        auto r = db.query("SELECT n, b, s FROM t ORDER BY n");
+        REQUIRE(r.rows() == 6);
+        for (int i = 0; i < 5; ++i) {
+            // 256 sorts between 255 and the last number.
+            const int row = i < 4 ? i : 5;
+            CHECK(r.integer(row, 0) == numbers[static_cast<std::size_t>(i)]);
+            CHECK(r.boolean(row, 1) == (i % 2 == 0));
+            CHECK(r.text(row, 2) == texts[static_cast<std::size_t>(i)]);
+        }
+        CHECK(r.integer(4, 0) == 256);
+        CHECK(r.isNull(4, 1));
+        CHECK(r.isNull(4, 2));
+
+        // A duplicate key in the second row: nothing of the COPY stays, and
+        // the connection goes on.
+        rows.row(3).add(std::int64_t{7}).add(true).add("new");
+        rows.row(3).add(std::int64_t{-2}).add(true).add("again");
+        CHECK_THROWS_WITH_AS(db.copy(sql, rows), doctest::Contains("duplicate key value"), OperationFailed);
+        CHECK(rows.rows() == 0);
+        CHECK(db.query("SELECT count(*) FROM t").integer(0, 0) == 6);
+        // Text PostgreSQL cannot hold is refused before anything is sent.
+        CHECK_THROWS_WITH_AS(rows.row(1).add(std::string_view("a\0b", 3)), doctest::Contains("U+0000"),
+                             OperationFailed);
+    }
+
     TEST_CASE("the runtime reaches the provider as postgres:CONNINFO" * doctest::skip(noServer()))
     {
         ScratchDatabase scratch;
@@ -380,5 +423,45 @@ TEST_SUITE("postgres provider")
         tx->commit();
         CHECK(manager->getMessageLookupSession()->getMessages()->available() == 3);
         CHECK(kept[0] != more[0]);
+    }
+
+    TEST_CASE("a create larger than a block of keys arrives whole; one the server refuses leaves nothing, alone "
+              "or inside a transaction" *
+              doctest::skip(noServer()))
+    {
+        ScratchDatabase scratch;
+        auto manager = openStore(scratch.conninfo());
+        auto session = manager->getMessagingBatchManager()->getMessageBatchAdminSession();
+        auto lookup = manager->getMessageLookupSession();
+        // One COPY of more rows than the largest block of keys (8,192).
+        const auto many = createBatch(*session, person("ann"), "many", 20000);
+        CHECK(std::set<Id>(many.begin(), many.end()).size() == many.size());
+        CHECK(lookup->getMessages()->available() == 20000);
+        for (int i : {0, 8191, 8192, 19999}) {
+            auto message = lookup->getMessage(many[static_cast<std::size_t>(i)]);
+            CHECK(message->getSubjectLine().getText() == "many-" + std::to_string(i));
+            CHECK(message->getSenderId() == person("ann"));
+            std::vector<Id> recipients;
+            const auto list = message->getRecipientIds();
+            for (const auto &id : *list)
+                recipients.push_back(id);
+            CHECK(recipients == std::vector<Id>{person("reader"), person("other \"reader\"")});
+        }
+
+        // A rule of the database that the third row breaks: the server
+        // refuses the COPY.
+        scratch.raw().execute(
+            "ALTER TABLE osid_messaging.messages ADD CONSTRAINT refused CHECK (subject <> 'refused-2')");
+        CHECK_THROWS_WITH_AS(createBatch(*session, person("ann"), "refused", 3), doctest::Contains("\"refused\""),
+                             OperationFailed);
+        CHECK(lookup->getMessages()->available() == 20000);
+        auto tx = session->startTransaction();
+        const auto kept = createBatch(*session, person("ann"), "kept", 2);
+        CHECK_THROWS_AS(createBatch(*session, person("ann"), "refused", 3), OperationFailed);
+        const auto more = createBatch(*session, person("ann"), "more", 1);
+        tx->commit();
+        CHECK(lookup->getMessages()->available() == 20003);
+        CHECK(lookup->getMessage(kept[1])->getSubjectLine().getText() == "kept-1");
+        CHECK(lookup->getMessage(more[0])->getSubjectLine().getText() == "more-0");
     }
 }
