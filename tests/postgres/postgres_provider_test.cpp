@@ -27,6 +27,7 @@
 #include <fstream>
 #include <set>
 #include <string>
+#include <unordered_map>
 #include <sys/wait.h>
 #include <thread>
 #include <unistd.h>
@@ -54,18 +55,20 @@ std::vector<Id> createBatch(messaging::batch::MessageBatchAdminSession &session,
         form->setSubjectLine(prefix + "-" + std::to_string(i));
         auto &delivery = messaging::records::deliveryFormRecord(*form);
         delivery.setSender(sender);
-        delivery.setSentTime(DateTime::fromMicroseconds(1'000'000 * i));
+        delivery.setSentTime(DateTime::fromMicroseconds(std::int64_t{1'000'000} * i));
         delivery.setRecipients({person("reader"), person("other \"reader\"")});
         formIds.push_back(form->getId());
         filled.push_back(form);
     }
     VectorList<messaging::batch::MessageBatchFormList> list(std::move(filled));
+    std::unordered_map<Id, std::size_t> place;
+    for (std::size_t i = 0; i < formIds.size(); ++i)
+        place.emplace(formIds[i], i);
     std::vector<Id> ids(formIds.size());
     for (const auto &r : session.createMessages(list)) {
         if (!r.isSuccessful())
             throw std::runtime_error(r.getErrorMessage().getText());
-        ids[static_cast<std::size_t>(std::find(formIds.begin(), formIds.end(), r.getFormId()) - formIds.begin())] =
-            r.getCreatedId();
+        ids[place.at(r.getFormId())] = r.getCreatedId();
     }
     return ids;
 }
