@@ -56,16 +56,13 @@ const char *errorTypeOf(ErrorCode code)
 // succeeded (the commit had reached the server); the others failed with
 // the commit's error. A lookup that fails too leaves the commit's error to
 // the caller, for every request not found yet.
-void committedAnyway(const ChunkOfBatch &chunk, const std::unordered_map<Id, const PendingRequest *> &created,
+void committedAnyway(const ChunkOfBatch &chunk, const std::vector<const PendingRequest *> &created,
                      ProviderSessions &sessions, std::vector<FinishedRequest> &finished,
                      const OperationFailed &commitError)
 {
-    std::vector<const PendingRequest *> requests;
-    for (const auto &entry : created)
-        requests.push_back(entry.second);
     std::vector<const PendingRequest *> lost;
     try {
-        recoverMessages(chunk, requests, sessions, finished, lost);
+        recoverMessages(chunk, created, sessions, finished, lost);
     } catch (const std::exception &) {
         throw commitError;
     }
@@ -200,15 +197,18 @@ Created createMessages(const ChunkOfBatch &chunk, const std::vector<const Pendin
                                                   response.getAliasId().toString(),
                                                   response.getErrorMessage().getText()));
     }
-    if (transaction && chunk.runBefore && !byCreated.empty()) {
+    // The requests whose messages the transaction holds, for lookups of
+    // their keys.
+    std::vector<const PendingRequest *> created;
+    for (const auto &entry : byCreated)
+        created.push_back(entry.second);
+    if (transaction && chunk.runBefore && !created.empty()) {
         // The worker that ran this chunk before may have died while its
         // commit was still being made (its lock on the chunk went with its
         // connection): the lookup before the create then found nothing.
         // Writing the keys waited for that commit, so the keys are looked
         // up again; if it did commit, its messages are the requests'.
-        std::vector<const PendingRequest *> created, none;
-        for (const auto &entry : byCreated)
-            created.push_back(entry.second);
+        std::vector<const PendingRequest *> none;
         std::vector<FinishedRequest> found;
         recoverMessages(chunk, created, sessions, found, none);
         if (!found.empty()) {
@@ -228,7 +228,7 @@ Created createMessages(const ChunkOfBatch &chunk, const std::vector<const Pendin
             // The server may have committed before the connection was lost
             // (a restart cutting the COMMIT off): the keys say whether.
             fence.leave();
-            committedAnyway(chunk, byCreated, sessions, finished, e);
+            committedAnyway(chunk, created, sessions, finished, e);
             return Created::Done;
         }
     }

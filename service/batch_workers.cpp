@@ -43,18 +43,23 @@ std::string workerName()
 
 std::string workerHost()
 {
-    char host[256] = {};
-    if (gethostname(host, sizeof host - 1) != 0)
-        host[0] = '\0';
-    // Containers may share a host name but not their pids: the pid
-    // namespace ("pid:[4026531836]") tells them apart.
-    char ns[64] = {};
-    const auto n = readlink("/proc/self/ns/pid", ns, sizeof ns - 1);
-    const std::string_view link(ns, n > 0 ? static_cast<std::size_t>(n) : 0);
-    const auto open = link.find('['), close = link.find(']');
-    if (host[0] == '\0' || open == std::string_view::npos || close == std::string_view::npos || close < open)
-        return host;
-    return fmt::format("{}/{}", host, link.substr(open + 1, close - open - 1));
+    // Read once: every claimer's name is checked against it at each lease
+    // turn.
+    static const std::string name = []() -> std::string {
+        char host[256] = {};
+        if (gethostname(host, sizeof host - 1) != 0)
+            host[0] = '\0';
+        // Containers may share a host name but not their pids: the pid
+        // namespace ("pid:[4026531836]") tells them apart.
+        char ns[64] = {};
+        const auto n = readlink("/proc/self/ns/pid", ns, sizeof ns - 1);
+        const std::string_view link(ns, n > 0 ? static_cast<std::size_t>(n) : 0);
+        const auto open = link.find('['), close = link.find(']');
+        if (host[0] == '\0' || open == std::string_view::npos || close == std::string_view::npos || close < open)
+            return host;
+        return fmt::format("{}/{}", host, link.substr(open + 1, close - open - 1));
+    }();
+    return name;
 }
 
 bool workerProcessEnded(const std::string &name)

@@ -377,12 +377,9 @@ TEST_SUITE("the batch service's PostgreSQL store")
               doctest::skip(noServer()))
     {
         ScratchDatabase scratch;
-        std::string id;
-        {
-            auto front = storeOptions(scratch, false);
-            front.provider = "memory";
-            id = MessageBatchService(memoryProvider(), front).create(someRequests(30)).id;
-        }
+        auto front = storeOptions(scratch, false);
+        front.provider = "memory";
+        const auto id = createUnprocessed(memoryProvider(), front, 30);
         PostgresBatchStore store(scratch.conninfo());
         const auto now = DateTime::now();
         constexpr auto kLease = std::chrono::milliseconds(300);
@@ -434,12 +431,9 @@ TEST_SUITE("the batch service's PostgreSQL store")
               doctest::skip(noServer()))
     {
         ScratchDatabase scratch;
-        std::string id;
-        {
-            auto front = storeOptions(scratch, false);
-            front.provider = "memory";
-            id = MessageBatchService(memoryProvider(), front).create(someRequests(10)).id;
-        }
+        auto front = storeOptions(scratch, false);
+        front.provider = "memory";
+        const auto id = createUnprocessed(memoryProvider(), front, 10);
         PostgresBatchStore store(scratch.conninfo());
         const auto now = DateTime::now();
         constexpr auto kLease = std::chrono::seconds(2);
