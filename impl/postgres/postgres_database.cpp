@@ -5,10 +5,13 @@
 namespace osid::impl::postgres {
 
 Database::Database(const PostgresProviderOptions &options)
-    : conninfo_(options.conninfo), reconnectTimeout_(options.reconnectTimeout)
+    : conninfo_(options.conninfo), reconnectTimeout_(options.reconnectTimeout), purge_(options.conninfo)
 {
     auto first = std::make_unique<Connection>(conninfo_);
     authority_ = openSchema(*first, first->describe(), options.authority);
+    // What an earlier process's deletes of all left.
+    if (first->query("SELECT 1 FROM osid_messaging.dropped_generations LIMIT 1").rows() > 0)
+        purge_.wake();
     idle_.give(std::move(first));
 }
 

@@ -1,11 +1,13 @@
 // The PostgreSQL provider's Database: what every session of one manager
 // shares: the connection string, the store's authority (read when the
-// schema is brought up to date), and a pool of connections.
+// schema is brought up to date), a pool of connections, and the purge of
+// what deletes of all left (postgres_purge.h).
 
 #pragma once
 
 #include "impl/common/connection_pool.h"
 #include "impl/postgres/postgres_provider.h"
+#include "impl/postgres/postgres_purge.h"
 #include "postgres/connection.h"
 
 #include <chrono>
@@ -35,6 +37,8 @@ public:
     // Gives a connection back; an open transaction on it is rolled back,
     // and a lost one is closed.
     void release(std::unique_ptr<Connection> connection) noexcept;
+    // The purge, woken by a store once its delete of all has committed.
+    Purge &purge() noexcept { return purge_; }
 
 private:
     std::string conninfo_;
@@ -42,6 +46,7 @@ private:
     std::chrono::milliseconds reconnectTimeout_;
     // Idle connections kept for reuse; more are closed when given back.
     ConnectionPool<Connection> idle_{16};
+    Purge purge_;
 };
 
 } // namespace osid::impl::postgres

@@ -76,6 +76,27 @@ void applyStep(Connection &db, int step, const std::string &authority)
             ALTER TABLE osid_messaging.aliases ALTER COLUMN alias TYPE text COLLATE "C";
         )sql");
         return;
+    case 4:
+        // Generations: a mailbox's messages are the rows of its current
+        // generation, a number no other mailbox ever had. Deleting all of
+        // a mailbox's messages moves it to a new generation and leaves the
+        // old rows, which no statement reads any more, to the purge
+        // (postgres_purge.h): a delete of all is then as fast as reading
+        // the keys it reports, whatever the rows weigh. The rows of today
+        // stay where they are: each mailbox's generation starts as its key.
+        db.execute(R"sql(
+            ALTER TABLE osid_messaging.messages RENAME COLUMN mailbox TO generation;
+            CREATE SEQUENCE osid_messaging.generations AS bigint;
+            SELECT setval('osid_messaging.generations', COALESCE(max(mailbox), 0) + 1, false)
+                FROM osid_messaging.mailboxes;
+            ALTER TABLE osid_messaging.mailboxes
+                ADD COLUMN generation bigint NOT NULL DEFAULT nextval('osid_messaging.generations');
+            UPDATE osid_messaging.mailboxes SET generation = mailbox;
+            CREATE UNIQUE INDEX mailboxes_by_generation ON osid_messaging.mailboxes (generation);
+            -- The generations whose rows wait for the purge.
+            CREATE TABLE osid_messaging.dropped_generations (generation bigint PRIMARY KEY);
+        )sql");
+        return;
     default: throw OperationFailed(fmt::format("no schema step {}", step));
     }
 }

@@ -19,6 +19,9 @@
 //   2  indexes for deletes and lookups by sender and by received time.
 //   3  the key columns (sender_key, genus_key, aliases.alias) in the "C"
 //      collation: compared byte by byte, whatever the database's locale.
+//   4  generations: messages.mailbox becomes messages.generation, and a
+//      mailbox names its current one; dropped_generations, what the purge
+//      removes (postgres_store.h, "Deleting all").
 
 #pragma once
 
@@ -35,7 +38,7 @@ using ::osid::postgres::Result;
 
 // What the meta table's `application` row holds in a database of ours.
 constexpr const char *kApplication = "osid-cpp messaging";
-constexpr int kSchemaVersion = 3;
+constexpr int kSchemaVersion = 4;
 
 // Brings the database to kSchemaVersion (see above) and returns the
 // authority of its Ids: the one stored, or `authority` for a new store.

@@ -57,7 +57,7 @@ constexpr const char *kContentColumns =
 // the COPY a section's creates make.
 enum Column {
     kKey,
-    kMailbox,
+    kGeneration,
     kDisplayName,
     kDescription,
     kGenusType,
@@ -75,9 +75,10 @@ enum Column {
     kColumns
 };
 // Each column's name and array type, in the order of Column.
-constexpr const char *kColumnNames[kColumns] = {
-    "message", "mailbox", "display_name", "description", "genus_type",    "genus_key", "delivery",      "subject",
-    "body",    "sent",    "sender",       "sender_key",  "sending_agent", "sent_time", "received_time", "recipients"};
+constexpr const char *kColumnNames[kColumns] = {"message",       "generation", "display_name",  "description",
+                                                "genus_type",    "genus_key",  "delivery",      "subject",
+                                                "body",          "sent",       "sender",        "sender_key",
+                                                "sending_agent", "sent_time",  "received_time", "recipients"};
 constexpr const char *kColumnTypes[kColumns] = {"int8", "int8", "text", "text", "text", "text", "bool", "text",
                                                 "text", "bool", "text", "text", "text", "int8", "int8", "text"};
 
@@ -88,6 +89,16 @@ std::string copyStatement()
     for (const char *name : kColumnNames)
         columns += fmt::format("{}{}", columns.empty() ? "" : ", ", name);
     return fmt::format("COPY osid_messaging.messages ({}) FROM STDIN (FORMAT binary)", columns);
+}
+
+// The current generation of the mailbox in parameter `parameter`, as an
+// expression: the rows of a mailbox's messages are those of its current
+// generation (schema step 4). In a write section the mailbox's lock
+// (lockMailbox()) is taken before, so the statement sees the generation a
+// delete of all left.
+std::string generationOf(int parameter)
+{
+    return fmt::format("(SELECT generation FROM osid_messaging.mailboxes WHERE mailbox = ${})", parameter);
 }
 
 // Appends an element that needs no quotes (a number, a boolean, NULL).
@@ -190,10 +201,17 @@ void PostgresStore::writeSection(const std::function<void(StoreWriter &)> &secti
         db_->queue(nested ? "RELEASE SAVEPOINT batch_call" : "COMMIT");
         db_->flush();
         writing_ = false;
+        endSection();
+        if (!nested && dropped_) {
+            dropped_ = false;
+            database_->purge().wake();
+        }
     } catch (...) {
         writing_ = false;
         discardWrites();
+        endSection();
         if (!nested) {
+            dropped_ = false;
             db_->rollBack();
         } else if (db_->pipelines() != sent) {
             try {
@@ -214,6 +232,10 @@ void PostgresStore::commitTransaction()
     if (db_->inFailedTransaction())
         throw OperationFailed("a call inside it could not be undone alone");
     db_->execute("COMMIT");
+    if (dropped_) {
+        dropped_ = false;
+        database_->purge().wake();
+    }
 }
 
 void PostgresStore::abandonTransaction() noexcept
@@ -221,6 +243,7 @@ void PostgresStore::abandonTransaction() noexcept
     // The transaction's inserts are undone; the keys they took came from
     // the sequence, which never hands them out again.
     discardWrites();
+    dropped_ = false;
     db_->rollBack();
 }
 
@@ -292,11 +315,13 @@ std::optional<MessageKey> PostgresStore::resolve(MailboxKey mailbox, const Id &m
         auto key = messageSpace_.key(messageId);
         if (!key)
             return std::nullopt;
-        r = query("SELECT message FROM osid_messaging.messages WHERE message = $1 AND mailbox = $2",
+        r = query("SELECT message FROM osid_messaging.messages WHERE message = $1 AND generation = "
+                  "(SELECT generation FROM osid_messaging.mailboxes WHERE mailbox = $2)",
                   Params().add(*key).add(mailbox));
     } else {
         r = query("SELECT m.message FROM osid_messaging.aliases a JOIN osid_messaging.messages m "
-                  "ON m.message = a.message WHERE a.alias = $1 AND m.mailbox = $2",
+                  "ON m.message = a.message WHERE a.alias = $1 AND m.generation = "
+                  "(SELECT generation FROM osid_messaging.mailboxes WHERE mailbox = $2)",
                   Params().add(canonical(messageId)).add(mailbox));
     }
     if (r.rows() == 0)
@@ -306,8 +331,10 @@ std::optional<MessageKey> PostgresStore::resolve(MailboxKey mailbox, const Id &m
 
 std::optional<MailboxKey> PostgresStore::aliasMailbox(const Id &aliasId) const
 {
-    auto r = query("SELECT m.mailbox FROM osid_messaging.aliases a JOIN osid_messaging.messages m "
-                   "ON m.message = a.message WHERE a.alias = $1",
+    // A message of a dropped generation is in no mailbox.
+    auto r = query("SELECT mb.mailbox FROM osid_messaging.aliases a JOIN osid_messaging.messages m "
+                   "ON m.message = a.message JOIN osid_messaging.mailboxes mb ON mb.generation = m.generation "
+                   "WHERE a.alias = $1",
                    Params().add(canonical(aliasId)));
     if (r.rows() == 0)
         return std::nullopt;
@@ -343,7 +370,8 @@ MessageContent PostgresStore::readContent(const Result &r, int row, int c) const
 MessageContent PostgresStore::content(MailboxKey mailbox, MessageKey key) const
 {
     static const std::string sql =
-        fmt::format("SELECT {} FROM osid_messaging.messages WHERE message = $1 AND mailbox = $2", kContentColumns);
+        fmt::format("SELECT {} FROM osid_messaging.messages WHERE message = $1 AND generation = {}", kContentColumns,
+                    generationOf(2));
     auto r = query(sql, Params().add(key).add(mailbox));
     if (r.rows() == 0)
         throw OperationFailed(fmt::format("message {} is missing from the store", key));
@@ -355,13 +383,14 @@ Result PostgresStore::findRow(MailboxKey mailbox, const Id &messageId) const
     // One statement: the row, found by key or through the alias. A write
     // section locks it, so that what an update read stays true until the
     // section commits.
-    static const std::string byKey = fmt::format(
-        "SELECT message, {} FROM osid_messaging.messages WHERE message = $1 AND mailbox = $2", kContentColumns);
+    static const std::string byKey =
+        fmt::format("SELECT message, {} FROM osid_messaging.messages WHERE message = $1 AND generation = {}",
+                    kContentColumns, generationOf(2));
     static const std::string byAlias =
         fmt::format("SELECT m.message, {} FROM osid_messaging.aliases AS a JOIN osid_messaging.messages AS m "
-                    "ON m.message = a.message WHERE a.alias = $1 AND m.mailbox = $2",
-                    kContentColumns);
-    static const std::string byKeyLocked = byKey + " FOR UPDATE";
+                    "ON m.message = a.message WHERE a.alias = $1 AND m.generation = {}",
+                    kContentColumns, generationOf(2));
+    static const std::string byKeyLocked = byKey + " FOR UPDATE OF messages";
     static const std::string byAliasLocked = byAlias + " FOR UPDATE OF m";
     if (isPrimarySpace(messageId)) {
         auto key = messageSpace_.key(messageId);
@@ -411,7 +440,8 @@ Result PostgresStore::findRows(MailboxKey mailbox, const std::vector<Id> &messag
     constexpr const char *kFrom = "FROM unnest($1::int8[], $2::text[]) WITH ORDINALITY AS q (key, alias, i) "
                                   "LEFT JOIN osid_messaging.aliases AS a ON a.alias = q.alias COLLATE \"C\" "
                                   "JOIN osid_messaging.messages AS m ON m.message = COALESCE(q.key, a.message) "
-                                  "WHERE m.mailbox = $3";
+                                  "WHERE m.generation = (SELECT generation FROM osid_messaging.mailboxes "
+                                  "WHERE mailbox = $3)";
     static const std::string sql = fmt::format("SELECT q.i, {} {}", qualifiedContentColumns(), kFrom);
     static const std::string locked = sql + " FOR UPDATE OF m";
     static const std::string times =
@@ -451,7 +481,7 @@ std::vector<std::optional<KeyedContent>> PostgresStore::findAll(MailboxKey mailb
 
 std::vector<KeyedContent> PostgresStore::select(MailboxKey mailbox, const MessageQuery &query) const
 {
-    std::string where = "mailbox = $1";
+    std::string where = "generation = " + generationOf(1);
     Params params;
     params.add(mailbox);
     auto require = [&](const char *condition, auto value) {
@@ -502,21 +532,25 @@ std::vector<MessageKey> PostgresStore::keys(const Result &rows) const
 
 std::vector<MessageKey> PostgresStore::allKeys(MailboxKey mailbox) const
 {
-    return keys(query("SELECT message FROM osid_messaging.messages WHERE mailbox = $1 ORDER BY message",
+    return keys(query(fmt::format("SELECT message FROM osid_messaging.messages WHERE generation = {} ORDER BY message",
+                                  generationOf(1)),
                       Params().add(mailbox)));
 }
 
 std::vector<MessageKey> PostgresStore::keysFromSender(MailboxKey mailbox, const Id &sender) const
 {
-    return keys(query("SELECT message FROM osid_messaging.messages WHERE mailbox = $1 AND sender_key = $2 AND sent",
-                      Params().add(mailbox).add(canonical(sender))));
+    static const std::string sql =
+        fmt::format("SELECT message FROM osid_messaging.messages WHERE generation = {} AND sender_key = $2 AND sent",
+                    generationOf(1));
+    return keys(query(sql, Params().add(mailbox).add(canonical(sender))));
 }
 
 std::vector<MessageKey> PostgresStore::keysReceivedBetween(MailboxKey mailbox, DateTime from, DateTime to) const
 {
-    return keys(query("SELECT message FROM osid_messaging.messages WHERE mailbox = $1 AND received_time BETWEEN $2 "
-                      "AND $3 AND sent",
-                      Params().add(mailbox).add(from.toMicroseconds()).add(to.toMicroseconds())));
+    static const std::string sql = fmt::format("SELECT message FROM osid_messaging.messages WHERE generation = {} "
+                                               "AND received_time BETWEEN $2 AND $3 AND sent",
+                                               generationOf(1));
+    return keys(query(sql, Params().add(mailbox).add(from.toMicroseconds()).add(to.toMicroseconds())));
 }
 
 MessageKey PostgresStore::takeKey()
@@ -534,11 +568,42 @@ MessageKey PostgresStore::takeKey()
     return keys_[nextKey_++];
 }
 
+void PostgresStore::lockMailbox(MailboxKey mailbox) const
+{
+    if (std::find(lockedMailboxes_.begin(), lockedMailboxes_.end(), mailbox) != lockedMailboxes_.end())
+        return;
+    db_->queue("SELECT pg_advisory_xact_lock_shared($1, ($2::int8 & 2147483647)::int4)",
+               Params().add(std::int64_t{kMailboxLockClass}).add(mailbox));
+    lockedMailboxes_.push_back(mailbox);
+}
+
+std::int64_t PostgresStore::generationForInsert(MailboxKey mailbox)
+{
+    for (const auto &[m, generation] : generations_)
+        if (m == mailbox)
+            return generation;
+    // Read in a statement after the lock's: it sees the generation that a
+    // delete of all, which the lock waited for, left.
+    lockMailbox(mailbox);
+    auto r = db_->query("SELECT generation FROM osid_messaging.mailboxes WHERE mailbox = $1", Params().add(mailbox));
+    if (r.rows() == 0)
+        throw OperationFailed(fmt::format("mailbox {} is missing from the store", mailbox));
+    generations_.emplace_back(mailbox, r.integer(0, 0));
+    return generations_.back().second;
+}
+
+void PostgresStore::endSection() noexcept
+{
+    lockedMailboxes_.clear();
+    generations_.clear();
+}
+
 MessageKey PostgresStore::insert(MailboxKey mailbox, const MessageContent &c)
 {
+    const auto generation = generationForInsert(mailbox);
     const MessageKey key = takeKey();
     auto &row = inserts_.row(kColumns);
-    row.add(key).add(mailbox).add(c.displayName).add(c.description);
+    row.add(key).add(generation).add(c.displayName).add(c.description);
     if (c.genusType.isNull())
         row.add("").add("");
     else
@@ -581,8 +646,8 @@ void PostgresStore::sendInserts() const
             params.add(std::move(array));
         }
         db_->queue(fmt::format("UPDATE osid_messaging.messages AS m SET {} FROM unnest({}) AS u ({}) "
-                               "WHERE m.message = u.message AND m.mailbox = $1",
-                               sets, arrays, names),
+                               "WHERE m.message = u.message AND m.generation = {}",
+                               sets, arrays, names, generationOf(1)),
                    std::move(params));
     }
     updates_.clear();
@@ -639,6 +704,7 @@ void PostgresStore::addUpdate(MailboxKey mailbox, MessageKey key, std::uint32_t 
 {
     if (columns == 0)
         return;
+    lockMailbox(mailbox);
     // One UPDATE changes a row once: a second change of a message in the
     // same section goes out after the first.
     if (!updatedKeys_.insert(key).second) {
@@ -686,6 +752,7 @@ std::vector<UpdateOutcome> PostgresStore::updateMessages(MailboxKey mailbox,
     ids.reserve(updates.size());
     for (const auto &u : updates)
         ids.push_back(u.first);
+    lockMailbox(mailbox);
     const auto r = findRows(mailbox, ids, true);
     struct Target {
         MessageKey key = 0;
@@ -768,8 +835,10 @@ std::vector<UpdateOutcome> PostgresStore::updateMessages(MailboxKey mailbox,
 void PostgresStore::erase(MailboxKey mailbox, MessageKey key)
 {
     sendInserts();
-    db_->queue("DELETE FROM osid_messaging.messages WHERE message = $1 AND mailbox = $2",
-               Params().add(key).add(mailbox));
+    lockMailbox(mailbox);
+    static const std::string sql =
+        fmt::format("DELETE FROM osid_messaging.messages WHERE message = $1 AND generation = {}", generationOf(2));
+    db_->queue(sql, Params().add(key).add(mailbox));
 }
 
 std::vector<MessageKey> PostgresStore::eraseKeys(MailboxKey mailbox, std::vector<MessageKey> keys)
@@ -781,30 +850,56 @@ std::vector<MessageKey> PostgresStore::eraseKeys(MailboxKey mailbox, std::vector
     std::vector<std::int64_t> values(keys.begin(), keys.end());
     // A join with the array, not "= ANY": a prepared statement's generic
     // plan cannot see the array's length and may scan the whole table.
-    return this->keys(query("DELETE FROM osid_messaging.messages AS m USING unnest($2::int8[]) AS k (message) "
-                            "WHERE m.message = k.message AND m.mailbox = $1 RETURNING m.message",
-                            Params().add(mailbox).addArray(values)));
+    static const std::string sql =
+        fmt::format("DELETE FROM osid_messaging.messages AS m USING unnest($2::int8[]) AS k (message) "
+                    "WHERE m.message = k.message AND m.generation = {} RETURNING m.message",
+                    generationOf(1));
+    lockMailbox(mailbox);
+    return this->keys(query(sql, Params().add(mailbox).addArray(values)));
 }
 
 std::vector<MessageKey> PostgresStore::eraseFromSender(MailboxKey mailbox, const Id &sender)
 {
     // Found and erased with one search, as the selection would find them.
-    return keys(query("DELETE FROM osid_messaging.messages WHERE mailbox = $1 AND sender_key = $2 AND sent "
-                      "RETURNING message",
-                      Params().add(mailbox).add(canonical(sender))));
+    static const std::string sql = fmt::format(
+        "DELETE FROM osid_messaging.messages WHERE generation = {} AND sender_key = $2 AND sent RETURNING message",
+        generationOf(1));
+    lockMailbox(mailbox);
+    return keys(query(sql, Params().add(mailbox).add(canonical(sender))));
 }
 
 std::vector<MessageKey> PostgresStore::eraseReceivedBetween(MailboxKey mailbox, DateTime from, DateTime to)
 {
-    return keys(query("DELETE FROM osid_messaging.messages WHERE mailbox = $1 AND received_time BETWEEN $2 AND $3 "
-                      "AND sent RETURNING message",
-                      Params().add(mailbox).add(from.toMicroseconds()).add(to.toMicroseconds())));
+    static const std::string sql =
+        fmt::format("DELETE FROM osid_messaging.messages WHERE generation = {} AND received_time BETWEEN $2 AND $3 "
+                    "AND sent RETURNING message",
+                    generationOf(1));
+    lockMailbox(mailbox);
+    return keys(query(sql, Params().add(mailbox).add(from.toMicroseconds()).add(to.toMicroseconds())));
 }
 
 std::vector<MessageKey> PostgresStore::eraseAll(MailboxKey mailbox)
 {
-    return keys(
-        query("DELETE FROM osid_messaging.messages WHERE mailbox = $1 RETURNING message", Params().add(mailbox)));
+    // The mailbox moves to a new generation; the rows of the old one stay
+    // for the purge, read by no statement from the commit on. The lock,
+    // exclusive, waits for the sections writing to the mailbox and holds
+    // off new ones until this section ends; the statement after it then
+    // sees every message they committed, and reports each one it drops.
+    // Its sub-statements share one snapshot: `old` is the generation
+    // before the move.
+    sendInserts();
+    db_->queue("SELECT pg_advisory_xact_lock($1, ($2::int8 & 2147483647)::int4)",
+               Params().add(std::int64_t{kMailboxLockClass}).add(mailbox));
+    lockedMailboxes_.push_back(mailbox);
+    generations_.clear();
+    auto r = query("WITH old AS (SELECT generation FROM osid_messaging.mailboxes WHERE mailbox = $1), "
+                   "moved AS (UPDATE osid_messaging.mailboxes "
+                   "SET generation = nextval('osid_messaging.generations') WHERE mailbox = $1), "
+                   "dropped AS (INSERT INTO osid_messaging.dropped_generations SELECT generation FROM old) "
+                   "SELECT m.message FROM osid_messaging.messages AS m JOIN old ON m.generation = old.generation",
+                   Params().add(mailbox));
+    dropped_ = true;
+    return keys(r);
 }
 
 void PostgresStore::setAlias(const Id &aliasId, MessageKey key)
@@ -825,11 +920,13 @@ std::vector<AliasOutcome> PostgresStore::aliasMessages(MailboxKey mailbox,
     // out in one INSERT ... ON CONFLICT.
     static const std::string sql =
         "SELECT q.i, "
-        "(SELECT m.message FROM osid_messaging.messages AS m WHERE m.mailbox = $4 AND m.message = "
+        "(SELECT m.message FROM osid_messaging.messages AS m WHERE m.generation = "
+        "(SELECT generation FROM osid_messaging.mailboxes WHERE mailbox = $4) AND m.message = "
         "COALESCE(q.reference_key, (SELECT a.message FROM osid_messaging.aliases AS a "
         "WHERE a.alias = q.reference_alias COLLATE \"C\"))), "
-        "(SELECT m.mailbox FROM osid_messaging.aliases AS a JOIN osid_messaging.messages AS m "
-        "ON m.message = a.message WHERE a.alias = q.alias COLLATE \"C\") "
+        "(SELECT mb.mailbox FROM osid_messaging.aliases AS a JOIN osid_messaging.messages AS m "
+        "ON m.message = a.message JOIN osid_messaging.mailboxes AS mb ON mb.generation = m.generation "
+        "WHERE a.alias = q.alias COLLATE \"C\") "
         "FROM unnest($1::int8[], $2::text[], $3::text[]) WITH ORDINALITY AS q (reference_key, reference_alias, alias, i)";
     std::vector<AliasOutcome> out(requests.size(), AliasOutcome::NullId);
     if (requests.empty())
@@ -932,9 +1029,9 @@ std::vector<AliasOutcome> PostgresStore::aliasMessages(MailboxKey mailbox,
 
 void PostgresStore::dropDanglingAliases()
 {
-    sendInserts();
-    db_->queue("DELETE FROM osid_messaging.aliases a "
-               "WHERE NOT EXISTS (SELECT 1 FROM osid_messaging.messages m WHERE m.message = a.message)");
+    // The aliases of a dropped generation's messages go with the purge
+    // (postgres_purge.h), after this section: they name no message of any
+    // mailbox from its commit on.
 }
 
 } // namespace osid::impl::postgres

@@ -15,6 +15,17 @@
 // creates three, whatever its size, plus one per block of keys. Batch calls
 // read what they need with one statement for all their items (findAll,
 // updateMessages, aliasMessages), never one per item.
+//
+// Deleting all: a mailbox's messages are the rows of its current
+// generation (schema step 4); every statement names the mailbox and reads
+// its generation from the mailboxes table. A delete of all reads the keys
+// it reports and moves the mailbox to a new generation, in one statement;
+// the old rows are removed later by the purge (postgres_purge.h). So that
+// no write lands in a generation that is being dropped, and no message is
+// reported deleted twice, a section that changes a mailbox's messages
+// holds its lock (a transaction-scoped advisory lock) shared, and a delete
+// of all holds it exclusive: it waits for the writers before it, and the
+// writers after it wait for its end, then see the new generation.
 
 #pragma once
 
@@ -31,6 +42,10 @@
 #include <vector>
 
 namespace osid::impl::postgres {
+
+// The class of the mailbox locks (the first key of the two-key advisory
+// locks): "OSIM" in ASCII.
+constexpr std::int32_t kMailboxLockClass = 0x4f53494d;
 
 class PostgresStore final : public MessageStore,
                             private StoreWriter,
@@ -103,6 +118,15 @@ private:
     std::vector<MessageKey> keys(const Result &rows) const;
     // A message key, from this store's block of the key sequence.
     MessageKey takeKey();
+    // Takes the mailbox's lock shared for the rest of the section (see
+    // "Deleting all"), once: queued, it goes out before the statement that
+    // writes.
+    void lockMailbox(MailboxKey mailbox) const;
+    // The mailbox's current generation, for the rows a section inserts,
+    // read (once a section) under its lock.
+    std::int64_t generationForInsert(MailboxKey mailbox);
+    // Forgets the locks and generations of the section that ended.
+    void endSection() noexcept;
     // Adds the update of `columns` (bits by the column's place in the
     // table) to `values` (NULL where unset) to those of the section.
     void addUpdate(MailboxKey mailbox, MessageKey key, std::uint32_t columns,
@@ -144,6 +168,13 @@ private:
     };
     mutable std::vector<Updates> updates_;
     mutable std::unordered_set<MessageKey> updatedKeys_;
+    // The mailboxes whose lock the running section holds, and the
+    // generations it read for inserts.
+    mutable std::vector<MailboxKey> lockedMailboxes_;
+    std::vector<std::pair<MailboxKey, std::int64_t>> generations_;
+    // Whether a delete of all ran since the last commit: the purge is
+    // woken after the next one.
+    bool dropped_ = false;
     const IdSpace messageSpace_;
     const IdSpace mailboxSpace_;
 };

@@ -276,6 +276,16 @@ TEST_SUITE("postgres provider")
         const auto ids = createBatch(*session, person("bob"), "new", 2);
         CHECK(ids[0] != message->getId());
         CHECK(session->deleteMessagesBySender(person("ann"))->available() == 1);
+        // Step 4: the mailbox's rows are its generation's; a delete of all
+        // moves it to one no mailbox had.
+        CHECK(session->deleteAllMessages()->available() == 2);
+        CHECK(manager->getMessageLookupSession()->getMessages()->available() == 0);
+        CHECK(scratch.raw()
+                  .query("SELECT count(DISTINCT generation) = count(*) AND bool_and(generation <> 1) "
+                         "FROM osid_messaging.mailboxes")
+                  .boolean(0, 0));
+        createBatch(*session, person("bob"), "after", 1);
+        CHECK(manager->getMessageLookupSession()->getMessages()->available() == 1);
     }
 
     TEST_CASE("a database from a newer schema version is refused and left exactly as it was" *
@@ -466,5 +476,108 @@ TEST_SUITE("postgres provider")
         CHECK(lookup->getMessages()->available() == 20003);
         CHECK(lookup->getMessage(kept[1])->getSubjectLine().getText() == "kept-1");
         CHECK(lookup->getMessage(more[0])->getSubjectLine().getText() == "more-0");
+    }
+
+    TEST_CASE("a delete of all reports every message and leaves none to any reader; the purge then removes their "
+              "rows and aliases" *
+              doctest::skip(noServer()))
+    {
+        ScratchDatabase scratch;
+        auto manager = openStore(scratch.conninfo());
+        auto session = manager->getMessagingBatchManager()->getMessageBatchAdminSession();
+        const auto ids = createBatch(*session, person("ann"), "gone", 30);
+        const Id alias("legacy.example.org", "mail", "first");
+        VectorList<transaction::batch::AliasRequestList> requests({transaction::batch::AliasRequest(ids[0], alias)});
+        CHECK(session->aliasMessages(requests)->getNextAliasResponse().isSuccessful());
+        std::set<Id> reported;
+        for (const auto &r : session->deleteAllMessages()) {
+            CHECK(r.isSuccessful());
+            reported.insert(r.getDeletedId());
+        }
+        CHECK(reported == std::set<Id>(ids.begin(), ids.end()));
+        auto lookup = manager->getMessageLookupSession();
+        CHECK(lookup->getMessages()->available() == 0);
+        CHECK_THROWS_AS(lookup->getMessage(ids[0]), NotFound);
+        CHECK_THROWS_AS(lookup->getMessage(alias), NotFound);
+        // Nor to a delete: none is reported twice.
+        CHECK(session->deleteMessagesBySender(person("ann"))->available() == 0);
+        CHECK(session->deleteAllMessages()->available() == 0);
+        // The purge runs off the caller's path; its work shows in the
+        // tables within a few seconds.
+        auto raw = scratch.raw();
+        auto left = [&] {
+            return raw
+                .query("SELECT (SELECT count(*) FROM osid_messaging.messages) + "
+                       "(SELECT count(*) FROM osid_messaging.aliases) + "
+                       "(SELECT count(*) FROM osid_messaging.dropped_generations)")
+                .integer(0, 0);
+        };
+        for (int i = 0; i < 200 && left() > 0; ++i)
+            std::this_thread::sleep_for(std::chrono::milliseconds(50));
+        CHECK(left() == 0);
+        // The alias is free again.
+        const auto next = createBatch(*session, person("ann"), "next", 1);
+        VectorList<transaction::batch::AliasRequestList> again({transaction::batch::AliasRequest(next[0], alias)});
+        CHECK(session->aliasMessages(again)->getNextAliasResponse().isSuccessful());
+        CHECK(lookup->getMessage(alias)->getId() == next[0]);
+    }
+
+    TEST_CASE("a delete of all waits for a create in flight in another session, and reports its message" *
+              doctest::skip(noServer()))
+    {
+        ScratchDatabase scratch;
+        auto manager = openStore(scratch.conninfo());
+        auto writer = manager->getMessagingBatchManager()->getMessageBatchAdminSession();
+        auto deleter = manager->getMessagingBatchManager()->getMessageBatchAdminSession();
+        createBatch(*writer, person("ann"), "before", 3);
+        auto tx = writer->startTransaction();
+        const auto inFlight = createBatch(*writer, person("ann"), "in flight", 2);
+        std::atomic<bool> done{false};
+        std::set<Id> reported;
+        std::thread deleting([&] {
+            for (const auto &r : deleter->deleteAllMessages())
+                reported.insert(r.getDeletedId());
+            done = true;
+        });
+        // The delete waits on the create's transaction (a delete of all
+        // that did not would report 3 messages and lose the 2 created).
+        std::this_thread::sleep_for(std::chrono::milliseconds(300));
+        CHECK_FALSE(done.load());
+        tx->commit();
+        deleting.join();
+        CHECK(reported.size() == 5);
+        CHECK(reported.count(inFlight[0]) == 1);
+        CHECK(reported.count(inFlight[1]) == 1);
+        CHECK(manager->getMessageLookupSession()->getMessages()->available() == 0);
+    }
+
+    TEST_CASE("rows an earlier process's delete of all left are purged when the database is opened again" *
+              doctest::skip(noServer()))
+    {
+        ScratchDatabase scratch;
+        {
+            auto manager = openStore(scratch.conninfo());
+        }
+        {
+            // As a process that ended before its purge did: a dropped
+            // generation with its rows still there.
+            auto raw = scratch.raw();
+            raw.execute("INSERT INTO osid_messaging.messages (message, generation, display_name, description, "
+                        "genus_type, genus_key, delivery, subject, body, sent) "
+                        "SELECT k, 999999, '', '', '', '', false, 'left', '', false FROM generate_series(1, 25000) k; "
+                        "INSERT INTO osid_messaging.dropped_generations VALUES (999999)");
+        }
+        auto manager = openStore(scratch.conninfo());
+        CHECK(manager->getMessageLookupSession()->getMessages()->available() == 0);
+        auto raw = scratch.raw();
+        auto left = [&] {
+            return raw
+                .query("SELECT (SELECT count(*) FROM osid_messaging.messages) + "
+                       "(SELECT count(*) FROM osid_messaging.dropped_generations)")
+                .integer(0, 0);
+        };
+        for (int i = 0; i < 200 && left() > 0; ++i)
+            std::this_thread::sleep_for(std::chrono::milliseconds(50));
+        CHECK(left() == 0);
     }
 }
