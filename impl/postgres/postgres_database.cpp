@@ -5,7 +5,8 @@
 namespace osid::impl::postgres {
 
 Database::Database(const PostgresProviderOptions &options)
-    : conninfo_(options.conninfo), reconnectTimeout_(options.reconnectTimeout), purge_(options.conninfo)
+    : conninfo_(options.conninfo), reconnectTimeout_(options.reconnectTimeout), lockTimeout_(options.lockTimeout),
+      purge_(options.conninfo)
 {
     auto first = std::make_unique<Connection>(conninfo_);
     authority_ = openSchema(*first, first->describe(), options.authority);

@@ -31,6 +31,8 @@ public:
     const std::string &authority() const noexcept { return authority_; }
     // PostgresProviderOptions::reconnectTimeout.
     std::chrono::milliseconds reconnectTimeout() const noexcept { return reconnectTimeout_; }
+    // PostgresProviderOptions::lockTimeout.
+    std::chrono::milliseconds lockTimeout() const noexcept { return lockTimeout_; }
 
     // A connection for a session, from the pool or new.
     std::unique_ptr<Connection> acquire();
@@ -44,6 +46,7 @@ private:
     std::string conninfo_;
     std::string authority_;
     std::chrono::milliseconds reconnectTimeout_;
+    std::chrono::milliseconds lockTimeout_;
     // Idle connections kept for reuse; more are closed when given back.
     ConnectionPool<Connection> idle_{16};
     Purge purge_;

@@ -56,6 +56,11 @@ struct PostgresProviderOptions {
     // 100 ms, before it raises OperationFailed. A call in flight when the
     // connection goes fails at once.
     std::chrono::milliseconds reconnectTimeout{std::chrono::seconds(10)};
+    // How long a delete of all waits for the transactions writing to its
+    // mailbox (an open OSID transaction that created a message there, say)
+    // before it fails with OperationFailed, changing nothing. While it
+    // waits, new writes to the mailbox wait behind it.
+    std::chrono::milliseconds lockTimeout{std::chrono::seconds(10)};
     FormRules formRules;
     SessionAgent agent;
 };

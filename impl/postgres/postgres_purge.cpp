@@ -2,6 +2,8 @@
 
 #include "postgres/connection.h"
 
+#include <algorithm>
+#include <chrono>
 #include <memory>
 #include <vector>
 
@@ -30,35 +32,41 @@ void Purge::wake()
     changed_.notify_all();
 }
 
-void Purge::waitIdle()
-{
-    std::unique_lock lock(mutex_);
-    changed_.wait(lock, [&] { return !asked_ && !running_; });
-}
-
 void Purge::run(std::stop_token stop)
 {
+    // After a failed round the next starts by itself, after a pause that
+    // doubles up to a minute: what is left waits in dropped_generations.
+    std::chrono::milliseconds pause(0);
     std::unique_lock lock(mutex_);
     while (true) {
+        if (pause.count() > 0) {
+            // A wake meanwhile does not cut the pause short: it would be
+            // for the same work.
+            changed_.wait_for(lock, stop, pause, [] { return false; });
+            if (stop.stop_requested())
+                return;
+            asked_ = true;
+        }
         if (!changed_.wait(lock, stop, [&] { return asked_; }))
             return;
         asked_ = false;
-        running_ = true;
         lock.unlock();
-        purgeAll(stop);
+        const bool done = purgeAll(stop);
         lock.lock();
-        running_ = false;
-        changed_.notify_all();
+        pause = done ? std::chrono::milliseconds(0)
+                     : std::min<std::chrono::milliseconds>(std::max(pause * 2, std::chrono::milliseconds(1000)),
+                                                           std::chrono::minutes(1));
     }
 }
 
-void Purge::purgeAll(const std::stop_token &stop)
+bool Purge::purgeAll(const std::stop_token &stop)
 {
     try {
         Connection db(conninfo_);
         // A statement of the purge never waits long for a lock: a row a
         // session holds is left for the next batch or round.
-        db.execute("SET lock_timeout = '10s'");
+        // (A closing Database waits for the statement that runs.)
+        db.execute("SET lock_timeout = '1s'; SET statement_timeout = '60s'");
         const auto dropped = db.query("SELECT generation FROM osid_messaging.dropped_generations ORDER BY generation");
         std::vector<std::int64_t> generations;
         for (int row = 0; row < dropped.rows(); ++row)
@@ -71,7 +79,7 @@ void Purge::purgeAll(const std::stop_token &stop)
                      Params().add(generation));
             while (true) {
                 if (stop.stop_requested())
-                    return;
+                    return true;
                 const auto deleted = db.query("DELETE FROM osid_messaging.messages WHERE ctid = ANY(ARRAY("
                                               "SELECT ctid FROM osid_messaging.messages WHERE generation = $1 "
                                               "LIMIT $2))",
@@ -88,12 +96,19 @@ void Purge::purgeAll(const std::stop_token &stop)
                      Params().add(generation));
         }
         // And the aliases that deletes by Id, sender or date left naming
-        // nothing.
+        // nothing. An alias re-pointed meanwhile names another message
+        // than the one found missing, and is kept (the join's condition is
+        // checked again on the row as it is now).
         if (!generations.empty() && !stop.stop_requested())
-            db.execute("DELETE FROM osid_messaging.aliases AS a WHERE NOT EXISTS "
-                       "(SELECT 1 FROM osid_messaging.messages AS m WHERE m.message = a.message)");
+            db.execute("DELETE FROM osid_messaging.aliases AS a USING (SELECT d.alias, d.message "
+                       "FROM osid_messaging.aliases AS d WHERE NOT EXISTS "
+                       "(SELECT 1 FROM osid_messaging.messages AS m WHERE m.message = d.message)) AS dangling "
+                       "WHERE a.alias = dangling.alias AND a.message = dangling.message");
+        return true;
     } catch (...) {
-        // The next round starts again from what is left.
+        // Nothing a session sees depends on the purge; the next round
+        // starts again from what is left.
+        return false;
     }
 }
 

@@ -101,6 +101,11 @@ std::string generationOf(int parameter)
     return fmt::format("(SELECT generation FROM osid_messaging.mailboxes WHERE mailbox = ${})", parameter);
 }
 
+// Writes run READ COMMITTED, whatever the database's default: each
+// statement's snapshot is taken when it starts, so a statement after a
+// mailbox's lock sees what the lock waited for ("Deleting all").
+constexpr const char *kBeginWrite = "BEGIN ISOLATION LEVEL READ COMMITTED";
+
 // Appends an element that needs no quotes (a number, a boolean, NULL).
 void appendPlain(std::string &array, std::string_view value)
 {
@@ -153,7 +158,7 @@ std::unique_ptr<transaction::Transaction> PostgresStore::startTransaction()
         throw IllegalState("a transaction is already open on this session");
     translatingErrors([&] {
         reconnectIfBroken();
-        db_->execute("BEGIN");
+        db_->execute(kBeginWrite);
     });
     transaction_ = SqlTransactionState::Active;
     // The transaction keeps the store (and its connection) alive.
@@ -193,7 +198,7 @@ void PostgresStore::writeSection(const std::function<void(StoreWriter &)> &secti
     if (!nested)
         reconnectIfBroken();
     const auto sent = db_->pipelines();
-    db_->queue(nested ? "SAVEPOINT batch_call" : "BEGIN");
+    db_->queue(nested ? "SAVEPOINT batch_call" : kBeginWrite);
     writing_ = true;
     try {
         section(*this);
@@ -310,6 +315,7 @@ bool PostgresStore::isPrimarySpace(const Id &id) const { return messageSpace_.co
 
 std::optional<MessageKey> PostgresStore::resolve(MailboxKey mailbox, const Id &messageId) const
 {
+    lockForWriting(mailbox);
     Result r;
     if (isPrimarySpace(messageId)) {
         auto key = messageSpace_.key(messageId);
@@ -372,6 +378,7 @@ MessageContent PostgresStore::content(MailboxKey mailbox, MessageKey key) const
     static const std::string sql =
         fmt::format("SELECT {} FROM osid_messaging.messages WHERE message = $1 AND generation = {}", kContentColumns,
                     generationOf(2));
+    lockForWriting(mailbox);
     auto r = query(sql, Params().add(key).add(mailbox));
     if (r.rows() == 0)
         throw OperationFailed(fmt::format("message {} is missing from the store", key));
@@ -392,6 +399,7 @@ Result PostgresStore::findRow(MailboxKey mailbox, const Id &messageId) const
                     kContentColumns, generationOf(2));
     static const std::string byKeyLocked = byKey + " FOR UPDATE OF messages";
     static const std::string byAliasLocked = byAlias + " FOR UPDATE OF m";
+    lockForWriting(mailbox);
     if (isPrimarySpace(messageId)) {
         auto key = messageSpace_.key(messageId);
         if (!key)
@@ -460,6 +468,7 @@ Result PostgresStore::findRows(MailboxKey mailbox, const std::vector<Id> &messag
     }
     keys += '}';
     aliases += '}';
+    lockForWriting(mailbox);
     return query(timesOnly  ? times
                  : writing_ ? locked
                             : sql,
@@ -590,6 +599,12 @@ std::int64_t PostgresStore::generationForInsert(MailboxKey mailbox)
         throw OperationFailed(fmt::format("mailbox {} is missing from the store", mailbox));
     generations_.emplace_back(mailbox, r.integer(0, 0));
     return generations_.back().second;
+}
+
+void PostgresStore::lockForWriting(MailboxKey mailbox) const
+{
+    if (writing_)
+        lockMailbox(mailbox);
 }
 
 void PostgresStore::endSection() noexcept
@@ -888,8 +903,15 @@ std::vector<MessageKey> PostgresStore::eraseAll(MailboxKey mailbox)
     // Its sub-statements share one snapshot: `old` is the generation
     // before the move.
     sendInserts();
+    // The wait is bounded (PostgresProviderOptions::lockTimeout): writers
+    // that come after queue behind it. The session's own lock_timeout is
+    // kept aside and put back.
+    db_->queue("SELECT set_config('osid.lock_timeout', current_setting('lock_timeout'), true), "
+               "set_config('lock_timeout', $1, true)",
+               Params().add(fmt::format("{}ms", database_->lockTimeout().count())));
     db_->queue("SELECT pg_advisory_xact_lock($1, ($2::int8 & 2147483647)::int4)",
                Params().add(std::int64_t{kMailboxLockClass}).add(mailbox));
+    db_->queue("SELECT set_config('lock_timeout', current_setting('osid.lock_timeout'), true)");
     lockedMailboxes_.push_back(mailbox);
     generations_.clear();
     auto r = query("WITH old AS (SELECT generation FROM osid_messaging.mailboxes WHERE mailbox = $1), "

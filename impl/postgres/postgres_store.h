@@ -12,7 +12,8 @@
 // than of keys) or with the section's COMMIT: the queue in one pipeline, the
 // COPY (which libpq keeps out of pipelines) in two round trips of its own.
 // So a call that only updates or deletes costs one round trip, one that
-// creates three, whatever its size, plus one per block of keys. Batch calls
+// creates four (one reads the mailbox's generation, "Deleting all"),
+// whatever its size, plus one per block of keys. Batch calls
 // read what they need with one statement for all their items (findAll,
 // updateMessages, aliasMessages), never one per item.
 //
@@ -25,7 +26,10 @@
 // reported deleted twice, a section that changes a mailbox's messages
 // holds its lock (a transaction-scoped advisory lock) shared, and a delete
 // of all holds it exclusive: it waits for the writers before it, and the
-// writers after it wait for its end, then see the new generation.
+// writers after it wait for its end, then see the new generation. What a
+// write section reads of the mailbox's messages it reads under the lock,
+// and write sections run READ COMMITTED whatever the database's default,
+// so that each statement sees what its lock waited for.
 
 #pragma once
 
@@ -125,6 +129,11 @@ private:
     // The mailbox's current generation, for the rows a section inserts,
     // read (once a section) under its lock.
     std::int64_t generationForInsert(MailboxKey mailbox);
+    // lockMailbox() in a write section: what a write section reads of a
+    // mailbox's messages is read under its lock, so that a delete of all
+    // that committed while it waited is seen (a message it deleted is not
+    // found again, and not reported deleted twice).
+    void lockForWriting(MailboxKey mailbox) const;
     // Forgets the locks and generations of the section that ended.
     void endSection() noexcept;
     // Adds the update of `columns` (bits by the column's place in the

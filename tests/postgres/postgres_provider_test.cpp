@@ -111,6 +111,21 @@ void inProcesses(int count, Body &&body)
     }
 }
 
+// Waits (up to 10 s) until `count` sessions of the scratch database wait
+// for an advisory lock; whether they did.
+bool waitForLockWaiters(ScratchDatabase &scratch, int count)
+{
+    auto raw = scratch.raw();
+    for (int i = 0; i < 200; ++i) {
+        if (raw.query("SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND NOT granted AND database = "
+                      "(SELECT oid FROM pg_database WHERE datname = current_database())")
+                .integer(0, 0) >= count)
+            return true;
+        std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    }
+    return false;
+}
+
 } // namespace
 
 TEST_SUITE("postgres provider")
@@ -532,23 +547,80 @@ TEST_SUITE("postgres provider")
         createBatch(*writer, person("ann"), "before", 3);
         auto tx = writer->startTransaction();
         const auto inFlight = createBatch(*writer, person("ann"), "in flight", 2);
-        std::atomic<bool> done{false};
         std::set<Id> reported;
         std::thread deleting([&] {
             for (const auto &r : deleter->deleteAllMessages())
                 reported.insert(r.getDeletedId());
-            done = true;
         });
-        // The delete waits on the create's transaction (a delete of all
-        // that did not would report 3 messages and lose the 2 created).
-        std::this_thread::sleep_for(std::chrono::milliseconds(300));
-        CHECK_FALSE(done.load());
+        // The delete waits on the create's transaction: a delete of all
+        // that did not would report 3 messages and lose the 2 created.
+        const bool waited = waitForLockWaiters(scratch, 1);
         tx->commit();
         deleting.join();
+        CHECK(waited);
         CHECK(reported.size() == 5);
         CHECK(reported.count(inFlight[0]) == 1);
         CHECK(reported.count(inFlight[1]) == 1);
         CHECK(manager->getMessageLookupSession()->getMessages()->available() == 0);
+    }
+
+    TEST_CASE("a create that waited for a delete of all lands in the mailbox's new generation, whatever the "
+              "database's default isolation" *
+              doctest::skip(noServer()))
+    {
+        ScratchDatabase scratch;
+        scratch.raw().execute("DO $$ BEGIN EXECUTE format('ALTER DATABASE %I SET default_transaction_isolation = "
+                              "''repeatable read''', current_database()); END $$");
+        auto manager = openStore(scratch.conninfo());
+        auto writer = manager->getMessagingBatchManager()->getMessageBatchAdminSession();
+        auto deleter = manager->getMessagingBatchManager()->getMessageBatchAdminSession();
+        createBatch(*writer, person("ann"), "before", 2);
+        auto tx = deleter->startTransaction();
+        CHECK(deleter->deleteAllMessages()->available() == 2);
+        std::vector<Id> created;
+        std::thread creating([&] { created = createBatch(*writer, person("ann"), "after", 3); });
+        const bool waited = waitForLockWaiters(scratch, 1);
+        tx->commit();
+        creating.join();
+        CHECK(waited);
+        REQUIRE(created.size() == 3);
+        auto lookup = manager->getMessageLookupSession();
+        CHECK(lookup->getMessages()->available() == 3);
+        CHECK(lookup->getMessage(created[0])->getSubjectLine().getText() == "after-0");
+    }
+
+    TEST_CASE("a delete of all that waits past lockTimeout fails, changes nothing, and lets the writers behind it "
+              "go on" *
+              doctest::skip(noServer()))
+    {
+        ScratchDatabase scratch;
+        impl::postgres::PostgresProviderOptions options;
+        options.conninfo = scratch.conninfo();
+        options.lockTimeout = std::chrono::milliseconds(300);
+        auto manager = impl::postgres::makePostgresMessagingManager(options);
+        auto holder = manager->getMessagingBatchManager()->getMessageBatchAdminSession();
+        auto deleter = manager->getMessagingBatchManager()->getMessageBatchAdminSession();
+        auto other = manager->getMessagingBatchManager()->getMessageBatchAdminSession();
+        auto tx = holder->startTransaction();
+        createBatch(*holder, person("ann"), "open", 1);
+        bool refused = false;
+        std::thread deleting([&] {
+            try {
+                deleter->deleteAllMessages();
+            } catch (const OperationFailed &) {
+                refused = true;
+            }
+        });
+        waitForLockWaiters(scratch, 1);
+        // A writer behind the waiting delete waits with it, then goes on.
+        createBatch(*other, person("bob"), "behind", 1);
+        deleting.join();
+        tx->commit();
+        CHECK(refused);
+        CHECK(manager->getMessageLookupSession()->getMessages()->available() == 2);
+        // The session's own lock_timeout is as it was: a delete with no
+        // writer in its way goes through.
+        CHECK(deleter->deleteAllMessages()->available() == 2);
     }
 
     TEST_CASE("rows an earlier process's delete of all left are purged when the database is opened again" *
