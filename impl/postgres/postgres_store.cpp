@@ -101,6 +101,15 @@ std::string generationOf(int parameter)
     return fmt::format("(SELECT generation FROM osid_messaging.mailboxes WHERE mailbox = ${})", parameter);
 }
 
+// The statement that takes a mailbox's lock (mailboxLockKey()'s
+// parameters) with `function`, shared or exclusive.
+std::string mailboxLock(const char *function)
+{
+    return fmt::format("SELECT {}($1, ($2::int8 & 2147483647)::int4)", function);
+}
+
+Params mailboxLockKey(MailboxKey mailbox) { return Params().add(std::int64_t{kMailboxLockClass}).add(mailbox); }
+
 // Writes run READ COMMITTED, whatever the database's default: each
 // statement's snapshot is taken when it starts, so a statement after a
 // mailbox's lock sees what the lock waited for ("Deleting all").
@@ -207,10 +216,8 @@ void PostgresStore::writeSection(const std::function<void(StoreWriter &)> &secti
         db_->flush();
         writing_ = false;
         endSection();
-        if (!nested && dropped_) {
-            dropped_ = false;
-            database_->purge().wake();
-        }
+        if (!nested)
+            wakePurgeIfDropped();
     } catch (...) {
         writing_ = false;
         discardWrites();
@@ -237,10 +244,15 @@ void PostgresStore::commitTransaction()
     if (db_->inFailedTransaction())
         throw OperationFailed("a call inside it could not be undone alone");
     db_->execute("COMMIT");
-    if (dropped_) {
-        dropped_ = false;
-        database_->purge().wake();
-    }
+    wakePurgeIfDropped();
+}
+
+void PostgresStore::wakePurgeIfDropped()
+{
+    if (!dropped_)
+        return;
+    dropped_ = false;
+    database_->purge().wake();
 }
 
 void PostgresStore::abandonTransaction() noexcept
@@ -321,14 +333,15 @@ std::optional<MessageKey> PostgresStore::resolve(MailboxKey mailbox, const Id &m
         auto key = messageSpace_.key(messageId);
         if (!key)
             return std::nullopt;
-        r = query("SELECT message FROM osid_messaging.messages WHERE message = $1 AND generation = "
-                  "(SELECT generation FROM osid_messaging.mailboxes WHERE mailbox = $2)",
-                  Params().add(*key).add(mailbox));
+        static const std::string byKey = fmt::format(
+            "SELECT message FROM osid_messaging.messages WHERE message = $1 AND generation = {}", generationOf(2));
+        r = query(byKey, Params().add(*key).add(mailbox));
     } else {
-        r = query("SELECT m.message FROM osid_messaging.aliases a JOIN osid_messaging.messages m "
-                  "ON m.message = a.message WHERE a.alias = $1 AND m.generation = "
-                  "(SELECT generation FROM osid_messaging.mailboxes WHERE mailbox = $2)",
-                  Params().add(canonical(messageId)).add(mailbox));
+        static const std::string byAlias =
+            fmt::format("SELECT m.message FROM osid_messaging.aliases a JOIN osid_messaging.messages m "
+                        "ON m.message = a.message WHERE a.alias = $1 AND m.generation = {}",
+                        generationOf(2));
+        r = query(byAlias, Params().add(canonical(messageId)).add(mailbox));
     }
     if (r.rows() == 0)
         return std::nullopt;
@@ -445,11 +458,12 @@ Result PostgresStore::findRows(MailboxKey mailbox, const std::vector<Id> &messag
     // Id that found its message, by its position; the messages are found
     // by their primary key index one by one, as findRow() would, but in
     // one statement and one round trip.
-    constexpr const char *kFrom = "FROM unnest($1::int8[], $2::text[]) WITH ORDINALITY AS q (key, alias, i) "
-                                  "LEFT JOIN osid_messaging.aliases AS a ON a.alias = q.alias COLLATE \"C\" "
-                                  "JOIN osid_messaging.messages AS m ON m.message = COALESCE(q.key, a.message) "
-                                  "WHERE m.generation = (SELECT generation FROM osid_messaging.mailboxes "
-                                  "WHERE mailbox = $3)";
+    static const std::string kFrom =
+        fmt::format("FROM unnest($1::int8[], $2::text[]) WITH ORDINALITY AS q (key, alias, i) "
+                    "LEFT JOIN osid_messaging.aliases AS a ON a.alias = q.alias COLLATE \"C\" "
+                    "JOIN osid_messaging.messages AS m ON m.message = COALESCE(q.key, a.message) "
+                    "WHERE m.generation = {}",
+                    generationOf(3));
     static const std::string sql = fmt::format("SELECT q.i, {} {}", qualifiedContentColumns(), kFrom);
     static const std::string locked = sql + " FOR UPDATE OF m";
     static const std::string times =
@@ -581,8 +595,7 @@ void PostgresStore::lockMailbox(MailboxKey mailbox) const
 {
     if (std::find(lockedMailboxes_.begin(), lockedMailboxes_.end(), mailbox) != lockedMailboxes_.end())
         return;
-    db_->queue("SELECT pg_advisory_xact_lock_shared($1, ($2::int8 & 2147483647)::int4)",
-               Params().add(std::int64_t{kMailboxLockClass}).add(mailbox));
+    db_->queue(mailboxLock("pg_advisory_xact_lock_shared"), mailboxLockKey(mailbox));
     lockedMailboxes_.push_back(mailbox);
 }
 
@@ -909,8 +922,7 @@ std::vector<MessageKey> PostgresStore::eraseAll(MailboxKey mailbox)
     db_->queue("SELECT set_config('osid.lock_timeout', current_setting('lock_timeout'), true), "
                "set_config('lock_timeout', $1, true)",
                Params().add(fmt::format("{}ms", database_->lockTimeout().count())));
-    db_->queue("SELECT pg_advisory_xact_lock($1, ($2::int8 & 2147483647)::int4)",
-               Params().add(std::int64_t{kMailboxLockClass}).add(mailbox));
+    db_->queue(mailboxLock("pg_advisory_xact_lock"), mailboxLockKey(mailbox));
     db_->queue("SELECT set_config('lock_timeout', current_setting('osid.lock_timeout'), true)");
     lockedMailboxes_.push_back(mailbox);
     generations_.clear();
@@ -940,16 +952,16 @@ std::vector<AliasOutcome> PostgresStore::aliasMessages(MailboxKey mailbox,
     // its alias names now. The requests are then decided here in order,
     // each seeing the aliases the earlier ones set, and the aliases set go
     // out in one INSERT ... ON CONFLICT.
-    static const std::string sql =
+    static const std::string sql = fmt::format(
         "SELECT q.i, "
-        "(SELECT m.message FROM osid_messaging.messages AS m WHERE m.generation = "
-        "(SELECT generation FROM osid_messaging.mailboxes WHERE mailbox = $4) AND m.message = "
+        "(SELECT m.message FROM osid_messaging.messages AS m WHERE m.generation = {} AND m.message = "
         "COALESCE(q.reference_key, (SELECT a.message FROM osid_messaging.aliases AS a "
         "WHERE a.alias = q.reference_alias COLLATE \"C\"))), "
         "(SELECT mb.mailbox FROM osid_messaging.aliases AS a JOIN osid_messaging.messages AS m "
         "ON m.message = a.message JOIN osid_messaging.mailboxes AS mb ON mb.generation = m.generation "
         "WHERE a.alias = q.alias COLLATE \"C\") "
-        "FROM unnest($1::int8[], $2::text[], $3::text[]) WITH ORDINALITY AS q (reference_key, reference_alias, alias, i)";
+        "FROM unnest($1::int8[], $2::text[], $3::text[]) WITH ORDINALITY AS q (reference_key, reference_alias, alias, i)",
+        generationOf(4));
     std::vector<AliasOutcome> out(requests.size(), AliasOutcome::NullId);
     if (requests.empty())
         return out;

@@ -146,6 +146,8 @@ private:
     void requireCallsAllowed() const;
     // Ends the OSID transaction with its changes (SqlTransaction).
     void commitTransaction();
+    // Wakes the purge after a commit, if a delete of all ran before it.
+    void wakePurgeIfDropped();
     // Ends the OSID transaction without its changes.
     void abandonTransaction() noexcept;
     // Forgets what a failed section gathered.

@@ -111,19 +111,28 @@ void inProcesses(int count, Body &&body)
     }
 }
 
+// Asks `done()` every 50 ms, up to 10 s, until it is true; whether it was.
+template <typename Done>
+bool eventually(Done &&done)
+{
+    for (int i = 0; i < 200; ++i) {
+        if (done())
+            return true;
+        std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    }
+    return done();
+}
+
 // Waits (up to 10 s) until `count` sessions of the scratch database wait
 // for an advisory lock; whether they did.
 bool waitForLockWaiters(ScratchDatabase &scratch, int count)
 {
     auto raw = scratch.raw();
-    for (int i = 0; i < 200; ++i) {
-        if (raw.query("SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND NOT granted AND database = "
-                      "(SELECT oid FROM pg_database WHERE datname = current_database())")
-                .integer(0, 0) >= count)
-            return true;
-        std::this_thread::sleep_for(std::chrono::milliseconds(50));
-    }
-    return false;
+    return eventually([&] {
+        return raw.query("SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND NOT granted AND database = "
+                         "(SELECT oid FROM pg_database WHERE datname = current_database())")
+                   .integer(0, 0) >= count;
+    });
 }
 
 } // namespace
@@ -527,8 +536,7 @@ TEST_SUITE("postgres provider")
                        "(SELECT count(*) FROM osid_messaging.dropped_generations)")
                 .integer(0, 0);
         };
-        for (int i = 0; i < 200 && left() > 0; ++i)
-            std::this_thread::sleep_for(std::chrono::milliseconds(50));
+        eventually([&] { return left() == 0; });
         CHECK(left() == 0);
         // The alias is free again.
         const auto next = createBatch(*session, person("ann"), "next", 1);
@@ -648,8 +656,7 @@ TEST_SUITE("postgres provider")
                        "(SELECT count(*) FROM osid_messaging.dropped_generations)")
                 .integer(0, 0);
         };
-        for (int i = 0; i < 200 && left() > 0; ++i)
-            std::this_thread::sleep_for(std::chrono::milliseconds(50));
+        eventually([&] { return left() == 0; });
         CHECK(left() == 0);
     }
 }
