@@ -2,7 +2,8 @@
 //
 // Any text either parses or raises InvalidArgument; what parses is written
 // back by toString() to text that parses to an equal value, and that text
-// is stable. Any three strings make an Id whose text form reads back to it.
+// is stable. Any three strings make an Id whose text form reads back to it,
+// and an Id made with a key compares, orders and hashes as its text.
 
 #include "fuzz/fuzz_input.h"
 #include "osid/datetime.h"
@@ -10,6 +11,8 @@
 #include "osid/id.h"
 #include "osid/type.h"
 
+#include <cstdint>
+#include <string>
 #include <string_view>
 
 using namespace osid;
@@ -50,6 +53,17 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t *data, std::size_t size
         FUZZ_REQUIRE(back.getIdentifierNamespace() == id.getIdentifierNamespace());
         FUZZ_REQUIRE(back.getIdentifier() == id.getIdentifier());
     }
+    // An Id made with a key is the Id made with its decimal text, against
+    // any other Id of the space (one space: a process keeps each it sees).
+    const Id space("fuzz.example.org", "fuzz.Key", "0");
+    const auto key = static_cast<std::uint64_t>(in.int64());
+    const Id keyed = space.withKey(key);
+    const Id decimal = space.withIdentifier(std::to_string(key));
+    const Id other = space.withIdentifier(id.getIdentifier());
+    FUZZ_REQUIRE(keyed == decimal && keyed.hash() == decimal.hash() && keyed.toString() == decimal.toString());
+    FUZZ_REQUIRE((keyed == other) == (decimal == other));
+    FUZZ_REQUIRE((keyed <=> other) == (decimal <=> other));
+    FUZZ_REQUIRE((keyed == other) == (keyed.hash() == other.hash() && keyed.toString() == other.toString()));
     const auto t = DateTime::fromMicroseconds(in.int64());
     if (DateTime::min() <= t && t <= DateTime::max())
         FUZZ_REQUIRE(DateTime::parse(t.toString()) == t);

@@ -17,7 +17,13 @@
 
 #include "osid/detail/identity.h"
 
+#include <atomic>
+#include <charconv>
+#include <compare>
+#include <cstdint>
 #include <functional>
+#include <limits>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -33,6 +39,33 @@ public:
     {
     }
 
+    Id(const Id &other) : t_(other.t_), key_(other.key_) {}
+    // Copies and moves are plain: only getIdentifier() makes the text, and
+    // no other thread may use an Id while it is assigned to or moved from.
+    Id(Id &&other) noexcept
+        : t_(std::move(other.t_)), key_(std::exchange(other.key_, kText)), text_(std::exchange(other.text_, nullptr))
+    {
+    }
+    Id &operator=(const Id &other)
+    {
+        if (this != &other) {
+            t_ = other.t_;
+            key_ = other.key_;
+            dropText(std::exchange(text_, nullptr));
+        }
+        return *this;
+    }
+    Id &operator=(Id &&other) noexcept
+    {
+        if (this != &other) {
+            t_ = std::move(other.t_);
+            key_ = std::exchange(other.key_, kText);
+            dropText(std::exchange(text_, std::exchange(other.text_, nullptr)));
+        }
+        return *this;
+    }
+    ~Id() { dropText(text_); }
+
     // Parses the text form "namespace:identifier@authority". The characters
     // '%', ':' and '@' inside a part, and control characters, are written as
     // %XX escapes. Raises InvalidArgument for any other shape.
@@ -47,28 +80,141 @@ public:
     // many Ids in one space makes each with one small allocation.
     Id withIdentifier(std::string identifier) const { return Id(detail::SharedTriple(t_, std::move(identifier))); }
 
+    // withIdentifier(std::to_string(key)), for a provider that numbers what
+    // it stores: the Id holds the number and the space (kept once per
+    // process for each authority and namespace), and makes the identifier's
+    // text only when getIdentifier() asks for it. So making, copying,
+    // comparing and hashing it allocate nothing and touch no shared count.
+    // The result is an Id like any other: equal to, ordered and hashed as
+    // the Id withIdentifier() would make.
+    Id withKey(std::uint64_t key) const
+    {
+        if (key == kText)
+            return withIdentifier(std::to_string(key));
+        Id out;
+        out.t_ = t_.isInterned() ? t_ : detail::SharedTriple::interned(getAuthority(), getIdentifierNamespace());
+        out.key_ = key;
+        return out;
+    }
+
+    // The key of an Id made by withKey(), or nothing for any other Id
+    // (whatever its identifier says): a provider that issued the Id can
+    // read its key back without parsing the text.
+    std::optional<std::uint64_t> madeWithKey() const noexcept
+    {
+        return key_ == kText ? std::nullopt : std::optional<std::uint64_t>(key_);
+    }
+
     // The issuer of this Id, usually a service name.
     const std::string &getAuthority() const noexcept { return t_.authority(); }
     // The domain in which the identifier is unique.
     const std::string &getIdentifierNamespace() const noexcept { return t_.identifierNamespace(); }
     // The key itself.
-    const std::string &getIdentifier() const noexcept { return t_.identifier(); }
+    const std::string &getIdentifier() const { return key_ == kText ? t_.identifier() : keyText(); }
 
     // True for the default-constructed Id.
-    bool isNull() const noexcept { return t_.empty(); }
+    bool isNull() const noexcept { return key_ == kText && t_.empty(); }
 
     // The text form, which Id::parse() reads back to an equal Id.
-    std::string toString() const { return detail::formatTriple(t_); }
+    std::string toString() const
+    {
+        const Digits d(*this);
+        return detail::formatTriple(getAuthority(), getIdentifierNamespace(), d.view());
+    }
 
-    friend bool operator==(const Id &a, const Id &b) noexcept { return a.t_ == b.t_; }
-    friend std::strong_ordering operator<=>(const Id &a, const Id &b) noexcept { return a.t_ <=> b.t_; }
+    friend bool operator==(const Id &a, const Id &b) noexcept
+    {
+        if (a.key_ == kText && b.key_ == kText)
+            return a.t_ == b.t_;
+        if (a.key_ != kText && b.key_ != kText) {
+            // A key's text is canonical decimal: equal keys, equal text.
+            if (a.key_ != b.key_)
+                return false;
+            return a.t_ == b.t_ || sameSpace(a, b);
+        }
+        return Digits(a).view() == Digits(b).view() && sameSpace(a, b);
+    }
 
-    std::size_t hash() const noexcept { return t_.hash(); }
+    friend std::strong_ordering operator<=>(const Id &a, const Id &b) noexcept
+    {
+        if (a.key_ == kText && b.key_ == kText)
+            return a.t_ <=> b.t_;
+        if (auto c = detail::compareIgnoreCase(a.getAuthority(), b.getAuthority()); c != 0)
+            return c;
+        if (auto c = detail::compareIgnoreCase(a.getIdentifierNamespace(), b.getIdentifierNamespace()); c != 0)
+            return c;
+        return Digits(a).view().compare(Digits(b).view()) <=> 0;
+    }
+
+    std::size_t hash() const noexcept
+    {
+        if (key_ == kText)
+            return t_.hash();
+        // The space's part of the hash is kept with the space.
+        return detail::hashBytes(t_.spaceHash(), Digits(*this).view(), false);
+    }
 
 private:
+    // key_ of an Id whose identifier is text (not made by withKey()).
+    static constexpr std::uint64_t kText = std::numeric_limits<std::uint64_t>::max();
+
     explicit Id(detail::SharedTriple t) : t_(std::move(t)) {}
 
+    // The identifier as a view: a key written into the buffer, or the text.
+    class Digits {
+    public:
+        explicit Digits(const Id &id) noexcept
+        {
+            if (id.key_ == kText) {
+                view_ = id.t_.identifier();
+            } else {
+                const auto end = std::to_chars(buffer_, buffer_ + sizeof buffer_, id.key_).ptr;
+                view_ = std::string_view(buffer_, static_cast<std::size_t>(end - buffer_));
+            }
+        }
+        std::string_view view() const noexcept { return view_; }
+
+    private:
+        char buffer_[20];
+        std::string_view view_;
+    };
+
+    static bool sameSpace(const Id &a, const Id &b) noexcept
+    {
+        return detail::equalsIgnoreCase(a.getIdentifierNamespace(), b.getIdentifierNamespace()) &&
+               detail::equalsIgnoreCase(a.getAuthority(), b.getAuthority());
+    }
+
+    // The text of the key, made on first use; threads that race each make
+    // one and keep the first (so every access that may race is atomic).
+    const std::string &keyText() const
+    {
+        std::atomic_ref<std::string *> shared(text_);
+        auto *text = shared.load(std::memory_order_acquire);
+        if (text == nullptr) {
+            auto *made = new std::string(Digits(*this).view());
+            if (shared.compare_exchange_strong(text, made, std::memory_order_acq_rel, std::memory_order_acquire))
+                text = made;
+            else
+                delete made;
+        }
+        return *text;
+    }
+    // Kept out of line, so that destroying an Id without text (nearly all)
+    // is a test and the shared pointer's release.
+    static void dropText(std::string *text) noexcept
+    {
+        if (text != nullptr) [[unlikely]]
+            deleteText(text);
+    }
+    [[gnu::noinline]] static void deleteText(std::string *text) noexcept { delete text; }
+
+    // The authority and namespace, and (when key_ is kText) the identifier.
     detail::SharedTriple t_;
+    // The identifier, for an Id made by withKey().
+    std::uint64_t key_ = kText;
+    // The identifier's text, once asked for (withKey() Ids only).
+    mutable std::string *text_ = nullptr;
 };
 
 } // namespace osid

@@ -18,21 +18,26 @@ std::optional<std::uint64_t> parseKey(std::string_view text)
 }
 
 IdSpace::IdSpace(const std::string &authority, std::string_view idNamespace)
-    : zero_(authority, std::string(idNamespace), "0")
+    : space_(Id(authority, std::string(idNamespace), "0").withKey(0))
 {
 }
 
 bool IdSpace::contains(const Id &id) const
 {
-    if (&id.getAuthority() == &zero_.getAuthority() && &id.getIdentifierNamespace() == &zero_.getIdentifierNamespace())
+    if (&id.getAuthority() == &space_.getAuthority() &&
+        &id.getIdentifierNamespace() == &space_.getIdentifierNamespace())
         return true;
-    return detail::equalsIgnoreCase(id.getAuthority(), zero_.getAuthority()) &&
-           detail::equalsIgnoreCase(id.getIdentifierNamespace(), zero_.getIdentifierNamespace());
+    return detail::equalsIgnoreCase(id.getAuthority(), space_.getAuthority()) &&
+           detail::equalsIgnoreCase(id.getIdentifierNamespace(), space_.getIdentifierNamespace());
 }
 
 std::optional<std::uint64_t> IdSpace::key(const Id &id) const
 {
-    return contains(id) ? parseKey(id.getIdentifier()) : std::nullopt;
+    if (!contains(id))
+        return std::nullopt;
+    if (auto key = id.madeWithKey())
+        return *key <= static_cast<std::uint64_t>(std::numeric_limits<std::int64_t>::max()) ? key : std::nullopt;
+    return parseKey(id.getIdentifier());
 }
 
 } // namespace osid::impl

@@ -27,7 +27,9 @@ class IdSpace {
 public:
     IdSpace(const std::string &authority, std::string_view idNamespace);
 
-    Id id(std::uint64_t key) const { return zero_.withIdentifier(std::to_string(key)); }
+    // Made with Id::withKey(): no allocation, and key() reads it back
+    // without parsing.
+    Id id(std::uint64_t key) const { return space_.withKey(key); }
 
     // Whether `id` has this space's authority and namespace (compared as
     // Id equality compares them: without regard to case).
@@ -38,7 +40,7 @@ public:
     std::optional<std::uint64_t> key(const Id &id) const;
 
 private:
-    Id zero_;
+    Id space_;
 };
 
 } // namespace osid::impl

@@ -10,9 +10,9 @@ std::uint64_t nextSerial()
     return serial.fetch_add(1, std::memory_order_relaxed) + 1;
 }
 
-FormIds::FormIds(const std::string &authority) : space_(authority, "osid.OsidForm", "0") {}
+FormIds::FormIds(const std::string &authority) : space_(Id(authority, "osid.OsidForm", "0").withKey(0)) {}
 
-Id FormIds::next() const { return space_.withIdentifier(std::to_string(nextSerial())); }
+Id FormIds::next() const { return space_.withKey(nextSerial()); }
 
 FormOrigin newFormOrigin(std::shared_ptr<const FormRules> rules, std::uint64_t sessionSerial, bool forUpdate)
 {

@@ -473,12 +473,15 @@ std::vector<AliasOutcome> StoreState::aliasMessages(MailboxKey mailbox,
         if (reference.isNull() || alias.isNull())
             return;
         switch (stage) {
-        case 0: // the Ids' blocks
-            __builtin_prefetch(&reference.getIdentifier());
-            __builtin_prefetch(&alias.getIdentifier());
+        case 0: // the Ids' blocks (an Id made with a key has none)
+            if (!reference.madeWithKey())
+                __builtin_prefetch(&reference.getIdentifier());
+            if (!alias.madeWithKey())
+                __builtin_prefetch(&alias.getIdentifier());
             break;
         case 1: // the alias's text
-            __builtin_prefetch(alias.getIdentifier().data());
+            if (!alias.madeWithKey())
+                __builtin_prefetch(alias.getIdentifier().data());
             break;
         case 2: // the message's index entry, the alias's slot
             if (auto key = messageSpace_.key(reference))
@@ -487,13 +490,17 @@ std::vector<AliasOutcome> StoreState::aliasMessages(MailboxKey mailbox,
             break;
         case 3: // if the alias is there: its stored Id, its old message's entry
             if (auto [stored, key] = aliases_.peek(alias.hash()); stored != nullptr) {
-                __builtin_prefetch(&stored->getIdentifier());
+                if (!stored->madeWithKey())
+                    __builtin_prefetch(&stored->getIdentifier());
                 messages.prefetch(key);
             }
             break;
-        default: // and the stored Id's text, which a search compares
-            if (auto stored = aliases_.peek(alias.hash()).first; stored != nullptr)
+        default: // and the stored Id's parts, which a search compares
+            if (auto stored = aliases_.peek(alias.hash()).first; stored != nullptr && !stored->madeWithKey()) {
                 __builtin_prefetch(stored->getIdentifier().data());
+                __builtin_prefetch(&stored->getIdentifierNamespace());
+                __builtin_prefetch(&stored->getAuthority());
+            }
         }
     };
     std::vector<AliasOutcome> out;

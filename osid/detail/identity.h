@@ -14,6 +14,8 @@
 #include <cstring>
 #include <functional>
 #include <memory>
+#include <mutex>
+#include <unordered_map>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -115,9 +117,7 @@ struct IdentityTriple {
 
     std::size_t hash() const noexcept
     {
-        std::size_t h = hashBytes(0, identifier, false);
-        h = hashBytes(h, identifierNamespace, true);
-        return hashBytes(h, authority, true);
+        return hashBytes(hashBytes(hashBytes(0, authority, true), identifierNamespace, true), identifier, false);
     }
 };
 
@@ -161,6 +161,34 @@ public:
     }
     const std::string &identifier() const noexcept { return rep_ ? rep_->identifier : null().identifier; }
     bool empty() const noexcept { return rep_ == nullptr; }
+
+    // The triple with this authority and namespace and an empty identifier,
+    // made once per pair and kept for the life of the process. Triples that
+    // refer to it hold no reference count, so copying them touches nothing
+    // but themselves. For the few spaces a process issues Ids in (a store's
+    // kinds of objects), not for values from outside.
+    static SharedTriple interned(std::string_view authority, std::string_view identifierNamespace)
+    {
+        static std::mutex mutex;
+        // Never destroyed: interned triples may be used during static destruction.
+        static auto *const table = new std::unordered_map<std::string, const Rep *>();
+        std::string name = std::to_string(authority.size());
+        name += ':';
+        name += authority;
+        name += identifierNamespace;
+        const std::lock_guard lock(mutex);
+        auto &rep = (*table)[std::move(name)];
+        if (rep == nullptr) {
+            auto *made = new OwnRep(std::string(authority), std::string(identifierNamespace), std::string(), true);
+            made->spaceHash = hashSpace(identifierNamespace, authority);
+            rep = made;
+        }
+        SharedTriple out;
+        // No owner: the aliasing constructor makes a pointer that counts nothing.
+        out.rep_ = std::shared_ptr<const Rep>(std::shared_ptr<const Rep>(), rep);
+        return out;
+    }
+    bool isInterned() const noexcept { return rep_ != nullptr && rep_->interned; }
 
     std::size_t hash() const noexcept
     {
@@ -206,23 +234,31 @@ public:
         return a.identifier().compare(b.identifier()) <=> 0;
     }
 
-private:
-    static constexpr std::size_t kUnknown = 0;
-
     // The parts as IdentityTriple::hash() combines them.
+    // The space's part first, so that the hash of an Id made with a key
+    // continues from its space's (spaceHash()) with the key's digits.
     static std::size_t hashParts(std::string_view identifier, std::string_view identifierNamespace,
                                  std::string_view authority) noexcept
     {
-        std::size_t h = hashBytes(0, identifier, false);
-        h = hashBytes(h, identifierNamespace, true);
-        return hashBytes(h, authority, true);
+        return hashBytes(hashSpace(identifierNamespace, authority), identifier, false);
     }
+    static std::size_t hashSpace(std::string_view identifierNamespace, std::string_view authority) noexcept
+    {
+        return hashBytes(hashBytes(0, authority, true), identifierNamespace, true);
+    }
+    // hashSpace() of an interned triple's parts, computed once.
+    std::size_t spaceHash() const noexcept { return rep_->spaceHash; }
+
+private:
+    static constexpr std::size_t kUnknown = 0;
 
     // The parts, wherever they are kept. Built in place by make_shared and
     // never moved, so the pointers stay valid.
     struct Rep {
-        Rep(const std::string *a, const std::string *ns, std::shared_ptr<const Rep> o, std::string &&id)
-            : authority(a), identifierNamespace(ns), owner(std::move(o)), identifier(std::move(id))
+        Rep(const std::string *a, const std::string *ns, std::shared_ptr<const Rep> o, std::string &&id,
+            bool isInterned = false)
+            : authority(a), identifierNamespace(ns), owner(std::move(o)), identifier(std::move(id)),
+              interned(isInterned)
         {
         }
         Rep(const Rep &) = delete;
@@ -234,10 +270,14 @@ private:
         std::shared_ptr<const Rep> owner;
         std::string identifier;
         mutable std::atomic<std::size_t> hash{kUnknown};
+        // Made by interned(), never freed.
+        const bool interned;
+        // hashSpace() of the parts, for interned triples.
+        std::size_t spaceHash = 0;
     };
     struct OwnRep : Rep {
-        OwnRep(std::string a, std::string ns, std::string &&id)
-            : Rep(&ownAuthority, &ownNamespace, nullptr, std::move(id)), ownAuthority(std::move(a)),
+        OwnRep(std::string a, std::string ns, std::string &&id, bool isInterned = false)
+            : Rep(&ownAuthority, &ownNamespace, nullptr, std::move(id), isInterned), ownAuthority(std::move(a)),
               ownNamespace(std::move(ns))
         {
         }

@@ -4,9 +4,12 @@
 #include <doctest/doctest.h>
 
 #include <algorithm>
+#include <cstdint>
 #include <functional>
+#include <limits>
 #include <set>
 #include <string>
+#include <thread>
 #include <type_traits>
 #include <unordered_set>
 #include <utility>
@@ -46,6 +49,74 @@ TEST_SUITE("osid::Id and osid::Type")
         // An empty space and an empty identifier give the null Id.
         CHECK(osid::Id().withIdentifier("").isNull());
         CHECK(osid::Id().withIdentifier("x") == osid::Id("", "", "x"));
+    }
+
+    TEST_CASE("withKey makes the Id withIdentifier makes, in every respect")
+    {
+        const osid::Id space("Example.org", "messaging.Message", "0");
+        const std::vector<std::uint64_t> keys = {0,
+                                                 7,
+                                                 42,
+                                                 1234567890123456789ull,
+                                                 std::numeric_limits<std::uint64_t>::max() - 1,
+                                                 std::numeric_limits<std::uint64_t>::max()};
+        for (auto key : keys) {
+            CAPTURE(key);
+            const osid::Id keyed = space.withKey(key);
+            const osid::Id text = space.withIdentifier(std::to_string(key));
+            const osid::Id built("example.ORG", "MESSAGING.message", std::to_string(key));
+            CHECK(keyed.getAuthority() == "Example.org");
+            CHECK(keyed.getIdentifierNamespace() == "messaging.Message");
+            CHECK(keyed.getIdentifier() == std::to_string(key));
+            CHECK_FALSE(keyed.isNull());
+            CHECK(keyed.toString() == text.toString());
+            CHECK(osid::Id::parse(keyed.toString()) == keyed);
+            for (const auto &other : {text, built}) {
+                CHECK(keyed == other);
+                CHECK(other == keyed);
+                CHECK((keyed <=> other) == 0);
+                CHECK(keyed.hash() == other.hash());
+            }
+            // Copies, moves and Ids made from it behave alike.
+            osid::Id copy = keyed;
+            CHECK(copy == text);
+            CHECK(copy.getIdentifier() == std::to_string(key));
+            osid::Id moved = std::move(copy);
+            CHECK(moved == text);
+            CHECK(copy.isNull()); // NOLINT(bugprone-use-after-move): moved-from is the null Id
+            CHECK(keyed.withKey(5) == osid::Id("example.org", "messaging.message", "5"));
+            CHECK(keyed.withIdentifier("x") == osid::Id("example.org", "messaging.message", "x"));
+        }
+        // Only Ids made with a key say so.
+        CHECK(space.withKey(42).madeWithKey() == 42u);
+        CHECK_FALSE(space.withIdentifier("42").madeWithKey());
+        CHECK_FALSE(osid::Id().madeWithKey());
+        // Keys of two spaces, and a key against text that is not its decimal.
+        CHECK(space.withKey(1) != osid::Id("example.org", "other", "0").withKey(1));
+        CHECK(space.withKey(1) != space.withKey(2));
+        CHECK(space.withKey(1) != space.withIdentifier("01"));
+        CHECK(space.withKey(10) < space.withKey(9)); // as text: "10" < "9"
+        CHECK(space.withKey(9) < space.withIdentifier("9a"));
+        CHECK(osid::Id().withKey(3) == osid::Id("", "", "3"));
+        std::unordered_set<osid::Id> set = {space.withKey(1), space.withIdentifier("1"), space.withKey(2)};
+        CHECK(set.size() == 2);
+        std::set<osid::Id> ordered = {space.withKey(1), space.withIdentifier("1"), space.withKey(2)};
+        CHECK(ordered.size() == 2);
+    }
+
+    TEST_CASE("an Id made with a key gives its text to threads that ask for it at once")
+    {
+        const osid::Id keyed = osid::Id("example.org", "ns", "0").withKey(123456789);
+        std::vector<const std::string *> seen(4);
+        std::vector<std::thread> threads;
+        for (std::size_t i = 0; i < seen.size(); ++i)
+            threads.emplace_back([&, i] { seen[i] = &keyed.getIdentifier(); });
+        for (auto &t : threads)
+            t.join();
+        for (const auto *text : seen) {
+            CHECK(text == seen[0]);
+            CHECK(*text == "123456789");
+        }
     }
 
     TEST_CASE_TEMPLATE("authority and namespace compare case-insensitively, the identifier case-sensitively", T,
