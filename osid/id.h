@@ -39,14 +39,14 @@ public:
     {
     }
 
-    Id(const Id &other) : t_(other.t_), key_(other.key_) {}
+    Id(const Id &other) noexcept : t_(other.t_), key_(other.key_) {}
     // Copies and moves are plain: only getIdentifier() makes the text, and
     // no other thread may use an Id while it is assigned to or moved from.
     Id(Id &&other) noexcept
         : t_(std::move(other.t_)), key_(std::exchange(other.key_, kText)), text_(std::exchange(other.text_, nullptr))
     {
     }
-    Id &operator=(const Id &other)
+    Id &operator=(const Id &other) noexcept
     {
         if (this != &other) {
             t_ = other.t_;
@@ -87,14 +87,23 @@ public:
     // comparing and hashing it allocate nothing and touch no shared count.
     // The result is an Id like any other: equal to, ordered and hashed as
     // the Id withIdentifier() would make.
+    //
+    // Each authority and namespace it is used with is kept until the
+    // process ends: use it for the few spaces a provider issues Ids in, not
+    // for values from outside.
     Id withKey(std::uint64_t key) const
     {
+        if (key != kText && t_.isInterned())
+            return Id(t_, key);
+        return ofKey(getAuthority(), getIdentifierNamespace(), key);
+    }
+    // Id(authority, identifierNamespace, std::to_string(key)), made as
+    // withKey() makes it.
+    static Id ofKey(std::string_view authority, std::string_view identifierNamespace, std::uint64_t key)
+    {
         if (key == kText)
-            return withIdentifier(std::to_string(key));
-        Id out;
-        out.t_ = t_.isInterned() ? t_ : detail::SharedTriple::interned(getAuthority(), getIdentifierNamespace());
-        out.key_ = key;
-        return out;
+            return Id(std::string(authority), std::string(identifierNamespace), std::to_string(key));
+        return Id(detail::SharedTriple::interned(authority, identifierNamespace), key);
     }
 
     // The key of an Id made by withKey(), or nothing for any other Id
@@ -109,7 +118,11 @@ public:
     const std::string &getAuthority() const noexcept { return t_.authority(); }
     // The domain in which the identifier is unique.
     const std::string &getIdentifierNamespace() const noexcept { return t_.identifierNamespace(); }
-    // The key itself.
+    // The key itself. Like any accessor's reference, it is valid while this
+    // Id object lives and is not assigned to: an Id made by withKey() makes
+    // its text for itself, so a reference into a temporary Id (for example
+    // `message->getId().getIdentifier()` kept past the statement) dangles.
+    // Copy the string to keep it.
     const std::string &getIdentifier() const { return key_ == kText ? t_.identifier() : keyText(); }
 
     // True for the default-constructed Id.
@@ -159,6 +172,7 @@ private:
     static constexpr std::uint64_t kText = std::numeric_limits<std::uint64_t>::max();
 
     explicit Id(detail::SharedTriple t) : t_(std::move(t)) {}
+    Id(detail::SharedTriple space, std::uint64_t key) : t_(std::move(space)), key_(key) {}
 
     // The identifier as a view: a key written into the buffer, or the text.
     class Digits {

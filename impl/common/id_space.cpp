@@ -18,7 +18,7 @@ std::optional<std::uint64_t> parseKey(std::string_view text)
 }
 
 IdSpace::IdSpace(const std::string &authority, std::string_view idNamespace)
-    : space_(Id(authority, std::string(idNamespace), "0").withKey(0))
+    : space_(Id::ofKey(authority, idNamespace, 0))
 {
 }
 

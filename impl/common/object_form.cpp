@@ -10,7 +10,7 @@ std::uint64_t nextSerial()
     return serial.fetch_add(1, std::memory_order_relaxed) + 1;
 }
 
-FormIds::FormIds(const std::string &authority) : space_(Id(authority, "osid.OsidForm", "0").withKey(0)) {}
+FormIds::FormIds(const std::string &authority) : space_(Id::ofKey(authority, "osid.OsidForm", 0)) {}
 
 Id FormIds::next() const { return space_.withKey(nextSerial()); }
 

@@ -169,26 +169,20 @@ public:
     // kinds of objects), not for values from outside.
     static SharedTriple interned(std::string_view authority, std::string_view identifierNamespace)
     {
-        static std::mutex mutex;
-        // Never destroyed: interned triples may be used during static destruction.
-        static auto *const table = new std::unordered_map<std::string, const Rep *>();
-        std::string name = std::to_string(authority.size());
-        name += ':';
-        name += authority;
-        name += identifierNamespace;
-        const std::lock_guard lock(mutex);
-        auto &rep = (*table)[std::move(name)];
-        if (rep == nullptr) {
-            auto *made = new OwnRep(std::string(authority), std::string(identifierNamespace), std::string(), true);
-            made->spaceHash = hashSpace(identifierNamespace, authority);
-            rep = made;
-        }
+        // A thread asks for the same space again and again (form Ids are
+        // made per call): the last one it got needs no lock.
+        thread_local const InternedRep *last = nullptr;
+        if (last == nullptr || last->ownAuthority != authority || last->ownNamespace != identifierNamespace)
+            last = intern(authority, identifierNamespace);
         SharedTriple out;
-        // No owner: the aliasing constructor makes a pointer that counts nothing.
-        out.rep_ = std::shared_ptr<const Rep>(std::shared_ptr<const Rep>(), rep);
+        // No owner: the aliasing constructor makes a pointer that counts
+        // nothing, which is also how isInterned() knows it.
+        out.rep_ = std::shared_ptr<const Rep>(std::shared_ptr<const Rep>(), last);
         return out;
     }
-    bool isInterned() const noexcept { return rep_ != nullptr && rep_->interned; }
+    bool isInterned() const noexcept { return rep_ != nullptr && rep_.use_count() == 0; }
+    // hashSpace() of an interned triple's authority and namespace, kept.
+    std::size_t spaceHash() const noexcept { return static_cast<const InternedRep *>(rep_.get())->spaceHash; }
 
     std::size_t hash() const noexcept
     {
@@ -246,8 +240,6 @@ public:
     {
         return hashBytes(hashBytes(0, authority, true), identifierNamespace, true);
     }
-    // hashSpace() of an interned triple's parts, computed once.
-    std::size_t spaceHash() const noexcept { return rep_->spaceHash; }
 
 private:
     static constexpr std::size_t kUnknown = 0;
@@ -255,10 +247,8 @@ private:
     // The parts, wherever they are kept. Built in place by make_shared and
     // never moved, so the pointers stay valid.
     struct Rep {
-        Rep(const std::string *a, const std::string *ns, std::shared_ptr<const Rep> o, std::string &&id,
-            bool isInterned = false)
-            : authority(a), identifierNamespace(ns), owner(std::move(o)), identifier(std::move(id)),
-              interned(isInterned)
+        Rep(const std::string *a, const std::string *ns, std::shared_ptr<const Rep> o, std::string &&id)
+            : authority(a), identifierNamespace(ns), owner(std::move(o)), identifier(std::move(id))
         {
         }
         Rep(const Rep &) = delete;
@@ -270,20 +260,39 @@ private:
         std::shared_ptr<const Rep> owner;
         std::string identifier;
         mutable std::atomic<std::size_t> hash{kUnknown};
-        // Made by interned(), never freed.
-        const bool interned;
-        // hashSpace() of the parts, for interned triples.
-        std::size_t spaceHash = 0;
     };
     struct OwnRep : Rep {
-        OwnRep(std::string a, std::string ns, std::string &&id, bool isInterned = false)
-            : Rep(&ownAuthority, &ownNamespace, nullptr, std::move(id), isInterned), ownAuthority(std::move(a)),
+        OwnRep(std::string a, std::string ns, std::string &&id)
+            : Rep(&ownAuthority, &ownNamespace, nullptr, std::move(id)), ownAuthority(std::move(a)),
               ownNamespace(std::move(ns))
         {
         }
         std::string ownAuthority;
         std::string ownNamespace;
     };
+    // A space made by interned(): never freed, referred to without a count.
+    struct InternedRep : OwnRep {
+        InternedRep(std::string_view a, std::string_view ns)
+            : OwnRep(std::string(a), std::string(ns), std::string()), spaceHash(hashSpace(ns, a))
+        {
+        }
+        const std::size_t spaceHash;
+    };
+    static const InternedRep *intern(std::string_view authority, std::string_view identifierNamespace)
+    {
+        // Never destroyed: interned triples may be used during static destruction.
+        static auto *const mutex = new std::mutex();
+        static auto *const table = new std::unordered_map<std::string, const InternedRep *>();
+        std::string name = std::to_string(authority.size());
+        name += ':';
+        name += authority;
+        name += identifierNamespace;
+        const std::lock_guard lock(*mutex);
+        auto &rep = (*table)[std::move(name)];
+        if (rep == nullptr)
+            rep = new InternedRep(authority, identifierNamespace);
+        return rep;
+    }
     struct BorrowingRep : Rep {
         // `space` by reference: the one copy of it is Rep's owner.
         BorrowingRep(const std::shared_ptr<const Rep> &space, std::string &&id)

@@ -87,6 +87,19 @@ TEST_SUITE("osid::Id and osid::Type")
             CHECK(keyed.withKey(5) == osid::Id("example.org", "messaging.message", "5"));
             CHECK(keyed.withIdentifier("x") == osid::Id("example.org", "messaging.message", "x"));
         }
+        // Id::ofKey makes the same Ids without a space Id to start from.
+        CHECK(osid::Id::ofKey("Example.org", "messaging.Message", 42) == space.withKey(42));
+        CHECK(osid::Id::ofKey("a.org", "ns", 7).toString() == "ns:7@a.org");
+        CHECK(osid::Id::ofKey("", "", 3) == osid::Id("", "", "3"));
+        // The largest key falls back to text, also from a keyed Id's space.
+        const auto largest = std::numeric_limits<std::uint64_t>::max();
+        CHECK(space.withKey(1).withKey(largest) == space.withIdentifier(std::to_string(largest)));
+        CHECK(space.withKey(1).withKey(largest).getIdentifier() == std::to_string(largest));
+        CHECK_FALSE(space.withKey(1).withKey(largest).madeWithKey());
+        // Copies are as cheap as they promise: they cannot throw.
+        static_assert(std::is_nothrow_copy_constructible_v<osid::Id>);
+        static_assert(std::is_nothrow_copy_assignable_v<osid::Id>);
+        static_assert(std::is_nothrow_move_constructible_v<osid::Id>);
         // Only Ids made with a key say so.
         CHECK(space.withKey(42).madeWithKey() == 42u);
         CHECK_FALSE(space.withIdentifier("42").madeWithKey());
