@@ -52,13 +52,7 @@ JobRunStore::JobRunStore(const std::string &path, std::chrono::milliseconds busy
     requireServiceStore(db_, path);
     // WAL: progress and results can be read while the worker writes. Set
     // once; it stays in the file. (":memory:" answers "memory" and stays so.)
-    bool keep = false;
-    {
-        auto mode = db_.prepare("PRAGMA journal_mode");
-        keep = mode.step() && (mode.textView(0) == "wal" || mode.textView(0) == "memory");
-    }
-    if (!keep)
-        db_.execute("PRAGMA journal_mode = WAL");
+    db_.enableWal();
     db_.write([&] {
         db_.execute(kSchema);
         markServiceStore(db_);

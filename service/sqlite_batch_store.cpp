@@ -227,8 +227,10 @@ SqliteBatchStore::SqliteBatchStore(const std::string &path, bool readOnly, std::
             authority_ = authority.text(0);
         return;
     }
-    if (path != ":memory:")
-        db_.execute("PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL");
+    if (path != ":memory:") {
+        db_.enableWal();
+        db_.execute("PRAGMA synchronous = NORMAL");
+    }
     db_.write([&] {
         db_.execute("CREATE TABLE IF NOT EXISTS message_batch_schema (version INTEGER NOT NULL)");
         auto version = db_.queryInteger("SELECT version FROM message_batch_schema");

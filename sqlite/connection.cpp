@@ -2,6 +2,9 @@
 
 #include <fmt/format.h>
 
+#include <chrono>
+#include <thread>
+
 namespace osid::sqlite {
 
 Statement &Statement::bind(int index, std::int64_t value)
@@ -59,6 +62,27 @@ Connection::Connection(const std::string &filename, int busyTimeoutMilliseconds)
     }
     sqlite3_extended_result_codes(db_, 1);
     sqlite3_busy_timeout(db_, busyTimeoutMilliseconds);
+    busyTimeoutMilliseconds_ = busyTimeoutMilliseconds;
+}
+
+bool Connection::enableWal()
+{
+    auto mode = [this](const char *sql) {
+        auto q = prepare(sql);
+        return q.step() && q.textView(0) == "wal";
+    };
+    if (mode("PRAGMA journal_mode"))
+        return true;
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(busyTimeoutMilliseconds_);
+    for (;;) {
+        try {
+            return mode("PRAGMA journal_mode = WAL");
+        } catch (const Overloaded &) {
+            if (std::chrono::steady_clock::now() >= deadline)
+                throw;
+        }
+        std::this_thread::sleep_for(std::chrono::milliseconds(5));
+    }
 }
 
 Connection::~Connection()

@@ -104,6 +104,13 @@ public:
     // The value of the first column of the first row, if any.
     std::optional<std::int64_t> queryInteger(const std::string &sql);
 
+    // Puts the file in WAL mode (which it keeps) unless it is already, and
+    // says whether it is now. Switching takes the whole file: when another
+    // connection is switching it too, SQLite answers one of them SQLITE_BUSY
+    // at once rather than let both wait (its busy handler would deadlock),
+    // so this tries again until the busy timeout has passed.
+    bool enableWal();
+
     // Ends the open transaction, if any, discarding its changes. Never
     // fails: used on the way out of an error.
     void rollBack() noexcept
@@ -146,6 +153,7 @@ private:
     sqlite3_stmt *cached(const std::string &sql);
 
     sqlite3 *db_ = nullptr;
+    int busyTimeoutMilliseconds_ = 0;
     std::unordered_map<std::string, sqlite3_stmt *> statements_;
 };
 

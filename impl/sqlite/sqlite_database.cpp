@@ -43,13 +43,7 @@ Database::Database(const SqliteProviderOptions &options)
     authority_ = openSchema(*first, displayName_, options.authority);
     // WAL: readers never block the writer, and a commit is one append.
     // Set once, when the file is made; it stays in the file.
-    bool wal = false;
-    {
-        auto mode = first->prepare("PRAGMA journal_mode");
-        wal = mode.step() && mode.textView(0) == "wal";
-    }
-    if (!wal)
-        first->execute("PRAGMA journal_mode = WAL");
+    first->enableWal();
     checkpointer_ = std::make_unique<Checkpointer>(filename_, kCheckpointPages);
     checkpointer_->watch(*first);
     idle_.give(std::move(first));

@@ -347,3 +347,56 @@ TEST_SUITE("sqlite provider")
         CHECK(other->getMessagesFromSender(person("real"))->available() == 1);
     }
 }
+
+TEST_SUITE("sqlite connection")
+{
+    TEST_CASE("enableWal waits out a connection that holds the file, where SQLite answers busy at once")
+    {
+        TempDir dir;
+        const auto path = dir.file("wal.db");
+        sqlite::Connection writer(path, 10'000);
+        writer.execute("CREATE TABLE t (x)");
+        sqlite::Connection other(path, 10'000);
+        // The writer holds a write transaction: a switch to WAL by the other
+        // connection would deadlock with the writer's commit, so SQLite
+        // answers it busy without waiting. enableWal() tries again.
+        writer.run("BEGIN");
+        writer.execute("INSERT INTO t VALUES (1)");
+        std::thread commit([&] {
+            std::this_thread::sleep_for(std::chrono::milliseconds(200));
+            writer.run("COMMIT");
+        });
+        bool wal = false;
+        CHECK_NOTHROW(wal = other.enableWal());
+        commit.join();
+        CHECK(wal);
+        CHECK(other.queryInteger("SELECT count(*) FROM t") == 1);
+        // The file keeps it: a new connection finds it in WAL mode.
+        sqlite::Connection later(path, 100);
+        auto mode = later.prepare("PRAGMA journal_mode");
+        REQUIRE(mode.step());
+        CHECK(mode.text(0) == "wal");
+        // Once in WAL, nothing is switched: it answers at once.
+        CHECK(other.enableWal());
+    }
+
+    TEST_CASE("enableWal gives up with Overloaded after the busy timeout, and an in-memory database stays so")
+    {
+        TempDir dir;
+        const auto path = dir.file("wal.db");
+        sqlite::Connection writer(path, 10'000);
+        writer.execute("CREATE TABLE t (x)");
+        sqlite::Connection impatient(path, 100);
+        writer.run("BEGIN");
+        writer.execute("INSERT INTO t VALUES (1)");
+        const auto start = std::chrono::steady_clock::now();
+        CHECK_THROWS_AS(impatient.enableWal(), sqlite::Overloaded);
+        const auto waited = std::chrono::steady_clock::now() - start;
+        CHECK(waited >= std::chrono::milliseconds(100));
+        CHECK(waited < std::chrono::seconds(5));
+        writer.run("COMMIT");
+
+        sqlite::Connection memory(":memory:", 100);
+        CHECK_FALSE(memory.enableWal());
+    }
+}
