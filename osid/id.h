@@ -139,12 +139,10 @@ public:
     {
         if (a.key_ == kText && b.key_ == kText)
             return a.t_ == b.t_;
-        if (a.key_ != kText && b.key_ != kText) {
-            // A key's text is canonical decimal: equal keys, equal text.
-            if (a.key_ != b.key_)
-                return false;
-            return a.t_ == b.t_ || sameSpace(a, b);
-        }
+        // A key's text is canonical decimal: equal keys, equal text; the
+        // spaces (empty identifiers) compare as triples do.
+        if (a.key_ != kText && b.key_ != kText)
+            return a.key_ == b.key_ && a.t_ == b.t_;
         return Digits(a).view() == Digits(b).view() && sameSpace(a, b);
     }
 

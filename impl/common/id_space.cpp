@@ -5,14 +5,20 @@
 
 namespace osid::impl {
 
+namespace {
+
+// The largest key: the largest SQL databases store as an integer.
+constexpr auto kMaxKey = static_cast<std::uint64_t>(std::numeric_limits<std::int64_t>::max());
+
+} // namespace
+
 std::optional<std::uint64_t> parseKey(std::string_view text)
 {
     if (text.empty() || (text.size() > 1 && text[0] == '0'))
         return std::nullopt;
     std::uint64_t v = 0;
     auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), v);
-    if (ec != std::errc() || end != text.data() + text.size() ||
-        v > static_cast<std::uint64_t>(std::numeric_limits<std::int64_t>::max()))
+    if (ec != std::errc() || end != text.data() + text.size() || v > kMaxKey)
         return std::nullopt;
     return v;
 }
@@ -36,7 +42,7 @@ std::optional<std::uint64_t> IdSpace::key(const Id &id) const
     if (!contains(id))
         return std::nullopt;
     if (auto key = id.madeWithKey())
-        return *key <= static_cast<std::uint64_t>(std::numeric_limits<std::int64_t>::max()) ? key : std::nullopt;
+        return *key <= kMaxKey ? key : std::nullopt;
     return parseKey(id.getIdentifier());
 }
 

@@ -93,6 +93,19 @@ inline std::size_t hashBytes(std::size_t seed, std::string_view s, bool ignoreCa
     return static_cast<std::size_t>(h ^ (h >> 31));
 }
 
+// The hash of an identity: its space (authority and namespace, without
+// regard to case) first, so that the hash of an Id made with a key can
+// continue from its space's, kept with the space; then the identifier.
+inline std::size_t hashSpace(std::string_view identifierNamespace, std::string_view authority) noexcept
+{
+    return hashBytes(hashBytes(0, authority, true), identifierNamespace, true);
+}
+inline std::size_t hashIdentity(std::string_view identifier, std::string_view identifierNamespace,
+                                std::string_view authority) noexcept
+{
+    return hashBytes(hashSpace(identifierNamespace, authority), identifier, false);
+}
+
 struct IdentityTriple {
     std::string authority;
     std::string identifierNamespace;
@@ -115,10 +128,7 @@ struct IdentityTriple {
         return a.identifier.compare(b.identifier) <=> 0;
     }
 
-    std::size_t hash() const noexcept
-    {
-        return hashBytes(hashBytes(hashBytes(0, authority, true), identifierNamespace, true), identifier, false);
-    }
+    std::size_t hash() const noexcept { return hashIdentity(identifier, identifierNamespace, authority); }
 };
 
 // An IdentityTriple shared, immutable, between copies: Ids and Types are
@@ -191,7 +201,7 @@ public:
         auto h = rep_->hash.load(std::memory_order_relaxed);
         if (h == kUnknown) {
             // Racing threads compute the same value, so either store wins.
-            h = hashParts(rep_->identifier, *rep_->identifierNamespace, *rep_->authority);
+            h = hashIdentity(rep_->identifier, *rep_->identifierNamespace, *rep_->authority);
             if (h == kUnknown)
                 h = kUnknown + 1;
             rep_->hash.store(h, std::memory_order_relaxed);
@@ -226,19 +236,6 @@ public:
         if (auto c = compareIgnoreCase(a.identifierNamespace(), b.identifierNamespace()); c != 0)
             return c;
         return a.identifier().compare(b.identifier()) <=> 0;
-    }
-
-    // The parts as IdentityTriple::hash() combines them.
-    // The space's part first, so that the hash of an Id made with a key
-    // continues from its space's (spaceHash()) with the key's digits.
-    static std::size_t hashParts(std::string_view identifier, std::string_view identifierNamespace,
-                                 std::string_view authority) noexcept
-    {
-        return hashBytes(hashSpace(identifierNamespace, authority), identifier, false);
-    }
-    static std::size_t hashSpace(std::string_view identifierNamespace, std::string_view authority) noexcept
-    {
-        return hashBytes(hashBytes(0, authority, true), identifierNamespace, true);
     }
 
 private:
