@@ -176,7 +176,11 @@ public:
 
 private:
     static Id resource(std::uint64_t n) { return Id("w1.example.org", "resource.Resource", std::to_string(n)); }
-    static Id aliasId(std::uint64_t key) { return Id("w1.example.org", "w1.Alias", std::to_string(key)); }
+    // W1's alias keys are numbers, so the driver names them as a client
+    // holding numeric keys would: Id::ofKey makes the Id that
+    // Id("w1.example.org", "w1.Alias", std::to_string(key)) makes, without
+    // a heap block or the decimal text.
+    static Id aliasId(std::uint64_t key) { return Id::ofKey("w1.example.org", "w1.Alias", key); }
 
     std::optional<std::uint64_t> get(const Id &id)
     {

@@ -80,12 +80,12 @@ public:
     bool definesUncertainty() const noexcept { return false; }
     static const Type &getCalendarType()
     {
-        static const Type t("okapia.net", "calendar", "gregorian");
+        static const Type t = Type::immortal("okapia.net", "calendar", "gregorian");
         return t;
     }
     static const Type &getTimeType()
     {
-        static const Type t("okapia.net", "time", "UTC");
+        static const Type t = Type::immortal("okapia.net", "time", "UTC");
         return t;
     }
 

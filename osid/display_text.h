@@ -15,21 +15,21 @@ namespace types {
 // ISO 639-2 English, the default language of DisplayText.
 inline const Type &englishLanguage()
 {
-    static const Type t("ISO", "639-2", "ENG");
+    static const Type t = Type::immortal("ISO", "639-2", "ENG");
     return t;
 }
 
 // ISO 15924 Latin, the default script of DisplayText.
 inline const Type &latinScript()
 {
-    static const Type t("ISO", "15924", "LATN");
+    static const Type t = Type::immortal("ISO", "15924", "LATN");
     return t;
 }
 
 // Plain text, the default format of DisplayText.
 inline const Type &plainTextFormat()
 {
-    static const Type t("okapia.net", "TextFormats", "PLAIN");
+    static const Type t = Type::immortal("okapia.net", "TextFormats", "PLAIN");
     return t;
 }
 

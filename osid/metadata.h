@@ -58,7 +58,7 @@ namespace types {
 // expression that the whole value must match.
 inline const Type &regexStringMatch()
 {
-    static const Type t("okapia.net", "StringMatchTypes", "REGEX");
+    static const Type t = Type::immortal("okapia.net", "StringMatchTypes", "REGEX");
     return t;
 }
 

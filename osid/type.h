@@ -41,6 +41,25 @@ public:
     {
     }
 
+    // A Type that lives as long as the process, for a built-in Type kept
+    // in a function-local static: made once, never freed, and copied
+    // without touching a reference count (every DisplayText holds three
+    // Types, and every message snapshot hands out DisplayTexts). Each call
+    // makes a new one; call it once per Type.
+    static Type immortal(std::string_view authority, std::string_view identifierNamespace, std::string_view identifier)
+    {
+        Type t;
+        t.t_ = detail::SharedTriple::immortal(authority, identifierNamespace, identifier);
+        return t;
+    }
+    static Type immortal(std::string_view authority, std::string_view identifierNamespace, std::string_view identifier,
+                         Display display)
+    {
+        Type t = immortal(authority, identifierNamespace, identifier);
+        t.display_ = std::shared_ptr<const Display>(std::shared_ptr<const Display>(), new Display(std::move(display)));
+        return t;
+    }
+
     // Parses "namespace:identifier@authority" as osid::Id::parse() does.
     // Raises InvalidArgument for a malformed text.
     static Type parse(std::string_view text)

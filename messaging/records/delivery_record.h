@@ -34,10 +34,10 @@ namespace osid::messaging::records {
 // The record Type of the delivery record.
 inline const Type &deliveryRecordType()
 {
-    static const Type t("osid-cpp", "messaging.records.MessageRecord", "delivery",
-                        Type::Display{"Delivery", "delivery",
-                                      "Sender, sending agent, recipients and times set directly on the form.",
-                                      "messaging"});
+    static const Type t = Type::immortal(
+        "osid-cpp", "messaging.records.MessageRecord", "delivery",
+        Type::Display{"Delivery", "delivery", "Sender, sending agent, recipients and times set directly on the form.",
+                      "messaging"});
     return t;
 }
 

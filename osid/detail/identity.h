@@ -190,6 +190,19 @@ public:
         out.rep_ = std::shared_ptr<const Rep>(std::shared_ptr<const Rep>(), last);
         return out;
     }
+    // A triple for the life of the process (a built-in Type, kept in a
+    // function-local static): never freed, and, like an interned one,
+    // copied without a reference count. Not shared between calls.
+    static SharedTriple immortal(std::string_view authority, std::string_view identifierNamespace,
+                                 std::string_view identifier)
+    {
+        SharedTriple out;
+        if (!authority.empty() || !identifierNamespace.empty() || !identifier.empty())
+            out.rep_ = std::shared_ptr<const Rep>(std::shared_ptr<const Rep>(),
+                                                  new InternedRep(authority, identifierNamespace, identifier));
+        return out;
+    }
+    // Made by interned() or immortal().
     bool isInterned() const noexcept { return rep_ != nullptr && rep_.use_count() == 0; }
     // hashSpace() of an interned triple's authority and namespace, kept.
     std::size_t spaceHash() const noexcept { return static_cast<const InternedRep *>(rep_.get())->spaceHash; }
@@ -267,10 +280,11 @@ private:
         std::string ownAuthority;
         std::string ownNamespace;
     };
-    // A space made by interned(): never freed, referred to without a count.
+    // A space made by interned(), or a triple made by immortal(): never
+    // freed, referred to without a count.
     struct InternedRep : OwnRep {
-        InternedRep(std::string_view a, std::string_view ns)
-            : OwnRep(std::string(a), std::string(ns), std::string()), spaceHash(hashSpace(ns, a))
+        InternedRep(std::string_view a, std::string_view ns, std::string_view id = {})
+            : OwnRep(std::string(a), std::string(ns), std::string(id)), spaceHash(hashSpace(ns, a))
         {
         }
         const std::size_t spaceHash;

@@ -1,3 +1,4 @@
+#include "osid/display_text.h"
 #include "osid/id.h"
 #include "osid/type.h"
 
@@ -384,6 +385,50 @@ TEST_SUITE("osid::Id and osid::Type")
         CHECK(&copy.getDisplayName() == &original.getDisplayName());
         CHECK(&copy.getDescription() == &original.getDescription());
         CHECK(&assigned.getDisplayLabel() == &original.getDisplayLabel());
+    }
+
+    TEST_CASE("an immortal Type is the Type built from the same parts, and its copies share it")
+    {
+        const osid::Type built("ISO", "639-2", "ENG");
+        const osid::Type immortal = osid::Type::immortal("iso", "639-2", "ENG");
+        CHECK(immortal == built);
+        CHECK(built == immortal);
+        CHECK_FALSE(immortal < built);
+        CHECK_FALSE(built < immortal);
+        CHECK(immortal.hash() == built.hash());
+        CHECK(immortal.toString() == "639-2:ENG@iso");
+        CHECK_FALSE(immortal.isNull());
+        CHECK(immortal != osid::Type::immortal("ISO", "639-2", "FRA"));
+        CHECK(immortal.getDisplayName().empty());
+
+        osid::Type copy = immortal;
+        osid::Type assigned;
+        assigned = copy;
+        CHECK(&assigned.getIdentifier() == &immortal.getIdentifier());
+        CHECK(assigned == built);
+
+        const auto described =
+            osid::Type::immortal("example.org", "records", "delivery", {"Name", "Label", "Description", "Domain"});
+        const osid::Type describedCopy = described;
+        CHECK(describedCopy.getDisplayName() == "Name");
+        CHECK(describedCopy.getDomain() == "Domain");
+        CHECK(&describedCopy.getDescription() == &described.getDescription());
+        CHECK(described == osid::Type("example.org", "records", "delivery"));
+
+        CHECK(osid::Type::immortal("", "", "").isNull());
+        CHECK(osid::Type::immortal("", "", "") == osid::Type());
+    }
+
+    TEST_CASE("the built-in Types are immortal Types with the same identity as before")
+    {
+        CHECK(osid::types::englishLanguage() == osid::Type("ISO", "639-2", "ENG"));
+        CHECK(osid::types::latinScript() == osid::Type("ISO", "15924", "LATN"));
+        CHECK(osid::types::plainTextFormat() == osid::Type("okapia.net", "TextFormats", "PLAIN"));
+        const osid::DisplayText text("hello");
+        CHECK(text.getLanguageType() == osid::Type("ISO", "639-2", "ENG"));
+        CHECK(&text.getFormatType().getIdentifier() == &osid::types::plainTextFormat().getIdentifier());
+        const osid::DisplayText copy = text;
+        CHECK(copy == text);
     }
 
     TEST_CASE("a parsed Type has no display fields")
