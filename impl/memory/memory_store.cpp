@@ -405,6 +405,54 @@ void StoreState::erase(MailboxKey mailbox, MessageKey key)
         std::get<Erased>(journal_.back()).message = std::move(message);
 }
 
+namespace {
+
+// Removes `entries` from `index`, in order. The entries of the index a
+// selection came from are in order already (a sender's run, a span of
+// time), so only the other's are sorted.
+template <class V>
+void eraseEntries(SortedChunks<IndexEntry<V>> &index, std::vector<IndexEntry<V>> &entries) noexcept
+{
+    if (!std::is_sorted(entries.begin(), entries.end()))
+        std::sort(entries.begin(), entries.end());
+    index.eraseSorted(entries.data(), entries.data() + entries.size());
+}
+
+} // namespace
+
+std::vector<MessageKey> StoreState::eraseKeys(MailboxKey mailbox, std::vector<MessageKey> keys)
+{
+    auto &mb = data(mailbox);
+    // Every allocation first (the journal's room, the table's free list,
+    // the index entries to remove), so that nothing below can fail with
+    // the store half changed.
+    if (journaling_)
+        journal_.reserve(journal_.size() + keys.size());
+    mb.messages.reserveTakes(keys.size());
+    std::vector<IndexEntry<std::uint32_t>> bySender;
+    std::vector<IndexEntry<std::int64_t>> byReceived;
+    bySender.reserve(keys.size());
+    byReceived.reserve(keys.size());
+    for (auto key : keys) {
+        const auto *m = mb.messages.find(key);
+        if (m == nullptr)
+            continue;
+        if (m->sent) {
+            bySender.push_back({m->sender, key});
+            byReceived.push_back({m->receivedTime, key});
+        }
+        auto message = mb.messages.take(key);
+        if (journaling_)
+            journal_.emplace_back(Erased{mailbox, key, std::move(message)});
+    }
+    // The index entries leave in order, each index in one pass: a run of
+    // them (one sender's, a span of time) is one move per chunk rather than
+    // a search and a move per message.
+    eraseEntries(mb.bySender, bySender);
+    eraseEntries(mb.byReceived, byReceived);
+    return keys;
+}
+
 std::vector<MessageKey> StoreState::eraseAll(MailboxKey mailbox)
 {
     auto &mb = data(mailbox);

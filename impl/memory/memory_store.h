@@ -160,6 +160,7 @@ public:
     std::vector<UpdateOutcome> updateMessages(MailboxKey mailbox,
                                               const std::vector<std::pair<Id, MessageChanges>> &updates) override;
     void erase(MailboxKey mailbox, MessageKey key) override;
+    std::vector<MessageKey> eraseKeys(MailboxKey mailbox, std::vector<MessageKey> keys) override;
     std::vector<MessageKey> eraseAll(MailboxKey mailbox) override;
     void setAlias(const Id &aliasId, MessageKey key) override;
     AliasOutcome aliasMessage(MailboxKey mailbox, const Id &referenceId, const Id &aliasId) override;

@@ -65,6 +65,9 @@ public:
         return slots_[slot].value;
     }
 
+    // Makes sure the next `n` calls of take() allocate nothing.
+    void reserveTakes(std::size_t n) { free_.reserve(free_.size() + n); }
+
     // Removes `key` and gives its value back (for the undo journal).
     V take(std::uint64_t key)
     {

@@ -78,6 +78,61 @@ public:
         return true;
     }
 
+    // Removes the values of [first, last), which must be in ascending
+    // order; a value that is not present is skipped. Each chunk that holds
+    // some of them is compacted once, in order, rather than searched and
+    // shifted once per value, so a run of neighbouring values (all of one
+    // sender, a span of time) costs about one pass over its chunks. It
+    // allocates nothing, so it cannot fail halfway. Returns how many were
+    // removed.
+    std::size_t eraseSorted(const T *first, const T *last) noexcept
+    {
+        std::size_t removed = 0;
+        bool reshape = false;
+        while (first != last && !chunks_.empty()) {
+            const std::size_t c = chunkFor(*first);
+            Chunk &chunk = *chunks_[c];
+            const T lastBefore = lasts_[c];
+            T *end = chunk.values + chunk.size;
+            // Values before `in` are settled; those kept are before `out`.
+            T *out = std::lower_bound(chunk.values, end, *first);
+            T *in = out;
+            while (in != end && first != last) {
+                if (*in == *first) {
+                    ++in, ++first;
+                } else if (*first < *in) {
+                    ++first; // not present
+                } else {
+                    // Keep the values up to the next one to remove, as a block.
+                    T *next = std::lower_bound(in + 1, end, *first);
+                    out = std::copy(in, next, out);
+                    in = next;
+                }
+            }
+            out = std::copy(in, end, out);
+            const auto left = static_cast<std::size_t>(out - chunk.values);
+            removed += chunk.size - left;
+            chunk.size = left;
+            // An empty chunk keeps its old last value until compact(), so
+            // that lasts_ stays sorted for chunkFor().
+            if (left == 0)
+                reshape = true;
+            else {
+                lasts_[c] = chunk.values[left - 1];
+                reshape = reshape || underfull(c) || (c > 0 && underfull(c - 1));
+            }
+            // Whatever is left up to the chunk's old last value is absent.
+            while (first != last && !(lastBefore < *first))
+                ++first;
+            if (c + 1 == chunks_.size())
+                break;
+        }
+        size_ -= removed;
+        if (reshape)
+            compact();
+        return removed;
+    }
+
     // Calls f(value) for each value >= `first`, in order, while f returns true.
     template <class F>
     void visitFrom(const T &first, F &&f) const
@@ -119,6 +174,41 @@ private:
         full.size = keep;
         lasts_.insert(lasts_.begin() + static_cast<std::ptrdiff_t>(c), full.values[keep - 1]);
         chunks_.insert(chunks_.begin() + static_cast<std::ptrdiff_t>(c) + 1, std::move(upper));
+    }
+
+    // Whether chunk c and the next one would fit in half a chunk together
+    // (mergeWithNext() would merge them).
+    bool underfull(std::size_t c) const noexcept
+    {
+        return c + 1 < chunks_.size() && chunks_[c]->size + chunks_[c + 1]->size <= kChunk / 2;
+    }
+
+    // Drops empty chunks and merges neighbours that fit in half a chunk
+    // together, in one pass and in place: it allocates nothing.
+    void compact() noexcept
+    {
+        std::size_t kept = 0;
+        for (std::size_t c = 0; c < chunks_.size(); ++c) {
+            Chunk &chunk = *chunks_[c];
+            if (chunk.size == 0)
+                continue;
+            if (kept > 0 && chunks_[kept - 1]->size + chunk.size <= kChunk / 2) {
+                Chunk &into = *chunks_[kept - 1];
+                std::copy(chunk.values, chunk.values + chunk.size, into.values + into.size);
+                into.size += chunk.size;
+                chunk.size = 0;
+                lasts_[kept - 1] = lasts_[c];
+                continue;
+            }
+            if (kept != c) {
+                // The chunk swapped back to c is empty (or merged): freed below.
+                std::swap(chunks_[kept], chunks_[c]);
+                lasts_[kept] = lasts_[c];
+            }
+            ++kept;
+        }
+        chunks_.erase(chunks_.begin() + static_cast<std::ptrdiff_t>(kept), chunks_.end());
+        lasts_.erase(lasts_.begin() + static_cast<std::ptrdiff_t>(kept), lasts_.end());
     }
 
     // Keeps chunks at least a quarter full on average after many erases.

@@ -21,6 +21,7 @@
 #include <doctest/doctest.h>
 #include <fmt/format.h>
 
+#include <cstdint>
 #include <functional>
 #include <map>
 #include <stdexcept>
@@ -39,6 +40,8 @@ using osid::impl::StoreReader;
 using osid::impl::StoreWriter;
 using osid::messaging::records::deliveryFormRecord;
 using osid::messaging::records::deliveryRecordType;
+
+Id resource(const std::string &name);
 
 class FaultyStore final : public impl::MessageStore, private StoreWriter {
 public:
@@ -64,6 +67,14 @@ public:
             for (const auto &[key, content] : state_.select(mailbox, MessageQuery{}))
                 out += fmt::format("  {} {} {} {} {}\n", key, content.subject, content.text, content.sent,
                                    content.receivedTime.toString());
+            // The indexes too: an undone delete must put its entries back.
+            out += "  by received time:";
+            for (auto key : state_.keysReceivedBetween(mailbox, DateTime::min(), DateTime::max()))
+                out += fmt::format(" {}", key);
+            out += "\n  from alice:";
+            for (auto key : state_.keysFromSender(mailbox, resource("alice")))
+                out += fmt::format(" {}", key);
+            out += "\n";
             for (const auto &alias : aliases_)
                 if (auto key = state_.resolve(mailbox, alias))
                     out += fmt::format("  alias {} -> {}\n", alias.toString(), *key);
@@ -128,6 +139,10 @@ private:
     {
         tick();
         state_.erase(m, key);
+    }
+    std::vector<MessageKey> eraseKeys(MailboxKey m, std::vector<MessageKey> keys) override
+    {
+        return tick(), state_.eraseKeys(m, std::move(keys));
     }
     void setAlias(const Id &alias, MessageKey key) override
     {

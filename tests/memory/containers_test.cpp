@@ -8,6 +8,7 @@
 
 #include <doctest/doctest.h>
 
+#include <algorithm>
 #include <cstdint>
 #include <map>
 #include <random>
@@ -65,6 +66,74 @@ TEST_SUITE("memory store containers")
             CHECK(chunks.erase(e));
         CHECK(chunks.size() == 0);
         CHECK(from(chunks, Entry{0, 0}).empty());
+    }
+
+    TEST_CASE("SortedChunks erases sorted runs, scattered values and absent ones as a std::set does")
+    {
+        std::mt19937_64 random(11);
+        SortedChunks<Entry> chunks;
+        std::set<Entry> reference;
+        std::uint64_t nextKey = 1;
+        auto insertSome = [&](int n) {
+            for (int i = 0; i < n; ++i) {
+                const Entry e{static_cast<std::uint32_t>(random() % 40), nextKey++};
+                chunks.insert(e);
+                reference.insert(e);
+            }
+        };
+        auto same = [&] {
+            CHECK(chunks.size() == reference.size());
+            CHECK(from(chunks, Entry{0, 0}) == std::vector<Entry>(reference.begin(), reference.end()));
+        };
+        for (int round = 0; round < 60; ++round) {
+            insertSome(round % 3 == 0 ? 3000 : 500);
+            std::vector<Entry> gone;
+            switch (round % 4) {
+            case 0: // one value's whole run (a sender's messages)
+                for (const auto &e : reference)
+                    if (e.value == static_cast<std::uint32_t>(round % 40))
+                        gone.push_back(e);
+                break;
+            case 1: // scattered entries, with absent ones between them
+                for (const auto &e : reference)
+                    if (random() % 5 == 0)
+                        gone.push_back(e);
+                for (int i = 0; i < 50; ++i)
+                    gone.push_back(Entry{static_cast<std::uint32_t>(random() % 45), nextKey + random() % 100});
+                break;
+            case 2: // a span of values (a span of time), emptying whole chunks
+                for (const auto &e : reference)
+                    if (e.value >= 10 && e.value < 25)
+                        gone.push_back(e);
+                break;
+            default: // only absent values, beyond the last chunk too
+                gone = {Entry{0, 0}, Entry{39, nextKey + 1}, Entry{1000, 1}};
+            }
+            std::sort(gone.begin(), gone.end());
+            gone.erase(std::unique(gone.begin(), gone.end()), gone.end());
+            std::size_t present = 0;
+            for (const auto &e : gone)
+                present += reference.erase(e);
+            CHECK(chunks.eraseSorted(gone.data(), gone.data() + gone.size()) == present);
+            same();
+        }
+        // Inserts and single erases still work on what the runs left.
+        insertSome(2000);
+        for (int i = 0; i < 500 && !reference.empty(); ++i) {
+            auto it = reference.begin();
+            std::advance(it, static_cast<long>(random() % reference.size()));
+            CHECK(chunks.erase(*it));
+            reference.erase(it);
+        }
+        same();
+        // Everything at once leaves it empty and usable.
+        const std::vector<Entry> all(reference.begin(), reference.end());
+        CHECK(chunks.eraseSorted(all.data(), all.data() + all.size()) == all.size());
+        reference.clear();
+        same();
+        CHECK(chunks.eraseSorted(all.data(), all.data() + all.size()) == 0);
+        insertSome(10);
+        same();
     }
 
     TEST_CASE("MessageTable finds, takes and reuses as a std::map does")
