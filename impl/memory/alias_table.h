@@ -24,15 +24,18 @@ public:
     std::size_t size() const noexcept { return size_; }
     bool empty() const noexcept { return size_ == 0; }
 
-    const MessageKey *find(const Id &alias) const
+    const MessageKey *find(const Id &alias) const { return find(alias, alias.hash()); }
+    MessageKey *find(const Id &alias) { return find(alias, alias.hash()); }
+    // The same, with `hash` == alias.hash() already made (the hash of an Id
+    // made with a key is computed afresh each time it is asked for).
+    const MessageKey *find(const Id &alias, std::size_t hash) const
     {
-        const auto i = position(alias, alias.hash());
+        const auto i = position(alias, hash);
         return i == kNone ? nullptr : &slots_[i].key;
     }
-
-    MessageKey *find(const Id &alias)
+    MessageKey *find(const Id &alias, std::size_t hash)
     {
-        const auto i = position(alias, alias.hash());
+        const auto i = position(alias, hash);
         return i == kNone ? nullptr : &slots_[i].key;
     }
 
@@ -56,11 +59,13 @@ public:
     }
 
     // Adds `alias` -> `key`; `alias` must not be present.
-    void insert(const Id &alias, MessageKey key)
+    void insert(const Id &alias, MessageKey key) { insert(alias, alias.hash(), key); }
+    // The same, with `hash` == alias.hash().
+    void insert(const Id &alias, std::size_t hash, MessageKey key)
     {
         if ((size_ + 1) * 4 > slots_.size() * 3)
             grow();
-        place(Slot{alias.hash(), key, alias});
+        place(Slot{hash, key, alias});
         ++size_;
     }
 

@@ -481,6 +481,12 @@ void StoreState::setAlias(const Id &aliasId, MessageKey key)
 
 AliasOutcome StoreState::aliasMessage(MailboxKey mailbox, const Id &referenceId, const Id &aliasId)
 {
+    return aliasMessage(mailbox, referenceId, aliasId, aliasId.hash());
+}
+
+AliasOutcome StoreState::aliasMessage(MailboxKey mailbox, const Id &referenceId, const Id &aliasId,
+                                      std::size_t aliasHash)
+{
     const auto key = resolve(mailbox, referenceId);
     if (!key)
         return AliasOutcome::NoTarget;
@@ -489,7 +495,7 @@ AliasOutcome StoreState::aliasMessage(MailboxKey mailbox, const Id &referenceId,
     // One search of the table for the check and the change; the journal
     // has room before anything changes.
     makeRoomInJournal();
-    if (auto *current = aliases_.find(aliasId)) {
+    if (auto *current = aliases_.find(aliasId, aliasHash)) {
         // An alias of a message of another mailbox is not this mailbox's.
         if (!data(mailbox).messages.contains(*current))
             for (std::size_t other = 0; other < mailboxes_.size(); ++other)
@@ -499,7 +505,7 @@ AliasOutcome StoreState::aliasMessage(MailboxKey mailbox, const Id &referenceId,
         *current = *key;
         return AliasOutcome::Set;
     }
-    aliases_.insert(aliasId, *key);
+    aliases_.insert(aliasId, aliasHash, *key);
     record(Aliased{aliasId, std::nullopt});
     return AliasOutcome::Set;
 }
@@ -513,6 +519,10 @@ std::vector<AliasOutcome> StoreState::aliasMessages(MailboxKey mailbox,
     // turn is most of the cost, so what a request will read is loaded a few
     // requests ahead, in stages, each once the previous one has arrived.
     const auto &messages = data(mailbox).messages;
+    // Each alias's hash, made once (at stage 2) for the later stages and
+    // the search itself: kept for the 16 requests in between.
+    std::size_t hashes[32];
+    auto hashOf = [&](std::size_t i) -> std::size_t & { return hashes[i % 32]; };
     auto ahead = [&](std::size_t i, int stage) {
         if (i >= requests.size())
             return;
@@ -534,17 +544,17 @@ std::vector<AliasOutcome> StoreState::aliasMessages(MailboxKey mailbox,
         case 2: // the message's index entry, the alias's slot
             if (auto key = messageSpace_.key(reference))
                 messages.prefetch(*key);
-            aliases_.prefetch(alias.hash());
+            aliases_.prefetch(hashOf(i) = alias.hash());
             break;
         case 3: // if the alias is there: its stored Id, its old message's entry
-            if (auto [stored, key] = aliases_.peek(alias.hash()); stored != nullptr) {
+            if (auto [stored, key] = aliases_.peek(hashOf(i)); stored != nullptr) {
                 if (!stored->madeWithKey())
                     __builtin_prefetch(&stored->getIdentifier());
                 messages.prefetch(key);
             }
             break;
         default: // and the stored Id's parts, which a search compares
-            if (auto stored = aliases_.peek(alias.hash()).first; stored != nullptr && !stored->madeWithKey()) {
+            if (auto stored = aliases_.peek(hashOf(i)).first; stored != nullptr && !stored->madeWithKey()) {
                 __builtin_prefetch(stored->getIdentifier().data());
                 __builtin_prefetch(&stored->getIdentifierNamespace());
                 __builtin_prefetch(&stored->getAuthority());
@@ -553,6 +563,9 @@ std::vector<AliasOutcome> StoreState::aliasMessages(MailboxKey mailbox,
     };
     std::vector<AliasOutcome> out;
     out.reserve(requests.size());
+    // The first 16 requests have no stage 2 in the loop.
+    for (std::size_t i = 0; i < std::min<std::size_t>(16, requests.size()); ++i)
+        ahead(i, 2);
     for (std::size_t i = 0; i < requests.size(); ++i) {
         ahead(i + 32, 0);
         ahead(i + 24, 1);
@@ -562,7 +575,7 @@ std::vector<AliasOutcome> StoreState::aliasMessages(MailboxKey mailbox,
         const auto &r = requests[i];
         out.push_back(r.getReferenceId().isNull() || r.getAliasId().isNull()
                           ? AliasOutcome::NullId
-                          : aliasMessage(mailbox, r.getReferenceId(), r.getAliasId()));
+                          : aliasMessage(mailbox, r.getReferenceId(), r.getAliasId(), hashOf(i)));
     }
     return out;
 }

@@ -251,6 +251,8 @@ private:
     // Applies `changes` to the stored message `m` (key `key` of `mailbox`),
     // unless the result would put its received time before its sent time.
     UpdateOutcome update(MailboxKey mailbox, MessageKey key, StoredMessage &m, const MessageChanges &changes);
+    // aliasMessage() with `aliasHash` == aliasId.hash() already made.
+    AliasOutcome aliasMessage(MailboxKey mailbox, const Id &referenceId, const Id &aliasId, std::size_t aliasHash);
     void index(MailboxData &mb, MessageKey key, const StoredMessage &m);
     void unindex(MailboxData &mb, MessageKey key, const StoredMessage &m);
     // Makes sure the next record() cannot fail for want of room.
