@@ -5,6 +5,8 @@
 
 #include <algorithm>
 #include <charconv>
+#include <optional>
+#include <type_traits>
 
 #include <fmt/format.h>
 
@@ -62,12 +64,22 @@ void appendPart(std::string &out, std::string_view part, bool lowerCase)
 template <class IdOrType>
 void appendCanonical(std::string &out, char kind, const IdOrType &v)
 {
-    out.reserve(out.size() + v.getIdentifierNamespace().size() + v.getIdentifier().size() + v.getAuthority().size() +
-                3);
+    // An Id made with a key: its digits need no escape, and asking for its
+    // identifier's text would make (and keep) a string of it.
+    std::optional<std::uint64_t> key;
+    if constexpr (std::is_same_v<IdOrType, Id>)
+        key = v.madeWithKey();
+    out.reserve(out.size() + v.getIdentifierNamespace().size() + (key ? 20 : v.getIdentifier().size()) +
+                v.getAuthority().size() + 3);
     out += kind;
     appendPart(out, v.getIdentifierNamespace(), true);
     out += ':';
-    appendPart(out, v.getIdentifier(), false);
+    if (key) {
+        char digits[20];
+        out.append(digits, std::to_chars(digits, digits + sizeof digits, *key).ptr);
+    } else {
+        appendPart(out, v.getIdentifier(), false);
+    }
     out += '@';
     appendPart(out, v.getAuthority(), true);
 }

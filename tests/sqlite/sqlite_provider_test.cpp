@@ -134,6 +134,23 @@ TEST_SUITE("sqlite provider")
               "Iresource.resource:ann@test.example.org");
     }
 
+    TEST_CASE("an alias made with a key has the canonical text of the same alias made with text")
+    {
+        TempDir dir;
+        const auto path = dir.file("keyed.db");
+        auto manager = openStore(path);
+        auto session = manager->getMessagingBatchManager()->getMessageBatchAdminSession();
+        const auto ids = createBatch(*session, person("ann"), "k", 2);
+        session->aliasMessage(ids[0], Id::ofKey("W1.Example.ORG", "W1.Alias", 18446744073709551614u));
+        CHECK(RawFile(path).column("SELECT alias FROM aliases", 0) == "Iw1.alias:18446744073709551614@w1.example.org");
+        // Either spelling finds it, and re-points it.
+        auto lookup = manager->getMessageLookupSession();
+        CHECK(lookup->getMessage(Id("w1.example.org", "w1.alias", "18446744073709551614"))->getId() == ids[0]);
+        session->aliasMessage(ids[1], Id("w1.example.org", "w1.alias", "18446744073709551614"));
+        CHECK(lookup->getMessage(Id::ofKey("w1.example.org", "w1.alias", 18446744073709551614u))->getId() == ids[1]);
+        CHECK(RawFile(path).integer("SELECT count(*) FROM aliases") == 1);
+    }
+
     TEST_CASE("a new file gets the current schema version and this provider's application id")
     {
         TempDir dir;
