@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <charconv>
+#include <cstring>
 #include <optional>
 #include <type_traits>
 
@@ -442,17 +443,20 @@ MessageView SqliteStore::readView(const Statement &row, int c) const
     // The four strings share one block that the snapshot keeps.
     const std::string_view parts[4] = {row.textView(c + 0), row.textView(c + 1), row.textView(c + 4),
                                        row.textView(c + 5)};
-    auto block = std::make_shared<std::string>();
-    block->reserve(parts[0].size() + parts[1].size() + parts[2].size() + parts[3].size());
-    for (auto part : parts)
-        *block += part;
-    std::string_view rest = *block;
-    std::string_view *views[4] = {&v.displayName, &v.description, &v.subject, &v.text};
-    for (int i = 0; i < 4; ++i) {
-        *views[i] = rest.substr(0, parts[i].size());
-        rest.remove_prefix(parts[i].size());
+    // One allocation, the count and the bytes together.
+    const std::size_t total = parts[0].size() + parts[1].size() + parts[2].size() + parts[3].size();
+    if (total != 0) {
+        auto block = std::make_shared_for_overwrite<char[]>(total);
+        char *out = block.get();
+        std::string_view *views[4] = {&v.displayName, &v.description, &v.subject, &v.text};
+        for (int i = 0; i < 4; ++i) {
+            if (!parts[i].empty())
+                std::memcpy(out, parts[i].data(), parts[i].size());
+            *views[i] = std::string_view(out, parts[i].size());
+            out += parts[i].size();
+        }
+        v.owner = std::move(block);
     }
-    v.owner = std::move(block);
     if (auto genus = row.integer(c + 2); genus != 0)
         v.genusType = Type::parse(nameText(genus));
     v.delivery = row.integer(c + 3) != 0;
