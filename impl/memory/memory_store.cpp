@@ -318,8 +318,7 @@ std::vector<UpdateOutcome> StoreState::updateMessages(MailboxKey mailbox,
 {
     // Room in the journal for every update at once, rather than growing it
     // (and moving what it holds) as they come.
-    if (journaling_)
-        journal_.reserve(journal_.size() + updates.size());
+    makeRoomInJournal(updates.size());
     auto &messages = data(mailbox).messages;
     std::vector<UpdateOutcome> out;
     out.reserve(updates.size());
@@ -426,8 +425,7 @@ std::vector<MessageKey> StoreState::eraseKeys(MailboxKey mailbox, std::vector<Me
     // Every allocation first (the journal's room, the table's free list,
     // the index entries to remove), so that nothing below can fail with
     // the store half changed.
-    if (journaling_)
-        journal_.reserve(journal_.size() + keys.size());
+    makeRoomInJournal(keys.size());
     mb.messages.reserveTakes(keys.size());
     std::vector<IndexEntry<std::uint32_t>> bySender;
     std::vector<IndexEntry<std::int64_t>> byReceived;

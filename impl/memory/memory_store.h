@@ -18,6 +18,7 @@
 #include "impl/memory/message_table.h"
 #include "impl/memory/sorted_chunks.h"
 
+#include <algorithm>
 #include <cstdint>
 #include <cstring>
 #include <memory>
@@ -255,11 +256,12 @@ private:
     AliasOutcome aliasMessage(MailboxKey mailbox, const Id &referenceId, const Id &aliasId, std::size_t aliasHash);
     void index(MailboxData &mb, MessageKey key, const StoredMessage &m);
     void unindex(MailboxData &mb, MessageKey key, const StoredMessage &m);
-    // Makes sure the next record() cannot fail for want of room.
-    void makeRoomInJournal()
+    // Makes sure the next `n` record()s cannot fail for want of room,
+    // growing the journal geometrically.
+    void makeRoomInJournal(std::size_t n = 1)
     {
-        if (journaling_ && journal_.size() == journal_.capacity())
-            journal_.reserve(journal_.capacity() * 2 + 16);
+        if (journaling_ && journal_.capacity() - journal_.size() < n)
+            journal_.reserve(std::max(journal_.size() + n, journal_.capacity() * 2 + 16));
     }
     void record(Undo undo)
     {

@@ -11,6 +11,7 @@
 
 #pragma once
 
+#include <algorithm>
 #include <cstddef>
 #include <cstdint>
 #include <deque>
@@ -65,8 +66,14 @@ public:
         return slots_[slot].value;
     }
 
-    // Makes sure the next `n` calls of take() allocate nothing.
-    void reserveTakes(std::size_t n) { free_.reserve(free_.size() + n); }
+    // Makes sure the next `n` calls of take() allocate nothing. It grows
+    // the free list geometrically, so that many small calls cost no more
+    // than take()'s own push_back would.
+    void reserveTakes(std::size_t n)
+    {
+        if (free_.capacity() - free_.size() < n)
+            free_.reserve(std::max(free_.size() + n, 2 * free_.capacity()));
+    }
 
     // Removes `key` and gives its value back (for the undo journal).
     V take(std::uint64_t key)

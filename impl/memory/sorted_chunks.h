@@ -105,11 +105,12 @@ public:
                 } else {
                     // Keep the values up to the next one to remove, as a block.
                     T *next = std::lower_bound(in + 1, end, *first);
-                    out = std::copy(in, next, out);
+                    // Until the first removal the values are in place.
+                    out = out == in ? next : std::copy(in, next, out);
                     in = next;
                 }
             }
-            out = std::copy(in, end, out);
+            out = out == in ? end : std::copy(in, end, out);
             const auto left = static_cast<std::size_t>(out - chunk.values);
             removed += chunk.size - left;
             chunk.size = left;

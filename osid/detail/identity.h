@@ -199,11 +199,14 @@ public:
         SharedTriple out;
         if (!authority.empty() || !identifierNamespace.empty() || !identifier.empty())
             out.rep_ = std::shared_ptr<const Rep>(std::shared_ptr<const Rep>(),
-                                                  new InternedRep(authority, identifierNamespace, identifier));
+                                                  new InternedRep(authority, identifierNamespace, identifier, false));
         return out;
     }
-    // Made by interned() or immortal().
-    bool isInterned() const noexcept { return rep_ != nullptr && rep_.use_count() == 0; }
+    // Made by interned() (a space, not an immortal() triple).
+    bool isInterned() const noexcept
+    {
+        return rep_ != nullptr && rep_.use_count() == 0 && static_cast<const InternedRep *>(rep_.get())->space;
+    }
     // hashSpace() of an interned triple's authority and namespace, kept.
     std::size_t spaceHash() const noexcept { return static_cast<const InternedRep *>(rep_.get())->spaceHash; }
 
@@ -283,11 +286,13 @@ private:
     // A space made by interned(), or a triple made by immortal(): never
     // freed, referred to without a count.
     struct InternedRep : OwnRep {
-        InternedRep(std::string_view a, std::string_view ns, std::string_view id = {})
-            : OwnRep(std::string(a), std::string(ns), std::string(id)), spaceHash(hashSpace(ns, a))
+        InternedRep(std::string_view a, std::string_view ns, std::string_view id, bool isSpace)
+            : OwnRep(std::string(a), std::string(ns), std::string(id)), spaceHash(hashSpace(ns, a)), space(isSpace)
         {
         }
         const std::size_t spaceHash;
+        // Made by interned(): a space, whose identifier is empty.
+        const bool space;
     };
     static const InternedRep *intern(std::string_view authority, std::string_view identifierNamespace)
     {
@@ -301,7 +306,7 @@ private:
         const std::lock_guard lock(*mutex);
         auto &rep = (*table)[std::move(name)];
         if (rep == nullptr)
-            rep = new InternedRep(authority, identifierNamespace);
+            rep = new InternedRep(authority, identifierNamespace, {}, true);
         return rep;
     }
     struct BorrowingRep : Rep {
