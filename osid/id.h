@@ -161,8 +161,9 @@ public:
     {
         if (key_ == kText)
             return t_.hash();
-        // The space's part of the hash is kept with the space.
-        return detail::hashBytes(t_.spaceHash(), Digits(*this).view(), false);
+        // The space's part of the hash is kept with the space; the
+        // identifier is a number, hashed as one (detail::hashIdentity).
+        return detail::hashNumber(t_.spaceHash(), key_);
     }
 
 private:

@@ -15,6 +15,7 @@
 #include <functional>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <unordered_map>
 #include <string>
 #include <string_view>
@@ -93,17 +94,49 @@ inline std::size_t hashBytes(std::size_t seed, std::string_view s, bool ignoreCa
     return static_cast<std::size_t>(h ^ (h >> 31));
 }
 
+// The identifier's number, if it is one written as std::to_string writes
+// it: digits only, no leading zero, at most 2^64 - 1.
+inline std::optional<std::uint64_t> decimalNumber(std::string_view s) noexcept
+{
+    if (s.empty() || s.size() > 20 || (s[0] == '0' && s.size() > 1))
+        return std::nullopt;
+    std::uint64_t v = 0;
+    for (char c : s) {
+        if (c < '0' || c > '9')
+            return std::nullopt;
+        const auto d = static_cast<std::uint64_t>(c - '0');
+        if (v > (UINT64_MAX - d) / 10)
+            return std::nullopt;
+        v = v * 10 + d;
+    }
+    return v;
+}
+
 // The hash of an identity: its space (authority and namespace, without
 // regard to case) first, so that the hash of an Id made with a key can
-// continue from its space's, kept with the space; then the identifier.
+// continue from its space's, kept with the space; then the identifier. An
+// identifier that is a number in decimal is hashed as that number, so that
+// an Id made with a key hashes without writing its digits, and as the
+// same Id made from text.
 inline std::size_t hashSpace(std::string_view identifierNamespace, std::string_view authority) noexcept
 {
     return hashBytes(hashBytes(0, authority, true), identifierNamespace, true);
 }
+inline std::size_t hashNumber(std::size_t spaceHash, std::uint64_t number) noexcept
+{
+    // splitmix64's finalizer over the space's hash and the number.
+    std::uint64_t h = (static_cast<std::uint64_t>(spaceHash) ^ number) * 0x9E3779B97F4A7C15ull;
+    h = (h ^ (h >> 30)) * 0xBF58476D1CE4E5B9ull;
+    h = (h ^ (h >> 27)) * 0x94D049BB133111EBull;
+    return static_cast<std::size_t>(h ^ (h >> 31));
+}
 inline std::size_t hashIdentity(std::string_view identifier, std::string_view identifierNamespace,
                                 std::string_view authority) noexcept
 {
-    return hashBytes(hashSpace(identifierNamespace, authority), identifier, false);
+    const auto space = hashSpace(identifierNamespace, authority);
+    if (const auto number = decimalNumber(identifier))
+        return hashNumber(space, *number);
+    return hashBytes(space, identifier, false);
 }
 
 struct IdentityTriple {

@@ -118,6 +118,39 @@ TEST_SUITE("osid::Id and osid::Type")
         CHECK(ordered.size() == 2);
     }
 
+    TEST_CASE("identifiers that are numbers hash as numbers, other texts as text, equal Ids always alike")
+    {
+        const osid::Id space("example.org", "n", "");
+        // A number written as std::to_string writes it hashes as the keyed Id.
+        for (std::uint64_t key : {0ull, 9ull, 10ull, 18446744073709551614ull}) {
+            CAPTURE(key);
+            CHECK(space.withIdentifier(std::to_string(key)).hash() == space.withKey(key).hash());
+            CHECK(osid::Id("EXAMPLE.org", "N", std::to_string(key)).hash() ==
+                  osid::Id::ofKey("example.org", "n", key).hash());
+        }
+        // The largest number has no keyed Id (withKey falls back to text),
+        // and still hashes as its text.
+        CHECK(space.withKey(UINT64_MAX).hash() == space.withIdentifier("18446744073709551615").hash());
+        // Texts that are not numbers so written: leading zeros, signs,
+        // overflow, other characters. Each is its own Id, unequal to the
+        // number, and hashes the same whichever way it is built.
+        for (const char *text : {"007", "+7", "-7", "7 ", "18446744073709551616", "99999999999999999999999", "", "x"}) {
+            CAPTURE(text);
+            const osid::Id a = space.withIdentifier(text);
+            const osid::Id b("Example.ORG", "n", text);
+            CHECK(a == b);
+            CHECK(a.hash() == b.hash());
+            CHECK(a != space.withKey(7));
+        }
+        // Numbers spread: ten thousand keys of one space, ten thousand hashes.
+        std::unordered_set<std::size_t> hashes;
+        for (std::uint64_t key = 0; key < 10000; ++key)
+            hashes.insert(space.withKey(key).hash());
+        CHECK(hashes.size() == 10000);
+        // And a space's numbers do not hash as another space's.
+        CHECK(osid::Id::ofKey("example.org", "n", 5).hash() != osid::Id::ofKey("example.org", "m", 5).hash());
+    }
+
     TEST_CASE("an Id made with a key gives its text to threads that ask for it at once")
     {
         const osid::Id keyed = osid::Id("example.org", "ns", "0").withKey(123456789);
