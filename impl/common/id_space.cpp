@@ -1,6 +1,5 @@
 #include "impl/common/id_space.h"
 
-#include <charconv>
 #include <limits>
 
 namespace osid::impl {
@@ -14,13 +13,9 @@ constexpr auto kMaxKey = static_cast<std::uint64_t>(std::numeric_limits<std::int
 
 std::optional<std::uint64_t> parseKey(std::string_view text)
 {
-    if (text.empty() || (text.size() > 1 && text[0] == '0'))
-        return std::nullopt;
-    std::uint64_t v = 0;
-    auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), v);
-    if (ec != std::errc() || end != text.data() + text.size() || v > kMaxKey)
-        return std::nullopt;
-    return v;
+    // The numbers Ids hash as numbers, bounded as keys are.
+    const auto v = detail::decimalNumber(text);
+    return v && *v <= kMaxKey ? v : std::nullopt;
 }
 
 IdSpace::IdSpace(const std::string &authority, std::string_view idNamespace)

@@ -8,6 +8,7 @@
 #include "osid/errors.h"
 
 #include <atomic>
+#include <charconv>
 #include <compare>
 #include <cstddef>
 #include <cstdint>
@@ -98,17 +99,12 @@ inline std::size_t hashBytes(std::size_t seed, std::string_view s, bool ignoreCa
 // it: digits only, no leading zero, at most 2^64 - 1.
 inline std::optional<std::uint64_t> decimalNumber(std::string_view s) noexcept
 {
-    if (s.empty() || s.size() > 20 || (s[0] == '0' && s.size() > 1))
+    if (s.empty() || (s.size() > 1 && s[0] == '0'))
         return std::nullopt;
     std::uint64_t v = 0;
-    for (char c : s) {
-        if (c < '0' || c > '9')
-            return std::nullopt;
-        const auto d = static_cast<std::uint64_t>(c - '0');
-        if (v > (UINT64_MAX - d) / 10)
-            return std::nullopt;
-        v = v * 10 + d;
-    }
+    const auto [end, ec] = std::from_chars(s.data(), s.data() + s.size(), v);
+    if (ec != std::errc() || end != s.data() + s.size())
+        return std::nullopt;
     return v;
 }
 
