@@ -23,6 +23,17 @@ Statement &Statement::bind(int index, std::string_view value, bool copy)
     return *this;
 }
 
+Statement &Statement::bindBlob(int index, std::string_view bytes, bool copy)
+{
+    // A non-null pointer even for no bytes, so that SQLite stores an empty
+    // BLOB rather than NULL.
+    if (int rc = sqlite3_bind_blob64(s_, index, bytes.empty() ? "" : bytes.data(), bytes.size(),
+                                     copy ? SQLITE_TRANSIENT : SQLITE_STATIC);
+        rc != SQLITE_OK)
+        connection_->fail(rc, sqlite3_sql(s_));
+    return *this;
+}
+
 Statement &Statement::bindNull(int index)
 {
     if (int rc = sqlite3_bind_null(s_, index); rc != SQLITE_OK)
@@ -44,6 +55,14 @@ std::string Statement::text(int column) const { return std::string(textView(colu
 std::string_view Statement::textView(int column) const
 {
     const auto *p = reinterpret_cast<const char *>(sqlite3_column_text(s_, column));
+    return p == nullptr ? std::string_view()
+                        : std::string_view(p, static_cast<std::size_t>(sqlite3_column_bytes(s_, column)));
+}
+
+std::string_view Statement::blobView(int column) const
+{
+    // The pointer first, then the size (SQLite's documented order).
+    const auto *p = static_cast<const char *>(sqlite3_column_blob(s_, column));
     return p == nullptr ? std::string_view()
                         : std::string_view(p, static_cast<std::size_t>(sqlite3_column_bytes(s_, column)));
 }

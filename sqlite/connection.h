@@ -56,6 +56,8 @@ public:
     // Copies the text, unless `copy` is false: then the caller keeps it
     // alive until the statement has run.
     Statement &bind(int index, std::string_view value, bool copy = true);
+    // The same for bytes that are not text.
+    Statement &bindBlob(int index, std::string_view bytes, bool copy = true);
     Statement &bindNull(int index);
 
     // Advances to the next row; false when there is none.
@@ -71,6 +73,8 @@ public:
     bool isNull(int column) const { return sqlite3_column_type(s_, column) == SQLITE_NULL; }
     std::string text(int column) const;
     std::string_view textView(int column) const;
+    // A BLOB column's bytes, valid until the statement steps or resets.
+    std::string_view blobView(int column) const;
 
 private:
     Connection *connection_;

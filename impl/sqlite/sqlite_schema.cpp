@@ -2,9 +2,69 @@
 
 #include <fmt/format.h>
 
+#include <charconv>
+#include <limits>
+#include <vector>
+
 namespace osid::impl::sqlite {
 
 namespace {
+
+void appendVarint(std::string &out, std::uint64_t v)
+{
+    while (v >= 0x80) {
+        out += static_cast<char>((v & 0x7F) | 0x80);
+        v >>= 7;
+    }
+    out += static_cast<char>(v);
+}
+
+// Takes a varint off the front of `in`; false if it is cut short or
+// longer than 64 bits.
+bool takeVarint(std::string_view &in, std::uint64_t &v)
+{
+    v = 0;
+    for (unsigned shift = 0; shift < 64 && !in.empty(); shift += 7) {
+        const auto byte = static_cast<unsigned char>(in.front());
+        in.remove_prefix(1);
+        if (shift == 63 && byte > 1)
+            return false;
+        v |= static_cast<std::uint64_t>(byte & 0x7F) << shift;
+        if (byte < 0x80)
+            return true;
+    }
+    return false;
+}
+
+[[noreturn]] void malformed() { throw OperationFailed("the store holds a malformed message content"); }
+
+// Version 3's `content` from version 2's five columns, row by row, in
+// the table that replaces `messages`.
+void packVersion2Content(Connection &db)
+{
+    auto rows = db.prepare("SELECT message, display_name, description, subject, body, recipients FROM messages");
+    std::string content;
+    std::vector<std::int64_t> handles;
+    while (rows.step()) {
+        // Recipients were handles separated by single spaces (NULL for a draft).
+        handles.clear();
+        const auto recipients = rows.textView(5);
+        for (const char *p = recipients.data(), *end = p + recipients.size(); p < end;) {
+            std::int64_t handle = 0;
+            auto [next, ec] = std::from_chars(p, end, handle);
+            if (ec != std::errc())
+                throw OperationFailed(fmt::format("message {} has a malformed recipient list", rows.integer(0)));
+            handles.push_back(handle);
+            p = next < end && *next == ' ' ? next + 1 : next;
+        }
+        content.clear();
+        packContent(content, rows.textView(1), rows.textView(2), rows.textView(3), rows.textView(4), handles);
+        db.prepare("UPDATE messages_v3 SET content = ?2 WHERE message = ?1")
+            .bind(1, rows.integer(0))
+            .bindBlob(2, content, false)
+            .run();
+    }
+}
 
 // Step N takes the schema from version N-1 to N. Never edit a released
 // step: add one.
@@ -54,6 +114,33 @@ void applyStep(Connection &db, int step, const std::string &authority)
         return;
     case 2:
         db.execute(R"sql(
+            CREATE INDEX messages_by_sender ON messages (mailbox, sender);
+            CREATE INDEX messages_by_received_time ON messages (mailbox, received_time);
+        )sql");
+        return;
+    case 3:
+        // A new table in the new shape, filled from the old one, which then
+        // takes its name (SQLite cannot drop columns in one pass).
+        db.execute(R"sql(
+            CREATE TABLE messages_v3 (
+                message INTEGER PRIMARY KEY,
+                mailbox INTEGER NOT NULL,
+                genus_type INTEGER NOT NULL,
+                delivery INTEGER NOT NULL,
+                sent INTEGER NOT NULL,
+                sender INTEGER,
+                sending_agent INTEGER,
+                sent_time INTEGER,
+                received_time INTEGER,
+                -- packContent(): display name, description, subject, text, recipients.
+                content BLOB NOT NULL);
+            INSERT INTO messages_v3 SELECT message, mailbox, genus_type, delivery, sent, sender, sending_agent,
+                sent_time, received_time, x'' FROM messages;
+        )sql");
+        packVersion2Content(db);
+        db.execute(R"sql(
+            DROP TABLE messages;
+            ALTER TABLE messages_v3 RENAME TO messages;
             CREATE INDEX messages_by_sender ON messages (mailbox, sender);
             CREATE INDEX messages_by_received_time ON messages (mailbox, received_time);
         )sql");
@@ -135,6 +222,55 @@ std::string openSchema(Connection &db, const std::string &filename, const std::s
         db.rollBack();
         throw;
     }
+}
+
+void packContent(std::string &out, std::string_view displayName, std::string_view description, std::string_view subject,
+                 std::string_view text, std::span<const std::int64_t> recipients)
+{
+    appendVarint(out, displayName.size());
+    appendVarint(out, description.size());
+    appendVarint(out, subject.size());
+    appendVarint(out, text.size());
+    appendVarint(out, recipients.size());
+    out.append(displayName).append(description).append(subject).append(text);
+    for (auto handle : recipients)
+        appendVarint(out, static_cast<std::uint64_t>(handle));
+}
+
+PackedContent unpackContent(std::string_view bytes)
+{
+    std::uint64_t sizes[5];
+    for (auto &size : sizes)
+        if (!takeVarint(bytes, size))
+            malformed();
+    PackedContent out;
+    std::string_view *parts[4] = {&out.displayName, &out.description, &out.subject, &out.text};
+    for (int i = 0; i < 4; ++i) {
+        if (sizes[i] > bytes.size())
+            malformed();
+        *parts[i] = bytes.substr(0, sizes[i]);
+        bytes.remove_prefix(sizes[i]);
+    }
+    // Every recipient is one varint of at least one byte, and they fill
+    // the rest exactly.
+    if (sizes[4] > bytes.size())
+        malformed();
+    out.recipientCount = sizes[4];
+    out.recipients = bytes;
+    for (std::uint64_t i = 0, handle = 0; i < sizes[4]; ++i)
+        if (!takeVarint(bytes, handle) || handle > static_cast<std::uint64_t>(std::numeric_limits<std::int64_t>::max()))
+            malformed();
+    if (!bytes.empty())
+        malformed();
+    return out;
+}
+
+std::int64_t nextRecipient(std::string_view &recipients)
+{
+    std::uint64_t handle = 0;
+    if (!takeVarint(recipients, handle))
+        malformed();
+    return static_cast<std::int64_t>(handle);
 }
 
 } // namespace osid::impl::sqlite

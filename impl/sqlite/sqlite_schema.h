@@ -12,12 +12,17 @@
 // Versions:
 //   1  mailboxes, messages, the names they refer to, aliases, counters.
 //   2  indexes for deletes and lookups by sender and by received time.
+//   3  a message's display name, description, subject, text and
+//      recipients in one BLOB column, `content` (packContent() below).
 
 #pragma once
 
 #include "sqlite/connection.h"
 
+#include <cstdint>
+#include <span>
 #include <string>
+#include <string_view>
 
 namespace osid::impl::sqlite {
 
@@ -27,7 +32,7 @@ using ::osid::sqlite::Statement;
 
 // "OSID" in ASCII.
 constexpr std::int64_t kApplicationId = 0x4F534944;
-constexpr int kSchemaVersion = 2;
+constexpr int kSchemaVersion = 3;
 
 // Brings the database to kSchemaVersion (see above) and returns the
 // authority of its Ids: the one stored in the file, or `authority` for a
@@ -38,5 +43,37 @@ std::string openSchema(Connection &db, const std::string &filename, const std::s
 // Runs the schema steps that take a database from version `from` to `to`,
 // inside the caller's transaction. For openSchema() and the migration test.
 void applySchemaSteps(Connection &db, int from, int to, const std::string &authority);
+
+// The parts of a message that no query searches on, as the `content`
+// column keeps them. One column, because SQLite copies every text or BLOB
+// column it reads into an allocation of its own (Debian's build has no
+// lookaside memory): a lookup that read five text columns made five.
+//
+// Layout, each integer an unsigned LEB128 varint:
+//   the byte lengths of the display name, description, subject and text;
+//   the number of recipients;
+//   the four strings' bytes, in that order;
+//   each recipient's handle in `names`, in the message's order.
+struct PackedContent {
+    std::string_view displayName;
+    std::string_view description;
+    std::string_view subject;
+    std::string_view text;
+    std::size_t recipientCount = 0;
+    // The recipients' handles, still packed: see nextRecipient().
+    std::string_view recipients;
+};
+
+// Appends the packed form of these parts to `out`.
+void packContent(std::string &out, std::string_view displayName, std::string_view description, std::string_view subject,
+                 std::string_view text, std::span<const std::int64_t> recipients);
+
+// The parts of a packed content, as views into `bytes`. Raises
+// OperationFailed when `bytes` is not a packed content (a damaged file).
+PackedContent unpackContent(std::string_view bytes);
+
+// Takes the next recipient's handle off the front of `recipients` (from
+// unpackContent(), which checked that it holds recipientCount of them).
+std::int64_t nextRecipient(std::string_view &recipients);
 
 } // namespace osid::impl::sqlite

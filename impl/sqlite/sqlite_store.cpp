@@ -104,8 +104,7 @@ bool isDelivery(const MessageContent &c)
 
 // The columns content() and select() read, in readContent()'s order.
 constexpr const char *kContentColumns =
-    "display_name, description, genus_type, delivery, subject, body, sent, sender, sending_agent, sent_time, "
-    "received_time, recipients";
+    "genus_type, delivery, sent, sender, sending_agent, sent_time, received_time, content";
 
 } // namespace
 
@@ -412,75 +411,61 @@ std::optional<MailboxKey> SqliteStore::aliasMailbox(const Id &aliasId) const
 MessageContent SqliteStore::readContent(const Statement &row, int c) const
 {
     MessageContent m;
-    m.displayName = row.text(c + 0);
-    m.description = row.text(c + 1);
-    if (auto genus = row.integer(c + 2); genus != 0)
+    const auto packed = unpackContent(row.blobView(c + 7));
+    m.displayName = packed.displayName;
+    m.description = packed.description;
+    if (auto genus = row.integer(c + 0); genus != 0)
         m.genusType = Type::parse(nameText(genus));
-    if (row.integer(c + 3) != 0)
+    if (row.integer(c + 1) != 0)
         m.recordTypes.push_back(messaging::records::deliveryRecordType());
-    m.subject = row.text(c + 4);
-    m.text = row.text(c + 5);
-    readDelivery(m, row, c);
+    m.subject = packed.subject;
+    m.text = packed.text;
+    readDelivery(m, row, c, packed);
     return m;
 }
 
 template <class Out>
-void SqliteStore::readDelivery(Out &out, const Statement &row, int c) const
+void SqliteStore::readDelivery(Out &out, const Statement &row, int c, const PackedContent &packed) const
 {
-    out.sent = row.integer(c + 6) != 0;
+    out.sent = row.integer(c + 2) != 0;
     if (!out.sent)
         return;
-    out.senderId = idOf(row.integer(c + 7));
-    out.sendingAgentId = idOf(row.integer(c + 8));
-    out.sentTime = DateTime::fromMicroseconds(row.integer(c + 9));
-    out.receivedTime = DateTime::fromMicroseconds(row.integer(c + 10));
-    out.recipientIds = recipientsOf(row.textView(c + 11));
+    out.senderId = idOf(row.integer(c + 3));
+    out.sendingAgentId = idOf(row.integer(c + 4));
+    out.sentTime = DateTime::fromMicroseconds(row.integer(c + 5));
+    out.receivedTime = DateTime::fromMicroseconds(row.integer(c + 6));
+    out.recipientIds.reserve(packed.recipientCount);
+    auto handles = packed.recipients;
+    for (std::size_t i = 0; i < packed.recipientCount; ++i)
+        out.recipientIds.push_back(idOf(nextRecipient(handles)));
 }
 
 MessageView SqliteStore::readView(const Statement &row, int c) const
 {
     MessageView v;
-    // The four strings share one block that the snapshot keeps.
-    const std::string_view parts[4] = {row.textView(c + 0), row.textView(c + 1), row.textView(c + 4),
-                                       row.textView(c + 5)};
-    // One allocation, the count and the bytes together.
-    const std::size_t total = parts[0].size() + parts[1].size() + parts[2].size() + parts[3].size();
+    const auto packed = unpackContent(row.blobView(c + 7));
+    // The four strings share one block that the snapshot keeps. They lie
+    // next to each other in the packed content, so one copy.
+    const std::size_t total =
+        packed.displayName.size() + packed.description.size() + packed.subject.size() + packed.text.size();
     if (total != 0) {
+        // One allocation, the count and the bytes together.
         auto block = std::make_shared_for_overwrite<char[]>(total);
-        char *out = block.get();
+        std::memcpy(block.get(), packed.displayName.data(), total);
+        const char *at = block.get();
+        const std::string_view parts[4] = {packed.displayName, packed.description, packed.subject, packed.text};
         std::string_view *views[4] = {&v.displayName, &v.description, &v.subject, &v.text};
         for (int i = 0; i < 4; ++i) {
-            if (!parts[i].empty())
-                std::memcpy(out, parts[i].data(), parts[i].size());
-            *views[i] = std::string_view(out, parts[i].size());
-            out += parts[i].size();
+            *views[i] = std::string_view(at, parts[i].size());
+            at += parts[i].size();
         }
         v.owner = std::move(block);
     }
-    if (auto genus = row.integer(c + 2); genus != 0)
+    if (auto genus = row.integer(c + 0); genus != 0)
         v.genusType = Type::parse(nameText(genus));
-    v.delivery = row.integer(c + 3) != 0;
-    readDelivery(v, row, c);
+    v.delivery = row.integer(c + 1) != 0;
+    readDelivery(v, row, c, packed);
     return v;
-}
-
-std::vector<Id> SqliteStore::recipientsOf(std::string_view recipients) const
-{
-    std::vector<Id> out;
-    // One allocation: the handles are separated by single spaces.
-    if (!recipients.empty())
-        out.reserve(static_cast<std::size_t>(std::count(recipients.begin(), recipients.end(), ' ')) + 1);
-    const char *p = recipients.data();
-    const char *end = p + recipients.size();
-    while (p < end) {
-        std::int64_t handle = 0;
-        auto [next, ec] = std::from_chars(p, end, handle);
-        if (ec != std::errc())
-            throw OperationFailed("the store holds a malformed recipient list");
-        out.push_back(idOf(handle));
-        p = next < end && *next == ' ' ? next + 1 : next;
-    }
-    return out;
 }
 
 MessageContent SqliteStore::content(MailboxKey mailbox, MessageKey key) const
@@ -637,32 +622,31 @@ std::vector<MessageKey> SqliteStore::keysReceivedBetween(MailboxKey mailbox, Dat
                 mailbox, [&](Statement &q) { q.bind(2, from.toMicroseconds()).bind(3, to.toMicroseconds()); });
 }
 
-std::string SqliteStore::recipientText(const std::vector<Id> &recipients)
+const std::string &SqliteStore::packedContent(const MessageContent &c)
 {
-    std::string out;
-    for (const auto &r : recipients) {
-        if (!out.empty())
-            out += ' ';
-        out += std::to_string(internId(r));
-    }
-    return out;
+    // The handles are interned first: interning runs statements of its own.
+    recipientHandles_.clear();
+    if (c.sent)
+        for (const auto &r : c.recipientIds)
+            recipientHandles_.push_back(internId(r));
+    packed_.clear();
+    packContent(packed_, c.displayName, c.description, c.subject, c.text, recipientHandles_);
+    return packed_;
 }
 
 void SqliteStore::bindContent(Statement &s, const MessageContent &c)
 {
-    // Parameters 3..14, in the column order of the messages table.
-    // The content outlives the statement's run, so its text is not copied.
-    s.bind(3, c.displayName, false).bind(4, c.description, false).bind(5, internType(c.genusType));
-    s.bind(6, std::int64_t{isDelivery(c) ? 1 : 0}).bind(7, c.subject, false).bind(8, c.text, false);
-    s.bind(9, std::int64_t{c.sent ? 1 : 0});
+    // Parameters 3..10, in the column order of the messages table.
+    s.bind(3, internType(c.genusType)).bind(4, std::int64_t{isDelivery(c) ? 1 : 0});
+    s.bind(5, std::int64_t{c.sent ? 1 : 0});
     if (c.sent) {
-        const auto recipients = recipientText(c.recipientIds);
-        s.bind(10, internId(c.senderId)).bind(11, internId(c.sendingAgentId));
-        s.bind(12, c.sentTime.toMicroseconds()).bind(13, c.receivedTime.toMicroseconds());
-        s.bind(14, recipients);
+        s.bind(6, internId(c.senderId)).bind(7, internId(c.sendingAgentId));
+        s.bind(8, c.sentTime.toMicroseconds()).bind(9, c.receivedTime.toMicroseconds());
     } else {
-        s.bindNull(10).bindNull(11).bindNull(12).bindNull(13).bindNull(14);
+        s.bindNull(6).bindNull(7).bindNull(8).bindNull(9);
     }
+    // packed_ stays as it is until the statement has run.
+    s.bindBlob(10, packedContent(c), false);
 }
 
 MessageKey SqliteStore::insert(MailboxKey mailbox, const MessageContent &content)
@@ -672,8 +656,7 @@ MessageKey SqliteStore::insert(MailboxKey mailbox, const MessageContent &content
                                 db_->queryInteger("SELECT value FROM meta WHERE name = 'next_message'").value_or(1)),
                             database_->keyFloor());
     const MessageKey key = *nextKey_;
-    auto s = db_->prepare(hot_.insert,
-                          "INSERT INTO messages VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)");
+    auto s = db_->prepare(hot_.insert, "INSERT INTO messages VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)");
     s.bind(1, key).bind(2, mailbox);
     bindContent(s, content);
     s.run();
@@ -691,14 +674,11 @@ void SqliteStore::replace(MailboxKey mailbox, MessageKey key, const MessageConte
         sets += fmt::format("{}{} = ?{}", sets.empty() ? "" : ", ", column, binds.size() + 3);
         binds.push_back(std::move(bind));
     };
-    auto text = [&](const char *column, const std::string &now, const std::string &before) {
-        if (now != before)
-            change(column, [&now](Statement &st, int i) { st.bind(i, now, false); });
-    };
-    text("display_name", c.displayName, previous.displayName);
-    text("description", c.description, previous.description);
-    text("subject", c.subject, previous.subject);
-    text("body", c.text, previous.text);
+    // The packed parts are written together when any of them changes.
+    if (c.displayName != previous.displayName || c.description != previous.description ||
+        c.subject != previous.subject || c.text != previous.text || c.sent != previous.sent ||
+        (c.sent && c.recipientIds != previous.recipientIds))
+        change("content", [&](Statement &st, int i) { st.bindBlob(i, packedContent(c), false); });
     if (c.genusType != previous.genusType)
         change("genus_type", [&](Statement &st, int i) { st.bind(i, internType(c.genusType)); });
     if (isDelivery(c) != isDelivery(previous))
@@ -720,8 +700,6 @@ void SqliteStore::replace(MailboxKey mailbox, MessageKey key, const MessageConte
              [&](Statement &st, int i) { st.bind(i, c.sentTime.toMicroseconds()); });
     delivery("received_time", c.receivedTime != previous.receivedTime,
              [&](Statement &st, int i) { st.bind(i, c.receivedTime.toMicroseconds()); });
-    delivery("recipients", c.recipientIds != previous.recipientIds,
-             [&](Statement &st, int i) { st.bind(i, recipientText(c.recipientIds)); });
     if (binds.empty())
         return;
     auto st = db_->prepare(fmt::format("UPDATE messages SET {} WHERE message = ?1 AND mailbox = ?2", sets));

@@ -12,6 +12,7 @@
 #include "impl/common/message_store.h"
 #include "impl/common/sql_transaction.h"
 #include "impl/sqlite/sqlite_database.h"
+#include "impl/sqlite/sqlite_schema.h"
 
 #include <atomic>
 #include <memory>
@@ -87,18 +88,19 @@ private:
     MessageContent readContent(const Statement &row, int firstColumn) const;
     // The same columns as a snapshot's view, its strings in one block.
     MessageView readView(const Statement &row, int firstColumn) const;
-    std::vector<Id> recipientsOf(std::string_view recipients) const;
-    // The delivery columns into a MessageContent or MessageView.
+    // The delivery columns, and the recipients of the row's packed
+    // content, into a MessageContent or MessageView.
     template <class Out>
-    void readDelivery(Out &out, const Statement &row, int firstColumn) const;
+    void readDelivery(Out &out, const Statement &row, int firstColumn, const PackedContent &packed) const;
     // Finds the row of the message `messageId` names in `mailbox` with one
     // statement, and calls read(key, row) if there is one; the row's
     // content columns start at column 1.
     void findRow(MailboxKey mailbox, const Id &messageId,
                  const std::function<void(MessageKey, const Statement &)> &read) const;
     void bindContent(Statement &statement, const MessageContent &content);
-    // Recipients as the column keeps them: name handles separated by spaces.
-    std::string recipientText(const std::vector<Id> &recipients);
+    // The `content` column's value for `content`, in packed_ (valid until
+    // the next call).
+    const std::string &packedContent(const MessageContent &content);
     void requireCallsAllowed() const;
     // Ends the OSID transaction with its changes (SqlTransaction).
     void commitTransaction();
@@ -135,6 +137,9 @@ private:
     mutable std::unordered_map<Type, std::int64_t> typeHandles_;
     mutable std::unordered_map<std::int64_t, std::string> names_;
     mutable std::unordered_map<std::int64_t, Id> ids_;
+    // packedContent()'s buffers, kept for their capacity.
+    std::string packed_;
+    std::vector<std::int64_t> recipientHandles_;
     // aliasText()'s last Id and text.
     mutable Id lastAlias_;
     mutable std::string lastAliasText_;

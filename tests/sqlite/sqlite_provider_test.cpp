@@ -11,6 +11,7 @@
 #include <doctest/doctest.h>
 
 #include <chrono>
+#include <limits>
 #include <set>
 #include <thread>
 
@@ -28,6 +29,18 @@ std::set<Id> messageIds(messaging::MessagingManager &manager, const Id &mailbox)
     for (const auto &m : *list)
         out.insert(m->getId());
     return out;
+}
+
+// Writes a file at schema version `version`, of authority old.example.org,
+// with ann@test.example.org as name 1 and whatever `sql` adds.
+void writeOldFile(const std::string &path, int version, const std::string &sql)
+{
+    sqlite::Connection db(path, 1000);
+    db.execute("BEGIN");
+    impl::sqlite::applySchemaSteps(db, 0, version, "old.example.org");
+    db.execute("INSERT INTO names VALUES (1, 'Iresource.resource:ann@test.example.org', "
+               "'resource.Resource:ann@test.example.org');" +
+               sql + "COMMIT");
 }
 
 } // namespace
@@ -204,17 +217,10 @@ TEST_SUITE("sqlite provider")
     {
         TempDir dir;
         const auto path = dir.file("old.db");
-        {
-            // A file as the first release left it: version 1, no indexes.
-            sqlite::Connection db(path, 1000);
-            db.execute("BEGIN");
-            impl::sqlite::applySchemaSteps(db, 0, 1, "old.example.org");
-            db.execute("INSERT INTO names VALUES (1, 'Iresource.resource:ann@test.example.org', "
-                       "'resource.Resource:ann@test.example.org');"
-                       "INSERT INTO messages VALUES (7, 1, '', '', 0, 1, 'from v1', 'body', 1, 1, 1, 0, 0, '1');"
-                       "UPDATE meta SET value = 8 WHERE name = 'next_message';"
-                       "COMMIT");
-        }
+        // A file as the first release left it: version 1, no indexes.
+        writeOldFile(path, 1,
+                     "INSERT INTO messages VALUES (7, 1, '', '', 0, 1, 'from v1', 'body', 1, 1, 1, 0, 0, '1');"
+                     "UPDATE meta SET value = 8 WHERE name = 'next_message';");
         CHECK(RawFile(path).integer("PRAGMA user_version") == 1);
         CHECK(RawFile(path).integer("SELECT count(*) FROM sqlite_master WHERE type = 'index' AND name LIKE "
                                     "'messages_by_%'") == 0);
@@ -230,6 +236,108 @@ TEST_SUITE("sqlite provider")
         CHECK(message->getSenderId() == person("ann"));
         auto session = manager->getMessagingBatchManager()->getMessageBatchAdminSession();
         CHECK(session->deleteMessagesBySender(person("ann"))->available() == 1);
+    }
+
+    TEST_CASE("a file of version 2 is migrated to packed content, keeping every part of every message")
+    {
+        TempDir dir;
+        const auto path = dir.file("v2.db");
+        // Version 2 kept a message's strings and recipients in columns of
+        // their own; recipients as handles separated by spaces, NULL for a
+        // draft.
+        writeOldFile(path, 2,
+                     "INSERT INTO names VALUES (2, 'Iresource.resource:bob@test.example.org', "
+                     "'resource.Resource:bob@test.example.org');"
+                     "INSERT INTO messages VALUES (7, 1, 'Shown', 'Described', 0, 1, 'from v2', 'the text', 1, 1, 2, "
+                     "1000, 2000, '2 1 2');"
+                     "INSERT INTO messages VALUES (8, 1, '', '', 0, 1, 'a draft', '', 0, NULL, NULL, NULL, NULL, NULL);"
+                     "UPDATE meta SET value = 9 WHERE name = 'next_message';");
+        auto manager = openStore(path);
+        RawFile raw(path);
+        CHECK(raw.integer("PRAGMA user_version") == impl::sqlite::kSchemaVersion);
+        CHECK(raw.integer("SELECT count(*) FROM pragma_table_info('messages') WHERE name IN "
+                          "('display_name', 'description', 'subject', 'body', 'recipients')") == 0);
+        CHECK(raw.integer("SELECT count(*) FROM sqlite_master WHERE type = 'index' AND name LIKE "
+                          "'messages_by_%'") == 2);
+        auto lookup = manager->getMessageLookupSession();
+        auto sent = lookup->getMessage(Id("old.example.org", "messaging.Message", "7"));
+        CHECK(sent->getDisplayName().getText() == "Shown");
+        CHECK(sent->getDescription().getText() == "Described");
+        CHECK(sent->getSubjectLine().getText() == "from v2");
+        CHECK(sent->getText().getText() == "the text");
+        CHECK(sent->getSenderId() == person("ann"));
+        CHECK(sent->getSendingAgentId() == person("bob"));
+        CHECK(sent->getSentTime().toMicroseconds() == 1000);
+        CHECK(sent->getReceivedTime().toMicroseconds() == 2000);
+        std::vector<Id> recipients;
+        auto recipientList = sent->getRecipientIds();
+        for (const auto &r : *recipientList)
+            recipients.push_back(r);
+        CHECK(recipients == std::vector<Id>{person("bob"), person("ann"), person("bob")});
+        auto draft = lookup->getMessage(Id("old.example.org", "messaging.Message", "8"));
+        CHECK_FALSE(draft->isSent());
+        CHECK(draft->getSubjectLine().getText() == "a draft");
+        CHECK(draft->getText().getText().empty());
+        // The indexes were made again on the new table.
+        auto session = manager->getMessagingBatchManager()->getMessageBatchAdminSession();
+        CHECK(session->deleteMessagesBySender(person("ann"))->available() == 1);
+        CHECK(lookup->getMessages()->available() == 1);
+    }
+
+    TEST_CASE("packed content unpacks to what was packed; anything else is refused with OperationFailed")
+    {
+        using impl::sqlite::packContent;
+        using impl::sqlite::unpackContent;
+        const std::string text(300, 'x'); // lengths past one varint byte
+        const std::string binary("a\0\xff\x80"
+                                 "b",
+                                 5);
+        const std::vector<std::int64_t> handles{1, 127, 128, 16'384, std::numeric_limits<std::int64_t>::max()};
+        std::string packed;
+        packContent(packed, "", binary, "subject", text, handles);
+        auto parts = unpackContent(packed);
+        CHECK(parts.displayName.empty());
+        CHECK(parts.description == binary);
+        CHECK(parts.subject == "subject");
+        CHECK(parts.text == text);
+        REQUIRE(parts.recipientCount == handles.size());
+        for (auto handle : handles)
+            CHECK(impl::sqlite::nextRecipient(parts.recipients) == handle);
+        CHECK(parts.recipients.empty());
+
+        std::string none;
+        packContent(none, "", "", "", "", {});
+        CHECK(unpackContent(none).recipientCount == 0);
+
+        // Every shorter prefix, and anything after the end, is damage.
+        for (std::size_t n = 0; n < packed.size(); ++n)
+            CHECK_THROWS_WITH_AS(unpackContent(std::string_view(packed).substr(0, n)),
+                                 doctest::Contains("the store holds a malformed message content"), OperationFailed);
+        CHECK_THROWS_AS(unpackContent(packed + "z"), OperationFailed);
+        // A varint longer than 64 bits.
+        CHECK_THROWS_AS(unpackContent(std::string(11, '\xff')), OperationFailed);
+        // A recipient handle past the largest handle.
+        std::string tooLarge;
+        packContent(tooLarge, "", "", "", "", {});
+        tooLarge[4] = 1;
+        tooLarge += std::string(9, '\xff') + '\x01';
+        CHECK_THROWS_AS(unpackContent(tooLarge), OperationFailed);
+    }
+
+    TEST_CASE("a message whose stored content is damaged is refused with OperationFailed, not read past its end")
+    {
+        TempDir dir;
+        const auto path = dir.file("damaged.db");
+        auto manager = openStore(path);
+        auto session = manager->getMessagingBatchManager()->getMessageBatchAdminSession();
+        const auto ids = createBatch(*session, person("ann"), "damaged", 2);
+        // The first message's text claims 200 bytes that are not there.
+        RawFile(path).execute("UPDATE messages SET content = x'000000C80100' WHERE message = " +
+                              ids[0].getIdentifier());
+        auto lookup = manager->getMessageLookupSession();
+        CHECK_THROWS_WITH_AS(lookup->getMessage(ids[0]), doctest::Contains("malformed message content"),
+                             OperationFailed);
+        CHECK(lookup->getMessage(ids[1])->getSubjectLine().getText() == "damaged-1");
     }
 
     TEST_CASE("a file from a newer schema version is refused and left exactly as it was")
