@@ -145,6 +145,14 @@ void applyStep(Connection &db, int step, const std::string &authority)
             CREATE INDEX messages_by_received_time ON messages (mailbox, received_time);
         )sql");
         return;
+    case 4:
+        // The mailbox of the message an alias names, so that re-pointing an
+        // alias within its mailbox need not read that message's row.
+        db.execute(R"sql(
+            ALTER TABLE aliases ADD COLUMN mailbox INTEGER;
+            UPDATE aliases SET mailbox = (SELECT mailbox FROM messages WHERE message = aliases.message);
+        )sql");
+        return;
     default: throw OperationFailed(fmt::format("no schema step {}", step));
     }
 }

@@ -14,6 +14,8 @@
 //   2  indexes for deletes and lookups by sender and by received time.
 //   3  a message's display name, description, subject, text and
 //      recipients in one BLOB column, `content` (packContent() below).
+//   4  aliases keep the mailbox of the message they name (NULL: unknown,
+//      for an alias whose message was gone when the step ran).
 
 #pragma once
 
@@ -32,7 +34,7 @@ using ::osid::sqlite::Statement;
 
 // "OSID" in ASCII.
 constexpr std::int64_t kApplicationId = 0x4F534944;
-constexpr int kSchemaVersion = 3;
+constexpr int kSchemaVersion = 4;
 
 // Brings the database to kSchemaVersion (see above) and returns the
 // authority of its Ids: the one stored in the file, or `authority` for a

@@ -102,6 +102,14 @@ bool isDelivery(const MessageContent &c)
     return false;
 }
 
+// How an alias upsert (?3 the mailbox) treats an existing alias: it is
+// re-pointed if its message is in the mailbox (as the alias's row says, or
+// else as the message's row says) or gone, and left alone if the message
+// is in another mailbox.
+constexpr const char *kRepointUnlessOtherMailbox =
+    "ON CONFLICT (alias) DO UPDATE SET message = excluded.message, mailbox = excluded.mailbox "
+    "WHERE aliases.mailbox = ?3 OR NOT EXISTS (SELECT 1 FROM messages WHERE message = aliases.message AND mailbox <> ?3)";
+
 // The columns content() and select() read, in readContent()'s order.
 constexpr const char *kContentColumns =
     "genus_type, delivery, sent, sender, sending_agent, sent_time, received_time, content";
@@ -132,6 +140,7 @@ std::unique_ptr<transaction::Transaction> SqliteStore::startTransaction()
     // IMMEDIATE: take the write lock now, so that the transaction cannot
     // fail later because another connection wrote in between.
     db_->run("BEGIN IMMEDIATE");
+    knownKeysChecked_ = false;
     // Abort rolls back to here, not past BEGIN, so that it can write the
     // key counter back before the write lock goes (abandonTransaction()).
     try {
@@ -168,6 +177,7 @@ void SqliteStore::writeSection(const std::function<void(StoreWriter &)> &section
     requireCallsAllowed();
     const bool nested = transaction_ != SqlTransactionState::None;
     db_->run(nested ? "SAVEPOINT batch_call" : "BEGIN IMMEDIATE");
+    knownKeysChecked_ = false;
     try {
         section(*this);
         flushNextKey();
@@ -224,6 +234,21 @@ void SqliteStore::forgetCaches() noexcept
     names_.clear();
     ids_.clear();
     nextKey_.reset();
+    knownKeys_.clear();
+}
+
+KnownKeys &SqliteStore::currentKnownKeys()
+{
+    if (!knownKeysChecked_) {
+        // Changes only when another connection commits.
+        auto q = db_->prepare(hot_.dataVersion, "PRAGMA data_version");
+        const auto version = q.step() ? q.integer(0) : -1;
+        if (version != knownKeysVersion_ || version == -1)
+            knownKeys_.clear();
+        knownKeysVersion_ = version;
+        knownKeysChecked_ = true;
+    }
+    return knownKeys_;
 }
 
 void SqliteStore::flushNextKey()
@@ -661,6 +686,7 @@ MessageKey SqliteStore::insert(MailboxKey mailbox, const MessageContent &content
     bindContent(s, content);
     s.run();
     ++*nextKey_;
+    currentKnownKeys().add(mailbox, key);
     return key;
 }
 
@@ -711,6 +737,8 @@ void SqliteStore::replace(MailboxKey mailbox, MessageKey key, const MessageConte
 
 void SqliteStore::erase(MailboxKey mailbox, MessageKey key)
 {
+    // Before the row goes: if the DELETE fails, the set knows less, never more.
+    knownKeys_.remove(mailbox, key);
     db_->prepare(hot_.erase, "DELETE FROM messages WHERE message = ?1 AND mailbox = ?2")
         .bind(1, key)
         .bind(2, mailbox)
@@ -720,6 +748,7 @@ void SqliteStore::erase(MailboxKey mailbox, MessageKey key)
 std::vector<MessageKey> SqliteStore::eraseAll(MailboxKey mailbox)
 {
     // The keys come from an index (mailbox first, so it covers the query).
+    knownKeys_.clear(mailbox);
     auto erased = keys("SELECT message FROM messages WHERE mailbox = ?1", mailbox, [](Statement &) {});
     if (erased.empty())
         return erased;
@@ -743,7 +772,9 @@ std::vector<MessageKey> SqliteStore::eraseAll(MailboxKey mailbox)
 void SqliteStore::setAlias(const Id &aliasId, MessageKey key)
 {
     db_->prepare(hot_.setAlias,
-                 "INSERT INTO aliases VALUES (?1, ?2) ON CONFLICT (alias) DO UPDATE SET message = excluded.message")
+                 "INSERT INTO aliases (alias, message, mailbox) "
+                 "VALUES (?1, ?2, (SELECT mailbox FROM messages WHERE message = ?2)) "
+                 "ON CONFLICT (alias) DO UPDATE SET message = excluded.message, mailbox = excluded.mailbox")
         .bind(1, aliasText(aliasId), false)
         .bind(2, key)
         .run();
@@ -757,21 +788,79 @@ AliasOutcome SqliteStore::aliasMessage(MailboxKey mailbox, const Id &referenceId
     // mailbox. A row changed means it was set.
     std::optional<std::uint64_t> key;
     if (isPrimarySpace(referenceId) && !isPrimarySpace(aliasId) && (key = messageSpace_.key(referenceId))) {
-        db_->prepare(hot_.aliasMessage,
-                     "INSERT INTO aliases (alias, message) SELECT ?1, message FROM messages "
-                     "WHERE message = ?2 AND mailbox = ?3 "
-                     "ON CONFLICT (alias) DO UPDATE SET message = excluded.message "
-                     "WHERE NOT EXISTS (SELECT 1 FROM messages WHERE message = aliases.message AND mailbox <> ?3)")
+        static const std::string sql =
+            fmt::format("INSERT INTO aliases (alias, message, mailbox) SELECT ?1, message, mailbox FROM messages "
+                        "WHERE message = ?2 AND mailbox = ?3 {}",
+                        kRepointUnlessOtherMailbox);
+        db_->prepare(hot_.aliasMessage, sql.c_str())
             .bind(1, aliasText(aliasId), false)
             .bind(2, *key)
             .bind(3, mailbox)
             .run();
-        if (db_->changes() == 1)
+        if (db_->changes() == 1) {
+            // The target was found, so it is known from now on.
+            currentKnownKeys().add(mailbox, *key);
             return AliasOutcome::Set;
+        }
     }
     // Otherwise, or when nothing changed, the checks one by one, which
     // say why.
     return StoreWriter::aliasMessage(mailbox, referenceId, aliasId);
+}
+
+AliasOutcome SqliteStore::aliasKnownTarget(MailboxKey mailbox, const Id &referenceId, const Id &aliasId,
+                                           std::string_view alias, MessageKey target)
+{
+    static const std::string sql =
+        fmt::format("INSERT INTO aliases (alias, message, mailbox) VALUES (?1, ?2, ?3) {}", kRepointUnlessOtherMailbox);
+    db_->prepare(hot_.aliasKnownTarget, sql.c_str()).bind(1, alias, false).bind(2, target).bind(3, mailbox).run();
+    if (db_->changes() == 1)
+        return AliasOutcome::Set;
+    // The alias names a message of another mailbox: the checks one by
+    // one say so.
+    return StoreWriter::aliasMessage(mailbox, referenceId, aliasId);
+}
+
+std::vector<AliasOutcome> SqliteStore::aliasMessages(MailboxKey mailbox,
+                                                     const std::vector<transaction::batch::AliasRequest> &requests)
+{
+    // When every reference is a primary Id, the requests depend on each
+    // other only through their aliases: a request's target and the
+    // alias's space do not change in the call. So they run in the order of
+    // the aliases' canonical text (a stable order: requests for the same
+    // alias keep theirs), and consecutive upserts land on the same pages
+    // of the aliases' B-tree. A reference through an alias may depend on
+    // an earlier request: then one by one, in order.
+    struct Request {
+        std::size_t index;
+        std::size_t textOffset;
+        std::size_t textSize;
+    };
+    std::vector<Request> order;
+    order.reserve(requests.size());
+    std::string texts;
+    std::vector<AliasOutcome> out(requests.size(), AliasOutcome::NullId);
+    for (std::size_t i = 0; i < requests.size(); ++i) {
+        const auto &r = requests[i];
+        if (r.getReferenceId().isNull() || r.getAliasId().isNull())
+            continue;
+        if (!isPrimarySpace(r.getReferenceId()))
+            return StoreWriter::aliasMessages(mailbox, requests);
+        const auto offset = texts.size();
+        appendCanonical(texts, 'I', r.getAliasId());
+        order.push_back(Request{i, offset, texts.size() - offset});
+    }
+    const auto text = [&](const Request &r) { return std::string_view(texts).substr(r.textOffset, r.textSize); };
+    std::stable_sort(order.begin(), order.end(), [&](const Request &a, const Request &b) { return text(a) < text(b); });
+    auto &known = currentKnownKeys();
+    for (const auto &r : order) {
+        const auto &request = requests[r.index];
+        const auto target = messageSpace_.key(request.getReferenceId());
+        out[r.index] = target && known.contains(mailbox, *target) && !isPrimarySpace(request.getAliasId())
+                           ? aliasKnownTarget(mailbox, request.getReferenceId(), request.getAliasId(), text(r), *target)
+                           : aliasMessage(mailbox, request.getReferenceId(), request.getAliasId());
+    }
+    return out;
 }
 
 void SqliteStore::dropDanglingAliases()

@@ -11,6 +11,7 @@
 #include "impl/common/id_space.h"
 #include "impl/common/message_store.h"
 #include "impl/common/sql_transaction.h"
+#include "impl/sqlite/known_keys.h"
 #include "impl/sqlite/sqlite_database.h"
 #include "impl/sqlite/sqlite_schema.h"
 
@@ -68,6 +69,8 @@ private:
     std::vector<MessageKey> eraseAll(MailboxKey mailbox) override;
     void setAlias(const Id &aliasId, MessageKey key) override;
     AliasOutcome aliasMessage(MailboxKey mailbox, const Id &referenceId, const Id &aliasId) override;
+    std::vector<AliasOutcome> aliasMessages(MailboxKey mailbox,
+                                            const std::vector<transaction::batch::AliasRequest> &requests) override;
     void dropDanglingAliases() override;
 
     // Names: Ids and Types stored once, referred to by handle.
@@ -110,6 +113,14 @@ private:
     // Forgets what a rolled-back write may have put in the caches.
     void forgetCaches() noexcept;
     void flushNextKey();
+    // knownKeys_, emptied first if another connection has committed since
+    // it was last current. Inside a write section only: the write lock
+    // keeps it current until the section ends.
+    KnownKeys &currentKnownKeys();
+    // Points the alias (canonical text `alias`) at `target`, a message of
+    // `mailbox` that knownKeys_ holds, without reading the message.
+    AliasOutcome aliasKnownTarget(MailboxKey mailbox, const Id &referenceId, const Id &aliasId, std::string_view alias,
+                                  MessageKey target);
 
     std::shared_ptr<Database> database_;
     std::unique_ptr<Connection> db_;
@@ -129,6 +140,8 @@ private:
         sqlite3_stmt *erase = nullptr;
         sqlite3_stmt *setAlias = nullptr;
         sqlite3_stmt *aliasMessage = nullptr;
+        sqlite3_stmt *aliasKnownTarget = nullptr;
+        sqlite3_stmt *dataVersion = nullptr;
     };
     mutable HotStatements hot_;
     // Handles never change once committed; reads cache them. Keyed by Id
@@ -137,6 +150,11 @@ private:
     mutable std::unordered_map<Type, std::int64_t> typeHandles_;
     mutable std::unordered_map<std::int64_t, std::string> names_;
     mutable std::unordered_map<std::int64_t, Id> ids_;
+    KnownKeys knownKeys_;
+    // PRAGMA data_version when knownKeys_ was last current (-1: never), and
+    // whether it has been checked in this write section.
+    std::int64_t knownKeysVersion_ = -1;
+    bool knownKeysChecked_ = false;
     // packedContent()'s buffers, kept for their capacity.
     std::string packed_;
     std::vector<std::int64_t> recipientHandles_;

@@ -9,9 +9,12 @@
 #include "tests/sqlite/sqlite_support.h"
 
 #include <doctest/doctest.h>
+#include <fmt/format.h>
 
+#include <algorithm>
 #include <chrono>
 #include <limits>
+#include <random>
 #include <set>
 #include <thread>
 
@@ -28,6 +31,19 @@ std::set<Id> messageIds(messaging::MessagingManager &manager, const Id &mailbox)
     auto list = manager.getMessageLookupSessionForMailbox(mailbox)->getMessages();
     for (const auto &m : *list)
         out.insert(m->getId());
+    return out;
+}
+
+// What an aliasMessages call answered, request by request: "ok" or the
+// error's name.
+std::vector<std::string> aliasOutcomes(messaging::batch::MessageBatchAdminSession &session,
+                                       const std::vector<transaction::batch::AliasRequest> &requests)
+{
+    VectorList<transaction::batch::AliasRequestList> list(requests);
+    std::vector<std::string> out;
+    auto responses = session.aliasMessages(list);
+    for (const auto &r : *responses)
+        out.emplace_back(r.isSuccessful() ? "ok" : errorName(r.getErrorCode()));
     return out;
 }
 
@@ -162,6 +178,157 @@ TEST_SUITE("sqlite provider")
         session->aliasMessage(ids[1], Id("w1.example.org", "w1.alias", "18446744073709551614"));
         CHECK(lookup->getMessage(Id::ofKey("w1.example.org", "w1.alias", 18446744073709551614u))->getId() == ids[1]);
         CHECK(RawFile(path).integer("SELECT count(*) FROM aliases") == 1);
+    }
+
+    TEST_CASE("an alias call answers and aliases exactly as the same requests one at a time do")
+    {
+        // A call whose references are all primary Ids runs in the order of
+        // the aliases' text and trusts the keys this connection knows; one
+        // request at a time reads each target's row. A call with a
+        // reference through an alias runs in order.
+        TempDir dir;
+        auto callManager = openStore(dir.file("call.db"));
+        auto singleManager = openStore(dir.file("single.db"));
+        auto call = callManager->getMessagingBatchManager()->getMessageBatchAdminSession();
+        auto single = singleManager->getMessagingBatchManager()->getMessageBatchAdminSession();
+        const auto ids = createBatch(*call, person("ann"), "a", 20);
+        REQUIRE(createBatch(*single, person("ann"), "a", 20) == ids);
+        const auto alias = [](int n) { return Id("test.example.org", "alias", std::to_string(n)); };
+        for (auto *session : {call.get(), single.get()}) {
+            session->deleteMessage(ids[19]);
+            session->aliasMessage(ids[0], alias(0));
+            session->aliasMessage(ids[18], alias(1));
+        }
+        const Id missing(ids[0].getAuthority(), ids[0].getIdentifierNamespace(), "999999");
+        std::mt19937 random(7);
+        std::vector<transaction::batch::AliasRequest> primary;
+        for (int i = 0; i < 200; ++i)
+            primary.emplace_back(ids[random() % ids.size()], alias(static_cast<int>(random() % 30)));
+        primary.emplace_back(Id(), alias(2));
+        primary.emplace_back(ids[1], ids[2]);
+        primary.emplace_back(missing, alias(3));
+        auto throughAlias = primary;
+        throughAlias.emplace_back(alias(0), alias(4));
+        std::shuffle(throughAlias.begin(), throughAlias.end(), random);
+
+        const auto oneByOne = [](auto &session, const std::vector<transaction::batch::AliasRequest> &requests) {
+            std::vector<std::string> out;
+            for (const auto &r : requests) {
+                try {
+                    session.aliasMessage(r.getReferenceId(), r.getAliasId());
+                    out.emplace_back("ok");
+                } catch (const OsidException &e) {
+                    out.emplace_back(errorName(e.code()));
+                }
+            }
+            return out;
+        };
+        const auto aliases = [&](const char *file) {
+            return RawFile(dir.file(file))
+                .text("SELECT group_concat(alias || '>' || message || '@' || ifnull(mailbox, '-'), ' ') FROM "
+                      "(SELECT * FROM aliases ORDER BY alias)");
+        };
+        for (const auto *requests : {&primary, &throughAlias}) {
+            auto got = aliasOutcomes(*call, *requests);
+            auto want = oneByOne(*single, *requests);
+            // One at a time, a null Id is NullArgument; in a call, its response.
+            for (std::size_t i = 0; i < requests->size(); ++i)
+                if ((*requests)[i].getReferenceId().isNull())
+                    got[i] = want[i];
+            CHECK(got == want);
+            CHECK(aliases("call.db") == aliases("single.db"));
+        }
+        CHECK(aliases("call.db").find("@-") == std::string::npos);
+    }
+
+    TEST_CASE("an alias call does not trust a message that another connection deleted")
+    {
+        TempDir dir;
+        const auto path = dir.file("shared.db");
+        auto mine = openStore(path);
+        auto theirs = openStore(path);
+        auto session = mine->getMessagingBatchManager()->getMessageBatchAdminSession();
+        // This connection made the messages, so it knows their keys.
+        const auto ids = createBatch(*session, person("ann"), "k", 3);
+        theirs->getMessagingBatchManager()->getMessageBatchAdminSession()->deleteMessage(ids[1]);
+        const auto got = aliasOutcomes(
+            *session, std::vector<transaction::batch::AliasRequest>{{ids[0], Id("test.example.org", "alias", "a")},
+                                                                    {ids[1], Id("test.example.org", "alias", "b")},
+                                                                    {ids[2], Id("test.example.org", "alias", "c")}});
+        CHECK(got == std::vector<std::string>{"ok", "NOT_FOUND", "ok"});
+        CHECK(RawFile(path).integer("SELECT count(*) FROM aliases") == 2);
+    }
+
+    TEST_CASE("an alias call does not trust a message whose create was rolled back")
+    {
+        auto manager = openStore(":memory:");
+        auto session = manager->getMessagingBatchManager()->getMessageBatchAdminSession();
+        std::vector<Id> undone;
+        {
+            auto tx = session->startTransaction();
+            undone = createBatch(*session, person("ann"), "undone", 2);
+            tx->abort();
+        }
+        const auto kept = createBatch(*session, person("ann"), "kept", 1);
+        const auto got = aliasOutcomes(
+            *session, std::vector<transaction::batch::AliasRequest>{{undone[0], Id("test.example.org", "alias", "a")},
+                                                                    {kept[0], Id("test.example.org", "alias", "b")},
+                                                                    {undone[1], Id("test.example.org", "alias", "c")}});
+        CHECK(got == std::vector<std::string>{"NOT_FOUND", "ok", "NOT_FOUND"});
+    }
+
+    TEST_CASE("an alias call leaves an alias of another mailbox's message alone, and takes one whose message is gone")
+    {
+        TempDir dir;
+        const auto path = dir.file("mailboxes.db");
+        auto manager = openStore(path);
+        auto admin = manager->getMailboxAdminSession();
+        const Id other = admin->createMailbox(*admin->getMailboxFormForCreate({}))->getId();
+        auto here = manager->getMessagingBatchManager()->getMessageBatchAdminSession();
+        auto there = manager->getMessagingBatchManager()->getMessageBatchAdminSessionForMailbox(other);
+        const auto mine = createBatch(*here, person("ann"), "here", 2);
+        const auto theirs = createBatch(*there, person("bob"), "there", 2);
+        const Id taken("test.example.org", "alias", "taken"), freed("test.example.org", "alias", "freed");
+        there->aliasMessage(theirs[0], taken);
+        there->aliasMessage(theirs[1], freed);
+        there->deleteMessage(theirs[1]);
+        // This session made its targets, so the call takes its quick path.
+        const auto got =
+            aliasOutcomes(*here, std::vector<transaction::batch::AliasRequest>{{mine[0], taken}, {mine[1], freed}});
+        CHECK(got == std::vector<std::string>{"ALREADY_EXISTS", "ok"});
+        CHECK(manager->getMessageLookupSessionForMailbox(other)->getMessage(taken)->getId() == theirs[0]);
+        CHECK(manager->getMessageLookupSession()->getMessage(freed)->getId() == mine[1]);
+    }
+
+    TEST_CASE("a file of version 3 is migrated forward with each alias's mailbox")
+    {
+        TempDir dir;
+        const auto path = dir.file("v3.db");
+        // Message 7 is aliased twice; the message of the alias "gone" was deleted.
+        std::string content;
+        impl::sqlite::packContent(content, "", "", "from v3", "", {});
+        std::string hex;
+        for (unsigned char c : content)
+            hex += fmt::format("{:02x}", c);
+        writeOldFile(
+            path, 3,
+            "INSERT INTO messages VALUES (7, 1, 0, 1, 0, NULL, NULL, NULL, NULL, x'" + hex +
+                "');"
+                "INSERT INTO aliases VALUES ('Ialias:a@test.example.org', 7), ('Ialias:b@test.example.org', 7), "
+                "('Ialias:gone@test.example.org', 5);"
+                "UPDATE meta SET value = 8 WHERE name = 'next_message';");
+        auto manager = openStore(path);
+        RawFile raw(path);
+        CHECK(raw.integer("PRAGMA user_version") == impl::sqlite::kSchemaVersion);
+        CHECK(raw.text("SELECT group_concat(alias || '@' || ifnull(mailbox, '-'), ' ') FROM "
+                       "(SELECT * FROM aliases ORDER BY alias)") ==
+              "Ialias:a@test.example.org@1 Ialias:b@test.example.org@1 Ialias:gone@test.example.org@-");
+        auto lookup = manager->getMessageLookupSession();
+        CHECK(lookup->getMessage(Id("test.example.org", "alias", "b"))->getSubjectLine().getText() == "from v3");
+        // The alias whose message is gone can be pointed at another.
+        auto session = manager->getMessagingBatchManager()->getMessageBatchAdminSession();
+        session->aliasMessage(Id("old.example.org", "messaging.Message", "7"), Id("test.example.org", "alias", "gone"));
+        CHECK(lookup->getMessage(Id("test.example.org", "alias", "gone"))->getSubjectLine().getText() == "from v3");
     }
 
     TEST_CASE("a new file gets the current schema version and this provider's application id")
