@@ -38,17 +38,20 @@ bool takeVarint(std::string_view &in, std::uint64_t &v)
 
 [[noreturn]] void malformed() { throw OperationFailed("the store holds a malformed message content"); }
 
-// Version 3's `content` from version 2's five columns, row by row, in
-// the table that replaces `messages`.
-void packVersion2Content(Connection &db)
+// Copies version 2's rows into the table that replaces `messages`, in
+// key order (so the new table's pages fill as an append fills them), with
+// the five columns that step 3 packs made into `content`.
+void copyVersion2Messages(Connection &db)
 {
-    auto rows = db.prepare("SELECT message, display_name, description, subject, body, recipients FROM messages");
+    auto rows = db.prepare("SELECT message, mailbox, genus_type, delivery, sent, sender, sending_agent, sent_time, "
+                           "received_time, display_name, description, subject, body, recipients FROM messages "
+                           "ORDER BY message");
     std::string content;
     std::vector<std::int64_t> handles;
     while (rows.step()) {
         // Recipients were handles separated by single spaces (NULL for a draft).
         handles.clear();
-        const auto recipients = rows.textView(5);
+        const auto recipients = rows.textView(13);
         for (const char *p = recipients.data(), *end = p + recipients.size(); p < end;) {
             std::int64_t handle = 0;
             auto [next, ec] = std::from_chars(p, end, handle);
@@ -58,11 +61,15 @@ void packVersion2Content(Connection &db)
             p = next < end && *next == ' ' ? next + 1 : next;
         }
         content.clear();
-        packContent(content, rows.textView(1), rows.textView(2), rows.textView(3), rows.textView(4), handles);
-        db.prepare("UPDATE messages_v3 SET content = ?2 WHERE message = ?1")
-            .bind(1, rows.integer(0))
-            .bindBlob(2, content, false)
-            .run();
+        packContent(content, rows.textView(9), rows.textView(10), rows.textView(11), rows.textView(12), handles);
+        auto insert = db.prepare("INSERT INTO messages_v3 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)");
+        for (int c = 0; c < 9; ++c) {
+            if (rows.isNull(c))
+                insert.bindNull(c + 1);
+            else
+                insert.bind(c + 1, rows.integer(c));
+        }
+        insert.bindBlob(10, content, false).run();
     }
 }
 
@@ -134,10 +141,8 @@ void applyStep(Connection &db, int step, const std::string &authority)
                 received_time INTEGER,
                 -- packContent(): display name, description, subject, text, recipients.
                 content BLOB NOT NULL);
-            INSERT INTO messages_v3 SELECT message, mailbox, genus_type, delivery, sent, sender, sending_agent,
-                sent_time, received_time, x'' FROM messages;
         )sql");
-        packVersion2Content(db);
+        copyVersion2Messages(db);
         db.execute(R"sql(
             DROP TABLE messages;
             ALTER TABLE messages_v3 RENAME TO messages;

@@ -70,8 +70,12 @@ void appendCanonical(std::string &out, char kind, const IdOrType &v)
     std::optional<std::uint64_t> key;
     if constexpr (std::is_same_v<IdOrType, Id>)
         key = v.madeWithKey();
-    out.reserve(out.size() + v.getIdentifierNamespace().size() + (key ? 20 : v.getIdentifier().size()) +
-                v.getAuthority().size() + 3);
+    // Room for it, growing geometrically: aliasMessages() appends many
+    // texts to one buffer.
+    const auto needed = out.size() + v.getIdentifierNamespace().size() + (key ? 20 : v.getIdentifier().size()) +
+                        v.getAuthority().size() + 3;
+    if (needed > out.capacity())
+        out.reserve(std::max(needed, 2 * out.capacity()));
     out += kind;
     appendPart(out, v.getIdentifierNamespace(), true);
     out += ':';
@@ -176,6 +180,11 @@ void SqliteStore::writeSection(const std::function<void(StoreWriter &)> &section
 {
     requireCallsAllowed();
     const bool nested = transaction_ != SqlTransactionState::None;
+    // An OSID transaction that SQLite rolled back by itself (after an I/O
+    // error, a full disk, no memory) took this connection's own writes with
+    // it, which PRAGMA data_version does not show: forget what they taught.
+    if (nested && !db_->inTransaction())
+        forgetCaches();
     db_->run(nested ? "SAVEPOINT batch_call" : "BEGIN IMMEDIATE");
     knownKeysChecked_ = false;
     try {
