@@ -173,6 +173,9 @@ TEST_SUITE("osid-batch serve")
         {
             ServeProcess serve(dir.file("."), {"--listen", "127.0.0.1:0"});
             httplib::Client c("127.0.0.1", serve.port);
+            // Storing 20,000 requests takes seconds under the sanitizers on
+            // a busy machine: more than the client's default 5 s.
+            c.set_read_timeout(std::chrono::seconds(60));
             auto created = c.Post("/v1/messages/batches", requestsBody(20'000).dump(), "application/json");
             REQUIRE(created);
             REQUIRE(created->status == 200);
