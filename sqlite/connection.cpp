@@ -7,6 +7,32 @@
 
 namespace osid::sqlite {
 
+namespace {
+
+// The statement as an error message shows it: on one line, whitespace
+// runs made one space, and cut after a sentence's length, since schema
+// steps run many statements of many lines at once.
+std::string quoted(std::string_view sql)
+{
+    constexpr std::size_t kShown = 120;
+    std::string out;
+    for (char c : sql) {
+        const bool space = c == ' ' || c == '\n' || c == '\t' || c == '\r';
+        if (space && (out.empty() || out.back() == ' '))
+            continue;
+        if (out.size() == kShown) {
+            out += "...";
+            return out;
+        }
+        out += space ? ' ' : c;
+    }
+    if (!out.empty() && out.back() == ' ')
+        out.pop_back();
+    return out;
+}
+
+} // namespace
+
 Statement &Statement::bind(int index, std::int64_t value)
 {
     if (int rc = sqlite3_bind_int64(s_, index, value); rc != SQLITE_OK)
@@ -132,7 +158,7 @@ void Connection::execute(const std::string &sql)
     if (int rc = sqlite3_exec(db_, sql.c_str(), nullptr, nullptr, &error); rc != SQLITE_OK) {
         std::string message = error != nullptr ? error : sqlite3_errstr(rc);
         sqlite3_free(error);
-        throw OperationFailed(fmt::format("SQLite: {} (in \"{}\")", message, sql));
+        throw OperationFailed(fmt::format("SQLite: {} (in \"{}\")", message, quoted(sql)));
     }
 }
 
@@ -146,8 +172,8 @@ std::optional<std::int64_t> Connection::queryInteger(const std::string &sql)
 
 void Connection::fail(int code, std::string_view what) const
 {
-    auto message =
-        fmt::format("SQLite: {} (in \"{}\")", sqlite3_errmsg(db_) ? sqlite3_errmsg(db_) : sqlite3_errstr(code), what);
+    auto message = fmt::format("SQLite: {} (in \"{}\")",
+                               sqlite3_errmsg(db_) ? sqlite3_errmsg(db_) : sqlite3_errstr(code), quoted(what));
     switch (code & 0xff) {
     case SQLITE_BUSY:
     case SQLITE_LOCKED:

@@ -200,6 +200,22 @@ void requireOurs(const FileState &state, const std::string &filename)
             filename, state.version, kSchemaVersion));
 }
 
+// Brings the file to this build's version in the caller's transaction. A
+// failed step (a full disk, a damaged row) rolls back with it, so the
+// error says that the file stays as it was.
+void upgrade(Connection &db, const FileState &state, const std::string &filename, const std::string &authority)
+{
+    try {
+        applySchemaSteps(db, state.version, kSchemaVersion, authority.empty() ? "sqlite.osid-cpp" : authority);
+    } catch (const OsidException &e) {
+        if (state.empty)
+            throw;
+        throwError(e.code(), fmt::format("{}: upgrading from schema version {} to {} failed, so the file stays at "
+                                         "version {}: {}",
+                                         filename, state.version, kSchemaVersion, state.version, e.message()));
+    }
+}
+
 } // namespace
 
 std::string openSchema(Connection &db, const std::string &filename, const std::string &authority)
@@ -217,7 +233,7 @@ std::string openSchema(Connection &db, const std::string &filename, const std::s
             state = readState(db);
             requireOurs(state, filename);
             if (state.version < kSchemaVersion)
-                applySchemaSteps(db, state.version, kSchemaVersion, authority.empty() ? "sqlite.osid-cpp" : authority);
+                upgrade(db, state, filename, authority);
         }
         std::string storedAuthority;
         {

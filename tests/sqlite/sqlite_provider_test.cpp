@@ -455,6 +455,55 @@ TEST_SUITE("sqlite provider")
         CHECK(lookup->getMessages()->available() == 1);
     }
 
+    TEST_CASE("an upgrade that fails part way is undone whole: the error says so and the file stays at its version")
+    {
+        TempDir dir;
+        const auto path = dir.file("v2-damaged.db");
+        // Message 8's recipient list is not handles, which step 3 finds
+        // after it has already copied message 7.
+        writeOldFile(path, 2,
+                     "INSERT INTO messages VALUES (7, 1, '', '', 0, 1, 'first', '', 1, 1, 1, 1, 2, '1');"
+                     "INSERT INTO messages VALUES (8, 1, '', '', 0, 1, 'second', '', 1, 1, 1, 1, 2, '1 x');"
+                     "UPDATE meta SET value = 9 WHERE name = 'next_message';");
+        const auto before = fileBytes(path);
+        const auto error = [&] {
+            try {
+                openStore(path);
+            } catch (const OperationFailed &e) {
+                return std::string(e.message());
+            }
+            return std::string("no error");
+        }();
+        CHECK(error == path + ": upgrading from schema version 2 to " + std::to_string(impl::sqlite::kSchemaVersion) +
+                           " failed, so the file stays at version 2: message 8 has a malformed recipient list");
+        CHECK(fileBytes(path) == before);
+        RawFile raw(path);
+        CHECK(raw.integer("PRAGMA user_version") == 2);
+        CHECK(raw.integer("SELECT count(*) FROM messages WHERE recipients IS NOT NULL") == 2);
+        CHECK(raw.integer("SELECT count(*) FROM sqlite_master WHERE name = 'messages_v3'") == 0);
+        // Repaired, the file upgrades.
+        raw.execute("UPDATE messages SET recipients = '1' WHERE message = 8");
+        auto lookup = openStore(path)->getMessageLookupSession();
+        CHECK(lookup->getMessage(Id("old.example.org", "messaging.Message", "8"))->getSubjectLine().getText() ==
+              "second");
+    }
+
+    TEST_CASE("a SQLite error names its statement on one line, cut short")
+    {
+        TempDir dir;
+        sqlite::Connection db(dir.file("errors.db"), 1000);
+        const auto error = [&] {
+            try {
+                db.execute("CREATE TABLE a (x);\n\n    CREATE TABLE a (y);\n\t" + std::string(200, 'z'));
+            } catch (const OperationFailed &e) {
+                return std::string(e.message());
+            }
+            return std::string("no error");
+        }();
+        CHECK(error == "SQLite: table a already exists (in \"CREATE TABLE a (x); CREATE TABLE a (y); " +
+                           std::string(120 - 40, 'z') + "...\")");
+    }
+
     TEST_CASE("packed content unpacks to what was packed; anything else is refused with OperationFailed")
     {
         using impl::sqlite::packContent;
