@@ -1,5 +1,7 @@
 #include "impl/sqlite/sqlite_schema.h"
 
+#include "osid/detail/identity.h"
+
 #include <fmt/format.h>
 
 #include <charconv>
@@ -70,6 +72,61 @@ void copyVersion2Messages(Connection &db)
                 insert.bind(c + 1, rows.integer(c));
         }
         insert.bindBlob(10, content, false).run();
+    }
+}
+
+// Moves version 4's numbered aliases (sqlite_schema.h) from `aliases` to
+// `numbered_aliases`, giving their spaces handles in the order the
+// aliases' text sorts.
+void moveNumberedAliases(Connection &db)
+{
+    struct Moved {
+        std::string text;
+        std::uint64_t number;
+        std::int64_t space;
+        std::int64_t message;
+        std::optional<std::int64_t> mailbox;
+    };
+    std::vector<Moved> moved;
+    {
+        auto rows = db.prepare("SELECT alias, message, mailbox FROM aliases");
+        while (rows.step()) {
+            // "I" namespace ":" identifier "@" authority, with any ':' or '@'
+            // inside a part escaped, so the first of each splits it.
+            const auto text = rows.textView(0);
+            const auto colon = text.find(':');
+            const auto at = text.find('@', colon);
+            if (text.empty() || text.front() != 'I' || colon == std::string_view::npos || at == std::string_view::npos)
+                throw OperationFailed(fmt::format("the alias \"{}\" is not an Id's canonical text", text));
+            const auto number = aliasNumber(text.substr(colon + 1, at - colon - 1));
+            if (!number)
+                continue;
+            const auto space = std::string(text.substr(1, colon - 1)) + std::string(text.substr(at));
+            std::optional<std::int64_t> handle;
+            {
+                auto find = db.prepare("SELECT space FROM alias_spaces WHERE canonical = ?1");
+                find.bind(1, space);
+                if (find.step())
+                    handle = find.integer(0);
+            }
+            if (!handle) {
+                db.prepare("INSERT INTO alias_spaces (canonical) VALUES (?1)").bind(1, space).run();
+                handle = db.lastInsertRowid();
+            }
+            moved.push_back(Moved{std::string(text), *number, *handle, rows.integer(1),
+                                  rows.isNull(2) ? std::nullopt : std::optional<std::int64_t>(rows.integer(2))});
+        }
+    }
+    for (const auto &m : moved) {
+        auto insert =
+            db.prepare("INSERT INTO numbered_aliases (number, space, message, mailbox) VALUES (?1, ?2, ?3, ?4)");
+        insert.bind(1, storedAliasNumber(m.number)).bind(2, m.space).bind(3, m.message);
+        if (m.mailbox)
+            insert.bind(4, *m.mailbox);
+        else
+            insert.bindNull(4);
+        insert.run();
+        db.prepare("DELETE FROM aliases WHERE alias = ?1").bind(1, m.text).run();
     }
 }
 
@@ -157,6 +214,21 @@ void applyStep(Connection &db, int step, const std::string &authority)
             ALTER TABLE aliases ADD COLUMN mailbox INTEGER;
             UPDATE aliases SET mailbox = (SELECT mailbox FROM messages WHERE message = aliases.message);
         )sql");
+        return;
+    case 5:
+        db.execute(R"sql(
+            -- A numbered alias's space: "namespace@authority" as the
+            -- canonical text of its Ids has them.
+            CREATE TABLE alias_spaces (space INTEGER PRIMARY KEY, canonical TEXT NOT NULL UNIQUE);
+            -- The number first: it tells most keys apart on its own.
+            CREATE TABLE numbered_aliases (
+                number INTEGER NOT NULL,
+                space INTEGER NOT NULL,
+                message INTEGER NOT NULL,
+                mailbox INTEGER,
+                PRIMARY KEY (number, space)) WITHOUT ROWID;
+        )sql");
+        moveNumberedAliases(db);
         return;
     default: throw OperationFailed(fmt::format("no schema step {}", step));
     }
@@ -292,6 +364,12 @@ PackedContent unpackContent(std::string_view bytes)
     if (!bytes.empty())
         malformed();
     return out;
+}
+
+std::optional<std::uint64_t> aliasNumber(std::string_view identifier)
+{
+    // Each number has one such identifier: the one Id::ofKey() gives it.
+    return osid::detail::decimalNumber(identifier);
 }
 
 std::int64_t nextRecipient(std::string_view &recipients)

@@ -16,12 +16,15 @@
 //      recipients in one BLOB column, `content` (packContent() below).
 //   4  aliases keep the mailbox of the message they name (NULL: unknown,
 //      for an alias whose message was gone when the step ran).
+//   5  numbered aliases (below) in a table of integer keys of their own,
+//      `numbered_aliases`, with their spaces in `alias_spaces`.
 
 #pragma once
 
 #include "sqlite/connection.h"
 
 #include <cstdint>
+#include <optional>
 #include <span>
 #include <string>
 #include <string_view>
@@ -34,7 +37,7 @@ using ::osid::sqlite::Statement;
 
 // "OSID" in ASCII.
 constexpr std::int64_t kApplicationId = 0x4F534944;
-constexpr int kSchemaVersion = 4;
+constexpr int kSchemaVersion = 5;
 
 // Brings the database to kSchemaVersion (see above) and returns the
 // authority of its Ids: the one stored in the file, or `authority` for a
@@ -45,6 +48,19 @@ std::string openSchema(Connection &db, const std::string &filename, const std::s
 // Runs the schema steps that take a database from version `from` to `to`,
 // inside the caller's transaction. For openSchema() and the migration test.
 void applySchemaSteps(Connection &db, int from, int to, const std::string &authority);
+
+// Where an alias is kept. An alias Id whose identifier is an unsigned
+// 64-bit number in decimal (no sign, no leading zero) is numbered: its
+// space, the alias Id's namespace and authority, gets a handle in
+// `alias_spaces` the first time one of its aliases is set, and it is kept
+// in `numbered_aliases` under (number, space). Integers compare in a
+// B-tree without the byte-by-byte work of text, and the text need not be
+// built. Every other alias is kept in `aliases` under its canonical text.
+//
+// The number of a numbered alias with this identifier, if it is one.
+std::optional<std::uint64_t> aliasNumber(std::string_view identifier);
+// How `numbered_aliases` keeps a number: the same 64 bits, signed.
+constexpr std::int64_t storedAliasNumber(std::uint64_t number) { return static_cast<std::int64_t>(number); }
 
 // The parts of a message that no query searches on, as the `content`
 // column keeps them. One column, because SQLite copies every text or BLOB

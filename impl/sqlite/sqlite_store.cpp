@@ -4,6 +4,7 @@
 #include "messaging/records/delivery_record.h"
 
 #include <algorithm>
+#include <array>
 #include <charconv>
 #include <cstring>
 #include <optional>
@@ -106,13 +107,60 @@ bool isDelivery(const MessageContent &c)
     return false;
 }
 
+// A statement on aliases, for each of the two tables that keep them
+// (sqlite_schema.h). In `sql`, "$aliases" stands for the table, "$key"
+// for the condition on its key, "$columns" for its key's columns and
+// "$values" for their parameters: ?1 for the text or the number, and
+// kSpaceParameter for a numbered alias's space. bind() binds them.
+class AliasSql {
+public:
+    static constexpr int kSpaceParameter = 9;
+
+    explicit AliasSql(std::string_view sql)
+        : forTable_{withTable(sql, {"aliases", "alias = ?1", "alias", "?1"}),
+                    withTable(sql, {"numbered_aliases", "number = ?1 AND space = ?9", "number, space", "?1, ?9"})}
+    {
+    }
+    const char *operator[](bool numbered) const { return forTable_[numbered ? 1 : 0].c_str(); }
+
+    template <class AliasKey>
+    static void bind(Statement &statement, const AliasKey &key)
+    {
+        if (key.numbered)
+            statement.bind(1, key.number).bind(kSpaceParameter, key.space);
+        else
+            statement.bind(1, key.text, false);
+    }
+
+private:
+    static std::string withTable(std::string_view sql, const std::array<std::string_view, 4> &words)
+    {
+        static constexpr std::array<std::string_view, 4> kNames = {"$aliases", "$key", "$columns", "$values"};
+        std::string out;
+        while (!sql.empty()) {
+            const auto name =
+                std::find_if(kNames.begin(), kNames.end(), [&](std::string_view n) { return sql.starts_with(n); });
+            if (name != kNames.end()) {
+                out += words[static_cast<std::size_t>(name - kNames.begin())];
+                sql.remove_prefix(name->size());
+            } else {
+                out += sql.front();
+                sql.remove_prefix(1);
+            }
+        }
+        return out;
+    }
+    std::string forTable_[2];
+};
+
 // How an alias upsert (?3 the mailbox) treats an existing alias: it is
 // re-pointed if its message is in the mailbox (as the alias's row says, or
 // else as the message's row says) or gone, and left alone if the message
 // is in another mailbox.
 constexpr const char *kRepointUnlessOtherMailbox =
-    "ON CONFLICT (alias) DO UPDATE SET message = excluded.message, mailbox = excluded.mailbox "
-    "WHERE aliases.mailbox = ?3 OR NOT EXISTS (SELECT 1 FROM messages WHERE message = aliases.message AND mailbox <> ?3)";
+    "ON CONFLICT ($columns) DO UPDATE SET message = excluded.message, mailbox = excluded.mailbox "
+    "WHERE $aliases.mailbox = ?3 OR NOT EXISTS (SELECT 1 FROM messages WHERE message = $aliases.message AND mailbox "
+    "<> ?3)";
 
 // The columns content() and select() read, in readContent()'s order.
 constexpr const char *kContentColumns =
@@ -244,6 +292,8 @@ void SqliteStore::forgetCaches() noexcept
     ids_.clear();
     nextKey_.reset();
     knownKeys_.clear();
+    aliasSpaces_.clear();
+    lastSpace_ = 0;
 }
 
 KnownKeys &SqliteStore::currentKnownKeys()
@@ -360,6 +410,69 @@ const std::string &SqliteStore::aliasText(const Id &aliasId) const
     return lastAliasText_;
 }
 
+namespace {
+
+std::optional<std::uint64_t> aliasNumberOf(const Id &aliasId)
+{
+    if (const auto key = aliasId.madeWithKey())
+        return key;
+    return aliasNumber(aliasId.getIdentifier());
+}
+
+} // namespace
+
+std::optional<std::int64_t> SqliteStore::findAliasSpace(const Id &aliasId) const
+{
+    // A call's aliases are mostly of one space: the last one is matched
+    // on the strings as given, without building its text.
+    if (lastSpace_ != 0 && aliasId.getIdentifierNamespace() == lastSpaceNamespace_ &&
+        aliasId.getAuthority() == lastSpaceAuthority_)
+        return lastSpace_;
+    spaceText_.clear();
+    appendPart(spaceText_, aliasId.getIdentifierNamespace(), true);
+    spaceText_ += '@';
+    appendPart(spaceText_, aliasId.getAuthority(), true);
+    std::int64_t space = 0;
+    if (auto it = aliasSpaces_.find(spaceText_); it != aliasSpaces_.end()) {
+        space = it->second;
+    } else {
+        auto q = db_->prepare(hot_.findAliasSpace, "SELECT space FROM alias_spaces WHERE canonical = ?1");
+        q.bind(1, spaceText_, false);
+        if (!q.step())
+            return std::nullopt;
+        space = aliasSpaces_.emplace(spaceText_, q.integer(0)).first->second;
+    }
+    lastSpaceNamespace_ = aliasId.getIdentifierNamespace();
+    lastSpaceAuthority_ = aliasId.getAuthority();
+    lastSpace_ = space;
+    return space;
+}
+
+std::optional<SqliteStore::AliasKey> SqliteStore::findAliasKey(const Id &aliasId) const
+{
+    const auto number = aliasNumberOf(aliasId);
+    if (!number)
+        return AliasKey{false, 0, 0, aliasText(aliasId)};
+    const auto space = findAliasSpace(aliasId);
+    if (!space)
+        return std::nullopt;
+    return AliasKey{true, storedAliasNumber(*number), *space, {}};
+}
+
+SqliteStore::AliasKey SqliteStore::makeAliasKey(const Id &aliasId)
+{
+    const auto number = aliasNumberOf(aliasId);
+    if (!number)
+        return AliasKey{false, 0, 0, aliasText(aliasId)};
+    auto space = findAliasSpace(aliasId);
+    if (!space) {
+        // findAliasSpace() left the space's text in spaceText_.
+        db_->prepare("INSERT INTO alias_spaces (canonical) VALUES (?1)").bind(1, spaceText_, false).run();
+        space = aliasSpaces_.emplace(spaceText_, db_->lastInsertRowid()).first->second;
+    }
+    return AliasKey{true, storedAliasNumber(*number), *space, {}};
+}
+
 // ---------------------------------------------------------------------------
 // Mailboxes
 
@@ -416,10 +529,10 @@ std::optional<MessageKey> SqliteStore::resolve(MailboxKey mailbox, const Id &mes
     std::optional<MessageKey> key;
     if (isPrimarySpace(messageId)) {
         key = messageSpace_.key(messageId);
-    } else {
-        const auto &alias = aliasText(messageId);
-        auto q = db_->prepare(hot_.findAlias, "SELECT message FROM aliases WHERE alias = ?1");
-        q.bind(1, alias, false);
+    } else if (const auto alias = findAliasKey(messageId)) {
+        static const AliasSql sql("SELECT message FROM $aliases WHERE $key");
+        auto q = db_->prepare(hot_.findAlias[alias->numbered], sql[alias->numbered]);
+        AliasSql::bind(q, *alias);
         if (q.step())
             key = static_cast<MessageKey>(q.integer(0));
     }
@@ -432,11 +545,13 @@ std::optional<MessageKey> SqliteStore::resolve(MailboxKey mailbox, const Id &mes
 
 std::optional<MailboxKey> SqliteStore::aliasMailbox(const Id &aliasId) const
 {
-    const auto &alias = aliasText(aliasId);
-    auto q =
-        db_->prepare(hot_.aliasMailbox,
-                     "SELECT m.mailbox FROM aliases a JOIN messages m ON m.message = a.message WHERE a.alias = ?1");
-    q.bind(1, alias, false);
+    const auto alias = findAliasKey(aliasId);
+    if (!alias)
+        return std::nullopt;
+    static const AliasSql sql("SELECT m.mailbox FROM $aliases a JOIN messages m ON m.message = a.message "
+                              "WHERE $key");
+    auto q = db_->prepare(hot_.aliasMailbox[alias->numbered], sql[alias->numbered]);
+    AliasSql::bind(q, *alias);
     if (!q.step())
         return std::nullopt;
     return static_cast<MailboxKey>(q.integer(0));
@@ -545,23 +660,24 @@ void SqliteStore::findRow(MailboxKey mailbox, const Id &messageId,
     // the same B-tree search that checks the mailbox.
     static const std::string byKey =
         fmt::format("SELECT message, {} FROM messages WHERE message = ?1 AND mailbox = ?2", kContentColumns);
-    static const std::string byAlias =
-        fmt::format("SELECT m.message, {} FROM aliases AS a JOIN messages AS m ON m.message = a.message "
-                    "WHERE a.alias = ?1 AND m.mailbox = ?2",
-                    kContentColumns);
-    const bool primary = isPrimarySpace(messageId);
+    static const AliasSql byAlias(
+        fmt::format("SELECT m.message, {} FROM $aliases AS a JOIN messages AS m ON m.message = a.message "
+                    "WHERE $key AND m.mailbox = ?2",
+                    kContentColumns));
     std::optional<std::uint64_t> key;
-    if (primary) {
-        key = messageSpace_.key(messageId);
-        if (!key)
+    std::optional<AliasKey> alias;
+    if (isPrimarySpace(messageId)) {
+        if (!(key = messageSpace_.key(messageId)))
             return;
+    } else if (!(alias = findAliasKey(messageId))) {
+        return;
     }
-    auto q =
-        primary ? db_->prepare(hot_.lookupByKey, byKey.c_str()) : db_->prepare(hot_.lookupByAlias, byAlias.c_str());
-    if (primary)
+    auto q = key ? db_->prepare(hot_.lookupByKey, byKey.c_str())
+                 : db_->prepare(hot_.lookupByAlias[alias->numbered], byAlias[alias->numbered]);
+    if (key)
         q.bind(1, *key);
     else
-        q.bind(1, aliasText(messageId), false);
+        AliasSql::bind(q, *alias);
     q.bind(2, mailbox);
     if (q.step())
         read(static_cast<MessageKey>(q.integer(0)), q);
@@ -780,13 +896,14 @@ std::vector<MessageKey> SqliteStore::eraseAll(MailboxKey mailbox)
 
 void SqliteStore::setAlias(const Id &aliasId, MessageKey key)
 {
-    db_->prepare(hot_.setAlias,
-                 "INSERT INTO aliases (alias, message, mailbox) "
-                 "VALUES (?1, ?2, (SELECT mailbox FROM messages WHERE message = ?2)) "
-                 "ON CONFLICT (alias) DO UPDATE SET message = excluded.message, mailbox = excluded.mailbox")
-        .bind(1, aliasText(aliasId), false)
-        .bind(2, key)
-        .run();
+    static const AliasSql sql(
+        "INSERT INTO $aliases ($columns, message, mailbox) "
+        "VALUES ($values, ?2, (SELECT mailbox FROM messages WHERE message = ?2)) "
+        "ON CONFLICT ($columns) DO UPDATE SET message = excluded.message, mailbox = excluded.mailbox");
+    const auto alias = makeAliasKey(aliasId);
+    auto q = db_->prepare(hot_.setAlias[alias.numbered], sql[alias.numbered]);
+    AliasSql::bind(q, alias);
+    q.bind(2, key).run();
 }
 
 AliasOutcome SqliteStore::aliasMessage(MailboxKey mailbox, const Id &referenceId, const Id &aliasId)
@@ -797,15 +914,14 @@ AliasOutcome SqliteStore::aliasMessage(MailboxKey mailbox, const Id &referenceId
     // mailbox. A row changed means it was set.
     std::optional<std::uint64_t> key;
     if (isPrimarySpace(referenceId) && !isPrimarySpace(aliasId) && (key = messageSpace_.key(referenceId))) {
-        static const std::string sql =
-            fmt::format("INSERT INTO aliases (alias, message, mailbox) SELECT ?1, message, mailbox FROM messages "
-                        "WHERE message = ?2 AND mailbox = ?3 {}",
-                        kRepointUnlessOtherMailbox);
-        db_->prepare(hot_.aliasMessage, sql.c_str())
-            .bind(1, aliasText(aliasId), false)
-            .bind(2, *key)
-            .bind(3, mailbox)
-            .run();
+        static const AliasSql sql(fmt::format(
+            "INSERT INTO $aliases ($columns, message, mailbox) SELECT $values, message, mailbox FROM messages "
+            "WHERE message = ?2 AND mailbox = ?3 {}",
+            kRepointUnlessOtherMailbox));
+        const auto alias = makeAliasKey(aliasId);
+        auto q = db_->prepare(hot_.aliasMessage[alias.numbered], sql[alias.numbered]);
+        AliasSql::bind(q, alias);
+        q.bind(2, *key).bind(3, mailbox).run();
         if (db_->changes() == 1) {
             // The target was found, so it is known from now on.
             currentKnownKeys().add(mailbox, *key);
@@ -818,11 +934,13 @@ AliasOutcome SqliteStore::aliasMessage(MailboxKey mailbox, const Id &referenceId
 }
 
 AliasOutcome SqliteStore::aliasKnownTarget(MailboxKey mailbox, const Id &referenceId, const Id &aliasId,
-                                           std::string_view alias, MessageKey target)
+                                           const AliasKey &alias, MessageKey target)
 {
-    static const std::string sql =
-        fmt::format("INSERT INTO aliases (alias, message, mailbox) VALUES (?1, ?2, ?3) {}", kRepointUnlessOtherMailbox);
-    db_->prepare(hot_.aliasKnownTarget, sql.c_str()).bind(1, alias, false).bind(2, target).bind(3, mailbox).run();
+    static const AliasSql sql(fmt::format(
+        "INSERT INTO $aliases ($columns, message, mailbox) VALUES ($values, ?2, ?3) {}", kRepointUnlessOtherMailbox));
+    auto q = db_->prepare(hot_.aliasKnownTarget[alias.numbered], sql[alias.numbered]);
+    AliasSql::bind(q, alias);
+    q.bind(2, target).bind(3, mailbox).run();
     if (db_->changes() == 1)
         return AliasOutcome::Set;
     // The alias names a message of another mailbox: the checks one by
@@ -836,37 +954,67 @@ std::vector<AliasOutcome> SqliteStore::aliasMessages(MailboxKey mailbox,
     // When every reference is a primary Id, the requests depend on each
     // other only through their aliases: a request's target and the
     // alias's space do not change in the call. So they run in the order of
-    // the aliases' canonical text (a stable order: requests for the same
-    // alias keep theirs), and consecutive upserts land on the same pages
-    // of the aliases' B-tree. A reference through an alias may depend on
-    // an earlier request: then one by one, in order.
+    // the aliases' keys (a stable order: requests for the same alias keep
+    // theirs), and consecutive upserts land on the same pages of the
+    // aliases' B-trees. A reference through an alias may depend on an
+    // earlier request: then one by one, in order.
+    const auto skipped = [](const transaction::batch::AliasRequest &r) {
+        return r.getReferenceId().isNull() || r.getAliasId().isNull();
+    };
+    for (const auto &r : requests)
+        if (!skipped(r) && !isPrimarySpace(r.getReferenceId()))
+            return StoreWriter::aliasMessages(mailbox, requests);
+    // Each alias's key, the texts in one buffer; an alias of the primary
+    // space is refused whatever the order, and has no key.
     struct Request {
         std::size_t index;
+        AliasKey key;
         std::size_t textOffset;
-        std::size_t textSize;
     };
     std::vector<Request> order;
     order.reserve(requests.size());
     std::string texts;
     std::vector<AliasOutcome> out(requests.size(), AliasOutcome::NullId);
     for (std::size_t i = 0; i < requests.size(); ++i) {
-        const auto &r = requests[i];
-        if (r.getReferenceId().isNull() || r.getAliasId().isNull())
+        const auto &aliasId = requests[i].getAliasId();
+        if (skipped(requests[i]))
             continue;
-        if (!isPrimarySpace(r.getReferenceId()))
-            return StoreWriter::aliasMessages(mailbox, requests);
-        const auto offset = texts.size();
-        appendCanonical(texts, 'I', r.getAliasId());
-        order.push_back(Request{i, offset, texts.size() - offset});
+        Request r{i, {}, texts.size()};
+        if (!isPrimarySpace(aliasId)) {
+            r.key = makeAliasKey(aliasId);
+            if (!r.key.numbered)
+                appendCanonical(texts, 'I', aliasId);
+        }
+        order.push_back(r);
     }
-    const auto text = [&](const Request &r) { return std::string_view(texts).substr(r.textOffset, r.textSize); };
-    std::stable_sort(order.begin(), order.end(), [&](const Request &a, const Request &b) { return text(a) < text(b); });
+    for (std::size_t i = 0; i < order.size(); ++i) {
+        auto &key = order[i].key;
+        if (!key.numbered) {
+            const auto end = i + 1 < order.size() ? order[i + 1].textOffset : texts.size();
+            key.text = std::string_view(texts).substr(order[i].textOffset, end - order[i].textOffset);
+        }
+    }
+    // The order of each table's B-tree (numbered ones by number, then
+    // space), and requests for one alias in theirs.
+    std::sort(order.begin(), order.end(), [](const Request &a, const Request &b) {
+        if (a.key.numbered != b.key.numbered)
+            return a.key.numbered;
+        if (a.key.numbered) {
+            if (a.key.number != b.key.number)
+                return a.key.number < b.key.number;
+            if (a.key.space != b.key.space)
+                return a.key.space < b.key.space;
+        } else if (const auto c = a.key.text.compare(b.key.text); c != 0) {
+            return c < 0;
+        }
+        return a.index < b.index;
+    });
     auto &known = currentKnownKeys();
     for (const auto &r : order) {
         const auto &request = requests[r.index];
         const auto target = messageSpace_.key(request.getReferenceId());
         out[r.index] = target && known.contains(mailbox, *target) && !isPrimarySpace(request.getAliasId())
-                           ? aliasKnownTarget(mailbox, request.getReferenceId(), request.getAliasId(), text(r), *target)
+                           ? aliasKnownTarget(mailbox, request.getReferenceId(), request.getAliasId(), r.key, *target)
                            : aliasMessage(mailbox, request.getReferenceId(), request.getAliasId());
     }
     return out;
@@ -877,9 +1025,11 @@ void SqliteStore::dropDanglingAliases()
     // No message left anywhere: every alias goes, its pages freed whole.
     if (db_->queryInteger("SELECT EXISTS (SELECT 1 FROM messages)").value_or(1) == 0) {
         db_->run("DELETE FROM aliases");
+        db_->run("DELETE FROM numbered_aliases");
         return;
     }
-    db_->execute("DELETE FROM aliases WHERE message NOT IN (SELECT message FROM messages)");
+    db_->execute("DELETE FROM aliases WHERE message NOT IN (SELECT message FROM messages); "
+                 "DELETE FROM numbered_aliases WHERE message NOT IN (SELECT message FROM messages)");
 }
 
 } // namespace osid::impl::sqlite

@@ -86,6 +86,24 @@ private:
     // reference is valid until the next call.
     const std::string &aliasText(const Id &aliasId) const;
 
+    // Where an alias is kept (sqlite_schema.h): (number, space) in
+    // numbered_aliases, or its canonical text in aliases (a view valid
+    // until the next call).
+    struct AliasKey {
+        bool numbered = false;
+        std::int64_t number = 0;
+        std::int64_t space = 0;
+        std::string_view text;
+    };
+    // The key of an alias that may exist; nullopt when none can, being
+    // numbered in a space that has no handle.
+    std::optional<AliasKey> findAliasKey(const Id &aliasId) const;
+    // The key an alias is set under, giving its space a handle if it has
+    // none (inside a write section).
+    AliasKey makeAliasKey(const Id &aliasId);
+    // The handle of a numbered alias Id's space, if it has one.
+    std::optional<std::int64_t> findAliasSpace(const Id &aliasId) const;
+
     std::vector<MessageKey> keys(const std::string &sql, MailboxKey mailbox,
                                  const std::function<void(Statement &)> &bind) const;
     MessageContent readContent(const Statement &row, int firstColumn) const;
@@ -117,9 +135,9 @@ private:
     // it was last current. Inside a write section only: the write lock
     // keeps it current until the section ends.
     KnownKeys &currentKnownKeys();
-    // Points the alias (canonical text `alias`) at `target`, a message of
+    // Points the alias (kept under `alias`) at `target`, a message of
     // `mailbox` that knownKeys_ holds, without reading the message.
-    AliasOutcome aliasKnownTarget(MailboxKey mailbox, const Id &referenceId, const Id &aliasId, std::string_view alias,
+    AliasOutcome aliasKnownTarget(MailboxKey mailbox, const Id &referenceId, const Id &aliasId, const AliasKey &alias,
                                   MessageKey target);
 
     std::shared_ptr<Database> database_;
@@ -130,18 +148,20 @@ private:
         sqlite3_stmt *findName = nullptr;
         sqlite3_stmt *insertName = nullptr;
         sqlite3_stmt *nameText = nullptr;
-        sqlite3_stmt *findAlias = nullptr;
         sqlite3_stmt *inMailbox = nullptr;
         sqlite3_stmt *content = nullptr;
         sqlite3_stmt *lookupByKey = nullptr;
-        sqlite3_stmt *lookupByAlias = nullptr;
-        sqlite3_stmt *aliasMailbox = nullptr;
         sqlite3_stmt *insert = nullptr;
         sqlite3_stmt *erase = nullptr;
-        sqlite3_stmt *setAlias = nullptr;
-        sqlite3_stmt *aliasMessage = nullptr;
-        sqlite3_stmt *aliasKnownTarget = nullptr;
         sqlite3_stmt *dataVersion = nullptr;
+        sqlite3_stmt *findAliasSpace = nullptr;
+        // For each alias table: [0] aliases, [1] numbered_aliases.
+        sqlite3_stmt *findAlias[2] = {};
+        sqlite3_stmt *lookupByAlias[2] = {};
+        sqlite3_stmt *aliasMailbox[2] = {};
+        sqlite3_stmt *setAlias[2] = {};
+        sqlite3_stmt *aliasMessage[2] = {};
+        sqlite3_stmt *aliasKnownTarget[2] = {};
     };
     mutable HotStatements hot_;
     // Handles never change once committed; reads cache them. Keyed by Id
@@ -161,6 +181,14 @@ private:
     // aliasText()'s last Id and text.
     mutable Id lastAlias_;
     mutable std::string lastAliasText_;
+    // Alias space handles, by canonical text (like names, fixed once
+    // committed); the last one found, by the namespace and authority as
+    // given; and findAliasSpace()'s buffer.
+    mutable std::unordered_map<std::string, std::int64_t> aliasSpaces_;
+    mutable std::string lastSpaceNamespace_;
+    mutable std::string lastSpaceAuthority_;
+    mutable std::int64_t lastSpace_ = 0;
+    mutable std::string spaceText_;
     // The next message key, read at the first insert of a write section.
     std::optional<MessageKey> nextKey_;
     const IdSpace messageSpace_;

@@ -59,6 +59,28 @@ void writeOldFile(const std::string &path, int version, const std::string &sql)
                sql + "COMMIT");
 }
 
+// Every alias of the file, sorted, as "text>message@mailbox", numbered
+// ones as "space:number>message@mailbox".
+std::string allAliases(RawFile &raw)
+{
+    return raw.text(
+        "SELECT ifnull(group_concat(a, ' '), '') FROM (SELECT a FROM (SELECT alias || '>' || message || '@' || "
+        "ifnull(mailbox, '-') AS a FROM aliases UNION ALL SELECT (SELECT canonical FROM alias_spaces AS s WHERE "
+        "s.space = n.space) || ':' || number || '>' || message || '@' || ifnull(mailbox, '-') FROM numbered_aliases "
+        "AS n) ORDER BY a)");
+}
+
+// A packed content with only a subject, as an SQL BLOB literal.
+std::string packedSubject(std::string_view subject)
+{
+    std::string content;
+    impl::sqlite::packContent(content, "", "", subject, "", {});
+    std::string hex;
+    for (unsigned char c : content)
+        hex += fmt::format("{:02x}", c);
+    return "x'" + hex + "'";
+}
+
 } // namespace
 
 TEST_SUITE("sqlite provider")
@@ -163,7 +185,7 @@ TEST_SUITE("sqlite provider")
               "Iresource.resource:ann@test.example.org");
     }
 
-    TEST_CASE("an alias made with a key has the canonical text of the same alias made with text")
+    TEST_CASE("an alias made with a key is the same alias as one made with its text")
     {
         TempDir dir;
         const auto path = dir.file("keyed.db");
@@ -171,13 +193,13 @@ TEST_SUITE("sqlite provider")
         auto session = manager->getMessagingBatchManager()->getMessageBatchAdminSession();
         const auto ids = createBatch(*session, person("ann"), "k", 2);
         session->aliasMessage(ids[0], Id::ofKey("W1.Example.ORG", "W1.Alias", 18446744073709551614u));
-        CHECK(RawFile(path).column("SELECT alias FROM aliases", 0) == "Iw1.alias:18446744073709551614@w1.example.org");
+        CHECK(RawFile(path).text("SELECT number || ',' || space FROM numbered_aliases") == "-2,1");
         // Either spelling finds it, and re-points it.
         auto lookup = manager->getMessageLookupSession();
         CHECK(lookup->getMessage(Id("w1.example.org", "w1.alias", "18446744073709551614"))->getId() == ids[0]);
         session->aliasMessage(ids[1], Id("w1.example.org", "w1.alias", "18446744073709551614"));
         CHECK(lookup->getMessage(Id::ofKey("w1.example.org", "w1.alias", 18446744073709551614u))->getId() == ids[1]);
-        CHECK(RawFile(path).integer("SELECT count(*) FROM aliases") == 1);
+        CHECK(RawFile(path).integer("SELECT count(*) FROM numbered_aliases") == 1);
     }
 
     TEST_CASE("an alias call answers and aliases exactly as the same requests one at a time do")
@@ -193,7 +215,15 @@ TEST_SUITE("sqlite provider")
         auto single = singleManager->getMessagingBatchManager()->getMessageBatchAdminSession();
         const auto ids = createBatch(*call, person("ann"), "a", 20);
         REQUIRE(createBatch(*single, person("ann"), "a", 20) == ids);
-        const auto alias = [](int n) { return Id("test.example.org", "alias", std::to_string(n)); };
+        // Numbered aliases of two spaces (one spelled by key, in other
+        // case) and aliases kept by text.
+        const auto alias = [](int n) {
+            if (n % 3 == 0)
+                return Id("test.example.org", "alias", "a" + std::to_string(n));
+            if (n % 3 == 1)
+                return Id("test.example.org", "alias", std::to_string(n));
+            return Id::ofKey("Test.Example.ORG", "other", static_cast<std::uint64_t>(n));
+        };
         for (auto *session : {call.get(), single.get()}) {
             session->deleteMessage(ids[19]);
             session->aliasMessage(ids[0], alias(0));
@@ -224,9 +254,8 @@ TEST_SUITE("sqlite provider")
             return out;
         };
         const auto aliases = [&](const char *file) {
-            return RawFile(dir.file(file))
-                .text("SELECT group_concat(alias || '>' || message || '@' || ifnull(mailbox, '-'), ' ') FROM "
-                      "(SELECT * FROM aliases ORDER BY alias)");
+            RawFile raw(dir.file(file));
+            return allAliases(raw);
         };
         for (const auto *requests : {&primary, &throughAlias}) {
             auto got = aliasOutcomes(*call, *requests);
@@ -241,6 +270,79 @@ TEST_SUITE("sqlite provider")
             CHECK(aliases("call.db") == aliases("single.db"));
         }
         CHECK(aliases("call.db").find("@-") == std::string::npos);
+        CHECK(RawFile(dir.file("call.db")).integer("SELECT count(*) FROM numbered_aliases") > 0);
+    }
+
+    TEST_CASE("a numbered alias is kept under its number and space; any other alias by its text")
+    {
+        TempDir dir;
+        const auto path = dir.file("numbered.db");
+        auto manager = openStore(path);
+        auto session = manager->getMessagingBatchManager()->getMessageBatchAdminSession();
+        const auto ids = createBatch(*session, person("ann"), "n", 3);
+        constexpr auto kLargest = std::numeric_limits<std::uint64_t>::max();
+        session->aliasMessage(ids[0], Id("W1.Example.ORG", "W1.Alias", "5"));
+        session->aliasMessage(ids[1], Id::ofKey("w1.example.org", "w1.alias", kLargest));
+        session->aliasMessage(ids[2], Id("w1.example.org", "w1.alias", "05"));
+        session->aliasMessage(ids[2], Id("w1.example.org", "w1.alias", "18446744073709551616"));
+        session->aliasMessage(ids[2], Id("w1.example.org", "w1.alias", "-5"));
+        session->aliasMessage(ids[2], Id("w1.example.org", "other", "5"));
+        {
+            RawFile raw(path);
+            CHECK(raw.text("SELECT group_concat(space || '=' || canonical, ' ') FROM alias_spaces") ==
+                  "1=w1.alias@w1.example.org 2=other@w1.example.org");
+            // The largest number is kept as the same 64 bits, signed.
+            CHECK(raw.text("SELECT group_concat(number || ',' || space || '>' || message, ' ') FROM "
+                           "(SELECT * FROM numbered_aliases ORDER BY number, space)") ==
+                  fmt::format("-1,1>{} 5,1>{} 5,2>{}", ids[1].getIdentifier(), ids[0].getIdentifier(),
+                              ids[2].getIdentifier()));
+            CHECK(raw.column("SELECT alias FROM aliases ORDER BY alias", 0) ==
+                  "Iw1.alias:-5@w1.example.org; Iw1.alias:05@w1.example.org; "
+                  "Iw1.alias:18446744073709551616@w1.example.org");
+        }
+        // Found by either spelling, from this store and from a new one.
+        for (const auto &m : {manager, openStore(path)}) {
+            auto lookup = m->getMessageLookupSession();
+            CHECK(lookup->getMessage(Id::ofKey("w1.example.org", "w1.alias", 5))->getId() == ids[0]);
+            CHECK(lookup->getMessage(Id("w1.example.org", "W1.ALIAS", "18446744073709551615"))->getId() == ids[1]);
+            for (const char *identifier : {"05", "18446744073709551616", "-5"})
+                CHECK(lookup->getMessage(Id("w1.example.org", "w1.alias", identifier))->getId() == ids[2]);
+            CHECK(lookup->getMessage(Id("w1.example.org", "other", "5"))->getId() == ids[2]);
+            CHECK_THROWS_AS(lookup->getMessage(Id("w1.example.org", "other", "6")), NotFound);
+            CHECK_THROWS_AS(lookup->getMessage(Id("w1.example.org", "never", "5")), NotFound);
+        }
+        // Re-pointed in place.
+        session->aliasMessage(ids[1], Id::ofKey("w1.example.org", "w1.alias", 5));
+        CHECK(manager->getMessageLookupSession()->getMessage(Id("w1.example.org", "w1.alias", "5"))->getId() == ids[1]);
+        CHECK(RawFile(path).integer("SELECT count(*) FROM numbered_aliases") == 3);
+        // Deleting the messages drops their aliases from both tables.
+        session->deleteAllMessages();
+        CHECK(RawFile(path).integer(
+                  "SELECT (SELECT count(*) FROM numbered_aliases) + (SELECT count(*) FROM aliases)") == 0);
+    }
+
+    TEST_CASE("an alias space whose handle was rolled back is not remembered")
+    {
+        TempDir dir;
+        const auto path = dir.file("spaces.db");
+        auto mine = openStore(path);
+        auto theirs = openStore(path);
+        auto session = mine->getMessagingBatchManager()->getMessageBatchAdminSession();
+        const auto ids = createBatch(*session, person("ann"), "r", 2);
+        {
+            auto tx = session->startTransaction();
+            session->aliasMessage(ids[0], Id("t.example.org", "first", "1"));
+            tx->abort();
+        }
+        // Another connection takes handle 1 for another space.
+        theirs->getMessagingBatchManager()->getMessageBatchAdminSession()->aliasMessage(
+            ids[1], Id("t.example.org", "second", "1"));
+        session->aliasMessage(ids[0], Id("t.example.org", "first", "1"));
+        CHECK(RawFile(path).text("SELECT group_concat(space || '=' || canonical, ' ') FROM alias_spaces") ==
+              "1=second@t.example.org 2=first@t.example.org");
+        auto lookup = mine->getMessageLookupSession();
+        CHECK(lookup->getMessage(Id("t.example.org", "first", "1"))->getId() == ids[0]);
+        CHECK(lookup->getMessage(Id("t.example.org", "second", "1"))->getId() == ids[1]);
     }
 
     TEST_CASE("an alias call does not trust a message that another connection deleted")
@@ -309,15 +411,10 @@ TEST_SUITE("sqlite provider")
         TempDir dir;
         const auto path = dir.file("v3.db");
         // Message 7 is aliased twice; the message of the alias "gone" was deleted.
-        std::string content;
-        impl::sqlite::packContent(content, "", "", "from v3", "", {});
-        std::string hex;
-        for (unsigned char c : content)
-            hex += fmt::format("{:02x}", c);
         writeOldFile(
             path, 3,
-            "INSERT INTO messages VALUES (7, 1, 0, 1, 0, NULL, NULL, NULL, NULL, x'" + hex +
-                "');"
+            "INSERT INTO messages VALUES (7, 1, 0, 1, 0, NULL, NULL, NULL, NULL, " + packedSubject("from v3") +
+                ");"
                 "INSERT INTO aliases VALUES ('Ialias:a@test.example.org', 7), ('Ialias:b@test.example.org', 7), "
                 "('Ialias:gone@test.example.org', 5);"
                 "UPDATE meta SET value = 8 WHERE name = 'next_message';");
@@ -333,6 +430,47 @@ TEST_SUITE("sqlite provider")
         auto session = manager->getMessagingBatchManager()->getMessageBatchAdminSession();
         session->aliasMessage(Id("old.example.org", "messaging.Message", "7"), Id("test.example.org", "alias", "gone"));
         CHECK(lookup->getMessage(Id("test.example.org", "alias", "gone"))->getSubjectLine().getText() == "from v3");
+    }
+
+    TEST_CASE("a file of version 4 is migrated forward with its numbered aliases moved to integer keys")
+    {
+        TempDir dir;
+        const auto path = dir.file("v4.db");
+        // The message of the aliases of "other:ns" was deleted.
+        writeOldFile(path, 4,
+                     "INSERT INTO messages VALUES (7, 1, 0, 1, 0, NULL, NULL, NULL, NULL, " + packedSubject("from v4") +
+                         ");"
+                         "INSERT INTO aliases VALUES ('Ialias:12@test.example.org', 7, 1), "
+                         "('Ialias:012@test.example.org', 7, 1), ('Ialias:gone@test.example.org', 5, NULL), "
+                         "('Iother%3Ans:3@test.example.org', 5, NULL), "
+                         "('Ialias:18446744073709551616@test.example.org', 7, 1);"
+                         "UPDATE meta SET value = 8 WHERE name = 'next_message';");
+        auto manager = openStore(path);
+        {
+            RawFile raw(path);
+            CHECK(raw.integer("PRAGMA user_version") == impl::sqlite::kSchemaVersion);
+            CHECK(allAliases(raw) == "Ialias:012@test.example.org>7@1 Ialias:18446744073709551616@test.example.org>7@1 "
+                                     "Ialias:gone@test.example.org>5@- alias@test.example.org:12>7@1 "
+                                     "other%3Ans@test.example.org:3>5@-");
+        }
+        auto lookup = manager->getMessageLookupSession();
+        for (const char *identifier : {"12", "012", "18446744073709551616"})
+            CHECK(lookup->getMessage(Id("test.example.org", "alias", identifier))->getSubjectLine().getText() ==
+                  "from v4");
+        CHECK_THROWS_AS(lookup->getMessage(Id("test.example.org", "other:ns", "3")), NotFound);
+        // The moved alias whose message is gone can be pointed at another.
+        auto session = manager->getMessagingBatchManager()->getMessageBatchAdminSession();
+        session->aliasMessage(Id("old.example.org", "messaging.Message", "7"), Id("test.example.org", "other:ns", "3"));
+        CHECK(lookup->getMessage(Id("test.example.org", "other:ns", "3"))->getSubjectLine().getText() == "from v4");
+
+        // An alias row that is not an Id's text stops the upgrade.
+        const auto damaged = dir.file("v4-damaged.db");
+        writeOldFile(damaged, 4, "INSERT INTO aliases VALUES ('Ialias:12@test.example.org', 7, 1), ('12', 7, 1);");
+        CHECK_THROWS_WITH_AS(openStore(damaged),
+                             doctest::Contains("failed, so the file stays at version 4: the alias \"12\" is not an "
+                                               "Id's canonical text"),
+                             OperationFailed);
+        CHECK(RawFile(damaged).integer("PRAGMA user_version") == 4);
     }
 
     TEST_CASE("a new file gets the current schema version and this provider's application id")
