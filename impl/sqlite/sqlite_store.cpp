@@ -162,6 +162,35 @@ constexpr const char *kRepointUnlessOtherMailbox =
     "WHERE $aliases.mailbox = ?3 OR NOT EXISTS (SELECT 1 FROM messages WHERE message = $aliases.message AND mailbox "
     "<> ?3)";
 
+// How many alias requests with known targets aliasMessages() sends in one
+// multi-row upsert: a statement's own cost (its start, its end, its
+// cursors) was most of a single-row upsert's.
+constexpr std::size_t kAliasRun = 64;
+
+// The multi-row upsert of kAliasRun aliases of one table: ?3 the mailbox,
+// then for each row its key's parameters and its target.
+std::string makeAliasRunSql(bool numbered)
+{
+    const int perRow = numbered ? 3 : 2;
+    std::string sql = numbered ? "INSERT INTO numbered_aliases (number, space, message, mailbox) VALUES "
+                               : "INSERT INTO aliases (alias, message, mailbox) VALUES ";
+    for (std::size_t row = 0; row < kAliasRun; ++row) {
+        const auto first = 4 + perRow * static_cast<int>(row);
+        sql += row == 0 ? "(" : ", (";
+        for (int p = 0; p < perRow; ++p)
+            sql += fmt::format("?{}, ", first + p);
+        sql += "?3)";
+    }
+    sql += ' ';
+    sql += AliasSql(kRepointUnlessOtherMailbox)[numbered];
+    return sql;
+}
+const char *aliasRunSql(bool numbered)
+{
+    static const std::string sql[2] = {makeAliasRunSql(false), makeAliasRunSql(true)};
+    return sql[numbered ? 1 : 0].c_str();
+}
+
 // The columns content() and select() read, in readContent()'s order.
 constexpr const char *kContentColumns =
     "genus_type, delivery, sent, sender, sending_agent, sent_time, received_time, content";
@@ -1009,15 +1038,79 @@ std::vector<AliasOutcome> SqliteStore::aliasMessages(MailboxKey mailbox,
         }
         return a.index < b.index;
     });
+    // Requests whose targets are known go kAliasRun at a time into one
+    // upsert, in this order. A run holds one table's aliases, each alias
+    // once, so that a row that does not name its target afterwards is a
+    // request the upsert refused.
     auto &known = currentKnownKeys();
+    std::vector<KnownTargetRequest> run;
+    run.reserve(kAliasRun);
+    const auto flush = [&] {
+        aliasKnownTargets(mailbox, requests, run, out);
+        run.clear();
+    };
     for (const auto &r : order) {
         const auto &request = requests[r.index];
         const auto target = messageSpace_.key(request.getReferenceId());
-        out[r.index] = target && known.contains(mailbox, *target) && !isPrimarySpace(request.getAliasId())
-                           ? aliasKnownTarget(mailbox, request.getReferenceId(), request.getAliasId(), r.key, *target)
-                           : aliasMessage(mailbox, request.getReferenceId(), request.getAliasId());
+        if (!target || !known.contains(mailbox, *target) || isPrimarySpace(request.getAliasId())) {
+            flush();
+            out[r.index] = aliasMessage(mailbox, request.getReferenceId(), request.getAliasId());
+            continue;
+        }
+        if (!run.empty() && (run.back().key.numbered != r.key.numbered || sameAlias(run.back().key, r.key)))
+            flush();
+        run.push_back(KnownTargetRequest{r.index, r.key, *target});
+        if (run.size() == kAliasRun)
+            flush();
     }
+    flush();
     return out;
+}
+
+bool SqliteStore::sameAlias(const AliasKey &a, const AliasKey &b)
+{
+    return a.numbered == b.numbered && (a.numbered ? a.number == b.number && a.space == b.space : a.text == b.text);
+}
+
+void SqliteStore::aliasKnownTargets(MailboxKey mailbox, const std::vector<transaction::batch::AliasRequest> &requests,
+                                    const std::vector<KnownTargetRequest> &run, std::vector<AliasOutcome> &out)
+{
+    if (run.size() < kAliasRun) {
+        for (const auto &r : run)
+            out[r.index] = aliasKnownTarget(mailbox, requests[r.index].getReferenceId(), requests[r.index].getAliasId(),
+                                            r.key, r.target);
+        return;
+    }
+    const bool numbered = run.front().key.numbered;
+    auto q = db_->prepare(hot_.aliasRun[numbered ? 1 : 0], aliasRunSql(numbered));
+    q.bind(3, mailbox);
+    int parameter = 4;
+    for (const auto &r : run) {
+        if (numbered) {
+            q.bind(parameter, r.key.number).bind(parameter + 1, r.key.space);
+            parameter += 2;
+        } else {
+            q.bind(parameter, r.key.text, false);
+            parameter += 1;
+        }
+        q.bind(parameter, r.target);
+        parameter += 1;
+    }
+    q.run();
+    const bool allSet = db_->changes() == static_cast<std::int64_t>(run.size());
+    for (const auto &r : run) {
+        out[r.index] = AliasOutcome::Set;
+        if (allSet)
+            continue;
+        // Refused rows still name a message of another mailbox: the checks
+        // one by one say so.
+        static const AliasSql sql("SELECT message FROM $aliases WHERE $key");
+        auto row = db_->prepare(hot_.findAlias[numbered ? 1 : 0], sql[numbered]);
+        AliasSql::bind(row, r.key);
+        if (!row.step() || static_cast<MessageKey>(row.integer(0)) != r.target)
+            out[r.index] =
+                StoreWriter::aliasMessage(mailbox, requests[r.index].getReferenceId(), requests[r.index].getAliasId());
+    }
 }
 
 void SqliteStore::dropDanglingAliases()

@@ -139,6 +139,16 @@ private:
     // `mailbox` that knownKeys_ holds, without reading the message.
     AliasOutcome aliasKnownTarget(MailboxKey mailbox, const Id &referenceId, const Id &aliasId, const AliasKey &alias,
                                   MessageKey target);
+    // The same for a run of requests (requests[index]) of one alias table,
+    // each alias once, into out[index]: a full run in one statement.
+    struct KnownTargetRequest {
+        std::size_t index;
+        AliasKey key;
+        MessageKey target;
+    };
+    void aliasKnownTargets(MailboxKey mailbox, const std::vector<transaction::batch::AliasRequest> &requests,
+                           const std::vector<KnownTargetRequest> &run, std::vector<AliasOutcome> &out);
+    static bool sameAlias(const AliasKey &a, const AliasKey &b);
 
     std::shared_ptr<Database> database_;
     std::unique_ptr<Connection> db_;
@@ -162,6 +172,7 @@ private:
         sqlite3_stmt *setAlias[2] = {};
         sqlite3_stmt *aliasMessage[2] = {};
         sqlite3_stmt *aliasKnownTarget[2] = {};
+        sqlite3_stmt *aliasRun[2] = {};
     };
     mutable HotStatements hot_;
     // Handles never change once committed; reads cache them. Keyed by Id

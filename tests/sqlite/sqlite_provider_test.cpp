@@ -59,6 +59,34 @@ void writeOldFile(const std::string &path, int version, const std::string &sql)
                sql + "COMMIT");
 }
 
+// The outcomes of aliasMessage() for each request, one call each, as
+// aliasOutcomes() gives them.
+std::vector<std::string> oneByOneOutcomes(messaging::batch::MessageBatchAdminSession &session,
+                                          const std::vector<transaction::batch::AliasRequest> &requests)
+{
+    std::vector<std::string> out;
+    for (const auto &r : requests) {
+        try {
+            session.aliasMessage(r.getReferenceId(), r.getAliasId());
+            out.emplace_back("ok");
+        } catch (const OsidException &e) {
+            out.emplace_back(errorName(e.code()));
+        }
+    }
+    return out;
+}
+
+// Alias n: numbered aliases of two spaces (one spelled by key, in other
+// case) and aliases kept by text, in turn.
+Id mixedAlias(int n)
+{
+    if (n % 3 == 0)
+        return Id("test.example.org", "alias", "a" + std::to_string(n));
+    if (n % 3 == 1)
+        return Id("test.example.org", "alias", std::to_string(n));
+    return Id::ofKey("Test.Example.ORG", "other", static_cast<std::uint64_t>(n));
+}
+
 // Every alias of the file, sorted, as "text>message@mailbox", numbered
 // ones as "space:number>message@mailbox".
 std::string allAliases(RawFile &raw)
@@ -215,15 +243,7 @@ TEST_SUITE("sqlite provider")
         auto single = singleManager->getMessagingBatchManager()->getMessageBatchAdminSession();
         const auto ids = createBatch(*call, person("ann"), "a", 20);
         REQUIRE(createBatch(*single, person("ann"), "a", 20) == ids);
-        // Numbered aliases of two spaces (one spelled by key, in other
-        // case) and aliases kept by text.
-        const auto alias = [](int n) {
-            if (n % 3 == 0)
-                return Id("test.example.org", "alias", "a" + std::to_string(n));
-            if (n % 3 == 1)
-                return Id("test.example.org", "alias", std::to_string(n));
-            return Id::ofKey("Test.Example.ORG", "other", static_cast<std::uint64_t>(n));
-        };
+        const auto alias = mixedAlias;
         for (auto *session : {call.get(), single.get()}) {
             session->deleteMessage(ids[19]);
             session->aliasMessage(ids[0], alias(0));
@@ -241,25 +261,13 @@ TEST_SUITE("sqlite provider")
         throughAlias.emplace_back(alias(0), alias(4));
         std::shuffle(throughAlias.begin(), throughAlias.end(), random);
 
-        const auto oneByOne = [](auto &session, const std::vector<transaction::batch::AliasRequest> &requests) {
-            std::vector<std::string> out;
-            for (const auto &r : requests) {
-                try {
-                    session.aliasMessage(r.getReferenceId(), r.getAliasId());
-                    out.emplace_back("ok");
-                } catch (const OsidException &e) {
-                    out.emplace_back(errorName(e.code()));
-                }
-            }
-            return out;
-        };
         const auto aliases = [&](const char *file) {
             RawFile raw(dir.file(file));
             return allAliases(raw);
         };
         for (const auto *requests : {&primary, &throughAlias}) {
             auto got = aliasOutcomes(*call, *requests);
-            auto want = oneByOne(*single, *requests);
+            auto want = oneByOneOutcomes(*single, *requests);
             // One at a time, a null Id is raised; in a call, it is the response.
             for (std::size_t i = 0; i < requests->size(); ++i)
                 if ((*requests)[i].getReferenceId().isNull()) {
@@ -271,6 +279,45 @@ TEST_SUITE("sqlite provider")
         }
         CHECK(aliases("call.db").find("@-") == std::string::npos);
         CHECK(RawFile(dir.file("call.db")).integer("SELECT count(*) FROM numbered_aliases") > 0);
+    }
+
+    TEST_CASE("a long alias call, sent many rows to a statement, answers as the same requests one at a time do")
+    {
+        // Runs of distinct aliases of one table go into one statement;
+        // among them, aliases another mailbox's message holds are refused
+        // and the rest of the run still set.
+        TempDir dir;
+        std::vector<std::shared_ptr<messaging::MessagingManager>> managers;
+        std::vector<std::unique_ptr<messaging::batch::MessageBatchAdminSession>> sessions;
+        std::vector<Id> ids;
+        for (const char *file : {"call.db", "single.db"}) {
+            auto manager = openStore(dir.file(file));
+            auto admin = manager->getMailboxAdminSession();
+            const Id other = admin->createMailbox(*admin->getMailboxFormForCreate({}))->getId();
+            auto there = manager->getMessagingBatchManager()->getMessageBatchAdminSessionForMailbox(other);
+            const auto theirs = createBatch(*there, person("bob"), "there", 1);
+            for (int n : {7, 70, 140, 200, 201})
+                there->aliasMessage(theirs[0], mixedAlias(n));
+            // Made after the other mailbox's last commit: this session knows them.
+            auto here = manager->getMessagingBatchManager()->getMessageBatchAdminSession();
+            ids = createBatch(*here, person("ann"), "here", 20);
+            sessions.push_back(std::move(here));
+            managers.push_back(std::move(manager));
+        }
+        std::mt19937 random(11);
+        std::vector<transaction::batch::AliasRequest> requests;
+        for (int n = 0; n < 400; ++n)
+            requests.emplace_back(ids[random() % ids.size()], mixedAlias(n));
+        // Asked twice: some next to a refused alias in the order of keys
+        // (8 after 7, 71 after 70, a198 and a204 around a201).
+        for (int n : {5, 7, 8, 71, 198, 204, 399})
+            requests.emplace_back(ids[random() % ids.size()], mixedAlias(n));
+        std::shuffle(requests.begin(), requests.end(), random);
+        const auto got = aliasOutcomes(*sessions[0], requests);
+        CHECK(got == oneByOneOutcomes(*sessions[1], requests));
+        CHECK(std::count(got.begin(), got.end(), "ALREADY_EXISTS") == 6);
+        RawFile call(dir.file("call.db")), single(dir.file("single.db"));
+        CHECK(allAliases(call) == allAliases(single));
     }
 
     TEST_CASE("a numbered alias is kept under its number and space; any other alias by its text")
