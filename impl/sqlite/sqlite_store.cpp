@@ -559,17 +559,23 @@ std::optional<MessageKey> SqliteStore::resolve(MailboxKey mailbox, const Id &mes
     if (isPrimarySpace(messageId)) {
         key = messageSpace_.key(messageId);
     } else if (const auto alias = findAliasKey(messageId)) {
-        static const AliasSql sql("SELECT message FROM $aliases WHERE $key");
-        auto q = db_->prepare(hot_.findAlias[alias->numbered], sql[alias->numbered]);
-        AliasSql::bind(q, *alias);
-        if (q.step())
-            key = static_cast<MessageKey>(q.integer(0));
+        key = aliasTarget(*alias);
     }
     if (!key)
         return std::nullopt;
     auto q = db_->prepare(hot_.inMailbox, "SELECT 1 FROM messages WHERE message = ?1 AND mailbox = ?2");
     q.bind(1, *key).bind(2, mailbox);
     return q.step() ? key : std::nullopt;
+}
+
+std::optional<MessageKey> SqliteStore::aliasTarget(const AliasKey &alias) const
+{
+    static const AliasSql sql("SELECT message FROM $aliases WHERE $key");
+    auto q = db_->prepare(hot_.findAlias[alias.numbered], sql[alias.numbered]);
+    AliasSql::bind(q, alias);
+    if (!q.step())
+        return std::nullopt;
+    return static_cast<MessageKey>(q.integer(0));
 }
 
 std::optional<MailboxKey> SqliteStore::aliasMailbox(const Id &aliasId) const
@@ -1010,9 +1016,11 @@ std::vector<AliasOutcome> SqliteStore::aliasMessages(MailboxKey mailbox,
             continue;
         Request r{i, {}, texts.size()};
         if (!isPrimarySpace(aliasId)) {
+            // A text key views aliasText()'s buffer, valid until the next
+            // alias: kept in `texts`, viewed there once it stops growing.
             r.key = makeAliasKey(aliasId);
             if (!r.key.numbered)
-                appendCanonical(texts, 'I', aliasId);
+                texts += r.key.text;
         }
         order.push_back(r);
     }
@@ -1104,10 +1112,7 @@ void SqliteStore::aliasKnownTargets(MailboxKey mailbox, const std::vector<transa
             continue;
         // Refused rows still name a message of another mailbox: the checks
         // one by one say so.
-        static const AliasSql sql("SELECT message FROM $aliases WHERE $key");
-        auto row = db_->prepare(hot_.findAlias[numbered ? 1 : 0], sql[numbered]);
-        AliasSql::bind(row, r.key);
-        if (!row.step() || static_cast<MessageKey>(row.integer(0)) != r.target)
+        if (aliasTarget(r.key) != r.target)
             out[r.index] =
                 StoreWriter::aliasMessage(mailbox, requests[r.index].getReferenceId(), requests[r.index].getAliasId());
     }

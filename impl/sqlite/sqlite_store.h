@@ -101,6 +101,8 @@ private:
     // The key an alias is set under, giving its space a handle if it has
     // none (inside a write section).
     AliasKey makeAliasKey(const Id &aliasId);
+    // The message the alias kept under `alias` names, if it exists.
+    std::optional<MessageKey> aliasTarget(const AliasKey &alias) const;
     // The handle of a numbered alias Id's space, if it has one.
     std::optional<std::int64_t> findAliasSpace(const Id &aliasId) const;
 
