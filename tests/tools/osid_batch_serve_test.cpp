@@ -121,6 +121,16 @@ json requestsBody(int n)
     return {{"requests", requests}};
 }
 
+// A client that waits up to a minute for an answer. Storing thousands of
+// requests takes seconds under the sanitizers on a busy machine: more than
+// httplib's default read timeout of 5 s.
+httplib::Client patientClient(int port)
+{
+    httplib::Client c("127.0.0.1", port);
+    c.set_read_timeout(std::chrono::seconds(60));
+    return c;
+}
+
 } // namespace
 
 TEST_SUITE("osid-batch serve")
@@ -172,10 +182,7 @@ TEST_SUITE("osid-batch serve")
         std::string id;
         {
             ServeProcess serve(dir.file("."), {"--listen", "127.0.0.1:0"});
-            httplib::Client c("127.0.0.1", serve.port);
-            // Storing 20,000 requests takes seconds under the sanitizers on
-            // a busy machine: more than the client's default 5 s.
-            c.set_read_timeout(std::chrono::seconds(60));
+            auto c = patientClient(serve.port);
             auto created = c.Post("/v1/messages/batches", requestsBody(20'000).dump(), "application/json");
             REQUIRE(created);
             REQUIRE(created->status == 200);
@@ -195,8 +202,7 @@ TEST_SUITE("osid-batch serve")
         {
             // Small chunks, so that the kill lands between chunks' saves.
             ServeProcess serve(dir.file("."), {"--listen", "127.0.0.1:0", "--chunk-size", "50"});
-            httplib::Client c("127.0.0.1", serve.port);
-            c.set_read_timeout(std::chrono::seconds(60));
+            auto c = patientClient(serve.port);
             auto created = c.Post("/v1/messages/batches", requestsBody(kRequests).dump(), "application/json");
             REQUIRE(created);
             REQUIRE(created->status == 200);
@@ -212,8 +218,7 @@ TEST_SUITE("osid-batch serve")
             CHECK(serve.stop(SIGKILL) == -SIGKILL);
         }
         ServeProcess again(dir.file("."), {"--listen", "127.0.0.1:0"});
-        httplib::Client c("127.0.0.1", again.port);
-        c.set_read_timeout(std::chrono::seconds(60));
+        auto c = patientClient(again.port);
         json batch;
         for (int i = 0; i < 12000; ++i) {
             batch = json::parse(c.Get(("/v1/messages/batches/" + id).c_str())->body);
@@ -295,7 +300,8 @@ TEST_SUITE("osid-batch serve")
         ServeProcess b(dir.file("."), {"--listen", "127.0.0.1:0", "--no-process"}, store);
         ServeProcess worker1(dir.file("."), {"--chunk-size", "50"}, store, "worker");
         ServeProcess worker2(dir.file("."), {"--chunk-size", "50"}, store, "worker");
-        httplib::Client onA("127.0.0.1", a.port), onB("127.0.0.1", b.port);
+        auto onA = patientClient(a.port);
+        auto onB = patientClient(b.port);
         std::vector<std::string> ids;
         for (auto *client : {&onA, &onB, &onA, &onB}) {
             auto created = client->Post("/v1/messages/batches", requestsBody(300).dump(), "application/json");
@@ -347,7 +353,7 @@ TEST_SUITE("osid-batch serve")
         // Two workers, sharing the batch's chunks across the restart.
         ServeProcess worker(dir.file("."), {"--chunk-size", "100"}, store, "worker");
         ServeProcess otherWorker(dir.file("."), {"--chunk-size", "100"}, store, "worker");
-        httplib::Client http("127.0.0.1", front.port);
+        auto http = patientClient(front.port);
         constexpr int kRequests = 20'000;
         auto created = http.Post("/v1/messages/batches", requestsBody(kRequests).dump(), "application/json");
         REQUIRE(created);
