@@ -421,9 +421,9 @@ const std::string &SqliteStore::nameText(std::int64_t handle) const
 
 Id SqliteStore::idOf(std::int64_t handle) const
 {
-    if (auto it = ids_.find(handle); it != ids_.end())
-        return it->second;
-    return ids_.emplace(handle, Id::parse(nameText(handle))).first->second;
+    if (const Id *id = ids_.find(handle))
+        return *id;
+    return ids_.add(handle, Id::parse(nameText(handle)));
 }
 
 const std::string &SqliteStore::aliasText(const Id &aliasId) const

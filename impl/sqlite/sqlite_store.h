@@ -11,6 +11,7 @@
 #include "impl/common/id_space.h"
 #include "impl/common/message_store.h"
 #include "impl/common/sql_transaction.h"
+#include "impl/sqlite/ids_by_handle.h"
 #include "impl/sqlite/known_keys.h"
 #include "impl/sqlite/sqlite_database.h"
 #include "impl/sqlite/sqlite_schema.h"
@@ -182,7 +183,7 @@ private:
     mutable std::unordered_map<Id, std::int64_t> idHandles_;
     mutable std::unordered_map<Type, std::int64_t> typeHandles_;
     mutable std::unordered_map<std::int64_t, std::string> names_;
-    mutable std::unordered_map<std::int64_t, Id> ids_;
+    mutable IdsByHandle ids_;
     KnownKeys knownKeys_;
     // PRAGMA data_version when knownKeys_ was last current (-1: never), and
     // whether it has been checked in this write section.

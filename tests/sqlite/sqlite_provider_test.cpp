@@ -2,6 +2,7 @@
 // reopen, the schema's versions and migration, and its OSID transactions.
 // The conformance suite (osid-conformance sqlite:...) checks the rest.
 
+#include "impl/sqlite/ids_by_handle.h"
 #include "impl/sqlite/sqlite_checkpointer.h"
 #include "sqlite/connection.h"
 #include "impl/sqlite/sqlite_schema.h"
@@ -567,6 +568,42 @@ TEST_SUITE("sqlite provider")
             CHECK(checkpointer.checkpointsRun() > 0);
         }
         CHECK(RawFile(path).integer("SELECT count(*) FROM t") == 50);
+    }
+
+    TEST_CASE("names' Ids are kept by handle: consecutive handles in order, a far one apart")
+    {
+        impl::sqlite::IdsByHandle ids;
+        const auto name = [](std::int64_t n) { return Id("example.org", "resource.Resource", std::to_string(n)); };
+        CHECK(ids.find(1) == nullptr);
+        for (std::int64_t h = 1; h <= 1000; ++h)
+            CHECK(ids.add(h, name(h)) == name(h));
+        for (std::int64_t h = 1; h <= 1000; ++h) {
+            REQUIRE(ids.find(h) != nullptr);
+            CHECK(*ids.find(h) == name(h));
+        }
+        CHECK(ids.find(0) == nullptr);
+        CHECK(ids.find(1001) == nullptr);
+        CHECK(ids.find(-1) == nullptr);
+
+        // Handles far past the others, negative or the largest, are kept
+        // without growing the vector to them, and are found again after
+        // the vector has grown past them.
+        const std::int64_t far = 1000 + 100'000;
+        const std::int64_t largest = std::numeric_limits<std::int64_t>::max();
+        CHECK(ids.add(far, name(far)) == name(far));
+        CHECK(ids.add(largest, name(largest)) == name(largest));
+        CHECK(ids.add(-5, name(-5)) == name(-5));
+        for (std::int64_t h = 1001; h < far + 10; h += 2000)
+            ids.add(h, name(h));
+        for (const auto h : {far, largest, std::int64_t{-5}, std::int64_t{1}, std::int64_t{3001}}) {
+            REQUIRE(ids.find(h) != nullptr);
+            CHECK(*ids.find(h) == name(h));
+        }
+        CHECK(ids.find(far + 2) == nullptr);
+
+        ids.clear();
+        for (const auto h : {far, largest, std::int64_t{-5}, std::int64_t{1}})
+            CHECK(ids.find(h) == nullptr);
     }
 
     TEST_CASE("a file of version 1 is migrated forward on open and keeps its messages")
