@@ -171,8 +171,8 @@ public:
 
     std::uint64_t deleteAll() override { return succeeded(session_->deleteAllMessages()); }
 
-    std::optional<std::uint64_t> lookup(std::uint64_t index) override { return get(ids_[index]); }
-    std::optional<std::uint64_t> lookupByAlias(std::uint64_t key) override { return get(aliasId(key)); }
+    std::optional<std::uint64_t> lookup(std::uint64_t index) override { return get(ids_[index], index); }
+    std::optional<std::uint64_t> lookupByAlias(std::uint64_t key) override { return get(aliasId(key), std::nullopt); }
 
 private:
     static Id resource(std::uint64_t n) { return Id("w1.example.org", "resource.Resource", std::to_string(n)); }
@@ -182,7 +182,11 @@ private:
     // a heap block or the decimal text.
     static Id aliasId(std::uint64_t key) { return Id::ofKey("w1.example.org", "w1.Alias", key); }
 
-    std::optional<std::uint64_t> get(const Id &id)
+    // `asked`: where `id` stands in ids_, for a lookup by Id. The message
+    // found is matched to its W1 id by its own Id: when that is the Id asked
+    // for, its place is known; otherwise (through an alias, or a provider
+    // that answered with another message) the map finds it.
+    std::optional<std::uint64_t> get(const Id &id, std::optional<std::size_t> asked)
     {
         std::shared_ptr<messaging::Message> m;
         try {
@@ -193,8 +197,10 @@ private:
         std::vector<std::uint64_t> recipients;
         for (const auto &r : m->getRecipientIds()) // not *m->...: the temporary would die first
             recipients.push_back(numberOf(r));
-        return digest(w1Ids_[indexOf_.at(m->getId())], m->getSentTime().toMicroseconds(), numberOf(m->getSenderId()),
-                      recipients, m->getSubjectLine().getText(), m->getText().getText());
+        const Id &found = m->getId();
+        const std::size_t at = asked && found == ids_[*asked] ? *asked : indexOf_.at(found);
+        return digest(w1Ids_[at], m->getSentTime().toMicroseconds(), numberOf(m->getSenderId()), recipients,
+                      m->getSubjectLine().getText(), m->getText().getText());
     }
 
     std::shared_ptr<messaging::MessagingManager> manager_;
