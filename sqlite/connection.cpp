@@ -154,12 +154,11 @@ sqlite3_stmt *Connection::cached(const std::string &sql)
 
 void Connection::execute(const std::string &sql)
 {
-    char *error = nullptr;
-    if (int rc = sqlite3_exec(db_, sql.c_str(), nullptr, nullptr, &error); rc != SQLITE_OK) {
-        std::string message = error != nullptr ? error : sqlite3_errstr(rc);
-        sqlite3_free(error);
-        throw OperationFailed(fmt::format("SQLite: {} (in \"{}\")", message, quoted(sql)));
-    }
+    // The connection's last error message is the one sqlite3_exec reports;
+    // fail() names it and, as for a prepared statement, raises Overloaded
+    // for a busy or full database.
+    if (int rc = sqlite3_exec(db_, sql.c_str(), nullptr, nullptr, nullptr); rc != SQLITE_OK)
+        fail(rc, sql);
 }
 
 std::optional<std::int64_t> Connection::queryInteger(const std::string &sql)

@@ -100,7 +100,8 @@ public:
             slot = cached(sql);
         return Statement(*this, slot);
     }
-    // Runs one or more statements that return no rows.
+    // Runs one or more statements that return no rows. Raises Overloaded
+    // for a busy or full database, OperationFailed for any other error.
     void execute(const std::string &sql);
     // Runs one statement that returns no rows, prepared once: for the
     // BEGIN and COMMIT of every call.

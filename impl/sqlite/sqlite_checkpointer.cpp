@@ -12,9 +12,9 @@ constexpr int kLimitFactor = 8;
 
 } // namespace
 
-Checkpointer::Checkpointer(const std::string &filename, int thresholdPages)
+Checkpointer::Checkpointer(const std::string &filename, int thresholdPages, int busyTimeoutMilliseconds)
     : thresholdPages_(thresholdPages), limitPages_(thresholdPages * kLimitFactor),
-      connection_(std::make_unique<Connection>(filename, 0))
+      connection_(std::make_unique<Connection>(filename, busyTimeoutMilliseconds))
 {
     // A connection learns that the file is in WAL mode, and opens the WAL,
     // when it first reads; until then a checkpoint does nothing.

@@ -33,7 +33,10 @@ using ::osid::sqlite::Connection;
 class Checkpointer {
 public:
     // Opens a connection of its own to `filename` and starts the thread.
-    Checkpointer(const std::string &filename, int thresholdPages);
+    // Opening reads the file once, and waits up to `busyTimeoutMilliseconds`
+    // for another process that holds it locked (making its schema, or
+    // turning on WAL), as the provider's own connections do.
+    Checkpointer(const std::string &filename, int thresholdPages, int busyTimeoutMilliseconds);
     Checkpointer(const Checkpointer &) = delete;
     Checkpointer &operator=(const Checkpointer &) = delete;
     // Stops the thread; a checkpoint under way is finished first.

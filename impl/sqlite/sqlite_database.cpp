@@ -44,7 +44,7 @@ Database::Database(const SqliteProviderOptions &options)
     // WAL: readers never block the writer, and a commit is one append.
     // Set once, when the file is made; it stays in the file.
     first->enableWal();
-    checkpointer_ = std::make_unique<Checkpointer>(filename_, kCheckpointPages);
+    checkpointer_ = std::make_unique<Checkpointer>(filename_, kCheckpointPages, busyTimeoutMilliseconds_);
     checkpointer_->watch(*first);
     idle_.give(std::move(first));
 }

@@ -551,7 +551,7 @@ TEST_SUITE("sqlite provider")
         writer.execute("PRAGMA journal_mode = WAL; CREATE TABLE t (x BLOB)");
         const auto sizeBefore = std::filesystem::file_size(path);
         {
-            impl::sqlite::Checkpointer checkpointer(path, 8);
+            impl::sqlite::Checkpointer checkpointer(path, 8, 10'000);
             checkpointer.watch(writer);
             // Each commit leaves about 10 pages in the WAL: over the threshold.
             for (int i = 0; i < 5; ++i)
@@ -568,6 +568,44 @@ TEST_SUITE("sqlite provider")
             CHECK(checkpointer.checkpointsRun() > 0);
         }
         CHECK(RawFile(path).integer("SELECT count(*) FROM t") == 50);
+    }
+
+    TEST_CASE("the checkpointer opens a file another connection holds locked once the lock goes, within the busy "
+              "timeout")
+    {
+        // As when another process is still making the file's schema, or
+        // turning on WAL, while this one opens it (CI saw that race).
+        TempDir dir;
+        const auto path = dir.file("locked.db");
+        sqlite::Connection holder(path, 0);
+        holder.execute("CREATE TABLE t (x); BEGIN EXCLUSIVE; INSERT INTO t VALUES (1)");
+        // With no time to wait, the lock is the checkpointer's failure.
+        CHECK_THROWS_AS(impl::sqlite::Checkpointer(path, 8, 0), sqlite::Overloaded);
+        std::thread release([&] {
+            std::this_thread::sleep_for(std::chrono::milliseconds(200));
+            holder.execute("COMMIT");
+        });
+        CHECK_NOTHROW(impl::sqlite::Checkpointer(path, 8, 30'000));
+        release.join();
+    }
+
+    TEST_CASE("a provider opened while another connection holds the file locked opens once the lock goes")
+    {
+        TempDir dir;
+        const auto path = dir.file("locked-messages.db");
+        openStore(path).reset();
+        // A rollback-journal file, so that the lock keeps readers out too.
+        RawFile(path).execute("PRAGMA journal_mode = DELETE");
+        sqlite::Connection holder(path, 0);
+        holder.execute("BEGIN EXCLUSIVE; CREATE TABLE other (x)");
+        std::thread release([&] {
+            std::this_thread::sleep_for(std::chrono::milliseconds(200));
+            holder.execute("COMMIT");
+        });
+        std::shared_ptr<messaging::MessagingManager> manager;
+        CHECK_NOTHROW(manager = openStore(path, 30'000));
+        release.join();
+        CHECK(manager != nullptr);
     }
 
     TEST_CASE("names' Ids are kept by handle: consecutive handles in order, a far one apart")
