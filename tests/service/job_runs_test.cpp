@@ -7,6 +7,7 @@
 #include "service/job_runs.h"
 
 #include "runtime/provider_runtime.h"
+#include "tests/service/batch_support.h"
 #include "tests/service/webhook_receiver.h"
 #include "tests/sqlite/sqlite_support.h"
 
@@ -77,17 +78,6 @@ void checkRefused(const std::function<void()> &call, int code)
     const bool notFound = code == 24105 || code == 24115;
     CHECK(e.type() == (notFound ? "not_found_error" : "invalid_request_error"));
     CHECK(std::string(e.what()).size() > 10);
-}
-
-std::size_t messageCount(messaging::MessagingManager &manager)
-{
-    std::size_t n = 0;
-    auto list = manager.getMessageLookupSession()->getMessages();
-    for (const auto &m : list) {
-        (void)m;
-        ++n;
-    }
-    return n;
 }
 
 // The response of job `index` of a completed run.

@@ -3,6 +3,7 @@
 // failure, 4 finished with requests that did not succeed).
 
 #include "support/json_lines.h"
+#include "support/shell.h"
 #include "tests/postgres/postgres_support.h"
 #include "service/webhook_signature.h"
 #include "tests/service/webhook_receiver.h"
@@ -30,23 +31,12 @@ namespace {
 using nlohmann::json;
 using osid::testing::jsonLines;
 
-struct Run {
-    int status;
-    std::string out; // stdout
-};
+using Run = osid::testing::ShellRun;
 
 // Runs the shell command `command` in `dir`.
 Run shell(const std::string &dir, const std::string &command)
 {
-    Run run{-1, {}};
-    FILE *pipe = popen(("cd '" + dir + "' || exit 99; " + command).c_str(), "r");
-    REQUIRE(pipe != nullptr);
-    std::array<char, 4096> buffer{};
-    while (auto n = fread(buffer.data(), 1, buffer.size(), pipe))
-        run.out.append(buffer.data(), n);
-    const int status = pclose(pipe);
-    run.status = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-    return run;
+    return osid::testing::runShell("cd '" + dir + "' || exit 99; " + command);
 }
 
 // Runs osid-batch in `dir` with `arguments` (shell syntax); stderr goes to

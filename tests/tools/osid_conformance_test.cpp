@@ -1,36 +1,22 @@
 // The osid-conformance command: its report, its JSON, its filters and its
 // exit status (0 nothing failed, 1 a check failed, 2 unusable).
 
+#include "support/shell.h"
+
 #include <doctest/doctest.h>
 #include <nlohmann/json.hpp>
 
-#include <sys/wait.h>
-
-#include <array>
 #include <cstdio>
 #include <string>
 
 namespace {
 
-struct Run {
-    int status;
-    std::string output; // stdout and stderr
-};
-
-// Runs osid-conformance with `arguments` (shell syntax).
-Run conformance(const std::string &arguments)
+// Runs osid-conformance with `arguments` (shell syntax); `out` holds its
+// stdout and stderr.
+osid::testing::ShellRun conformance(const std::string &arguments)
 {
-    const std::string command =
-        std::string(OSID_CONFORMANCE) + " --provider-path " + AUTHZ_PLUGIN_DIR + " " + arguments + " 2>&1";
-    Run run{-1, {}};
-    FILE *pipe = popen(command.c_str(), "r");
-    REQUIRE(pipe != nullptr);
-    std::array<char, 4096> buffer{};
-    while (auto n = fread(buffer.data(), 1, buffer.size(), pipe))
-        run.output.append(buffer.data(), n);
-    const int status = pclose(pipe);
-    run.status = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-    return run;
+    return osid::testing::runShell(std::string(OSID_CONFORMANCE) + " --provider-path " + AUTHZ_PLUGIN_DIR + " " +
+                                   arguments + " 2>&1");
 }
 
 std::string lastLine(const std::string &text)
@@ -49,10 +35,10 @@ TEST_SUITE("osid-conformance")
     {
         auto run = conformance("memory");
         CHECK(run.status == 0);
-        CHECK(run.output.find("PASS  createMessages: ") != std::string::npos);
-        CHECK(run.output.find("SKIP  transactions: ") != std::string::npos);
-        CHECK(run.output.find("FAIL") == std::string::npos);
-        const auto summary = lastLine(run.output);
+        CHECK(run.out.find("PASS  createMessages: ") != std::string::npos);
+        CHECK(run.out.find("SKIP  transactions: ") != std::string::npos);
+        CHECK(run.out.find("FAIL") == std::string::npos);
+        const auto summary = lastLine(run.out);
         int passed = 0, failed = -1, skipped = -1;
         REQUIRE(std::sscanf(summary.c_str(), "%d passed, %d failed, %d skipped", &passed, &failed, &skipped) == 3);
         CHECK(passed >= 60);
@@ -62,8 +48,8 @@ TEST_SUITE("osid-conformance")
 
     TEST_CASE("--no-isolate runs the checks in one process with the same result")
     {
-        auto isolated = nlohmann::json::parse(conformance("--json memory").output);
-        auto inProcess = nlohmann::json::parse(conformance("--json --no-isolate memory").output);
+        auto isolated = nlohmann::json::parse(conformance("--json memory").out);
+        auto inProcess = nlohmann::json::parse(conformance("--json --no-isolate memory").out);
         CHECK(inProcess["passed"] == isolated["passed"]);
         CHECK(inProcess["skipped"] == isolated["skipped"]);
         CHECK(inProcess["failed"] == 0);
@@ -73,7 +59,7 @@ TEST_SUITE("osid-conformance")
     {
         auto run = conformance("--json memory");
         CHECK(run.status == 0);
-        const auto report = nlohmann::json::parse(run.output);
+        const auto report = nlohmann::json::parse(run.out);
         CHECK(report["provider"] == "memory");
         CHECK(report["failed"] == 0);
         CHECK(report["checks"].size() == report["passed"].get<std::size_t>() + report["skipped"].get<std::size_t>());
@@ -91,34 +77,34 @@ TEST_SUITE("osid-conformance")
         auto run = conformance("--filter createMessages "
                                "'authz:policy=" EXAMPLES_DIR "/authz/read-only-guests.policy,over=memory'");
         CHECK(run.status == 1);
-        CHECK(run.output.find("FAIL  createMessages: ") != std::string::npos);
-        CHECK(run.output.find("PERMISSION_DENIED") != std::string::npos);
-        CHECK(lastLine(run.output).find(" failed") != std::string::npos);
+        CHECK(run.out.find("FAIL  createMessages: ") != std::string::npos);
+        CHECK(run.out.find("PERMISSION_DENIED") != std::string::npos);
+        CHECK(lastLine(run.out).find(" failed") != std::string::npos);
     }
 
     TEST_CASE("--filter runs only the matching checks and --list names every check without running one")
     {
         auto filtered = conformance("--json --filter 'deleteMessages: ' memory");
-        const auto report = nlohmann::json::parse(filtered.output);
+        const auto report = nlohmann::json::parse(filtered.out);
         REQUIRE(report["checks"].size() > 0);
         for (const auto &check : report["checks"])
             CHECK(check["area"] == "deleteMessages");
 
         auto list = conformance("--list");
         CHECK(list.status == 0);
-        CHECK(list.output.find("createMessages: ") != std::string::npos);
-        CHECK(list.output.find("PASS") == std::string::npos);
+        CHECK(list.out.find("createMessages: ") != std::string::npos);
+        CHECK(list.out.find("PASS") == std::string::npos);
     }
 
     TEST_CASE("an unknown provider, a bad configuration or a bad command line exits 2 with the reason")
     {
         auto unknown = conformance("nosuch");
         CHECK(unknown.status == 2);
-        CHECK(unknown.output.find("osid-provider-nosuch.so") != std::string::npos);
+        CHECK(unknown.out.find("osid-provider-nosuch.so") != std::string::npos);
 
         auto badConfiguration = conformance("memory:colour=blue");
         CHECK(badConfiguration.status == 2);
-        CHECK(badConfiguration.output.find("CONFIGURATION_ERROR") != std::string::npos);
+        CHECK(badConfiguration.out.find("CONFIGURATION_ERROR") != std::string::npos);
 
         CHECK(conformance("").status == 2);
         CHECK(conformance("--timeout 0 memory").status == 2);
