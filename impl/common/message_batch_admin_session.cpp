@@ -213,14 +213,14 @@ std::shared_ptr<messaging::MessageForm> MessageBatchAdminSessionImpl::getMessage
 {
     requireOpen();
     requireNotNull(messageId, "messageId");
-    auto [primary, content] = context_.store->read([&](const StoreReader &s) {
-        auto key = s.resolve(mailbox_, messageId);
-        if (!key)
+    auto [primary, existing] = context_.store->read([&](const StoreReader &s) {
+        auto found = s.findAll(mailbox_, {messageId});
+        if (!found.at(0))
             throw NotFound(fmt::format("no message {} in this mailbox", messageId.toString()));
-        return std::make_pair(s.messageId(*key), s.content(mailbox_, *key));
+        return std::make_pair(s.messageId(found[0]->first), std::move(found[0]->second));
     });
-    return MessageFormImpl::forUpdate(context_.rules, serial(), FormIds(context_.rules->authority), primary,
-                                      std::move(content));
+    return MessageFormImpl::forUpdate(context_.rules, serial(), FormIds(context_.rules->authority), std::move(primary),
+                                      std::move(existing));
 }
 
 void MessageBatchAdminSessionImpl::updateMessage(messaging::MessageForm &messageForm)
@@ -323,26 +323,26 @@ std::unique_ptr<MessageBatchFormList> MessageBatchAdminSessionImpl::getMessageFo
     const auto ids = drain(messageIds);
     for (const auto &id : ids)
         requireNotNull(id, "an Id in messageIds");
-    auto targets = context_.store->read([&](const StoreReader &s) {
-        std::vector<std::pair<Id, MessageContent>> out;
-        out.reserve(ids.size());
-        auto found = s.findAll(mailbox_, ids);
+    // What the store found moves into the forms: no copy on the way.
+    std::vector<Id> primaries;
+    primaries.reserve(ids.size());
+    auto found = context_.store->read([&](const StoreReader &s) {
+        auto out = s.findAll(mailbox_, ids);
         for (std::size_t i = 0; i < ids.size(); ++i) {
-            if (!found.at(i))
+            if (!out.at(i))
                 throw NotFound(fmt::format("no message {} in this mailbox", ids[i].toString()));
             // A primary Id that found its message is equal to the one the
             // store would make for it.
-            out.emplace_back(s.isPrimarySpace(ids[i]) ? ids[i] : s.messageId(found[i]->first),
-                             std::move(found[i]->second));
+            primaries.push_back(s.isPrimarySpace(ids[i]) ? ids[i] : s.messageId(out[i]->first));
         }
         return out;
     });
     std::vector<std::shared_ptr<MessageBatchForm>> forms;
-    forms.reserve(targets.size());
+    forms.reserve(found.size());
     const FormIds formIds(context_.rules->authority);
-    for (auto &[primary, content] : targets)
-        forms.push_back(
-            MessageFormImpl::forUpdate(context_.rules, serial(), formIds, std::move(primary), std::move(content)));
+    for (std::size_t i = 0; i < found.size(); ++i)
+        forms.push_back(MessageFormImpl::forUpdate(context_.rules, serial(), formIds, std::move(primaries[i]),
+                                                   std::move(found[i]->second)));
     return makeList<MessageBatchFormList>(std::move(forms));
 }
 

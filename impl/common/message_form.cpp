@@ -139,24 +139,24 @@ std::vector<std::shared_ptr<messaging::batch::MessageBatchForm>> MessageFormImpl
 
 std::shared_ptr<MessageFormImpl> MessageFormImpl::forUpdate(std::shared_ptr<const FormRules> rules,
                                                             std::uint64_t sessionSerial, const FormIds &formIds,
-                                                            Id messageId, MessageContent existing)
+                                                            Id messageId, MessageView &&existing)
 {
-    // Nearly every message carries exactly the delivery record: its forms
-    // share one record type list.
+    // Messages carry the delivery record or none: their forms share one
+    // record type list of each kind.
     static const RecordTypes kDeliveryOnly = std::make_shared<const std::vector<Type>>(1, deliveryRecordType());
-    auto recordTypes = existing.recordTypes == *kDeliveryOnly
-                           ? kDeliveryOnly
-                           : std::make_shared<const std::vector<Type>>(std::move(existing.recordTypes));
+    static const RecordTypes kNone = std::make_shared<const std::vector<Type>>();
     auto form = std::make_shared<MessageFormImpl>(Key(), FormOrigin{formIds.next(), sessionSerial, true, rules},
-                                                  std::move(recordTypes), std::move(messageId));
+                                                  existing.delivery ? kDeliveryOnly : kNone, std::move(messageId));
     // Existing values are known but not supplied: only what the consumer
-    // sets or clears is written back. They move into the form.
-    form->displayName_.value = std::move(existing.displayName);
-    form->description_.value = std::move(existing.description);
+    // sets or clears is written back. The strings stay where the store
+    // keeps them; the form keeps that alive.
+    form->existing_ = std::move(existing.owner);
+    form->displayName_.existing = existing.displayName;
+    form->description_.existing = existing.description;
     if (!existing.genusType.isNull())
         form->genusType_.value = std::move(existing.genusType);
-    form->subject_.value = std::move(existing.subject);
-    form->text_.value = std::move(existing.text);
+    form->subject_.existing = existing.subject;
+    form->text_.existing = existing.text;
     if (form->delivery_ && existing.sent) {
         form->delivery_->sender.value = std::move(existing.senderId);
         form->delivery_->sendingAgent.value = std::move(existing.sendingAgentId);
@@ -247,12 +247,12 @@ void MessageFormImpl::fillForCreate(MessageContent &c, const Id &defaultSendingA
 {
     // Every field is assigned, so that `c` may hold another message's
     // content; assigning reuses its buffers.
-    c.displayName = displayName_.value ? std::string_view(*displayName_.value) : std::string_view();
-    c.description = description_.value ? std::string_view(*description_.value) : std::string_view();
+    c.displayName = displayName_.current().value_or(std::string_view());
+    c.description = description_.current().value_or(std::string_view());
     c.genusType = genusType_.value ? *genusType_.value : Type();
     c.recordTypes = recordTypeVector();
-    c.subject = subject_.value ? std::string_view(*subject_.value) : std::string_view();
-    c.text = text_.value ? std::string_view(*text_.value) : std::string_view();
+    c.subject = subject_.current().value_or(std::string_view());
+    c.text = text_.current().value_or(std::string_view());
     c.sent = delivery_.has_value();
     if (delivery_) {
         const auto &d = *delivery_;
@@ -276,10 +276,10 @@ void MessageFormImpl::fillForCreate(MessageContent &c, const Id &defaultSendingA
 MessageChanges MessageFormImpl::changes() const
 {
     static const std::vector<Id> kNone;
-    auto text = [](const Element<std::string> &e) -> std::optional<std::string_view> {
+    auto text = [](const TextElement &e) -> std::optional<std::string_view> {
         if (!e.supplied)
             return std::nullopt;
-        return e.value ? std::string_view(*e.value) : std::string_view();
+        return e.current().value_or(std::string_view());
     };
     MessageChanges c;
     c.displayName = text(displayName_);

@@ -10,6 +10,7 @@
 
 #include "impl/common/message_content.h"
 #include "impl/common/object_form.h"
+#include "impl/common/snapshots.h"
 #include "messaging/batch/message_batch_form.h"
 #include "messaging/mailbox_form.h"
 #include "messaging/records/delivery_record.h"
@@ -44,7 +45,7 @@ public:
         std::size_t count);
     static std::shared_ptr<MessageFormImpl> forUpdate(std::shared_ptr<const FormRules> rules,
                                                       std::uint64_t sessionSerial, const FormIds &formIds, Id messageId,
-                                                      MessageContent existing);
+                                                      MessageView &&existing);
 
     MessageFormImpl(Key, FormOrigin origin, RecordTypes recordTypes, Id messageId);
     MessageFormImpl(const MessageFormImpl &) = delete;
@@ -123,9 +124,11 @@ private:
     void addProblems(std::vector<Problem> &out) const override;
 
     Id messageId_;
-    Element<std::string> subject_;
-    Element<std::string> text_;
+    TextElement subject_;
+    TextElement text_;
     std::optional<Delivery> delivery_;
+    // What an update form's existing strings are views into.
+    std::shared_ptr<const void> existing_;
 };
 
 class MailboxFormImpl final : public ObjectFormBase<messaging::MailboxForm> {
@@ -133,8 +136,8 @@ public:
     MailboxFormImpl(std::shared_ptr<const FormRules> rules, std::uint64_t sessionSerial, std::vector<Type> recordTypes);
 
     // The display name, description and genus type set on the form.
-    std::string displayName() const { return displayName_.value.value_or(""); }
-    std::string description() const { return description_.value.value_or(""); }
+    std::string displayName() const { return std::string(displayName_.current().value_or("")); }
+    std::string description() const { return std::string(description_.current().value_or("")); }
     Type genusType() const { return genusType_.value.value_or(Type()); }
 };
 

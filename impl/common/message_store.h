@@ -59,6 +59,7 @@ struct MessageQuery {
 };
 
 using KeyedContent = std::pair<MessageKey, MessageContent>;
+using KeyedView = std::pair<MessageKey, MessageView>;
 
 // What StoreWriter::aliasMessage() came to, in the order it checks.
 enum class AliasOutcome {
@@ -123,15 +124,20 @@ public:
             return std::nullopt;
         return KeyedContent(*key, content(mailbox, *key));
     }
-    // find() for each of `messageIds`, in order. A store may read them all
-    // at once (one statement rather than one per Id).
-    virtual std::vector<std::optional<KeyedContent>> findAll(MailboxKey mailbox,
-                                                             const std::vector<Id> &messageIds) const
+    // find() for each of `messageIds`, in order, as views: what update
+    // forms start from. A store may read them all at once (one statement
+    // rather than one per Id), and may share its own immutable versions of
+    // the messages rather than copy them.
+    virtual std::vector<std::optional<KeyedView>> findAll(MailboxKey mailbox, const std::vector<Id> &messageIds) const
     {
-        std::vector<std::optional<KeyedContent>> out;
+        std::vector<std::optional<KeyedView>> out;
         out.reserve(messageIds.size());
-        for (const auto &id : messageIds)
-            out.push_back(find(mailbox, id));
+        for (const auto &id : messageIds) {
+            auto found = find(mailbox, id);
+            out.push_back(
+                found ? std::optional<KeyedView>(std::in_place, found->first, ownedView(std::move(found->second)))
+                      : std::nullopt);
+        }
         return out;
     }
     // The message as a snapshot that stays valid and unchanged whatever

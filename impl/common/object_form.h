@@ -22,6 +22,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <utility>
 #include <vector>
 
@@ -32,6 +33,24 @@ template <class T>
 struct Element {
     std::optional<T> value;
     bool supplied = false;
+};
+
+// A string element. Until the consumer sets or clears it, an update form's
+// value is the stored one, read where the store keeps it (`existing`, which
+// the form keeps alive) rather than copied into the form.
+struct TextElement {
+    std::optional<std::string> value; // what the consumer set
+    bool supplied = false;
+    std::optional<std::string_view> existing;
+
+    // The element's value now: what was set, nothing once cleared, or else
+    // the stored value.
+    std::optional<std::string_view> current() const
+    {
+        if (!supplied)
+            return existing;
+        return value ? std::optional<std::string_view>(*value) : std::nullopt;
+    }
 };
 
 // Who issued a form, and for what.
@@ -215,9 +234,8 @@ protected:
         return out;
     }
 
-    Metadata stringMetadata(const char *name, const char *label, std::uint64_t maximumLength,
-                            const Element<std::string> &e, bool required = false, bool readOnly = false,
-                            const std::string &pattern = {}) const
+    Metadata stringMetadata(const char *name, const char *label, std::uint64_t maximumLength, const TextElement &e,
+                            bool required = false, bool readOnly = false, const std::string &pattern = {}) const
     {
         auto d = elementDefinition(rules(), name, label, Syntax::STRING);
         d.maximumStringLength = maximumLength;
@@ -226,8 +244,8 @@ protected:
         d.suppliedValue = e.supplied;
         if (!pattern.empty())
             d.stringExpressions.emplace_back(types::regexStringMatch(), pattern);
-        if (e.value)
-            d.existingStringValues = {*e.value};
+        if (const auto value = e.current())
+            d.existingStringValues = {std::string(*value)};
         return Metadata(std::move(d));
     }
 
@@ -251,16 +269,18 @@ protected:
     }
 
     // A string element that is neither required nor read-only.
-    static void setString(Element<std::string> &e, const char *label, std::uint64_t maximumLength,
-                          const std::string &value, const std::string &pattern = {})
+    static void setString(TextElement &e, const char *label, std::uint64_t maximumLength, const std::string &value,
+                          const std::string &pattern = {})
     {
         if (auto problem = checkString(label, 0, maximumLength, pattern, value))
             throw InvalidArgument(*problem);
-        assign(e, value);
+        e.value = value;
+        e.supplied = true;
     }
 
-    template <class T>
-    static void clear(Element<T> &e, const char *label, bool required = false, bool readOnly = false)
+    // Clears an Element or a TextElement.
+    template <class E>
+    static void clear(E &e, const char *label, bool required = false, bool readOnly = false)
     {
         requireWritable(label, readOnly);
         if (required)
@@ -269,10 +289,10 @@ protected:
         e.supplied = true;
     }
 
-    Element<std::string> displayName_;
-    Element<std::string> description_;
+    TextElement displayName_;
+    TextElement description_;
     Element<Type> genusType_;
-    Element<std::string> journalComment_;
+    TextElement journalComment_;
 
 private:
     FormOrigin origin_;

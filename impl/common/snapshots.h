@@ -81,30 +81,37 @@ struct MessageView {
     DateTime receivedTime;
 };
 
+// A view of `content` that owns it: for a store that reads a message into
+// a MessageContent of its own rather than keeping an immutable version.
+inline MessageView ownedView(MessageContent content)
+{
+    MessageView v;
+    v.recipientIds = std::move(content.recipientIds);
+    v.delivery = std::find(content.recordTypes.begin(), content.recordTypes.end(),
+                           messaging::records::deliveryRecordType()) != content.recordTypes.end();
+    v.sent = content.sent;
+    v.senderId = std::move(content.senderId);
+    v.sendingAgentId = std::move(content.sendingAgentId);
+    v.sentTime = content.sentTime;
+    v.receivedTime = content.receivedTime;
+    v.genusType = std::move(content.genusType);
+    // The strings stay where they are: a moved std::string may keep a short
+    // text inside the object, so the views are taken after the move.
+    auto owned = std::make_shared<const MessageContent>(std::move(content));
+    v.displayName = owned->displayName;
+    v.description = owned->description;
+    v.subject = owned->subject;
+    v.text = owned->text;
+    v.owner = std::move(owned);
+    return v;
+}
+
 class MessageSnapshot final : public messaging::Message {
 public:
     // A snapshot over a store's version of the message.
     MessageSnapshot(Id id, MessageView view) : id_(std::move(id)), v_(std::move(view)) {}
     // A snapshot that owns its content.
-    MessageSnapshot(Id id, MessageContent content) : id_(std::move(id))
-    {
-        auto owned = std::make_shared<const MessageContent>(std::move(content));
-        const MessageContent &c = *owned;
-        v_.displayName = c.displayName;
-        v_.description = c.description;
-        v_.subject = c.subject;
-        v_.text = c.text;
-        v_.genusType = c.genusType;
-        v_.delivery = std::find(c.recordTypes.begin(), c.recordTypes.end(), messaging::records::deliveryRecordType()) !=
-                      c.recordTypes.end();
-        v_.sent = c.sent;
-        v_.senderId = c.senderId;
-        v_.sendingAgentId = c.sendingAgentId;
-        v_.recipientIds = c.recipientIds;
-        v_.sentTime = c.sentTime;
-        v_.receivedTime = c.receivedTime;
-        v_.owner = std::move(owned);
-    }
+    MessageSnapshot(Id id, MessageContent content) : MessageSnapshot(std::move(id), ownedView(std::move(content))) {}
 
     // OsidObject.
     Id getId() const override { return id_; }

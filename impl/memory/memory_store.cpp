@@ -131,17 +131,14 @@ MessageContent StoreState::content(MailboxKey mailbox, MessageKey key) const
     return c;
 }
 
-std::vector<std::optional<KeyedContent>> StoreState::findAll(MailboxKey mailbox,
-                                                             const std::vector<Id> &messageIds) const
+std::vector<std::optional<KeyedView>> StoreState::findAll(MailboxKey mailbox, const std::vector<Id> &messageIds) const
 {
     const auto &messages = data(mailbox).messages;
-    std::vector<std::optional<KeyedContent>> out(messageIds.size());
+    std::vector<std::optional<KeyedView>> out(messageIds.size());
     for (std::size_t i = 0; i < messageIds.size(); ++i) {
-        // One search of the table, and the content made in its place (not
-        // made, then moved into a pair, an optional and the vector).
         const auto key = unresolvedKey(messageIds[i]);
         if (const auto *m = key ? messages.find(*key) : nullptr)
-            fill(out[i].emplace(std::piecewise_construct, std::forward_as_tuple(*key), std::tuple<>()).second, *m);
+            out[i].emplace(*key, view(*m));
     }
     return out;
 }
@@ -167,11 +164,8 @@ void StoreState::fill(MessageContent &c, const StoredMessage &m) const
     fillDelivery(c, m);
 }
 
-std::shared_ptr<messaging::Message> StoreState::message(MailboxKey mailbox, MessageKey key) const
+MessageView StoreState::view(const StoredMessage &m) const
 {
-    // The snapshot reads the strings from the stored block, which it keeps
-    // alive: nothing of the text is copied.
-    const auto &m = stored(mailbox, key);
     MessageView v;
     v.owner = m.block();
     v.displayName = m.displayName();
@@ -181,7 +175,12 @@ std::shared_ptr<messaging::Message> StoreState::message(MailboxKey mailbox, Mess
     v.genusType = typeHandles_.value(m.genusType);
     v.delivery = m.delivery;
     fillDelivery(v, m);
-    return std::make_shared<MessageSnapshot>(messageId(key), std::move(v));
+    return v;
+}
+
+std::shared_ptr<messaging::Message> StoreState::message(MailboxKey mailbox, MessageKey key) const
+{
+    return std::make_shared<MessageSnapshot>(messageId(key), view(stored(mailbox, key)));
 }
 
 bool StoreState::matches(const StoredMessage &m, const MessageQuery &q) const

@@ -143,8 +143,7 @@ public:
     std::optional<MessageKey> resolve(MailboxKey mailbox, const Id &messageId) const override;
     std::optional<MailboxKey> aliasMailbox(const Id &aliasId) const override;
     MessageContent content(MailboxKey mailbox, MessageKey key) const override;
-    std::vector<std::optional<KeyedContent>> findAll(MailboxKey mailbox,
-                                                     const std::vector<Id> &messageIds) const override;
+    std::vector<std::optional<KeyedView>> findAll(MailboxKey mailbox, const std::vector<Id> &messageIds) const override;
     std::shared_ptr<messaging::Message> message(MailboxKey mailbox, MessageKey key) const override;
     std::vector<KeyedContent> select(MailboxKey mailbox, const MessageQuery &query) const override;
     std::vector<MessageKey> allKeys(MailboxKey mailbox) const override;
@@ -240,6 +239,9 @@ private:
     void fillDelivery(Out &out, const StoredMessage &m) const;
     // The content of the stored message `m`, into `c`.
     void fill(MessageContent &c, const StoredMessage &m) const;
+    // A view of the stored version, which it keeps alive: nothing of the
+    // text is copied.
+    MessageView view(const StoredMessage &m) const;
     // The key `messageId` names, by its primary Id or an alias, whether or
     // not a message of any mailbox has it.
     std::optional<MessageKey> unresolvedKey(const Id &messageId) const;

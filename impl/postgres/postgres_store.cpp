@@ -489,16 +489,16 @@ Result PostgresStore::findRows(MailboxKey mailbox, const std::vector<Id> &messag
                  Params().add(std::move(keys)).add(std::move(aliases)).add(mailbox));
 }
 
-std::vector<std::optional<KeyedContent>> PostgresStore::findAll(MailboxKey mailbox,
-                                                                const std::vector<Id> &messageIds) const
+std::vector<std::optional<KeyedView>> PostgresStore::findAll(MailboxKey mailbox,
+                                                             const std::vector<Id> &messageIds) const
 {
-    std::vector<std::optional<KeyedContent>> out(messageIds.size());
+    std::vector<std::optional<KeyedView>> out(messageIds.size());
     if (messageIds.empty())
         return out;
     const auto r = findRows(mailbox, messageIds, false);
     for (int row = 0; row < r.rows(); ++row)
         out.at(static_cast<std::size_t>(r.integer(row, 0) - 1))
-            .emplace(static_cast<MessageKey>(r.integer(row, 1)), readContent(r, row, 2));
+            .emplace(static_cast<MessageKey>(r.integer(row, 1)), ownedView(readContent(r, row, 2)));
     return out;
 }
 

@@ -81,8 +81,7 @@ private:
     std::optional<MailboxKey> aliasMailbox(const Id &aliasId) const override;
     MessageContent content(MailboxKey mailbox, MessageKey key) const override;
     std::optional<KeyedContent> find(MailboxKey mailbox, const Id &messageId) const override;
-    std::vector<std::optional<KeyedContent>> findAll(MailboxKey mailbox,
-                                                     const std::vector<Id> &messageIds) const override;
+    std::vector<std::optional<KeyedView>> findAll(MailboxKey mailbox, const std::vector<Id> &messageIds) const override;
     std::shared_ptr<messaging::Message> lookup(MailboxKey mailbox, const Id &messageId) const override;
     std::vector<KeyedContent> select(MailboxKey mailbox, const MessageQuery &query) const override;
     std::vector<MessageKey> allKeys(MailboxKey mailbox) const override;

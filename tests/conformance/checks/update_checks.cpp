@@ -84,6 +84,32 @@ void addUpdateChecks(Suite &suite)
         EXPECT_FALSE(forms[0]->getTextMetadata().hasSuppliedValue());
     });
 
+    add("an update form keeps the existing values it was issued with after its message is updated or deleted",
+        [](Fixture &f) {
+            auto ids =
+                f.import({{"first subject", std::string(300, 'x'), resource("alice"), at(0), {resource("bob")}},
+                          {"other subject", std::string(300, 'y'), resource("alice"), at(1), {resource("bob")}}});
+            auto forms = updateForms(f, ids);
+            auto changer = f.session->getMessageFormForUpdate(ids[0]);
+            changer->setSubjectLine("second subject");
+            changer->setText("short");
+            f.session->updateMessage(*changer);
+            f.session->deleteMessage(ids[1]);
+            const auto existing = [](const Metadata &m) { return m.getExistingStringValues(); };
+            EXPECT_EQ(existing(forms[0]->getSubjectLineMetadata()), std::vector<std::string>{"first subject"});
+            EXPECT_EQ(existing(forms[0]->getTextMetadata()), std::vector<std::string>{std::string(300, 'x')});
+            EXPECT_EQ(existing(forms[1]->getSubjectLineMetadata()), std::vector<std::string>{"other subject"});
+            EXPECT_EQ(existing(forms[1]->getTextMetadata()), std::vector<std::string>{std::string(300, 'y')});
+            // What the consumer sets replaces the existing value; a clear
+            // leaves none.
+            forms[0]->setText("mine");
+            EXPECT_EQ(existing(forms[0]->getTextMetadata()), std::vector<std::string>{"mine"});
+            EXPECT(forms[0]->getTextMetadata().hasSuppliedValue());
+            forms[0]->clearText();
+            EXPECT(existing(forms[0]->getTextMetadata()).empty());
+            EXPECT_EQ(existing(forms[0]->getSubjectLineMetadata()), std::vector<std::string>{"first subject"});
+        });
+
     add("getMessageFormsForUpdate raises NotFound for an unknown Id and NullArgument for the null Id", [](Fixture &f) {
         auto ids = f.importFrom(resource("a"), 1);
         VectorList<IdList> unknown({ids[0], Id("example.org", "messaging.Message", "nope")});
