@@ -75,6 +75,9 @@ void addLookupChecks(Suite &suite)
         auto ids = f.import(
             {{"first subject", std::string(300, 'x'), resource("alice"), at(0), {resource("bob"), resource("carol")}}});
         auto before = f.lookup->getMessage(ids[0]);
+        // A list the Message returned outlives the Message itself.
+        auto earlyRecipients = before->getRecipientIds();
+        EXPECT_EQ(earlyRecipients->getNextId(), resource("bob"));
         const Id alias = unknownId("kept");
         f.session->aliasMessage(ids[0], alias);
         auto viaAlias = f.lookup->getMessage(alias);
@@ -98,6 +101,10 @@ void addLookupChecks(Suite &suite)
             auto recipients = m->getRecipientIds();
             EXPECT(collect(*recipients) == (std::vector<Id>{resource("bob"), resource("carol")}));
         }
+        before.reset();
+        viaAlias.reset();
+        EXPECT_EQ(earlyRecipients->available(), 1u);
+        EXPECT(collect(*earlyRecipients) == std::vector<Id>{resource("carol")});
     });
 
     add("getMessage raises NotFound for an unknown Id and NullArgument for the null Id", [](Fixture &f) {
