@@ -145,7 +145,7 @@ public:
     // version of the message with it rather than copy it.
     virtual std::shared_ptr<messaging::Message> message(MailboxKey mailbox, MessageKey key) const
     {
-        return std::make_shared<MessageSnapshot>(messageId(key), content(mailbox, key));
+        return MessageSnapshot::make(messageId(key), content(mailbox, key));
     }
     // The message of `mailbox` named by its primary Id or an alias, as
     // message() gives it; nullptr if there is none.

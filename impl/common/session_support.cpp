@@ -36,7 +36,7 @@ std::unique_ptr<messaging::MessageList> selectMessages(MessageStore &store, Mail
         std::vector<std::shared_ptr<messaging::Message>> out;
         out.reserve(hits.size());
         for (auto &[key, content] : hits)
-            out.push_back(std::make_shared<MessageSnapshot>(s.messageId(key), std::move(content)));
+            out.push_back(MessageSnapshot::make(s.messageId(key), std::move(content)));
         return out;
     });
     return makeList<messaging::MessageList>(std::move(messages));

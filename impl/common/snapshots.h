@@ -15,7 +15,6 @@
 #include <algorithm>
 #include <cstdint>
 #include <memory>
-#include <span>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -108,44 +107,27 @@ inline MessageView ownedView(MessageContent content)
     return v;
 }
 
-// A list over Ids that another object holds: `owner` keeps them alive for
-// as long as the list lives, and each is copied out as it is read.
-class BorrowedIdList final : public IdList {
-public:
-    BorrowedIdList(std::shared_ptr<const void> owner, std::span<const Id> ids) : owner_(std::move(owner)), ids_(ids) {}
-
-    bool hasNext() const override { return next_ < ids_.size(); }
-    std::uint64_t available() const override { return ids_.size() - next_; }
-    void skip(std::uint64_t n) override { next_ += static_cast<std::size_t>(std::min<std::uint64_t>(n, available())); }
-    void close() override
-    {
-        ids_ = {};
-        next_ = 0;
-        owner_.reset();
-    }
-
-protected:
-    Id nextElement() override
-    {
-        if (next_ >= ids_.size())
-            throw IllegalState("no more elements in this list");
-        return ids_[next_++];
-    }
-
-private:
-    std::shared_ptr<const void> owner_;
-    std::span<const Id> ids_;
-    std::size_t next_ = 0;
-};
-
-// Made with std::make_shared only: its recipient lists share it rather
-// than copy the recipients.
+// Made by make() only, always shared: its recipient lists hold the snapshot
+// rather than copy the recipients.
 class MessageSnapshot final : public messaging::Message, public std::enable_shared_from_this<MessageSnapshot> {
+    // Lets make() reach the constructor through make_shared, and no one else.
+    struct Key {
+        explicit Key() = default;
+    };
+
 public:
     // A snapshot over a store's version of the message.
-    MessageSnapshot(Id id, MessageView view) : id_(std::move(id)), v_(std::move(view)) {}
+    static std::shared_ptr<MessageSnapshot> make(Id id, MessageView view)
+    {
+        return std::make_shared<MessageSnapshot>(Key(), std::move(id), std::move(view));
+    }
     // A snapshot that owns its content.
-    MessageSnapshot(Id id, MessageContent content) : MessageSnapshot(std::move(id), ownedView(std::move(content))) {}
+    static std::shared_ptr<MessageSnapshot> make(Id id, MessageContent content)
+    {
+        return make(std::move(id), ownedView(std::move(content)));
+    }
+
+    MessageSnapshot(Key, Id id, MessageView view) : id_(std::move(id)), v_(std::move(view)) {}
 
     // OsidObject.
     Id getId() const override { return id_; }
@@ -182,7 +164,7 @@ public:
     std::unique_ptr<IdList> getRecipientIds() const override
     {
         requireSent("recipients");
-        return std::make_unique<BorrowedIdList>(shared_from_this(), v_.recipientIds);
+        return std::make_unique<SpanList<IdList>>(shared_from_this(), v_.recipientIds);
     }
     const messaging::records::MessageRecord &getMessageRecord(const Type &messageRecordType) const override
     {

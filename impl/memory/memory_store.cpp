@@ -180,7 +180,7 @@ MessageView StoreState::view(const StoredMessage &m) const
 
 std::shared_ptr<messaging::Message> StoreState::message(MailboxKey mailbox, MessageKey key) const
 {
-    return std::make_shared<MessageSnapshot>(messageId(key), view(stored(mailbox, key)));
+    return MessageSnapshot::make(messageId(key), view(stored(mailbox, key)));
 }
 
 bool StoreState::matches(const StoredMessage &m, const MessageQuery &q) const

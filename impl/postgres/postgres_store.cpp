@@ -439,8 +439,7 @@ std::shared_ptr<messaging::Message> PostgresStore::lookup(MailboxKey mailbox, co
     auto r = findRow(mailbox, messageId);
     if (r.rows() == 0)
         return nullptr;
-    return std::make_shared<MessageSnapshot>(this->messageId(static_cast<MessageKey>(r.integer(0, 0))),
-                                             readContent(r, 0, 1));
+    return MessageSnapshot::make(this->messageId(static_cast<MessageKey>(r.integer(0, 0))), readContent(r, 0, 1));
 }
 
 std::optional<KeyedContent> PostgresStore::find(MailboxKey mailbox, const Id &messageId) const

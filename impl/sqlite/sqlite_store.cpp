@@ -676,7 +676,7 @@ std::shared_ptr<messaging::Message> SqliteStore::lookup(MailboxKey mailbox, cons
 {
     std::shared_ptr<messaging::Message> out;
     findRow(mailbox, messageId, [&](MessageKey key, const Statement &row) {
-        out = std::make_shared<MessageSnapshot>(this->messageId(key), readView(row, 1));
+        out = MessageSnapshot::make(this->messageId(key), readView(row, 1));
     });
     return out;
 }

@@ -267,3 +267,56 @@ TEST_SUITE("osid::OsidList")
         CHECK_THROWS_AS(list.getNextType(), osid::IllegalState);
     }
 }
+
+TEST_SUITE("osid::SpanList")
+{
+    // Elements that a shared owner holds, as a stored message holds its
+    // recipients.
+    std::shared_ptr<const std::vector<Id>> held()
+    {
+        return std::make_shared<const std::vector<Id>>(std::vector{a, b, c});
+    }
+
+    TEST_CASE("reads the owner's elements in order, copying them, and leaves them in place")
+    {
+        const auto owner = held();
+        osid::SpanList<IdList> list(owner, *owner);
+        CHECK(list.available() == 3);
+        CHECK(list.getNextId() == a);
+        list.skip(1);
+        CHECK(list.getNextIds(1) == std::vector<Id>{c});
+        CHECK_FALSE(list.hasNext());
+        CHECK_THROWS_AS(list.getNextId(), osid::IllegalState);
+        CHECK(*owner == std::vector<Id>{a, b, c});
+        // A second list over the same elements reads them all again.
+        osid::SpanList<IdList> again(owner, *owner);
+        std::vector<Id> read;
+        for (Id id : again)
+            read.push_back(id);
+        CHECK(read == std::vector<Id>{a, b, c});
+    }
+
+    TEST_CASE("keeps its owner alive after everyone else lets go, until it is closed")
+    {
+        auto owner = held();
+        const std::weak_ptr<const std::vector<Id>> watch = owner;
+        osid::SpanList<IdList> list(owner, *owner);
+        owner.reset();
+        REQUIRE_FALSE(watch.expired());
+        CHECK(list.getNextId() == a);
+        CHECK(list.getNextId() == b);
+        list.close();
+        CHECK(watch.expired());
+        CHECK_FALSE(list.hasNext());
+        CHECK(list.available() == 0);
+        CHECK_THROWS_AS(list.getNextId(), osid::IllegalState);
+    }
+
+    TEST_CASE("an empty span is an empty list")
+    {
+        osid::SpanList<IdList> list(nullptr, {});
+        CHECK_FALSE(list.hasNext());
+        CHECK(list.getNextIds(0).empty());
+        CHECK_THROWS_AS(list.getNextIds(1), osid::IllegalState);
+    }
+}
