@@ -216,7 +216,7 @@ std::shared_ptr<messaging::MessageForm> MessageBatchAdminSessionImpl::getMessage
     auto [primary, existing] = context_.store->read([&](const StoreReader &s) {
         auto found = s.findAll(mailbox_, {messageId});
         if (!found.at(0))
-            throw NotFound(fmt::format("no message {} in this mailbox", messageId.toString()));
+            throw noSuchMessage(messageId);
         return std::make_pair(s.messageId(found[0]->first), std::move(found[0]->second));
     });
     return MessageFormImpl::forUpdate(context_.rules, serial(), FormIds(context_.rules->authority), std::move(primary),
@@ -245,7 +245,7 @@ void MessageBatchAdminSessionImpl::deleteMessage(const Id &messageId)
     context_.store->write([&](StoreWriter &s) {
         auto key = s.resolve(mailbox_, messageId);
         if (!key)
-            throw NotFound(fmt::format("no message {} in this mailbox", messageId.toString()));
+            throw noSuchMessage(messageId);
         s.erase(mailbox_, *key);
     });
 }
@@ -330,7 +330,7 @@ std::unique_ptr<MessageBatchFormList> MessageBatchAdminSessionImpl::getMessageFo
         auto out = s.findAll(mailbox_, ids);
         for (std::size_t i = 0; i < ids.size(); ++i) {
             if (!out.at(i))
-                throw NotFound(fmt::format("no message {} in this mailbox", ids[i].toString()));
+                throw noSuchMessage(ids[i]);
             // A primary Id that found its message is equal to the one the
             // store would make for it.
             primaries.push_back(s.isPrimarySpace(ids[i]) ? ids[i] : s.messageId(out[i]->first));

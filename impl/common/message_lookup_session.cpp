@@ -26,12 +26,12 @@ std::shared_ptr<messaging::Message> MessageLookupSessionImpl::getMessage(const I
 {
     requireOpen();
     requireNotNull(messageId, "messageId");
-    auto message = context_.store->lookupMessage(mailbox_, messageId);
     // Thrown here rather than inside the read: fewer frames to unwind, and
-    // the store is not held meanwhile.
-    if (!message)
-        throw NotFound(fmt::format("no message {} in this mailbox", messageId.toString()));
-    return message;
+    // the store is not held meanwhile. `message` is gone by then, so this
+    // frame has nothing to clean up on the way.
+    if (auto message = context_.store->lookupMessage(mailbox_, messageId))
+        return message;
+    throw noSuchMessage(messageId);
 }
 
 std::unique_ptr<messaging::MessageList> MessageLookupSessionImpl::getMessagesByIds(IdList &messageIds)
@@ -47,7 +47,7 @@ std::unique_ptr<messaging::MessageList> MessageLookupSessionImpl::getMessagesByI
             if (auto key = s.resolve(mailbox_, id))
                 out.push_back(s.message(mailbox_, *key));
             else if (plenary_)
-                throw NotFound(fmt::format("no message {} in this mailbox", id.toString()));
+                throw noSuchMessage(id);
         }
         return out;
     });

