@@ -1,7 +1,10 @@
 // w1: workload W1 (docs/performance.md) through the OSID interfaces, side by
 // side with a plain SQLite schema, in one run. Each backend runs in a fresh
 // child process; the table gives items/s per phase, memory, the ratios to
-// the plain SQLite baselines of the same run, and the check values.
+// the plain SQLite baselines of the same run, and the check values. With
+// --runs R the backends run R times in turn (every other round backwards);
+// items/s are the medians of the runs, and a ratio is the median of the
+// ratios of the rounds, each taken between runs that were neighbours.
 //
 // Usage: w1 [--messages N] [--runs R] [--dir DIR] [BACKEND...]
 //        w1 --scaling 100000,1000000,4000000 [BACKEND...]   (default: memory)
@@ -334,6 +337,14 @@ double median(std::vector<double> v)
     return v[v.size() / 2];
 }
 
+// A backend's items per second in a phase, the median of its runs.
+using RateOf = std::function<std::optional<double>(const std::string &backend, const std::string &phase)>;
+// A backend's speed in a phase as a multiple of a baseline's: the median of
+// the ratios of the runs in which both ran, each backend beside its
+// baseline, so that a drift of the machine's speed between runs cancels.
+using RatioOf =
+    std::function<std::optional<double>(const std::string &backend, const std::string &base, const std::string &phase)>;
+
 // The targets of issue 21 (docs/performance.md): per phase, the memory
 // provider's rate and its ratio to plain SQLite in memory, and the SQLite
 // provider's ratio to plain SQLite on a file. Beyond them, the floor: no
@@ -357,10 +368,9 @@ constexpr double kTargetBytesPerMessage = 450;
 // Prints the target table for the backends of this run that it needs
 // (a cell is "-" when its backend or baseline did not run); returns how
 // many targets were missed.
-int targetReport(const std::function<std::optional<double>(const std::string &, const std::string &)> &rate,
-                 const std::optional<std::string> &memory, const std::optional<std::string> &plainMemory,
-                 const std::optional<std::string> &sqliteFile, const std::optional<std::string> &plainFile,
-                 std::optional<double> memoryBytesPerMessage)
+int targetReport(const RateOf &rate, const RatioOf &ratioOf, const std::optional<std::string> &memory,
+                 const std::optional<std::string> &plainMemory, const std::optional<std::string> &sqliteFile,
+                 const std::optional<std::string> &plainFile, std::optional<double> memoryBytesPerMessage)
 {
     int missed = 0;
     auto get = [&](const std::optional<std::string> &backend, const std::string &phase) -> std::optional<double> {
@@ -376,9 +386,7 @@ int targetReport(const std::function<std::optional<double>(const std::string &, 
     };
     auto ratio = [&](const std::optional<std::string> &backend, const std::optional<std::string> &base,
                      const std::string &phase) -> std::optional<double> {
-        const auto r = get(backend, phase);
-        const auto b = get(base, phase);
-        return r && b ? std::optional(*r / *b) : std::nullopt;
+        return backend && base ? ratioOf(*backend, *base, phase) : std::nullopt;
     };
     fmt::print("\nTargets (issue 21; ratios against plain SQLite measured in this run)\n");
     fmt::print("  {:<22} {:>30} {:>26} {:>26}\n", "phase", "memory items/s",
@@ -415,8 +423,8 @@ int targetReport(const std::function<std::optional<double>(const std::string &, 
 // The targets of issue 19 for the PostgreSQL provider, against the plain
 // libpq baseline of the same run: P1 at least twice as fast, every other
 // phase at least as fast. Returns how many were missed.
-int postgresTargetReport(const std::function<std::optional<double>(const std::string &, const std::string &)> &rate,
-                         const std::string &provider, const std::string &plain)
+int postgresTargetReport(const RateOf &rate, const RatioOf &ratioOf, const std::string &provider,
+                         const std::string &plain)
 {
     int missed = 0;
     fmt::print("\nTargets (issue 19; {} against {} in this run)\n", provider, plain);
@@ -424,13 +432,14 @@ int postgresTargetReport(const std::function<std::optional<double>(const std::st
     for (const auto &phase : kPhases) {
         const auto r = rate(provider, phase);
         const auto b = rate(plain, phase);
-        if (!r || !b)
+        const auto x = ratioOf(provider, plain, phase);
+        if (!r || !b || !x)
             continue;
         const double target = phase == "P1 create" ? 2 : 1;
-        const bool met = *r / *b >= target;
+        const bool met = *x >= target;
         missed += met ? 0 : 1;
         fmt::print("  {:<22} {:>12.0f} {:>12.0f} {:>22}\n", phase, *r, *b,
-                   fmt::format("{:.2f} (>= {:g}) {}", *r / *b, target, met ? "met" : "MISSED"));
+                   fmt::format("{:.2f} (>= {:g}) {}", *x, target, met ? "met" : "MISSED"));
     }
     return missed;
 }
@@ -445,7 +454,7 @@ int main(int argc, char **argv)
     std::vector<std::string> backends;
     CLI::App app("Workload W1 through the OSID interfaces and against plain SQLite, in one run.");
     app.add_option("--messages", n, "messages (W1: 1000000; at least 100000)")->check(CLI::Range(100'000, 100'000'000));
-    app.add_option("--runs", runs, "runs per backend, each in a fresh process; the median is shown")
+    app.add_option("--runs", runs, "rounds of runs, each backend once per round in a fresh process; medians are shown")
         ->check(CLI::Range(1, 99));
     app.add_option("--dir", dir, "where database files are made (removed afterwards)")->check(CLI::ExistingDirectory);
     std::string scalingSizes;
@@ -470,23 +479,43 @@ int main(int argc, char **argv)
     if (!scaling.empty())
         return scalingReport(backends.empty() ? std::vector<std::string>{"memory"} : backends, scaling, dir);
     if (backends.empty())
-        backends = {"memory", "sqlite:w1-provider.db", "plain-sqlite::memory:", "plain-sqlite:w1-plain.db"};
+        // Each provider next to its baseline (see RatioOf).
+        backends = {"memory", "plain-sqlite::memory:", "sqlite:w1-provider.db", "plain-sqlite:w1-plain.db"};
 
+    // Every other run goes through the backends backwards, so that within
+    // a pair of neighbours each runs first as often as the other.
     std::map<std::string, std::vector<json>> results; // backend -> one result per run
     for (int run = 0; run < runs; ++run) {
-        for (const auto &backend : backends) {
+        auto order = backends;
+        if (run % 2 == 1)
+            std::reverse(order.begin(), order.end());
+        for (const auto &backend : order)
             results[backend].push_back(runBackend(backend, n, dir));
-        }
     }
 
     // Medians per phase, and the baselines they are compared with.
-    auto rate = [&](const std::string &backend, const std::string &phase) -> std::optional<double> {
+    auto rateIn = [](const json &r, const std::string &phase) -> std::optional<double> {
+        if (r.contains("error"))
+            return std::nullopt;
+        return r["phases"][phase]["items"].get<double>() / r["phases"][phase]["seconds"].get<double>();
+    };
+    RateOf rate = [&](const std::string &backend, const std::string &phase) -> std::optional<double> {
         std::vector<double> rates;
         for (const auto &r : results[backend])
-            if (!r.contains("error"))
-                rates.push_back(r["phases"][phase]["items"].get<double>() /
-                                r["phases"][phase]["seconds"].get<double>());
+            if (auto x = rateIn(r, phase))
+                rates.push_back(*x);
         return rates.empty() ? std::nullopt : std::optional(median(rates));
+    };
+    RatioOf ratioOf = [&](const std::string &backend, const std::string &base,
+                          const std::string &phase) -> std::optional<double> {
+        std::vector<double> ratios;
+        for (int run = 0; run < runs; ++run) {
+            const auto r = rateIn(results[backend][run], phase);
+            const auto b = rateIn(results[base][run], phase);
+            if (r && b)
+                ratios.push_back(*r / *b);
+        }
+        return ratios.empty() ? std::nullopt : std::optional(median(ratios));
     };
     std::optional<std::string> plainMemory, plainFile;
     for (const auto &b : backends) {
@@ -496,7 +525,9 @@ int main(int argc, char **argv)
             plainFile = b;
     }
 
-    fmt::print("W1: {} messages, {} run(s) per backend (median shown); items/s per phase\n", n, runs);
+    fmt::print("W1: {} messages, {} run(s) per backend; items/s per phase (median of the runs), ratios (median "
+               "of the ratios of each round)\n",
+               n, runs);
     bool failed = false;
     std::optional<json> reference;
     for (const auto &backend : backends) {
@@ -511,8 +542,8 @@ int main(int argc, char **argv)
         for (const auto &phase : kPhases) {
             const auto r = rate(backend, phase);
             auto ratio = [&](const std::optional<std::string> &base) {
-                const auto b = base ? rate(*base, phase) : std::nullopt;
-                return b && r ? fmt::format("{:.2f}", *r / *b) : std::string("-");
+                const auto x = base ? ratioOf(backend, *base, phase) : std::nullopt;
+                return x ? fmt::format("{:.2f}", *x) : std::string("-");
             };
             fmt::print("  {:<22} {:>12.0f} {:>18} {:>18}\n", phase, r.value_or(0), ratio(plainMemory),
                        ratio(plainFile));
@@ -560,7 +591,7 @@ int main(int argc, char **argv)
         }
     }
     if ((memory && plainMemory) || (sqliteFile && plainFile))
-        targetReport(rate, memory, plainMemory, sqliteFile, plainFile, memoryBytes);
+        targetReport(rate, ratioOf, memory, plainMemory, sqliteFile, plainFile, memoryBytes);
     std::optional<std::string> postgres, plainPostgres;
     for (const auto &b : backends) {
         if (results[b].front().contains("error"))
@@ -571,6 +602,6 @@ int main(int argc, char **argv)
             plainPostgres = b;
     }
     if (postgres && plainPostgres)
-        postgresTargetReport(rate, *postgres, *plainPostgres);
+        postgresTargetReport(rate, ratioOf, *postgres, *plainPostgres);
     return failed ? 1 : 0;
 }
