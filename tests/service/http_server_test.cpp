@@ -828,8 +828,10 @@ TEST_CASE("a store another process holds locked past the busy timeout: 529 overl
     auto c = s.client();
 
     {
-        // Another writer holds the store's write lock.
-        osid::sqlite::Connection other(path, 0);
+        // Another writer holds the store's write lock. It waits for the
+        // server's own brief writes to end before taking it (with no wait,
+        // BEGIN IMMEDIATE failed when one was under way: CI saw it under ASan).
+        osid::sqlite::Connection other(path, 30'000);
         other.execute("BEGIN IMMEDIATE");
         expectError(c.Post("/v1/messages/batches", body(2).dump(), "application/json"), 529, "overloaded_error");
         auto refused = c.Post("/v1/messages/batches", body(2).dump(), "application/json");
