@@ -26,8 +26,9 @@ namespace osid {
 
 namespace detail {
 
-// The read position both lists keep over `Self::size()` elements: the
-// OsidList counting methods, and the end check every read makes.
+// The read position both lists keep over `Self::size()` elements (a
+// private member the list befriends this base to reach): the OsidList
+// counting methods, and the end check every read makes.
 template <class List, class Self>
 class IndexedList : public List {
 public:
@@ -62,8 +63,6 @@ public:
     explicit VectorList(std::vector<value_type> items) : items_(std::move(items)) {}
     VectorList(std::initializer_list<value_type> items) : items_(items) {}
 
-    // The elements held, read or not (available() counts those left).
-    std::size_t size() const { return items_.size(); }
     void close() override
     {
         items_.clear();
@@ -75,6 +74,10 @@ protected:
     value_type nextElement() override { return std::move(items_[this->advance()]); }
 
 private:
+    friend detail::IndexedList<List, VectorList>;
+    // The elements held, read or not, for the read position.
+    std::size_t size() const { return items_.size(); }
+
     std::vector<value_type> items_;
 };
 
@@ -89,8 +92,6 @@ public:
     {
     }
 
-    // The elements held, read or not (available() counts those left).
-    std::size_t size() const { return items_.size(); }
     // Releases the owner: the elements may go before the list does.
     void close() override
     {
@@ -104,6 +105,10 @@ protected:
     value_type nextElement() override { return items_[this->advance()]; }
 
 private:
+    friend detail::IndexedList<List, SpanList>;
+    // The elements held, read or not, for the read position.
+    std::size_t size() const { return items_.size(); }
+
     std::shared_ptr<const void> owner_;
     std::span<const value_type> items_;
 };

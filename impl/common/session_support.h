@@ -33,7 +33,7 @@ void requireNotNull(const Id &id, const char *parameter);
 // The NotFound for a message that is not in the session's mailbox. Thrown
 // as `throw noSuchMessage(id)`: the error is built here and returned whole,
 // so the throwing frame holds no temporaries and unwinding it runs no
-// cleanup (a lookup that misses costs about half as much).
+// cleanup (a lookup that misses costs about a quarter less).
 NotFound noSuchMessage(const Id &messageId);
 
 // InvalidArgument when `from` is after `to`.
