@@ -464,23 +464,17 @@ TEST_SUITE("osid-batch")
 
     TEST_CASE("submit says so when another process holds the processing lock, then waits for it")
     {
+        // `serve` holds the lock from its "serving on" line until it stops,
+        // so submit cannot find it free whatever the machine's speed (a
+        // `wait` on a big batch, used before, could finish first).
         sqlite_test::TempDir dir;
-        {
-            std::ofstream file(dir.file("big.jsonl"));
-            for (int i = 0; i < 20'000; ++i)
-                file << json{{"custom_id", "r" + std::to_string(i)}, {"params", {{"subject", "s"}}}}.dump() << '\n';
-        }
-        const auto big = json::parse(osidBatch(where(dir), "--json submit --detach big.jsonl").out)["id"];
-        // wait holds the lock while it works on the big batch; submit, meanwhile, only waits.
-        const std::string id = big.get<std::string>();
-        const auto run =
-            shell(where(dir), std::string(OSID_BATCH) + " wait --chunk-size 50 " + id +
-                                  " >/dev/null 2>wait.err & for i in $(seq 3000); do " + OSID_BATCH + " status " + id +
-                                  " | grep -q ' [1-9][0-9]* succeeded' && break; "
-                                  "sleep 0.01; done; " +
-                                  OSID_BATCH + " submit " + kExample +
-                                  " >/dev/null 2>stderr; echo submit $?; wait $!; echo wait $?");
-        CHECK(run.out == "submit 4\nwait 0\n");
+        const auto run = shell(where(dir), std::string(OSID_BATCH) +
+                                               " serve --listen 127.0.0.1:0 >serve.out 2>serve.err & "
+                                               "for i in $(seq 3000); do grep -q 'serving on' serve.out && break; "
+                                               "sleep 0.01; done; " +
+                                               OSID_BATCH + " submit " + kExample +
+                                               " >/dev/null 2>stderr; echo submit $?; kill $!; wait $!; echo serve $?");
+        CHECK(run.out == "submit 4\nserve 0\n");
         CHECK(readFile(dir.file("stderr")).find("osid-batch: another process holds the processing lock of provider") !=
               std::string::npos);
     }

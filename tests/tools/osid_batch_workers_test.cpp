@@ -74,7 +74,7 @@ TEST_SUITE("osid-batch worker")
               "others, which finish them; every custom_id has one result and one message" *
               doctest::skip(postgres_test::noServer()))
     {
-        constexpr int kRequests = 100'000;
+        constexpr int kRequests = 30'000;
         sqlite_test::TempDir dir;
         postgres_test::ScratchDatabase scratch;
         const auto store = "postgres:" + scratch.conninfo();
